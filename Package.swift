@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ServiceCoach",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "coach", targets: ["coach"]),
+        .executable(name: "coach-bench", targets: ["coach-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // The programme, commands, engine, schedule, summaries and templates. Pure: no clock reads, no I/O.
+        .target(
+            name: "CoachCore",
+            dependencies: [.product(name: "Mustache", package: "swift-mustache")]
+        ),
+        // Durable JSON state: snapshot plus append-only journal, atomic writes, one-bot lock.
+        .target(name: "CoachStore"),
+        // One transport per chat platform behind one protocol, plus the console.
+        .target(
+            name: "CoachChat",
+            dependencies: ["CoachCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The loops, the outbox, backoff and graceful shutdown.
+        .target(
+            name: "CoachRuntime",
+            dependencies: [
+                "CoachCore", "CoachStore", "CoachChat",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "coach",
+            dependencies: [
+                "CoachRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "coach-bench",
+            dependencies: ["CoachRuntime", "CoachTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Fakes and a manual clock, shared by the tests and the benchmark.
+        .target(name: "CoachTestSupport", dependencies: ["CoachCore", "CoachChat", "CoachRuntime"]),
+        .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore", "CoachTestSupport"]),
+        .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore"]),
+        .testTarget(name: "CoachRuntimeTests", dependencies: ["CoachRuntime", "CoachTestSupport"]),
+    ]
+)
