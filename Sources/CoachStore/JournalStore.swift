@@ -1,0 +1,222 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A durable JSON state: `state.json` (snapshot) plus `journal.jsonl` (one line per committed batch of events).
+/// A commit appends one line and never touches the snapshot, so its cost does not grow with the state's size; the
+/// snapshot is rewritten only at compaction. Not `Sendable`: one owner task uses it.
+public final class JournalStore<Snapshot: Codable, Event: Codable> {
+    /// The state directory this store owns (it holds the directory's lock until `close`).
+    public let directory: URL
+    /// Bytes in the journal since the last compaction; compaction starts once this passes the option's limit.
+    public private(set) var journalBytes: Int
+    /// Sequence number of the last committed batch; the next commit writes `lastSeq + 1`.
+    public private(set) var lastSeq: Int
+    /// What `open` found and repaired, for the caller to log.
+    public let openReport: OpenReport
+
+    private let schemaVersion: Int
+    private let options: StoreOptions
+    private let paths: StorePaths
+    private let lineEncoder = StoreCoding.encoder(sortedKeys: false)
+    private let snapshotEncoder = StoreCoding.encoder(sortedKeys: true)
+    private var lockFD: Int32
+    private var journalFD: Int32
+    /// Set once closed or once a write failed; every later write throws `StoreError.unusable` with it.
+    private var unusableReason: String?
+
+    private init(
+        directory: URL, schemaVersion: Int, options: StoreOptions, paths: StorePaths, lockFD: Int32,
+        journalFD: Int32, journalBytes: Int, lastSeq: Int, openReport: OpenReport
+    ) {
+        self.directory = directory
+        self.schemaVersion = schemaVersion
+        self.options = options
+        self.paths = paths
+        self.lockFD = lockFD
+        self.journalFD = journalFD
+        self.journalBytes = journalBytes
+        self.lastSeq = lastSeq
+        self.openReport = openReport
+    }
+
+    deinit { close() }
+
+    /// Opens (creating if absent) the store in `directory`: takes the lock, loads the snapshot, replays the journal
+    /// tail with `apply`. Everything is validated before anything is written; the only repairs are cutting off a
+    /// torn last journal line and removing temp files left by a crash. On any error the files are left untouched.
+    ///
+    /// - Parameters:
+    ///   - schemaVersion: the newest schema this build writes; files with a newer one are refused.
+    ///   - initial: the state of a brand-new directory.
+    ///   - apply: the same pure function the caller uses to apply events in memory.
+    public static func open(
+        directory: URL,
+        schemaVersion: Int,
+        options: StoreOptions = .init(),
+        initial: () -> Snapshot,
+        apply: (inout Snapshot, Event) throws -> Void
+    ) throws -> (store: JournalStore, state: Snapshot) {
+        let paths = StorePaths(directory)
+        try createDirectory(directory, durable: options.durable)
+        let lock = try SystemCalls.lockExclusively(paths.lock)
+        guard let lockFD = lock.fd else {
+            throw StoreError.locked(directory: paths.directory, holderPID: lock.holderPID)
+        }
+        var handedOver = false
+        defer { if !handedOver { SystemCalls.closeFile(lockFD) } }
+
+        var loaded = try StoreLoader<Snapshot, Event>(paths: paths, schemaVersion: schemaVersion)
+            .load(initial: initial, apply: apply)
+
+        // Loading succeeded, so from here on repairs are safe.
+        for file in StoreFile.allCases where try SystemCalls.removeIfPresent(paths.temp(of: file)) {
+            loaded.report.removedTempFiles.append(paths.temp(of: file))
+        }
+        let journalFD = try SystemCalls.openFile(paths.journal, O_WRONLY | O_APPEND | O_CREAT)
+        do {
+            if loaded.report.droppedTornBytes > 0, let length = loaded.journalLength {
+                try SystemCalls.truncateFile(journalFD, to: length, path: paths.journal)
+                try SystemCalls.sync(journalFD, path: paths.journal)
+            }
+            // A new journal's directory entry must be durable before the first commit reports success.
+            if loaded.journalLength == nil && options.durable { try SystemCalls.syncDirectory(paths.directory) }
+        } catch {
+            SystemCalls.closeFile(journalFD)
+            throw error
+        }
+
+        handedOver = true
+        let store = JournalStore(
+            directory: directory, schemaVersion: schemaVersion, options: options, paths: paths, lockFD: lockFD,
+            journalFD: journalFD, journalBytes: loaded.journalLength ?? 0, lastSeq: loaded.lastSeq,
+            openReport: loaded.report
+        )
+        return (store, loaded.state)
+    }
+
+    /// Appends one journal line holding `events` (one line per call, i.e. per poll batch), fsyncs, and compacts from
+    /// `state` when the journal is over the limit. `state` must already include `events`. An empty batch writes
+    /// nothing. If this throws, what reached the disk is unknown: the store refuses further writes, and the caller
+    /// should close it and open again, continuing from the state `open` returns.
+    public func commit(_ events: [Event], state: Snapshot) throws {
+        try ensureUsable()
+        guard !events.isEmpty else { return }
+        let seq = lastSeq + 1
+        var line: Data
+        do {
+            line = try lineEncoder.encode(JournalLine(schema: schemaVersion, seq: seq, events: events))
+        } catch {
+            throw StoreError.unencodable(path: paths.journal, reason: StoreCoding.describe(error))
+        }
+        line.append(UInt8(ascii: "\n"))
+        try markUnusableOnFailure {
+            if case .midJournalLine(let bytes) = options.crashPoint {
+                try SystemCalls.writeAll(journalFD, line.prefix(max(0, bytes)), path: paths.journal)
+                throw SimulatedCrash(point: .midJournalLine(bytes: bytes))
+            }
+            // One write for the whole line, so a crash can only leave a torn *last* line.
+            try SystemCalls.writeAll(journalFD, line, path: paths.journal)
+            try crashIfRequested(.afterJournalWrite)
+            if options.durable { try SystemCalls.syncData(journalFD, path: paths.journal) }
+        }
+        lastSeq = seq
+        journalBytes += line.count
+        if journalBytes > options.compactAfterJournalBytes {
+            try compact(state: state)
+        }
+    }
+
+    /// Writes `state` as the new snapshot and starts an empty journal. `state` must include every committed batch.
+    /// The snapshot goes first (carrying `lastSeq`), then the journal reset: a crash between the two leaves journal
+    /// lines the snapshot already holds, which `open` skips.
+    public func compact(state: Snapshot) throws {
+        try ensureUsable()
+        let snapshot: Data
+        do {
+            snapshot = try snapshotEncoder.encode(SnapshotFile(schema: schemaVersion, seq: lastSeq, state: state))
+        } catch {
+            throw StoreError.unencodable(path: paths.snapshot, reason: StoreCoding.describe(error))
+        }
+        try markUnusableOnFailure {
+            SystemCalls.closeFile(try replaceAtomically(.snapshot, with: snapshot))
+            let freshJournal = try replaceAtomically(.journal, with: Data())
+            SystemCalls.closeFile(journalFD)
+            journalFD = freshJournal
+            journalBytes = 0
+        }
+    }
+
+    /// Releases the lock and the journal. Also done in deinit; calling it twice is harmless.
+    public func close() {
+        if journalFD >= 0 { SystemCalls.closeFile(journalFD) }
+        // Closing the descriptor releases the flock.
+        if lockFD >= 0 { SystemCalls.closeFile(lockFD) }
+        journalFD = -1
+        lockFD = -1
+        unusableReason = unusableReason ?? "it was closed"
+    }
+
+    // MARK: - Writing
+
+    /// Temp file, fsync, rename over the real file, fsync the directory: readers see the old file or the new one.
+    /// Returns the still-open O_APPEND descriptor of the new file, so the fresh journal needs no reopen (which could
+    /// fail after the rename).
+    private func replaceAtomically(_ file: StoreFile, with data: Data) throws -> Int32 {
+        let temp = paths.temp(of: file)
+        let fd = try SystemCalls.openFile(temp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)
+        var handedOver = false
+        defer { if !handedOver { SystemCalls.closeFile(fd) } }
+        try SystemCalls.writeAll(fd, data, path: temp)
+        try crashIfRequested(.afterTempWrite(file))
+        if options.durable { try SystemCalls.sync(fd, path: temp) }
+        try crashIfRequested(.afterTempFsync(file))
+        try SystemCalls.renameFile(temp, to: paths.path(of: file))
+        try crashIfRequested(.afterRename(file))
+        if options.durable { try SystemCalls.syncDirectory(paths.directory) }
+        try crashIfRequested(.afterDirectoryFsync(file))
+        handedOver = true
+        return fd
+    }
+
+    private func crashIfRequested(_ point: CrashPoint) throws {
+        if options.crashPoint == point { throw SimulatedCrash(point: point) }
+    }
+
+    private func ensureUsable() throws {
+        if let unusableReason { throw StoreError.unusable(directory: paths.directory, reason: unusableReason) }
+    }
+
+    /// After a failed write the tail of the journal is unknown; appending behind it could turn a torn last line into
+    /// a corrupt middle one. So one failure ends this store's writing life.
+    private func markUnusableOnFailure(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch {
+            unusableReason = "an earlier write failed (\(error))"
+            throw error
+        }
+    }
+
+    private static func createDirectory(_ directory: URL, durable: Bool) throws {
+        let path = directory.path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw StoreError.io(path: path, operation: "use as state directory", errnoDescription: "not a directory")
+            }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.io(path: path, operation: "create directory", errnoDescription: "\(error)")
+        }
+        if durable { try SystemCalls.syncDirectory(directory.deletingLastPathComponent().path) }
+    }
+}

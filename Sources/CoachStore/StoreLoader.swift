@@ -1,0 +1,143 @@
+import Foundation
+
+/// What `open` found and repaired. Returned instead of logged (the store has no logger), so the runtime can say it.
+public struct OpenReport: Sendable, Equatable {
+    /// Schema of `state.json`, nil when there was none. An older value is where a migration would hook in; today
+    /// older files decode through the caller's tolerant `Codable`.
+    public var snapshotSchema: Int?
+    /// The last journal sequence number folded into `state.json` (0 without one).
+    public var snapshotSeq: Int
+    /// Journal lines applied on top of the snapshot.
+    public var replayedLines: Int
+    /// Journal lines the snapshot already held: left by a crash between writing the snapshot and the journal reset.
+    public var skippedLines: Int
+    /// Bytes of a torn last journal line that were cut off (0 when the journal ended cleanly).
+    public var droppedTornBytes: Int
+    /// Temp files a crash during compaction left behind, now removed.
+    public var removedTempFiles: [String]
+}
+
+/// The read-only half of `open`: decodes and validates everything before anything on disk is touched, so a corrupt
+/// or newer directory is reported and left exactly as it was.
+struct StoreLoader<Snapshot: Codable, Event: Codable> {
+    let paths: StorePaths
+    let schemaVersion: Int
+    let decoder = StoreCoding.decoder()
+
+    struct Result {
+        var state: Snapshot
+        var lastSeq: Int
+        var report: OpenReport
+        /// Length of the journal up to the end of its last complete line; nil when there is no journal file.
+        var journalLength: Int?
+    }
+
+    func load(initial: () -> Snapshot, apply: (inout Snapshot, Event) throws -> Void) throws -> Result {
+        var (state, snapshotSeq, snapshotSchema) = try loadSnapshot(initial: initial)
+        var result = Result(
+            state: state, lastSeq: snapshotSeq,
+            report: OpenReport(
+                snapshotSchema: snapshotSchema, snapshotSeq: snapshotSeq, replayedLines: 0, skippedLines: 0,
+                droppedTornBytes: 0, removedTempFiles: []
+            ),
+            journalLength: nil
+        )
+        if let journal = try SystemCalls.readFile(paths.journal) {
+            try replay(journal, snapshotSeq: snapshotSeq, into: &state, result: &result, apply: apply)
+        }
+        result.state = state
+        return result
+    }
+
+    private func loadSnapshot(initial: () -> Snapshot) throws -> (Snapshot, seq: Int, schema: Int?) {
+        guard let data = try SystemCalls.readFile(paths.snapshot) else { return (initial(), 0, nil) }
+        let file: SnapshotFile<Snapshot>
+        do {
+            file = try decoder.decode(SnapshotFile<Snapshot>.self, from: data)
+        } catch {
+            try rejectNewerSchema(data, path: paths.snapshot)
+            throw StoreError.corruptSnapshot(path: paths.snapshot, reason: StoreCoding.describe(error))
+        }
+        guard file.schema <= schemaVersion else {
+            throw StoreError.newerSchema(path: paths.snapshot, found: file.schema, supported: schemaVersion)
+        }
+        guard file.seq >= 0 else {
+            throw StoreError.corruptSnapshot(path: paths.snapshot, reason: "negative seq \(file.seq)")
+        }
+        return (file.state, file.seq, file.schema)
+    }
+
+    /// Applies every line newer than the snapshot. Only the very last piece of the file may be damaged (a crash in
+    /// the middle of an append); anything else wrong is corruption.
+    private func replay(
+        _ data: Data, snapshotSeq: Int, into state: inout Snapshot, result: inout Result,
+        apply: (inout Snapshot, Event) throws -> Void
+    ) throws {
+        let path = paths.journal
+        var start = data.startIndex
+        var lineNumber = 0
+        var previousSeq: Int?
+        while start < data.endIndex {
+            lineNumber += 1
+            // Splitting on bytes keeps the file as one Data; each line is a slice of it, not a new String.
+            guard let newline = data[start...].firstIndex(of: UInt8(ascii: "\n")) else {
+                // Every append ends with "\n" in the same write, so a line without one never finished committing.
+                break
+            }
+            let body = data[start..<newline]
+            let isLastLine = newline + 1 == data.endIndex
+            let line: JournalLine<Event>
+            do {
+                line = try decoder.decode(JournalLine<Event>.self, from: body)
+            } catch {
+                try rejectNewerSchema(body, path: path)
+                // A last line that is not even JSON is what a power cut can leave (e.g. zero-filled blocks);
+                // valid JSON that does not decode is a real mismatch and must not be dropped silently.
+                if isLastLine && !StoreCoding.isJSON(body) { break }
+                throw StoreError.corruptJournal(path: path, line: lineNumber, reason: StoreCoding.describe(error))
+            }
+            guard line.schema <= schemaVersion else {
+                throw StoreError.newerSchema(path: path, found: line.schema, supported: schemaVersion)
+            }
+            if let previousSeq, line.seq <= previousSeq {
+                throw StoreError.corruptJournal(
+                    path: path, line: lineNumber, reason: "seq \(line.seq) does not follow seq \(previousSeq)")
+            }
+            guard line.seq >= 1 else {
+                throw StoreError.corruptJournal(path: path, line: lineNumber, reason: "seq \(line.seq) is below 1")
+            }
+            if line.seq <= snapshotSeq {
+                result.report.skippedLines += 1
+            } else {
+                // A gap means history is missing, e.g. an old state.json restored next to a newer journal.
+                let expected = max(previousSeq ?? snapshotSeq, snapshotSeq) + 1
+                guard line.seq == expected else {
+                    throw StoreError.corruptJournal(
+                        path: path, line: lineNumber,
+                        reason: "seq \(line.seq) where \(expected) was expected after snapshot seq \(snapshotSeq); "
+                            + "part of the history is missing")
+                }
+                for event in line.events {
+                    do {
+                        try apply(&state, event)
+                    } catch {
+                        throw StoreError.applyFailed(path: path, line: lineNumber, reason: "\(error)")
+                    }
+                }
+                result.report.replayedLines += 1
+                result.lastSeq = line.seq
+            }
+            previousSeq = line.seq
+            start = newline + 1
+        }
+        let goodLength = start - data.startIndex
+        result.journalLength = goodLength
+        result.report.droppedTornBytes = data.count - goodLength
+    }
+
+    private func rejectNewerSchema(_ data: Data, path: String) throws {
+        if let header = try? decoder.decode(SchemaHeader.self, from: data), header.schema > schemaVersion {
+            throw StoreError.newerSchema(path: path, found: header.schema, supported: schemaVersion)
+        }
+    }
+}

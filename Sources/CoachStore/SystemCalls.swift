@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Raw file descriptors instead of FileHandle/FileManager, because durability needs exact control over fsync,
+/// rename and O_APPEND, and every failure must become a `StoreError.io` naming the file and the step.
+enum SystemCalls {
+    static func errnoText(_ code: Int32) -> String {
+        "\(String(cString: strerror(code))) (errno \(code))"
+    }
+
+    static func failure(_ path: String, _ operation: String, _ code: Int32 = errno) -> StoreError {
+        .io(path: path, operation: operation, errnoDescription: errnoText(code))
+    }
+
+    /// Opens with O_CLOEXEC so a child process never inherits the lock or the journal.
+    static func openFile(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws -> Int32 {
+        while true {
+            let fd = open(path, flags | O_CLOEXEC, mode)
+            if fd >= 0 { return fd }
+            if errno != EINTR { throw failure(path, "open") }
+        }
+    }
+
+    static func closeFile(_ fd: Int32) {
+        // Retrying close after EINTR may close a descriptor another thread just got, so close exactly once.
+        _ = close(fd)
+    }
+
+    /// Writes all of `bytes`, continuing after partial writes and EINTR.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        guard var next = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let written = write(fd, next, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw failure(path, "write")
+            }
+            next += written
+            remaining -= written
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ data: Data, path: String) throws {
+        try data.withUnsafeBytes { try writeAll(fd, $0, path: path) }
+    }
+
+    /// Flushes data and metadata. Not retried on failure other than EINTR: after a failed fsync Linux may have
+    /// dropped the dirty pages, so a retry could report success for data that is gone.
+    static func sync(_ fd: Int32, path: String) throws {
+        while fsync(fd) != 0 {
+            if errno != EINTR { throw failure(path, "fsync") }
+        }
+    }
+
+    /// For appends: fdatasync still flushes the new file size (needed to read the data back) but skips the mtime
+    /// update, which saves a metadata write per commit.
+    static func syncData(_ fd: Int32, path: String) throws {
+        #if os(Linux)
+        while fdatasync(fd) != 0 {
+            if errno != EINTR { throw failure(path, "fdatasync") }
+        }
+        #else
+        try sync(fd, path: path)
+        #endif
+    }
+
+    /// Makes a rename or a newly created file in `directory` survive a power cut.
+    static func syncDirectory(_ directory: String) throws {
+        let fd = try openFile(directory, O_RDONLY | O_DIRECTORY)
+        defer { closeFile(fd) }
+        try sync(fd, path: directory)
+    }
+
+    static func renameFile(_ from: String, to: String) throws {
+        if rename(from, to) != 0 { throw failure(to, "rename \(from) to") }
+    }
+
+    static func truncateFile(_ fd: Int32, to length: Int, path: String) throws {
+        while ftruncate(fd, off_t(length)) != 0 {
+            if errno != EINTR { throw failure(path, "truncate") }
+        }
+    }
+
+    /// Removes `path` if present; reports whether it was there.
+    static func removeIfPresent(_ path: String) throws -> Bool {
+        if unlink(path) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw failure(path, "remove")
+    }
+
+    /// The whole file, or nil when it does not exist.
+    static func readFile(_ path: String) throws -> Data? {
+        var fd: Int32
+        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw failure(path, "open")
+        }
+        defer { closeFile(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure(path, "stat") }
+        var data = Data(count: Int(info.st_size))
+        var filled = 0
+        try data.withUnsafeMutableBytes { buffer in
+            while filled < buffer.count {
+                let got = read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    throw failure(path, "read")
+                }
+                if got == 0 { break }
+                filled += got
+            }
+        }
+        // A file that shrank under us (it cannot while we hold the lock, but be exact) returns what was read.
+        if filled < data.count { data.removeSubrange(filled...) }
+        return data
+    }
+
+    /// Takes an exclusive, non-blocking flock. flock belongs to the open file description, so a second `open` of the
+    /// same directory conflicts even inside one process; that is what keeps two stores apart in tests, too.
+    /// Returns the locked descriptor, or nil (with the holder's pid, if it wrote one) when someone else holds it.
+    static func lockExclusively(_ path: String) throws -> (fd: Int32?, holderPID: Int32?) {
+        let fd = try openFile(path, O_RDWR | O_CREAT)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            let holder = code == EWOULDBLOCK ? readPID(fd) : nil
+            closeFile(fd)
+            if code == EWOULDBLOCK { return (nil, holder) }
+            throw failure(path, "lock", code)
+        }
+        // Only for the other coach's error message, so failures here do not matter.
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return (fd, nil)
+    }
+
+    private static func readPID(_ fd: Int32) -> Int32? {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard got > 0 else { return nil }
+        let text = String(decoding: buffer[..<got], as: UTF8.self)
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
