@@ -1,0 +1,265 @@
+import Foundation
+
+/// Deployment settings, read once from `Config/*.json` into this typed form.
+///
+/// Decoding is strict about values (a bad time zone or time fails fast, naming the field) and lenient about
+/// presence: every field has a sensible default, so a config file only says what differs.
+public struct CoachConfig: Sendable, Equatable {
+    public static let schemaVersion = 1
+
+    public var team = Team()
+    public var admins: [String] = []
+    /// Members the bot knows before they speak: the console's cast, or a roster for nudges.
+    public var members: [RosterEntry] = []
+    public var schedule = ScheduleSettings()
+    public var nudges = NudgeSettings()
+    /// Single days (`2026-12-25`) or ranges (`2026-12-24..2027-01-01`) when the programme rests.
+    public var holidays: [HolidayRange] = []
+    public var programme = ProgrammeSettings()
+    public var transport = TransportSettings()
+    /// Where state lives, relative to the config file's folder unless absolute.
+    public var stateDirectory = "state"
+
+    public init() {}
+
+    public struct Team: Sendable, Equatable {
+        public var name = "Our team"
+        public var timeZone = TimeZone(identifier: "UTC")!
+        public var botName = "coach"
+    }
+
+    public struct RosterEntry: Sendable, Equatable, Codable {
+        public var id: String
+        public var name: String
+        public init(id: String, name: String) {
+            self.id = id
+            self.name = name
+        }
+    }
+
+    public struct ScheduleSettings: Sendable, Equatable {
+        public var announce = WeeklyTime(weekday: 2, hour: 9, minute: 0)
+        public var reminder = WeeklyTime(weekday: 4, hour: 12, minute: 0)
+        public var summary = WeeklyTime(weekday: 6, hour: 16, minute: 0)
+        /// Daily time for goal and follow-up nudges.
+        public var dailyNudge = DailyTime(hour: 10, minute: 0)
+        /// Working days (1 = Sunday … 7 = Saturday), for holidays and shifting posts off them.
+        public var workdays: Set<Int> = [2, 3, 4, 5, 6]
+        /// A post more than this late says so.
+        public var lateAfterMinutes = 15
+    }
+
+    public struct NudgeSettings: Sendable, Equatable {
+        /// Owners who have not updated a goal for this many days are nudged.
+        public var goalStaleDays = 7
+        /// Open follow-ups are nudged this often.
+        public var followUpEveryDays = 2
+        /// Members with no example by the midweek reminder get a private nudge.
+        public var midweekExampleNudge = true
+    }
+
+    public struct ProgrammeSettings: Sendable, Equatable {
+        /// How many principles the suggested plan holds (weakest first).
+        public var suggestedLength = 12
+    }
+
+    public struct TransportSettings: Sendable, Equatable {
+        public var kind = "console"
+        /// Platform-specific settings (channel ids, base URLs, names of token environment variables).
+        public var settings: [String: String] = [:]
+    }
+
+    public func isAdmin(_ userID: String) -> Bool { admins.contains(userID) }
+
+    public func isHoliday(_ date: LocalDate) -> Bool { holidays.contains { $0.contains(date) } }
+}
+
+/// A day of the week and a time of day in the team's zone. Weekday follows `Calendar`: 1 = Sunday … 7 = Saturday.
+public struct WeeklyTime: Sendable, Equatable {
+    public var weekday: Int
+    public var hour: Int
+    public var minute: Int
+}
+
+public struct DailyTime: Sendable, Equatable {
+    public var hour: Int
+    public var minute: Int
+}
+
+public struct HolidayRange: Sendable, Equatable {
+    public var first: LocalDate
+    public var last: LocalDate
+    public func contains(_ date: LocalDate) -> Bool { first <= date && date <= last }
+}
+
+// MARK: - Decoding
+
+extension CoachConfig {
+    /// Parses a config file's bytes. Every problem names the field and how to fix it.
+    public init(json: [UInt8]) throws(ConfigError) {
+        let raw: RawConfig
+        do {
+            raw = try JSONCoding.decoder.decode(RawConfig.self, from: Data(json))
+        } catch {
+            throw .invalidJSON(reason: JSONCoding.describe(error))
+        }
+        try self.init(raw: raw)
+    }
+
+    init(raw: RawConfig) throws(ConfigError) {
+        self.init()
+        if let schema = raw.schema, schema > Self.schemaVersion {
+            throw .invalidField(field: "schema", value: "\(schema)", fix: "this build reads config schema \(Self.schemaVersion); upgrade coach")
+        }
+        if let team = raw.team {
+            if let name = team.name { self.team.name = name }
+            if let zone = team.timeZone {
+                guard let tz = TimeZone(identifier: zone) else {
+                    throw .invalidField(field: "team.timeZone", value: zone, fix: "use an IANA name such as Europe/London or America/New_York")
+                }
+                self.team.timeZone = tz
+            }
+            if let bot = team.botName {
+                guard !bot.isEmpty, !bot.contains(" ") else {
+                    throw .invalidField(field: "team.botName", value: bot, fix: "use one word, the name people write after @")
+                }
+                self.team.botName = bot
+            }
+        }
+        admins = raw.admins ?? []
+        members = raw.members ?? []
+        for (i, member) in members.enumerated() where member.id.isEmpty || member.name.isEmpty {
+            throw .invalidField(field: "members[\(i)]", value: member.id, fix: "give each member a non-empty id and name")
+        }
+        if let s = raw.schedule {
+            if let text = s.announce { schedule.announce = try WeeklyTime(parsing: text, field: "schedule.announce") }
+            if let text = s.reminder { schedule.reminder = try WeeklyTime(parsing: text, field: "schedule.reminder") }
+            if let text = s.summary { schedule.summary = try WeeklyTime(parsing: text, field: "schedule.summary") }
+            if let text = s.dailyNudge { schedule.dailyNudge = try DailyTime(parsing: text, field: "schedule.dailyNudge") }
+            if let days = s.workdays {
+                schedule.workdays = Set(try days.map { day throws(ConfigError) in
+                    guard let n = WeeklyTime.weekdayNumber(day) else {
+                        throw .invalidField(field: "schedule.workdays", value: day, fix: "use day names such as monday, tuesday")
+                    }
+                    return n
+                })
+            }
+            if let late = s.lateAfterMinutes {
+                guard late >= 0 else { throw .invalidField(field: "schedule.lateAfterMinutes", value: "\(late)", fix: "use 0 or more") }
+                schedule.lateAfterMinutes = late
+            }
+            let order = [schedule.announce, schedule.reminder, schedule.summary].map { ($0.weekday + 5) % 7 }
+            guard order[0] <= order[1], order[1] <= order[2] else {
+                throw .invalidField(field: "schedule", value: "\(s.announce ?? "") / \(s.reminder ?? "") / \(s.summary ?? "")",
+                    fix: "the announcement, reminder and summary must fall in that order within one Monday-to-Sunday week")
+            }
+        }
+        if let n = raw.nudges {
+            if let days = n.goalStaleDays {
+                guard days >= 1 else { throw .invalidField(field: "nudges.goalStaleDays", value: "\(days)", fix: "use 1 or more days") }
+                nudges.goalStaleDays = days
+            }
+            if let days = n.followUpEveryDays {
+                guard days >= 1 else { throw .invalidField(field: "nudges.followUpEveryDays", value: "\(days)", fix: "use 1 or more days") }
+                nudges.followUpEveryDays = days
+            }
+            if let on = n.midweekExampleNudge { nudges.midweekExampleNudge = on }
+        }
+        holidays = try (raw.holidays ?? []).map { text throws(ConfigError) in try HolidayRange(parsing: text) }
+        if let p = raw.programme, let length = p.suggestedLength {
+            guard length >= 1 else { throw .invalidField(field: "programme.suggestedLength", value: "\(length)", fix: "use 1 or more") }
+            programme.suggestedLength = length
+        }
+        if let t = raw.transport {
+            transport.kind = t.kind.lowercased()
+            transport.settings = t.settings ?? [:]
+        }
+        if let dir = raw.stateDirectory {
+            guard !dir.isEmpty else { throw .invalidField(field: "stateDirectory", value: dir, fix: "name a folder, e.g. \"state\"") }
+            stateDirectory = dir
+        }
+    }
+}
+
+struct RawConfig: Decodable {
+    var schema: Int?
+    var team: RawTeam?
+    var admins: [String]?
+    var members: [CoachConfig.RosterEntry]?
+    var schedule: RawSchedule?
+    var nudges: RawNudges?
+    var holidays: [String]?
+    var programme: RawProgramme?
+    var transport: RawTransport?
+    var stateDirectory: String?
+
+    struct RawTeam: Decodable {
+        var name: String?
+        var timeZone: String?
+        var botName: String?
+    }
+    struct RawSchedule: Decodable {
+        var announce: String?
+        var reminder: String?
+        var summary: String?
+        var dailyNudge: String?
+        var workdays: [String]?
+        var lateAfterMinutes: Int?
+    }
+    struct RawNudges: Decodable {
+        var goalStaleDays: Int?
+        var followUpEveryDays: Int?
+        var midweekExampleNudge: Bool?
+    }
+    struct RawProgramme: Decodable {
+        var suggestedLength: Int?
+    }
+    struct RawTransport: Decodable {
+        var kind: String
+        var settings: [String: String]?
+    }
+}
+
+extension WeeklyTime {
+    static let weekdayNames = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+
+    static func weekdayNumber(_ name: String) -> Int? {
+        let lower = name.lowercased()
+        guard lower.count >= 3 else { return nil }
+        return weekdayNames.firstIndex { $0.hasPrefix(lower) }.map { $0 + 1 }
+    }
+
+    /// Parses `monday 09:00`.
+    init(parsing text: String, field: String) throws(ConfigError) {
+        let parts = text.split(separator: " ").map(String.init)
+        guard parts.count == 2, let day = Self.weekdayNumber(parts[0]),
+            let time = try? DailyTime(parsing: parts[1], field: field)
+        else {
+            throw .invalidField(field: field, value: text, fix: "write a day and a 24-hour time, e.g. \"monday 09:00\"")
+        }
+        self.init(weekday: day, hour: time.hour, minute: time.minute)
+    }
+}
+
+extension DailyTime {
+    /// Parses `09:00`.
+    init(parsing text: String, field: String) throws(ConfigError) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...23).contains(h), (0...59).contains(m) else {
+            throw .invalidField(field: field, value: text, fix: "write a 24-hour time, e.g. \"10:00\"")
+        }
+        self.init(hour: h, minute: m)
+    }
+}
+
+extension HolidayRange {
+    init(parsing text: String) throws(ConfigError) {
+        let parts = text.components(separatedBy: "..")
+        guard (1...2).contains(parts.count), let first = LocalDate(parts[0]), let last = LocalDate(parts[parts.count - 1]),
+            first <= last
+        else {
+            throw .invalidField(field: "holidays", value: text, fix: "write a date \"2026-12-25\" or a range \"2026-12-24..2027-01-01\"")
+        }
+        self.init(first: first, last: last)
+    }
+}

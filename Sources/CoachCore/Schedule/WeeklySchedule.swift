@@ -1,0 +1,85 @@
+import Foundation
+
+/// The week's fixed posts, in the order they happen.
+public enum WeeklySlot: String, Sendable, CaseIterable {
+    case announce
+    case reminder
+    case summary
+}
+
+/// When each of a week's posts is due, with holidays applied. Pure: it answers questions about given instants.
+public struct WeeklySchedule: Sendable {
+    public let calendar: TeamCalendar
+    let settings: CoachConfig.ScheduleSettings
+    let holidays: [HolidayRange]
+
+    public init(config: CoachConfig) {
+        self.calendar = TeamCalendar(timeZone: config.team.timeZone)
+        self.settings = config.schedule
+        self.holidays = config.holidays
+    }
+
+    func isHoliday(_ date: LocalDate) -> Bool { holidays.contains { $0.contains(date) } }
+
+    /// The working days of a week that are not holidays.
+    func openDays(monday: LocalDate) -> [LocalDate] {
+        (0..<7).map { calendar.adding(days: $0, to: monday) }.filter {
+            settings.workdays.contains(calendar.weekday(of: $0)) && !isHoliday($0)
+        }
+    }
+
+    /// A week whose every working day is a holiday has no programme; its principle waits for the next week.
+    public func isHolidayWeek(monday: LocalDate) -> Bool { openDays(monday: monday).isEmpty }
+
+    func time(of slot: WeeklySlot) -> WeeklyTime {
+        switch slot {
+        case .announce: settings.announce
+        case .reminder: settings.reminder
+        case .summary: settings.summary
+        }
+    }
+
+    /// When a slot is due in the week starting `monday`, or nil in a holiday week.
+    ///
+    /// A post that lands on a holiday moves to the nearest open day of the same week: later for the announcement and
+    /// reminder, so they still come first, and earlier for the summary, so it still ends the week.
+    public func due(_ slot: WeeklySlot, monday: LocalDate) -> Date? {
+        let wanted = time(of: slot)
+        let offset = (wanted.weekday + 5) % 7
+        let day = calendar.adding(days: offset, to: monday)
+        var chosen = day
+        if isHoliday(day) {
+            let open = openDays(monday: monday)
+            let candidate = slot == .summary ? open.last(where: { $0 < day }) : open.first(where: { $0 > day })
+            guard let candidate = candidate ?? (slot == .summary ? open.first : open.last) else { return nil }
+            chosen = candidate
+        }
+        return calendar.at(chosen, hour: wanted.hour, minute: wanted.minute)
+    }
+
+    /// When the daily nudges are due on a date, or nil on days off.
+    public func dailyNudgeDue(on date: LocalDate) -> Date? {
+        guard settings.workdays.contains(calendar.weekday(of: date)), !isHoliday(date) else { return nil }
+        return calendar.at(date, hour: settings.dailyNudge.hour, minute: settings.dailyNudge.minute)
+    }
+
+    /// Whether a post due at `due` and made at `now` counts as late.
+    public func isLate(due: Date, now: Date) -> Bool {
+        now.timeIntervalSince(due) > Double(settings.lateAfterMinutes * 60)
+    }
+
+    /// The next instant anything could become due after `now`: the runtime sleeps until then between polls.
+    public func nextWakeUp(after now: Date) -> Date {
+        let today = calendar.localDate(of: now)
+        var candidates: [Date] = []
+        for dayOffset in 0...8 {
+            let date = calendar.adding(days: dayOffset, to: today)
+            candidates.append(calendar.startOfDay(date))
+            candidates.append(calendar.at(date, hour: settings.dailyNudge.hour, minute: settings.dailyNudge.minute))
+            for slot in WeeklySlot.allCases {
+                if let due = due(slot, monday: calendar.monday(of: date)) { candidates.append(due) }
+            }
+        }
+        return candidates.filter { $0 > now }.min() ?? now.addingTimeInterval(3600)
+    }
+}

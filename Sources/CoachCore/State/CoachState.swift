@@ -1,0 +1,172 @@
+import Foundation
+
+/// Everything the bot remembers. Changed only by applying `StateEvent`s, so the store can journal the events and
+/// replay them after a restart without running any programme logic again.
+public struct CoachState: Codable, Sendable, Equatable {
+    public static let schemaVersion = 1
+
+    public var members: [String: Member] = [:]
+    /// Principles the team wrote itself, next to the catalogue's.
+    public var teamPrinciples: [Principle] = []
+    public var ratingRounds: [RatingRound] = []
+    public var programme = Programme()
+    public var weeks: [ProgrammeWeek] = []
+    public var examples = ExampleLog()
+    public var goals: [Goal] = []
+    public var followUps: [FollowUp] = []
+    public var ideas: [Idea] = []
+    public var definitions: [Definition] = []
+    /// Scheduled jobs already handled, by key (`announce:2026-W48`), so a restart never repeats one.
+    public var jobs: [String: JobOutcome] = [:]
+    /// Messages committed but not yet confirmed sent.
+    public var outbox: [OutboundMessage] = []
+    public var nextOutboxNumber = 1
+    /// Each transport's polling position, committed with the state it produced.
+    public var cursors: [String: String] = [:]
+    public var recentMessageIDs = RecentIDs()
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case members, teamPrinciples, ratingRounds, programme, weeks, examples, goals, followUps, ideas, definitions
+        case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs
+    }
+
+    // Tolerant: a field added in a later build is simply absent from an older file.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        members = try c.decodeIfPresent([String: Member].self, forKey: .members) ?? [:]
+        teamPrinciples = try c.decodeIfPresent([Principle].self, forKey: .teamPrinciples) ?? []
+        ratingRounds = try c.decodeIfPresent([RatingRound].self, forKey: .ratingRounds) ?? []
+        programme = try c.decodeIfPresent(Programme.self, forKey: .programme) ?? Programme()
+        weeks = try c.decodeIfPresent([ProgrammeWeek].self, forKey: .weeks) ?? []
+        examples = try c.decodeIfPresent(ExampleLog.self, forKey: .examples) ?? ExampleLog()
+        goals = try c.decodeIfPresent([Goal].self, forKey: .goals) ?? []
+        followUps = try c.decodeIfPresent([FollowUp].self, forKey: .followUps) ?? []
+        ideas = try c.decodeIfPresent([Idea].self, forKey: .ideas) ?? []
+        definitions = try c.decodeIfPresent([Definition].self, forKey: .definitions) ?? []
+        jobs = try c.decodeIfPresent([String: JobOutcome].self, forKey: .jobs) ?? [:]
+        outbox = try c.decodeIfPresent([OutboundMessage].self, forKey: .outbox) ?? []
+        nextOutboxNumber = try c.decodeIfPresent(Int.self, forKey: .nextOutboxNumber) ?? 1
+        cursors = try c.decodeIfPresent([String: String].self, forKey: .cursors) ?? [:]
+        recentMessageIDs = try c.decodeIfPresent(RecentIDs.self, forKey: .recentMessageIDs) ?? RecentIDs()
+    }
+}
+
+public struct Member: Codable, Sendable, Equatable {
+    /// The platform's user id, prefixed by nothing: ids are unique within the one chat a bot serves.
+    public var id: String
+    public var name: String
+    public var awayUntil: LocalDate?
+
+    public init(id: String, name: String, awayUntil: LocalDate? = nil) {
+        self.id = id
+        self.name = name
+        self.awayUntil = awayUntil
+    }
+
+    public func isAway(on date: LocalDate) -> Bool {
+        guard let awayUntil else { return false }
+        return date <= awayUntil
+    }
+}
+
+/// One round of self-ratings: the baseline before a cycle, or the re-rating at its end.
+public struct RatingRound: Codable, Sendable, Equatable {
+    public enum Purpose: String, Codable, Sendable { case baseline, rerate }
+    public var cycle: Int
+    public var purpose: Purpose
+    /// member id → principle id → 1, 3 or 5.
+    public var scores: [String: [String: Int]] = [:]
+
+    public init(cycle: Int, purpose: Purpose) {
+        self.cycle = cycle
+        self.purpose = purpose
+    }
+}
+
+public struct Programme: Codable, Sendable, Equatable {
+    public enum Phase: String, Codable, Sendable {
+        /// Rating and shaping the plan.
+        case setup
+        /// Started, running one principle a week (possibly not yet at the first Monday).
+        case running
+        /// Every planned principle has had its week; waiting for the re-rating and a new cycle.
+        case finished
+    }
+
+    public var cycle = 1
+    public var phase = Phase.setup
+    /// Principle ids in the order they will run. Empty until an admin accepts or edits the suggestion.
+    public var plan: [String] = []
+    public var planAccepted = false
+    /// Monday of the first programme week.
+    public var startDate: LocalDate?
+    public var paused = false
+    public var skippedWeeks: [String] = []
+    /// Monday of the re-rating week that follows the last principle.
+    public var finishedOn: LocalDate?
+
+    public init() {}
+}
+
+/// A calendar week that ran a principle.
+public struct ProgrammeWeek: Codable, Sendable, Equatable {
+    /// ISO week key in the team's time zone, e.g. `2026-W48`.
+    public var key: String
+    public var monday: LocalDate
+    public var cycle: Int
+    /// Position in the plan, from 0.
+    public var index: Int
+    public var principleID: String
+    /// The outbox id of the Monday post, then the platform's id for it once sent, so replies in its thread count.
+    public var announcementOutboxID: String?
+    public var announcementPlatformID: String?
+
+    public init(key: String, monday: LocalDate, cycle: Int, index: Int, principleID: String) {
+        self.key = key
+        self.monday = monday
+        self.cycle = cycle
+        self.index = index
+        self.principleID = principleID
+    }
+}
+
+public enum JobOutcome: String, Codable, Sendable {
+    case done
+    case late
+    case skipped
+}
+
+/// Bounded memory of platform message ids, the second guard against applying one message twice.
+public struct RecentIDs: Codable, Sendable, Equatable {
+    public static let capacity = 4096
+    public private(set) var order: [String] = []
+    private var members: Set<String> = []
+
+    public init() {}
+
+    public func contains(_ id: String) -> Bool { members.contains(id) }
+
+    public mutating func insert(_ id: String) {
+        guard members.insert(id).inserted else { return }
+        order.append(id)
+        if order.count > Self.capacity {
+            let overflow = order.count - Self.capacity
+            for old in order.prefix(overflow) { members.remove(old) }
+            order.removeFirst(overflow)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        order = try decoder.singleValueContainer().decode([String].self)
+        members = Set(order)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(order)
+    }
+
+    public static func == (lhs: RecentIDs, rhs: RecentIDs) -> Bool { lhs.order == rhs.order }
+}

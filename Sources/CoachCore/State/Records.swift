@@ -1,0 +1,261 @@
+import Foundation
+
+/// "Caught someone doing something right", or a member's own example of applying the week's principle.
+public struct Example: Codable, Sendable, Equatable {
+    public enum Source: String, Codable, Sendable {
+        case command
+        case caught
+        case threadReply
+    }
+
+    public var id: Int
+    public var weekKey: String?
+    public var principleID: String?
+    public var reporterID: String
+    /// Members credited as "caught doing something right".
+    public var caughtIDs: [String]
+    public var text: String
+    public var at: Date
+    public var source: Source
+    public var deleted = false
+
+    public init(
+        id: Int, weekKey: String?, principleID: String?, reporterID: String, caughtIDs: [String], text: String,
+        at: Date, source: Source
+    ) {
+        self.id = id
+        self.weekKey = weekKey
+        self.principleID = principleID
+        self.reporterID = reporterID
+        self.caughtIDs = caughtIDs
+        self.text = text
+        self.at = at
+        self.source = source
+    }
+}
+
+/// Every example ever reported, in id order.
+///
+/// Ids only grow and examples are appended in time order, so one week's examples are a contiguous run found by
+/// binary search: the Friday summary costs the size of the week, not of the history.
+public struct ExampleLog: Codable, Sendable, Equatable {
+    public private(set) var all: [Example] = []
+    public private(set) var nextID = 1
+    /// First index of each week's run, rebuilt on decode rather than stored.
+    private var weekStarts: [String: Int] = [:]
+
+    public init() {}
+
+    public mutating func append(_ example: Example) {
+        if let week = example.weekKey, weekStarts[week] == nil { weekStarts[week] = all.count }
+        all.append(example)
+        nextID = max(nextID, example.id + 1)
+    }
+
+    public func index(of id: Int) -> Int? {
+        var low = 0
+        var high = all.count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            if all[mid].id == id { return mid }
+            if all[mid].id < id { low = mid + 1 } else { high = mid - 1 }
+        }
+        return nil
+    }
+
+    public func example(id: Int) -> Example? {
+        index(of: id).map { all[$0] }.flatMap { $0.deleted ? nil : $0 }
+    }
+
+    public mutating func update(id: Int, _ change: (inout Example) -> Void) {
+        guard let i = index(of: id) else { return }
+        change(&all[i])
+    }
+
+    /// The live examples of one week.
+    public func inWeek(_ key: String) -> [Example] {
+        guard let start = weekStarts[key] else { return [] }
+        var result: [Example] = []
+        var i = start
+        while i < all.count {
+            let example = all[i]
+            // A week's run ends where the next week's begins; examples outside any week sit between runs.
+            if example.weekKey == key {
+                if !example.deleted { result.append(example) }
+            } else if example.weekKey != nil {
+                break
+            }
+            i += 1
+        }
+        return result
+    }
+
+    public var liveCount: Int { all.lazy.filter { !$0.deleted }.count }
+
+    enum CodingKeys: String, CodingKey { case all, nextID }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        all = try c.decode([Example].self, forKey: .all)
+        nextID = try c.decodeIfPresent(Int.self, forKey: .nextID) ?? ((all.last?.id ?? 0) + 1)
+        for (i, example) in all.enumerated() {
+            if let week = example.weekKey, weekStarts[week] == nil { weekStarts[week] = i }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(all, forKey: .all)
+        try c.encode(nextID, forKey: .nextID)
+    }
+
+    public static func == (lhs: ExampleLog, rhs: ExampleLog) -> Bool { lhs.all == rhs.all && lhs.nextID == rhs.nextID }
+}
+
+/// A customer-care goal: a KPI with a target, monitored, and acted on when it deviates.
+public struct Goal: Codable, Sendable, Equatable {
+    public enum Direction: String, Codable, Sendable {
+        case higherIsBetter = "higher"
+        case lowerIsBetter = "lower"
+    }
+
+    public struct Update: Codable, Sendable, Equatable {
+        public var value: Double
+        public var note: String
+        public var at: Date
+        public var byID: String
+    }
+
+    public struct Action: Codable, Sendable, Equatable {
+        public var text: String
+        public var at: Date
+        /// The follow-up opened to see the action through.
+        public var followUpID: Int
+    }
+
+    public var id: Int
+    public var kpi: String
+    public var target: Double
+    public var unit: String
+    public var direction: Direction
+    public var ownerID: String
+    public var due: LocalDate?
+    /// How far from target still counts as on target, in the KPI's unit (or percent of target when `tolerancePercent`).
+    public var tolerance: Double
+    public var tolerancePercent: Bool
+    public var createdAt: Date
+    public var history: [Update] = []
+    public var actions: [Action] = []
+    public var closed = false
+    public var lastNudgedAt: Date?
+
+    public init(
+        id: Int, kpi: String, target: Double, unit: String, direction: Direction, ownerID: String, due: LocalDate?,
+        tolerance: Double, tolerancePercent: Bool, createdAt: Date
+    ) {
+        self.id = id
+        self.kpi = kpi
+        self.target = target
+        self.unit = unit
+        self.direction = direction
+        self.ownerID = ownerID
+        self.due = due
+        self.tolerance = tolerance
+        self.tolerancePercent = tolerancePercent
+        self.createdAt = createdAt
+    }
+
+    public var latest: Update? { history.last }
+
+    /// The allowed distance from target, in the KPI's unit.
+    public var allowance: Double { tolerancePercent ? abs(target) * tolerance / 100 : tolerance }
+
+    /// Whether a value is off target by more than the tolerance, in the wrong direction.
+    public func deviates(_ value: Double) -> Bool {
+        switch direction {
+        case .higherIsBetter: value < target - allowance
+        case .lowerIsBetter: value > target + allowance
+        }
+    }
+
+    /// Off target now, by the latest update.
+    public var isDeviating: Bool { latest.map { deviates($0.value) } ?? false }
+
+    /// Deviating, with no corrective action recorded since the update that showed it.
+    public var needsAction: Bool {
+        guard isDeviating, let latest else { return false }
+        return !actions.contains { $0.at >= latest.at }
+    }
+
+    /// When the owner last touched the goal, for the "not updated for N days" nudge.
+    public var lastActivity: Date { max(history.last?.at ?? createdAt, actions.last?.at ?? createdAt) }
+}
+
+/// "You spot it, you own it, you fix it and you follow it until the issue is resolved."
+public struct FollowUp: Codable, Sendable, Equatable {
+    public var id: Int
+    public var text: String
+    public var ownerID: String
+    public var openedAt: Date
+    public var goalID: Int?
+    public var fixedAt: Date?
+    public var resolution: String?
+    public var lastNudgedAt: Date?
+
+    public init(id: Int, text: String, ownerID: String, openedAt: Date, goalID: Int? = nil) {
+        self.id = id
+        self.text = text
+        self.ownerID = ownerID
+        self.openedAt = openedAt
+        self.goalID = goalID
+    }
+
+    public var isOpen: Bool { fixedAt == nil }
+}
+
+/// An entry in the ideas box (seed 002: "encourage your staff to come up with new customer service ideas").
+public struct Idea: Codable, Sendable, Equatable {
+    public var id: Int
+    public var text: String
+    public var authorID: String
+    public var at: Date
+    public var weekKey: String?
+}
+
+/// A completion of "Customer Service means…" (seed 004's definition activity).
+public struct Definition: Codable, Sendable, Equatable {
+    public var id: Int
+    public var text: String
+    public var authorID: String
+    public var at: Date
+}
+
+/// A message committed to the outbox before it is sent.
+public struct OutboundMessage: Codable, Sendable, Equatable {
+    public enum Destination: Codable, Sendable, Equatable {
+        case channel
+        /// A reply inside the thread rooted at the platform message with this id.
+        case thread(rootID: String)
+        /// A private message to a member.
+        case direct(userID: String)
+    }
+
+    public enum Kind: String, Codable, Sendable {
+        case reply, announcement, reminder, nudge, summary, notice
+    }
+
+    /// Stable across retries, so platforms with idempotency keys show a re-send once.
+    public var id: String
+    public var destination: Destination
+    public var kind: Kind
+    public var text: String
+    public var createdAt: Date
+
+    public init(id: String, destination: Destination, kind: Kind, text: String, createdAt: Date) {
+        self.id = id
+        self.destination = destination
+        self.kind = kind
+        self.text = text
+        self.createdAt = createdAt
+    }
+}

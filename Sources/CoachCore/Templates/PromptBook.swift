@@ -1,0 +1,95 @@
+import Mustache
+
+/// Every text the bot says, compiled from the Mustache templates in `Prompts/`.
+///
+/// Values are escaped for the platform's markup as they are substituted (`{{name}}`), so user text is always data:
+/// it is never parsed as a template and can never ping a channel. Templates are given as text, so this type reads
+/// no files; the runtime loads them.
+public struct PromptBook: Sendable {
+    public let markup: Markup
+    let library: MustacheLibrary
+    /// Per-command usage, summary and example, from `Prompts/commands.json`.
+    public let commandHelp: [String: CommandHelp]
+
+    public struct CommandHelp: Codable, Sendable, Equatable {
+        public var usage: String
+        public var summary: String
+        public var example: String
+        public var admin: Bool?
+    }
+
+    /// The templates the engine renders; a deployment missing one fails at start, not on a Friday.
+    public static let requiredTemplates = [
+        "intro", "help", "help-command", "usage", "unknown-command", "not-understood", "admin-only", "not-found",
+        "status", "principles", "principle", "rate-prompt", "rate-ack", "scores", "example-ack", "examples",
+        "example-edited", "example-deleted", "not-yours", "goal-added", "goal-updated", "goal-action", "goal-closed",
+        "goals", "followup-opened", "followups", "followup-fixed", "idea-ack", "ideas", "means-ack", "definitions",
+        "away-ack", "back-ack", "programme", "programme-changed", "programme-started", "paused", "resumed", "skipped",
+        "announcement", "reminder", "nudge-example", "nudge-goal", "nudge-goal-action", "nudge-followup", "summary",
+        "programme-finished", "rerate-reminder", "before-after", "cycle-started", "late-note", "weekday", "duplicate-principle",
+    ]
+
+    public init(markup: Markup, templates: [String: String], commandHelpJSON: [UInt8]) throws(ConfigError) {
+        self.markup = markup
+        Self.registerContentTypes()
+        var library = MustacheLibrary()
+        for (name, text) in templates {
+            do {
+                try library.register("{{% CONTENT_TYPE: \(Self.contentTypeName(markup))}}" + text, named: name)
+            } catch {
+                throw .invalidTemplate(name: name, reason: String(describing: error))
+            }
+        }
+        for name in Self.requiredTemplates where templates[name] == nil {
+            throw .invalidTemplate(name: name, reason: "the file is missing")
+        }
+        self.library = library
+        do {
+            commandHelp = try JSONCoding.decoder.decode([String: CommandHelp].self, from: Data(commandHelpJSON))
+        } catch {
+            throw .invalidTemplate(name: "commands.json", reason: JSONCoding.describe(error))
+        }
+        for name in CommandParser.commandNames where commandHelp[name] == nil {
+            throw .invalidTemplate(name: "commands.json", reason: "it has no entry for the command \"\(name)\"")
+        }
+    }
+
+    /// Renders a template; `context` values of type String are user or catalogue text and get escaped.
+    public func render(_ name: String, _ context: [String: Any]) -> String {
+        let text = library.render(context, withTemplate: name) ?? ""
+        return Self.tidy(text)
+    }
+
+    /// Collapses the blank lines that empty sections leave, so templates can be written for reading.
+    static func tidy(_ text: String) -> String {
+        var lines: [Substring] = []
+        var blank = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.drop { $0 == " " }
+            if trimmed.isEmpty {
+                blank += 1
+                if blank > 1 || lines.isEmpty { continue }
+            } else {
+                blank = 0
+            }
+            lines.append(line.reversed().drop { $0 == " " }.reversed().isEmpty ? "" : line)
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
+
+    static func contentTypeName(_ markup: Markup) -> String { "coach-\(markup.rawValue)" }
+
+    struct Escaper: MustacheContentType {
+        let markup: Markup
+        func escapeText(_ text: String) -> String { markup.escape(text) }
+    }
+
+    static func registerContentTypes() {
+        for markup in Markup.allCases {
+            MustacheContentTypes.register(Escaper(markup: markup), named: contentTypeName(markup))
+        }
+    }
+}
+
+import Foundation
