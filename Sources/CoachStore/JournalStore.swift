@@ -64,10 +64,7 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
     ) throws -> (store: JournalStore, state: Snapshot) {
         let paths = StorePaths(directory)
         try createDirectory(directory, durable: options.durable)
-        let lock = try SystemCalls.lockExclusively(paths.lock)
-        guard let lockFD = lock.fd else {
-            throw StoreError.locked(directory: paths.directory, holderPID: lock.holderPID)
-        }
+        let lockFD = try SystemCalls.lockExclusively(paths.lock, directory: paths.directory)
         var handedOver = false
         defer { if !handedOver { SystemCalls.closeFile(lockFD) } }
 
@@ -102,8 +99,9 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
 
     /// Appends one journal line holding `events` (one line per call, i.e. per poll batch), fsyncs, and compacts from
     /// `state` when the journal is over the limit. `state` must already include `events`. An empty batch writes
-    /// nothing. If this throws, what reached the disk is unknown: the store refuses further writes, and the caller
-    /// should close it and open again, continuing from the state `open` returns.
+    /// nothing. If this throws `.unencodable`, nothing was written and the store stays usable. After any other error
+    /// what reached the disk is unknown: the store refuses further writes, and the caller should close it and open
+    /// again, continuing from the state `open` returns (which may or may not include `events`).
     public func commit(_ events: [Event], state: Snapshot) throws {
         try ensureUsable()
         guard !events.isEmpty else { return }
@@ -208,7 +206,8 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw StoreError.io(path: path, operation: "use as state directory", errnoDescription: "not a directory")
+                throw StoreError.io(
+                    path: path, operation: "use as state directory", errnoDescription: "not a directory")
             }
             return
         }

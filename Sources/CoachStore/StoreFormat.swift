@@ -84,7 +84,15 @@ enum StoreCoding {
         return "at \(path.joined().drop { $0 == "." }): "
     }
 
-    static func isJSON(_ bytes: Data) -> Bool {
-        (try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])) != nil
+    /// Why `bytes` is not JSON at all (e.g. "Unexpected end of file during JSON parse."), or nil when it is.
+    /// JSONDecoder only says "not valid JSON"; the serializer says where.
+    static func syntaxError(in bytes: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let details = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            return "not valid JSON: \(details ?? (error as NSError).localizedDescription)"
+        }
     }
 }

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// What `open` found and repaired. Returned instead of logged (the store has no logger), so the runtime can say it.
@@ -56,7 +63,8 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
             file = try decoder.decode(SnapshotFile<Snapshot>.self, from: data)
         } catch {
             try rejectNewerSchema(data, path: paths.snapshot)
-            throw StoreError.corruptSnapshot(path: paths.snapshot, reason: StoreCoding.describe(error))
+            let reason = StoreCoding.syntaxError(in: data) ?? StoreCoding.describe(error)
+            throw StoreError.corruptSnapshot(path: paths.snapshot, reason: reason)
         }
         guard file.schema <= schemaVersion else {
             throw StoreError.newerSchema(path: paths.snapshot, found: file.schema, supported: schemaVersion)
@@ -74,27 +82,24 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
         apply: (inout Snapshot, Event) throws -> Void
     ) throws {
         let path = paths.journal
-        var start = data.startIndex
-        var lineNumber = 0
+        let lines = Self.lineRanges(in: data)
+        var goodLength = 0
         var previousSeq: Int?
-        while start < data.endIndex {
-            lineNumber += 1
-            // Splitting on bytes keeps the file as one Data; each line is a slice of it, not a new String.
-            guard let newline = data[start...].firstIndex(of: UInt8(ascii: "\n")) else {
-                // Every append ends with "\n" in the same write, so a line without one never finished committing.
-                break
-            }
-            let body = data[start..<newline]
-            let isLastLine = newline + 1 == data.endIndex
+        for (index, range) in lines.enumerated() {
+            let lineNumber = index + 1
+            let body = data[range]
+            let isLastLine = index == lines.count - 1 && range.upperBound + 1 == data.endIndex
             let line: JournalLine<Event>
             do {
                 line = try decoder.decode(JournalLine<Event>.self, from: body)
             } catch {
                 try rejectNewerSchema(body, path: path)
+                let syntaxError = StoreCoding.syntaxError(in: body)
                 // A last line that is not even JSON is what a power cut can leave (e.g. zero-filled blocks);
                 // valid JSON that does not decode is a real mismatch and must not be dropped silently.
-                if isLastLine && !StoreCoding.isJSON(body) { break }
-                throw StoreError.corruptJournal(path: path, line: lineNumber, reason: StoreCoding.describe(error))
+                if isLastLine && syntaxError != nil { break }
+                let reason = syntaxError ?? StoreCoding.describe(error)
+                throw StoreError.corruptJournal(path: path, line: lineNumber, reason: reason)
             }
             guard line.schema <= schemaVersion else {
                 throw StoreError.newerSchema(path: path, found: line.schema, supported: schemaVersion)
@@ -128,11 +133,30 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
                 result.lastSeq = line.seq
             }
             previousSeq = line.seq
-            start = newline + 1
+            goodLength = range.upperBound + 1 - data.startIndex
         }
-        let goodLength = start - data.startIndex
         result.journalLength = goodLength
         result.report.droppedTornBytes = data.count - goodLength
+    }
+
+    /// The byte ranges of the newline-terminated lines, without their "\n". Bytes after the last newline are left
+    /// out: every append ends with "\n" in the same write, so a line without one never finished committing.
+    /// memchr over the raw bytes, because walking a 16 MB `Data` through its Collection API is ~100x slower.
+    static func lineRanges(in data: Data) -> [Range<Data.Index>] {
+        let offset = data.startIndex
+        return data.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return [] }
+            var ranges: [Range<Data.Index>] = []
+            var start = 0
+            while start < buffer.count,
+                let found = memchr(base + start, Int32(UInt8(ascii: "\n")), buffer.count - start)
+            {
+                let newline = base.distance(to: UnsafeRawPointer(found))
+                ranges.append(offset + start..<offset + newline)
+                start = newline + 1
+            }
+            return ranges
+        }
     }
 
     private func rejectNewerSchema(_ data: Data, path: String) throws {

@@ -124,24 +124,24 @@ enum SystemCalls {
         return data
     }
 
-    /// Takes an exclusive, non-blocking flock. flock belongs to the open file description, so a second `open` of the
-    /// same directory conflicts even inside one process; that is what keeps two stores apart in tests, too.
-    /// Returns the locked descriptor, or nil (with the holder's pid, if it wrote one) when someone else holds it.
-    static func lockExclusively(_ path: String) throws -> (fd: Int32?, holderPID: Int32?) {
+    /// Takes an exclusive, non-blocking flock on `path` and returns its descriptor, or throws `.locked` naming
+    /// `directory` and the holder's pid. flock belongs to the open file description, so a second `open` of the same
+    /// directory conflicts even inside one process.
+    static func lockExclusively(_ path: String, directory: String) throws -> Int32 {
         let fd = try openFile(path, O_RDWR | O_CREAT)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             if code == EINTR { continue }
             let holder = code == EWOULDBLOCK ? readPID(fd) : nil
             closeFile(fd)
-            if code == EWOULDBLOCK { return (nil, holder) }
+            if code == EWOULDBLOCK { throw StoreError.locked(directory: directory, holderPID: holder) }
             throw failure(path, "lock", code)
         }
         // Only for the other coach's error message, so failures here do not matter.
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        return (fd, nil)
+        return fd
     }
 
     private static func readPID(_ fd: Int32) -> Int32? {

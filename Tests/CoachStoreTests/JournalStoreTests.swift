@@ -189,6 +189,26 @@ struct JournalStoreTests {
         }
     }
 
+    @Test("a batch that cannot be encoded writes nothing and leaves the store usable")
+    func unencodableBatch() throws {
+        try withTemporaryDirectory { directory in
+            var (store, state) = try openTally(directory)
+            try record(batch(1), in: store, state: &state)
+            let journal = try Data(contentsOf: directory.journalFile)
+            let error = #expect(throws: StoreError.self) { try store.commit([.score(.nan)], state: state) }
+            guard case .unencodable(let path, _)? = error else {
+                Issue.record("expected .unencodable, got \(String(describing: error))")
+                return
+            }
+            #expect(path == directory.journalFile.path)
+            #expect(try Data(contentsOf: directory.journalFile) == journal)
+            try record(batch(2), in: store, state: &state)
+            #expect(store.lastSeq == 2)
+            store.close()
+            #expect(try openTally(directory).state == (try expectedTally(1...2)))
+        }
+    }
+
     @Test("a closed store refuses commits instead of writing without the lock")
     func closedStoreRefusesWrites() throws {
         try withTemporaryDirectory { directory in

@@ -5,16 +5,28 @@ import Testing
 
 @Suite("JournalStore: torn lines, corruption, newer schemas")
 struct RecoveryTests {
+    /// What a crash in the middle of an append can leave after the last complete line.
+    enum TornTail: CaseIterable, Sendable {
+        case cutMidLine, wholeLineWithoutNewline, zeroFilledBlock, garbageLine
+
+        var bytes: String {
+            switch self {
+            case .cutMidLine: #"{"schema":1,"se"#
+            // Whole JSON but no newline: the write never finished, so the commit never returned.
+            case .wholeLineWithoutNewline: #"{"schema":1,"seq":4,"events":[]}"#
+            // What a power cut can leave when the size reached the disk but the data did not.
+            case .zeroFilledBlock: "\u{0}\u{0}\u{0}\u{0}\n"
+            case .garbageLine: "not json at all\n"
+            }
+        }
+    }
+
     @Test(
         "a torn last journal line is dropped and cut off; the state is the last complete commit",
-        arguments: [
-            #"{"schema":1,"se"#,  // cut mid-line
-            #"{"schema":1,"seq":4,"events":[]}"#,  // whole JSON but no newline: the commit never finished
-            "\u{0}\u{0}\u{0}\u{0}\n",  // zero-filled block after a power cut
-            "not json at all\n",
-        ]
+        arguments: TornTail.allCases
     )
-    func tornLastLine(tail: String) throws {
+    func tornLastLine(_ torn: TornTail) throws {
+        let tail = torn.bytes
         try withTemporaryDirectory { directory in
             try commitBatches(1...3, in: directory)
             let committed = try Data(contentsOf: directory.journalFile)

@@ -13,7 +13,7 @@ struct StoreErrorTests {
             (.newerSchema(path: "/x/state.json", found: 3, supported: 2), "/x/state.json", "Upgrade coach"),
             (.locked(directory: "/x", holderPID: 123), "/x (pid 123)", "Stop it first"),
             (.locked(directory: "/x", holderPID: nil), "/x", "--state directory"),
-            (.io(path: "/x/state.json", operation: "fsync", errnoDescription: "EIO"), "/x/state.json", "disk is not full"),
+            (.io(path: "/x/state.json", operation: "fsync", errnoDescription: "EIO"), "/x/state.json", "disk"),
             (.applyFailed(path: "/x/journal.jsonl", line: 2, reason: "bad"), "/x/journal.jsonl", "backup"),
             (.unencodable(path: "/x/state.json", reason: "nan"), "/x/state.json", "report"),
             (.unusable(directory: "/x", reason: "it was closed"), "/x", "Restart coach"),

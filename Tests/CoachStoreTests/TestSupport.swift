@@ -8,12 +8,14 @@ struct Tally: Codable, Equatable {
     var count = 0
     var notes: [String] = []
     var lastSeen: Date?
+    var score = 0.0
 }
 
 enum TallyEvent: Codable, Equatable {
     case add(Int)
     case note(String)
     case seen(Date)
+    case score(Double)
 }
 
 struct RefusedEvent: Error, CustomStringConvertible {
@@ -25,6 +27,7 @@ func applyTally(_ state: inout Tally, _ event: TallyEvent) throws {
     case .add(let amount): state.count += amount
     case .note(let text): state.notes.append(text)
     case .seen(let date): state.lastSeen = date
+    case .score(let score): state.score = score
     }
 }
 
@@ -34,7 +37,8 @@ func openTally(
     _ directory: URL, schema: Int = 1, options: StoreOptions = .init(),
     apply: (inout Tally, TallyEvent) throws -> Void = applyTally
 ) throws -> (store: TallyStore, state: Tally) {
-    try TallyStore.open(directory: directory, schemaVersion: schema, options: options, initial: { Tally() }, apply: apply)
+    try TallyStore.open(
+        directory: directory, schemaVersion: schema, options: options, initial: { Tally() }, apply: apply)
 }
 
 /// What the engine does per poll batch: apply in memory, then commit the batch with the new state.
