@@ -99,9 +99,9 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
 
     /// Appends one journal line holding `events` (one line per call, i.e. per poll batch), fsyncs, and compacts from
     /// `state` when the journal is over the limit. `state` must already include `events`. An empty batch writes
-    /// nothing. If this throws `.unencodable`, nothing was written and the store stays usable. After any other error
-    /// what reached the disk is unknown: the store refuses further writes, and the caller should close it and open
-    /// again, continuing from the state `open` returns (which may or may not include `events`).
+    /// nothing. If this throws `.unencodable` naming the journal, nothing was written and the store stays usable.
+    /// After any other error what reached the disk is unknown: the store refuses further writes, and the caller should
+    /// close it and open again, continuing from the state `open` returns (which may or may not include `events`).
     public func commit(_ events: [Event], state: Snapshot) throws {
         try ensureUsable()
         guard !events.isEmpty else { return }
@@ -126,7 +126,9 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         lastSeq = seq
         journalBytes += line.count
         if journalBytes > options.compactAfterJournalBytes {
-            try compact(state: state)
+            // The batch is already durable, so even a snapshot that cannot be encoded must not look like "nothing
+            // was written": every compaction failure here takes the reopen path.
+            try markUnusableOnFailure { try compact(state: state) }
         }
     }
 
