@@ -17,7 +17,7 @@ public struct CoachConfig: Sendable, Equatable {
     public var holidays: [HolidayRange] = []
     public var programme = ProgrammeSettings()
     public var transport = TransportSettings()
-    /// Where state lives, relative to the config file's folder unless absolute.
+    /// Where state lives; a relative path is relative to the folder coach runs in.
     public var stateDirectory = "state"
 
     public init() {}

@@ -88,7 +88,7 @@ extension Coach {
 
     // MARK: - Goals
 
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e12 ? String(Int(value)) : String(format: "%.2f", value)
             .replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
     }

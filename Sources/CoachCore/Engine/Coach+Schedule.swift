@@ -109,11 +109,16 @@ extension Coach {
 
     /// A local day and time as people say it, e.g. "Monday 09:00". Day names come from the prompts folder's
     /// template so a translated deployment names days in its own language.
-    func describe(_ instant: Date) -> String {
+    public func describe(_ instant: Date) -> String {
         let date = calendar.localDate(of: instant)
         let components = calendar.calendar.dateComponents([.hour, .minute], from: instant)
         let day = prompts.render("weekday", ["day\(calendar.weekday(of: date))": true])
         return String(format: "%@ %02d:%02d", day.isEmpty ? date.description : day, components.hour ?? 0, components.minute ?? 0)
+    }
+
+    /// A full local timestamp for transcripts and the console, e.g. "2027-01-04 Monday 09:00".
+    public func timestamp(_ instant: Date) -> String {
+        "\(calendar.localDate(of: instant)) \(describe(instant))"
     }
 
     func weekContext(_ week: ProgrammeWeek, _ state: CoachState) -> [String: Any] {

@@ -1,0 +1,100 @@
+import CoachCore
+import Foundation
+
+/// A local chat in the terminal: you type as a team member, the bot's messages are printed as they are sent.
+///
+/// Lines starting with `:` are for the console itself (switch member, list members, quit); everything else is a
+/// chat message from the current member, treated like a private chat so commands need no prefix.
+public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
+    // @unchecked: the mutable fields are guarded by `lock`; the line stream is consumed by one poller.
+    public let name = "console"
+    public let capabilities = TransportCapabilities(directMessages: true, threads: false, markup: .plain)
+
+    private let input: ConsoleInput
+    private let output: @Sendable (String) -> Void
+    private let render: @Sendable (String, [String: Any]) -> String
+    private let roster: [CoachConfig.RosterEntry]
+    private let lock = NSLock()
+    private var current: CoachConfig.RosterEntry
+    private var counter = 0
+    private let clockText: @Sendable () -> String
+    private let botName: String
+
+    /// - Parameters:
+    ///   - input: the typed lines (stdin in the app, pushed lines in tests).
+    ///   - roster: who you can be; the first entry is who you start as.
+    ///   - render: renders the console's own prompts from `Prompts/console-*.mustache`.
+    ///   - clockText: the time shown before each printed message.
+    public init(
+        input: ConsoleInput, roster: [CoachConfig.RosterEntry], botName: String, render: @escaping @Sendable (String, [String: Any]) -> String,
+        clockText: @escaping @Sendable () -> String, output: @escaping @Sendable (String) -> Void
+    ) {
+        self.input = input
+        self.botName = botName
+        self.roster = roster.isEmpty ? [.init(id: "you", name: "You")] : roster
+        self.current = self.roster[0]
+        self.render = render
+        self.clockText = clockText
+        self.output = output
+        output(render("console-welcome", ["name": current.name, "members": self.roster.map(\.name)]))
+    }
+
+    public func poll(after cursor: String?, timeout: Duration) async throws(TransportError) -> PollBatch {
+        let line: String
+        switch await input.next(timeout: timeout) {
+        case .line(let text): line = text
+        case .timedOut: return PollBatch(messages: [], cursor: cursor)
+        case .closed: throw .closed
+        }
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix(":") {
+            handleConsoleCommand(String(trimmed.dropFirst()))
+            return PollBatch(messages: [], cursor: cursor)
+        }
+        guard !trimmed.isEmpty else { return PollBatch(messages: [], cursor: cursor) }
+        let (who, number) = lock.withLock { () -> (CoachConfig.RosterEntry, Int) in
+            counter += 1
+            return (current, counter)
+        }
+        // The console has no message ids of its own; the previous cursor plus a counter is unique per run and
+        // across restarts, because the cursor is committed with the state.
+        let base = Int(cursor ?? "0") ?? 0
+        let id = base + number
+        let message = InboundMessage(id: "console-\(id)", senderID: who.id, senderName: who.name, text: trimmed, isDirect: true)
+        return PollBatch(messages: [message], cursor: String(id))
+    }
+
+    public func send(_ message: OutboundMessage) async throws(TransportError) -> String? {
+        var recipient: String?
+        if case .direct(let userID) = message.destination {
+            recipient = roster.first { $0.id == userID }?.name ?? userID
+        }
+        output(render("chat-line", [
+            "time": clockText(), "sender": botName, "bot": true, "private": recipient != nil, "to": recipient ?? "",
+            "lines": message.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+        ]))
+        return message.id
+    }
+
+    func handleConsoleCommand(_ text: String) {
+        let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
+        switch parts.first?.lowercased() {
+        case "as", "switch":
+            let wanted = parts.count > 1 ? parts[1].lowercased() : ""
+            if let entry = roster.first(where: { $0.name.lowercased() == wanted || $0.id.lowercased() == wanted }) {
+                lock.withLock { current = entry }
+                output(render("console-switched", ["name": entry.name]))
+            } else {
+                output(render("console-unknown-member", ["wanted": wanted, "members": roster.map(\.name)]))
+            }
+        case "who", "members":
+            let now = lock.withLock { current }
+            output(render("console-who", ["name": now.name, "members": roster.map(\.name)]))
+        case "quit", "exit", "q":
+            input.close()
+        default:
+            output(render("console-help", ["members": roster.map(\.name)]))
+        }
+    }
+}
+

@@ -1,0 +1,150 @@
+import CoachChat
+import CoachCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The bot's one long-lived loop: run what is due, deliver the outbox, poll the platform, apply the batch.
+///
+/// It ends on graceful shutdown (SIGINT/SIGTERM) between steps, so the commit in flight always completes, and when
+/// the transport's input closes (the console's stdin).
+public struct BotService: Service {
+    public let session: CoachSession
+    let transport: any ChatTransport
+    let clock: any CoachClock
+    let logger: Logger
+    let backoff: Backoff
+    /// The longest a single poll waits; platforms that long-poll hold the request open this long.
+    let pollTimeout: Duration
+    let random: SeededRandom
+
+    public init(
+        session: CoachSession, transport: any ChatTransport, clock: any CoachClock, logger: Logger,
+        backoff: Backoff = Backoff(), pollTimeout: Duration = .seconds(30), randomSeed: UInt64
+    ) {
+        self.session = session
+        self.transport = transport
+        self.clock = clock
+        self.logger = logger
+        self.backoff = backoff
+        self.pollTimeout = pollTimeout
+        self.random = SeededRandom(seed: randomSeed)
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                var loop = Loop(service: self)
+                try await loop.run()
+            }
+        } catch is InputClosed {
+            // The console's input ended: a normal way to stop.
+        } catch is CancellationError {
+            // Graceful shutdown cancelled a poll or a wait; the last commit is already durable.
+        }
+        await session.close()
+    }
+
+    /// The loop's mutable parts: failure counts and the jitter source.
+    struct Loop {
+        let service: BotService
+        var random: SeededRandom
+        var failures = 0
+
+        init(service: BotService) {
+            self.service = service
+            self.random = service.random
+        }
+
+        var session: CoachSession { service.session }
+        var transport: any ChatTransport { service.transport }
+        var clock: any CoachClock { service.clock }
+        var logger: Logger { service.logger }
+
+        mutating func run() async throws {
+            logger.info("bot started", metadata: ["transport": "\(transport.name)"])
+            while !Task.isCancelled {
+                let now = clock.now()
+                try await session.tick(at: now)
+                guard try await deliver() else { continue }
+                let wake = await session.nextWakeUp(after: now)
+                let untilWake = Duration.milliseconds(Int64(max(0, wake.timeIntervalSince(now)) * 1000))
+                let timeout = min(service.pollTimeout, max(.milliseconds(10), untilWake))
+                let cursor = await session.cursor(for: transport.name)
+                let batch: PollBatch
+                do {
+                    batch = try await transport.poll(after: cursor, timeout: timeout)
+                } catch {
+                    try await recover(from: error, during: "poll")
+                    continue
+                }
+                failures = 0
+                if !batch.messages.isEmpty || batch.cursor != cursor {
+                    try await session.receive(batch, transport: transport.name, at: clock.now())
+                }
+            }
+            logger.info("bot stopped")
+        }
+
+        /// Sends the outbox in order. Returns false when delivery should be retried before polling again.
+        mutating func deliver() async throws -> Bool {
+            for message in await session.outbox {
+                guard !Task.isCancelled else { return true }
+                let platformID: String?
+                do {
+                    platformID = try await transport.send(message)
+                } catch .rejected(let reason) {
+                    try await session.markDropped(message.id, reason: reason)
+                    continue
+                } catch {
+                    try await recover(from: error, during: "send")
+                    return false
+                }
+                failures = 0
+                try await session.markDelivered(message.id, platformID: platformID)
+            }
+            return true
+        }
+
+        /// Waits as the failure asks; throws to stop the loop when the input has closed or only a person can fix it.
+        mutating func recover(from error: TransportError, during operation: String) async throws {
+            switch error {
+            case .closed:
+                logger.info("input closed; stopping")
+                throw InputClosed()
+            case .unauthorized:
+                logger.critical("platform refused the bot's credentials", metadata: ["operation": "\(operation)"])
+                throw BotError.transport(error)
+            case .rateLimited(let wait):
+                logger.notice("rate limited", metadata: ["operation": "\(operation)", "wait": "\(wait)"])
+                try await sleep(wait)
+            case .temporary(let reason), .rejected(let reason):
+                let wait = service.backoff.delay(attempt: failures, using: &random)
+                failures += 1
+                logger.warning("platform call failed; backing off", metadata: [
+                    "operation": "\(operation)", "reason": "\(reason)", "attempt": "\(failures)", "wait": "\(wait)",
+                ])
+                try await sleep(wait)
+            }
+        }
+
+        func sleep(_ duration: Duration) async throws {
+            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            try await clock.sleep(until: clock.now().addingTimeInterval(seconds))
+        }
+    }
+}
+
+struct InputClosed: Error {}
+
+/// Why the bot stopped on its own.
+public enum BotError: Error, CustomStringConvertible {
+    /// The platform refused us in a way only a person can fix.
+    case transport(TransportError)
+
+    public var description: String {
+        switch self {
+        case .transport(let error): "The chat platform stopped the bot: \(error)"
+        }
+    }
+}

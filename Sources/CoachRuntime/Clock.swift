@@ -1,0 +1,58 @@
+import Foundation
+
+/// Where the runtime gets the time and how it waits. Injected, so tests and the simulation drive time themselves.
+public protocol CoachClock: Sendable {
+    func now() -> Date
+    /// Returns at `deadline` or later; throws if the task is cancelled first.
+    func sleep(until deadline: Date) async throws
+}
+
+public struct SystemClock: CoachClock {
+    public init() {}
+
+    public func now() -> Date { Date() }
+
+    public func sleep(until deadline: Date) async throws {
+        let seconds = deadline.timeIntervalSinceNow
+        guard seconds > 0 else { return }
+        try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64): the same seed gives the same jitter and the same simulation.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Exponential backoff with jitter for failed platform calls. Pure: the randomness is passed in.
+public struct Backoff: Sendable, Equatable {
+    public var base: Duration
+    public var cap: Duration
+
+    public init(base: Duration = .seconds(1), cap: Duration = .seconds(300)) {
+        self.base = base
+        self.cap = cap
+    }
+
+    /// The wait before retry number `attempt` (from 0): half of the exponential step fixed, half random, so bots
+    /// that failed together do not retry together, yet no retry comes immediately.
+    public func delay(attempt: Int, using random: inout some RandomNumberGenerator) -> Duration {
+        let exponent = min(max(attempt, 0), 30)
+        let step = min(Double(cap.components.seconds) + Double(cap.components.attoseconds) / 1e18,
+            (Double(base.components.seconds) + Double(base.components.attoseconds) / 1e18) * pow(2, Double(exponent)))
+        let jitter = Double.random(in: 0...1, using: &random)
+        return .milliseconds(Int64((step / 2 + step / 2 * jitter) * 1000))
+    }
+}

@@ -1,0 +1,42 @@
+import CoachChat
+import CoachCore
+import CoachStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Wires a bot together. The executable calls this with the live pieces; tests call it with fakes.
+public enum CoachApplication {
+    /// The transports this build can run, by `transport.kind`.
+    public static let knownTransports = ["console"]
+
+    /// The console transport for the config's roster, reading standard input.
+    public static func consoleTransport(setup: CoachSetup, prompts: PromptBook, clock: any CoachClock, input: ConsoleInput,
+        output: @escaping @Sendable (String) -> Void) -> ConsoleTransport
+    {
+        let coachForTime = Coach(config: setup.config, catalogue: setup.catalogue, prompts: prompts,
+            capabilities: TransportCapabilities(directMessages: true, threads: false, markup: .plain))
+        return ConsoleTransport(
+            input: input, roster: setup.config.members, botName: setup.config.team.botName,
+            render: { name, context in prompts.render(name, context) },
+            clockText: { coachForTime.timestamp(clock.now()) }, output: output)
+    }
+
+    /// Opens the state and builds the bot's service for a transport.
+    public static func makeBot(
+        setup: CoachSetup, transport: any ChatTransport, clock: any CoachClock, logger: Logger,
+        storeOptions: StoreOptions = .init(), randomSeed: UInt64
+    ) throws -> BotService {
+        let prompts = try setup.prompts(for: transport.capabilities.markup)
+        let coach = Coach(config: setup.config, catalogue: setup.catalogue, prompts: prompts, capabilities: transport.capabilities)
+        let session = try CoachSession(coach: coach, directory: setup.stateDirectory, options: storeOptions, logger: logger)
+        return BotService(session: session, transport: transport, clock: clock, logger: logger, randomSeed: randomSeed)
+    }
+
+    /// Runs a bot until SIGINT/SIGTERM or until its input closes.
+    public static func run(_ bot: BotService, logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: bot)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

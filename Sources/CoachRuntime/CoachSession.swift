@@ -1,0 +1,106 @@
+import CoachChat
+import CoachCore
+import CoachStore
+import Foundation
+import Logging
+
+public typealias StateStore = JournalStore<CoachState, StateEvent>
+
+/// The bot's state and its store, changed one step at a time: each step runs the pure engine and commits its
+/// events (with the cursor that produced them) in one journal append.
+///
+/// An actor because the state is owned by exactly one place; the live loop and the simulation both drive it.
+public actor CoachSession {
+    public nonisolated let coach: Coach
+    public private(set) var state: CoachState
+    private let store: StateStore?
+    private let logger: Logger
+
+    /// Opens the state in `directory` (taking its lock), or keeps it in memory when `directory` is nil.
+    public init(coach: Coach, directory: URL?, options: StoreOptions = .init(), logger: Logger) throws {
+        self.coach = coach
+        self.logger = logger
+        if let directory {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let (store, state) = try StateStore.open(
+                directory: directory, schemaVersion: CoachState.schemaVersion, options: options,
+                initial: { CoachState() }, apply: { state, event in state.apply(event) })
+            self.store = store
+            self.state = state
+            let report = store.openReport
+            logger.info("state loaded", metadata: [
+                "directory": "\(directory.path)", "replayed": "\(report.replayedLines)",
+                "examples": "\(state.examples.all.count)", "outbox": "\(state.outbox.count)",
+            ])
+            if report.droppedTornBytes > 0 {
+                logger.notice("an unfinished write from a crash was discarded", metadata: ["bytes": "\(report.droppedTornBytes)"])
+            }
+        } else {
+            self.store = nil
+            self.state = CoachState()
+        }
+    }
+
+    /// Runs whatever is due at `now`.
+    @discardableResult
+    public func tick(at now: Date) throws -> Outcome {
+        let outcome = coach.tick(at: now, state: &state)
+        try commit(outcome)
+        return outcome
+    }
+
+    /// Applies one poll batch and its new cursor together: a crash replays the batch but never applies it twice.
+    @discardableResult
+    public func receive(_ batch: PollBatch, transport: String, at now: Date) throws -> Outcome {
+        var outcome = coach.receive(batch.messages, at: now, state: &state)
+        if let cursor = batch.cursor, state.cursors[transport] != cursor {
+            let event = StateEvent.cursorAdvanced(transport: transport, cursor: cursor)
+            state.apply(event)
+            outcome.events.append(event)
+        }
+        try commit(outcome)
+        return outcome
+    }
+
+    public func cursor(for transport: String) -> String? { state.cursors[transport] }
+
+    public var outbox: [OutboundMessage] { state.outbox }
+
+    public func markDelivered(_ id: String, platformID: String?) throws {
+        try record([.delivered(id: id, platformID: platformID)])
+    }
+
+    public func markDropped(_ id: String, reason: String) throws {
+        logger.warning("message dropped", metadata: ["outbox": "\(id)", "reason": "\(reason)"])
+        try record([.dropped(id: id, reason: reason)])
+    }
+
+    public func nextWakeUp(after now: Date) -> Date { coach.schedule.nextWakeUp(after: now) }
+
+    /// Writes a fresh snapshot, so the next start replays nothing.
+    public func compact() throws {
+        try store?.compact(state: state)
+    }
+
+    public func close() {
+        store?.close()
+    }
+
+    private func record(_ events: [StateEvent]) throws {
+        for event in events { state.apply(event) }
+        try commit(Outcome(events: events))
+    }
+
+    private func commit(_ outcome: Outcome) throws {
+        for note in outcome.notes {
+            let metadata = note.metadata.mapValues { Logger.MetadataValue.string($0) }
+            switch note.level {
+            case .info: logger.info("\(note.message)", metadata: metadata)
+            case .notice: logger.notice("\(note.message)", metadata: metadata)
+            case .warning: logger.warning("\(note.message)", metadata: metadata)
+            }
+        }
+        guard !outcome.events.isEmpty else { return }
+        try store?.commit(outcome.events, state: state)
+    }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import CoachChat
+import CoachCore
+import CoachRuntime
+import CoachStore
+import Foundation
+import Logging
+
+@main
+struct CoachCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coach",
+        abstract: "ServiceCoach: a customer-service improvement programme that runs in your team's chat.",
+        subcommands: [Run.self, Simulate.self, Check.self],
+        defaultSubcommand: Run.self)
+}
+
+/// Options every subcommand that loads a deployment shares.
+struct DeploymentOptions: ParsableArguments {
+    @Option(help: "The config file. Default: Config/coach.json, a local chat in this terminal.")
+    var config: String?
+
+    @Option(help: "The folder with the templates and the principle catalogue. Default: ./Prompts.")
+    var prompts: String?
+
+    @Option(help: "The folder for the bot's state, overriding the config's stateDirectory.")
+    var state: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .notice
+
+    func load() throws -> CoachSetup {
+        try CoachSetup.load(configPath: config, promptsPath: prompts, stateOverride: state)
+    }
+
+    func logger(_ label: String) -> Logger {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: label)
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Prints a start-up failure as the one clear sentence it carries, and exits non-zero.
+func fail(_ error: any Error) -> ExitCode {
+    let message = String(describing: error)
+    FileHandle.standardError.write(Data(("coach: " + message + "\n").utf8))
+    return ExitCode(1)
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the bot (the default). With no config: a local chat in this terminal.")
+
+    @OptionGroup var deployment: DeploymentOptions
+
+    func run() async throws {
+        let logger = deployment.logger("coach")
+        do {
+            let setup = try deployment.load()
+            let clock = SystemClock()
+            guard setup.config.transport.kind == "console" else {
+                throw SetupError.unknownTransport(kind: setup.config.transport.kind, known: CoachApplication.knownTransports)
+            }
+            let prompts = try setup.prompts(for: .plain)
+            let transport = CoachApplication.consoleTransport(
+                setup: setup, prompts: prompts, clock: clock, input: .standardInput(),
+                output: { text in print(text) })
+            let bot = try CoachApplication.makeBot(
+                setup: setup, transport: transport, clock: clock, logger: logger,
+                randomSeed: UInt64(truncatingIfNeeded: Date().timeIntervalSince1970.bitPattern))
+            try await CoachApplication.run(bot, logger: logger)
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a whole programme on a simulated clock with a scripted team, and print the chat transcript.")
+
+    @Option(help: "How many principles (weeks) the programme runs.")
+    var weeks: Int = 6
+
+    @Option(help: "How many people are in the scripted team.")
+    var teamSize: Int = 5
+
+    @Option(help: "The random seed; the same seed gives the same transcript.")
+    var seed: UInt64 = 1
+
+    @OptionGroup var deployment: DeploymentOptions
+
+    func validate() throws {
+        guard (1...200).contains(weeks) else { throw ValidationError("--weeks must be between 1 and 200, e.g. --weeks 6") }
+        guard (1...5000).contains(teamSize) else { throw ValidationError("--team-size must be between 1 and 5000, e.g. --team-size 8") }
+    }
+
+    func run() async throws {
+        do {
+            let setup = try deployment.load()
+            let simulation = try Simulation(
+                setup: setup, options: .init(weeks: weeks, teamSize: teamSize, seed: seed),
+                output: { print($0) },
+                progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            _ = try await simulation.run()
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check the config, the catalogue and every template, then exit.")
+
+    @OptionGroup var deployment: DeploymentOptions
+
+    func run() async throws {
+        do {
+            let setup = try deployment.load()
+            guard CoachApplication.knownTransports.contains(setup.config.transport.kind) else {
+                throw SetupError.unknownTransport(kind: setup.config.transport.kind, known: CoachApplication.knownTransports)
+            }
+            let prompts = try setup.prompts(for: .plain)
+            print(prompts.render("check-ok", [
+                "config": setup.configFile?.path ?? "", "principles": setup.catalogue.principles.count,
+                "templates": setup.templates.count, "transport": setup.config.transport.kind,
+                "state": setup.stateDirectory.path, "team": setup.config.team.name,
+            ]))
+        } catch {
+            throw fail(error)
+        }
+    }
+}
