@@ -51,6 +51,11 @@ public enum Command: Equatable, Sendable {
         public struct Pair: Equatable, Sendable {
             public var ref: String
             public var score: Int
+
+            public init(ref: String, score: Int) {
+                self.ref = ref
+                self.score = score
+            }
         }
     }
 
@@ -115,4 +120,18 @@ public struct GoalDraft: Equatable, Sendable {
     public var tolerancePercent: Bool
     /// A mention to resolve, or nil for the person adding it.
     public var owner: String?
+
+    public init(
+        kpi: String, target: Double, unit: String, direction: Goal.Direction, dueDate: LocalDate?, tolerance: Double,
+        tolerancePercent: Bool, owner: String?
+    ) {
+        self.kpi = kpi
+        self.target = target
+        self.unit = unit
+        self.direction = direction
+        self.dueDate = dueDate
+        self.tolerance = tolerance
+        self.tolerancePercent = tolerancePercent
+        self.owner = owner
+    }
 }

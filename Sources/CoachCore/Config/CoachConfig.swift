@@ -79,11 +79,22 @@ public struct WeeklyTime: Sendable, Equatable {
     public var weekday: Int
     public var hour: Int
     public var minute: Int
+
+    public init(weekday: Int, hour: Int, minute: Int) {
+        self.weekday = weekday
+        self.hour = hour
+        self.minute = minute
+    }
 }
 
 public struct DailyTime: Sendable, Equatable {
     public var hour: Int
     public var minute: Int
+
+    public init(hour: Int, minute: Int) {
+        self.hour = hour
+        self.minute = minute
+    }
 }
 
 public struct HolidayRange: Sendable, Equatable {

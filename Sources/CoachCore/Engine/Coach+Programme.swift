@@ -236,7 +236,7 @@ extension Coach {
         if usedSuggestion || !tx.state.programme.planAccepted {
             tx.record(.planChanged(plan: workingPlan(tx.state), accepted: true))
         }
-        tx.record(.programmeStarted(startDate: monday))
+        tx.record(.programmeStarted(startDate: monday, at: tx.now))
         reply(request, "programme-started", [
             "startDate": monday.description, "usedSuggestion": usedSuggestion,
             "plan": planContext(tx.state, plan: tx.state.programme.plan), "weekCount": tx.state.programme.plan.count,
@@ -246,13 +246,13 @@ extension Coach {
     }
 
     func pause(_ request: Request, _ tx: inout Transaction) {
-        if !tx.state.programme.paused { tx.record(.pausedChanged(paused: true)) }
+        if !tx.state.programme.paused { tx.record(.pausedChanged(paused: true, at: tx.now)) }
         reply(request, "paused", ["bot": config.team.botName], &tx)
     }
 
     func resume(_ request: Request, _ tx: inout Transaction) {
         let wasPaused = tx.state.programme.paused
-        if wasPaused { tx.record(.pausedChanged(paused: false)) }
+        if wasPaused { tx.record(.pausedChanged(paused: false, at: tx.now)) }
         reply(request, "resumed", ["wasPaused": wasPaused], &tx)
         if wasPaused { runSchedule(&tx) }
     }

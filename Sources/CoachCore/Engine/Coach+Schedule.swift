@@ -90,7 +90,7 @@ extension Coach {
                 tx.note(.notice, "midweek reminder skipped: the summary is already due", ["job": job])
                 continue
             }
-            let late = schedule.isLate(due: due, now: tx.now)
+            let late = isLate(due: due, tx)
             switch slot {
             case .announce: announce(week, due: due, late: late, &tx)
             case .reminder: remind(week, due: due, late: late, &tx)
@@ -99,6 +99,11 @@ extension Coach {
             tx.record(.jobRecorded(key: job, outcome: late ? .late : .done))
             if late { tx.note(.notice, "posted late", ["job": job]) }
         }
+    }
+
+    /// Late means missed while the bot should have been running: not a post that falls due before a start or resume.
+    func isLate(due: Date, _ tx: Transaction) -> Bool {
+        schedule.isLate(due: due, now: tx.now) && due > (tx.state.programme.liveSince ?? .distantPast)
     }
 
     /// Context for "this is late, I was offline at …", shared by every scheduled post.
@@ -181,7 +186,7 @@ extension Coach {
         if !tx.hasRun("finish:\(cycle)"), let due = schedule.due(.announce, monday: monday) ?? Optional(calendar.startOfDay(monday)),
             tx.now >= due
         {
-            var context = lateContext(due: due, late: schedule.isLate(due: due, now: tx.now))
+            var context = lateContext(due: due, late: isLate(due: due, tx))
             context["weekCount"] = tx.state.programme.plan.count
             context["principles"] = numberedPrinciples(tx.state)
             context["bot"] = config.team.botName
@@ -201,7 +206,7 @@ extension Coach {
             tx.now >= due
         {
             var context = RatingReport(coach: self, state: tx.state).beforeAfterContext()
-            context.merge(lateContext(due: due, late: schedule.isLate(due: due, now: tx.now))) { $1 }
+            context.merge(lateContext(due: due, late: isLate(due: due, tx))) { $1 }
             tx.send("before-after", context, to: .channel, kind: .summary)
             tx.record(.jobRecorded(key: "before-after:\(cycle)", outcome: .done))
         }

@@ -104,6 +104,9 @@ public struct Programme: Codable, Sendable, Equatable {
     public var startDate: LocalDate?
     public var paused = false
     public var skippedWeeks: [String] = []
+    /// When the programme was last started or resumed: a post due before then was not missed by an outage, so it
+    /// goes out without a "sorry, late" note.
+    public var liveSince: Date?
     /// Monday of the re-rating week that follows the last principle.
     public var finishedOn: LocalDate?
 

@@ -10,8 +10,8 @@ public enum StateEvent: Codable, Sendable, Equatable {
     case rated(memberID: String, scores: [String: Int])
     case teamPrincipleAdded(Principle)
     case planChanged(plan: [String], accepted: Bool)
-    case programmeStarted(startDate: LocalDate)
-    case pausedChanged(paused: Bool)
+    case programmeStarted(startDate: LocalDate, at: Date)
+    case pausedChanged(paused: Bool, at: Date)
     case weekSkipped(key: String)
     case weekOpened(ProgrammeWeek)
     case announcementQueued(weekKey: String, outboxID: String)
@@ -65,12 +65,14 @@ extension CoachState {
         case .planChanged(let plan, let accepted):
             programme.plan = plan
             programme.planAccepted = accepted
-        case .programmeStarted(let startDate):
+        case .programmeStarted(let startDate, let at):
             programme.startDate = startDate
             programme.phase = .running
             programme.paused = false
-        case .pausedChanged(let paused):
+            programme.liveSince = at
+        case .pausedChanged(let paused, let at):
             programme.paused = paused
+            if !paused { programme.liveSince = at }
         case .weekSkipped(let key):
             if !programme.skippedWeeks.contains(key) { programme.skippedWeeks.append(key) }
         case .weekOpened(let week):

@@ -1,0 +1,75 @@
+import CoachChat
+import CoachCore
+import Foundation
+
+/// A transport built from closures. A closure the test did not set fails loudly, so a test cannot pass by
+/// accidentally never reaching the platform.
+public struct FakeTransport: ChatTransport {
+    public var name: String
+    public var capabilities: TransportCapabilities
+    public var onPoll: (@Sendable (String?, Duration) async throws(TransportError) -> PollBatch)?
+    public var onSend: (@Sendable (OutboundMessage) async throws(TransportError) -> String?)?
+
+    public init(
+        name: String = "fake",
+        capabilities: TransportCapabilities = .init(directMessages: true, threads: true, markup: .plain),
+        onPoll: (@Sendable (String?, Duration) async throws(TransportError) -> PollBatch)? = nil,
+        onSend: (@Sendable (OutboundMessage) async throws(TransportError) -> String?)? = nil
+    ) {
+        self.name = name
+        self.capabilities = capabilities
+        self.onPoll = onPoll
+        self.onSend = onSend
+    }
+
+    public func poll(after cursor: String?, timeout: Duration) async throws(TransportError) -> PollBatch {
+        guard let onPoll else { throw .unauthorized(reason: "FakeTransport.onPoll was not set by the test") }
+        return try await onPoll(cursor, timeout)
+    }
+
+    public func send(_ message: OutboundMessage) async throws(TransportError) -> String? {
+        guard let onSend else { throw .unauthorized(reason: "FakeTransport.onSend was not set by the test") }
+        return try await onSend(message)
+    }
+}
+
+/// A scripted chat for runtime tests: batches to hand out in order, failures to inject, and a record of what the
+/// bot sent. When the script runs out the input closes, which ends the bot's loop.
+public actor ScriptedChat {
+    public private(set) var sent: [OutboundMessage] = []
+    public private(set) var pollCursors: [String?] = []
+    private var batches: [PollBatch]
+    private var sendFailures: [TransportError]
+    private var pollFailures: [TransportError]
+    private var platformIDs = 0
+
+    public init(batches: [PollBatch], sendFailures: [TransportError] = [], pollFailures: [TransportError] = []) {
+        self.batches = batches
+        self.sendFailures = sendFailures
+        self.pollFailures = pollFailures
+    }
+
+    public func poll(after cursor: String?) throws(TransportError) -> PollBatch {
+        pollCursors.append(cursor)
+        if !pollFailures.isEmpty { throw pollFailures.removeFirst() }
+        guard !batches.isEmpty else { throw .closed }
+        return batches.removeFirst()
+    }
+
+    public func send(_ message: OutboundMessage) throws(TransportError) -> String? {
+        if !sendFailures.isEmpty { throw sendFailures.removeFirst() }
+        sent.append(message)
+        platformIDs += 1
+        return "p\(platformIDs)"
+    }
+
+    /// A transport whose calls go to this script.
+    public nonisolated func transport(
+        capabilities: TransportCapabilities = .init(directMessages: true, threads: true, markup: .plain)
+    ) -> FakeTransport {
+        FakeTransport(
+            capabilities: capabilities,
+            onPoll: { cursor, _ throws(TransportError) in try await self.poll(after: cursor) },
+            onSend: { message throws(TransportError) in try await self.send(message) })
+    }
+}

@@ -1,0 +1,160 @@
+import CoachCore
+import CoachTestSupport
+import Foundation
+import Testing
+
+@Suite("Templates, escaping and config")
+struct TemplatesAndConfigTests {
+    @Test("user text is data: template syntax in an example is shown, not run")
+    func userTextIsData() throws {
+        var h = Harness(coach: try Fixtures.coach(), at: "2027-01-04 10:00")
+        h.tick()
+        let reply = h.say("sam", "!examples", name: "{{bot}} {{#principle}}x{{/principle}}")
+        #expect(!reply.isEmpty)
+        h.say("sam", "!example {{team}} and {{{you}}}", name: "Sam")
+        let list = h.say("sam", "!examples", name: "Sam")[0].text
+        #expect(list.contains("{{team}} and {{{you}}}"))
+    }
+
+    @Test("escaping per platform defuses mass mentions and markup", arguments: [
+        (Markup.slack, "&lt;!\u{2060}channel&gt; &amp; @\u{2060}here"),
+        (Markup.html, "&lt;!\u{2060}channel&gt; &amp; @\u{2060}here"),
+        (Markup.markdown, "<\\!\u{2060}channel> & @\u{2060}here"),
+        (Markup.plain, "<!channel> & @here"),
+    ])
+    func escaping(_ markup: Markup, _ expected: String) {
+        #expect(markup.escape("<!channel> & @here") == expected)
+    }
+
+    @Test("mass mentions are defused in every markup but plain", arguments: [Markup.slack, .telegramHTML, .html, .markdown])
+    func massMentions(_ markup: Markup) {
+        for ping in ["@channel", "@here", "@everyone", "@all", "@**all**", "<!channel>", "<!everyone>"] {
+            let escaped = markup.escape("hi " + ping)
+            #expect(escaped.contains("\u{2060}"), "\(ping) not defused for \(markup)")
+        }
+        #expect(markup.escape("email me at sam@example.com") .contains("sam@"))
+    }
+
+    @Test("rendered for Slack, a member's text cannot ping the channel")
+    func slackRendering() throws {
+        var h = Harness(coach: try Fixtures.coach(capabilities: .init(directMessages: true, threads: true, markup: .slack)), at: "2027-01-04 10:00")
+        h.tick()
+        h.say("sam", "!example <!channel> look @everyone", name: "Sam")
+        let list = h.say("sam", "!examples", name: "Sam")[0].text
+        #expect(!list.contains("<!channel>"))
+        #expect(!list.contains("@everyone"))
+        #expect(list.contains("&lt;!"))
+    }
+
+    @Test("every required template exists and renders without leftover tags")
+    func everyTemplateRenders() throws {
+        let coach = try Fixtures.coach()
+        for name in PromptBook.requiredTemplates {
+            let text = coach.prompts.render(name, ["bot": "coach", "you": "Sam"])
+            #expect(!text.contains("{{"), "\(name) left a tag")
+        }
+    }
+
+    @Test("a missing template stops start-up with the template's name")
+    func missingTemplate() throws {
+        let setup = try Fixtures.setup()
+        var templates = setup.templates
+        templates["summary"] = nil
+        #expect(throws: ConfigError.invalidTemplate(name: "summary", reason: "the file is missing")) {
+            try PromptBook(markup: .plain, templates: templates, commandHelpJSON: setup.commandHelp)
+        }
+    }
+
+    @Test("the catalogue has every seed-000 principle with the fields a Monday post needs")
+    func catalogue() throws {
+        let catalogue = try Fixtures.setup().catalogue
+        #expect(catalogue.principles.count >= 13)
+        for p in catalogue.principles {
+            #expect(p.skills.count >= 2, "\(p.id) skills")
+            #expect(p.training.count >= 1, "\(p.id) training")
+            #expect(!p.challenge.isEmpty && !p.question.isEmpty && !p.why.isEmpty, "\(p.id)")
+        }
+        #expect(catalogue.principles.filter { $0.sources.contains("000") }.count >= 13)
+        #expect(catalogue.principle(id: "spot-it-own-it") != nil)
+        #expect(catalogue.principle(id: "define-customer-service") != nil)
+    }
+
+    @Test("the catalogue refuses duplicate ids and empty files")
+    func badCatalogue() {
+        let duplicate = #"{"schema":1,"principles":[{"id":"a","title":"A","why":"w"},{"id":"A","title":"B","why":"w"}]}"#
+        #expect(throws: ConfigError.self) { try Catalogue(json: Array(duplicate.utf8)) }
+        #expect(throws: ConfigError.self) { try Catalogue(json: Array(#"{"schema":1,"principles":[]}"#.utf8)) }
+        #expect(throws: ConfigError.self) { try Catalogue(json: Array("not json".utf8)) }
+    }
+
+    static let badConfigCases: [(String, String)] = [
+        (#"{"team": {"timeZone": "Mars/Olympus"}}"#, "team.timeZone"),
+        (#"{"schedule": {"announce": "someday 9"}}"#, "schedule.announce"),
+        (#"{"schedule": {"dailyNudge": "25:00"}}"#, "schedule.dailyNudge"),
+        (#"{"schedule": {"announce": "friday 09:00", "summary": "monday 16:00"}}"#, "schedule"),
+        (#"{"holidays": ["2026-12-31..2026-12-01"]}"#, "holidays"),
+        (#"{"nudges": {"goalStaleDays": 0}}"#, "nudges.goalStaleDays"),
+        (#"{"schema": 99}"#, "schema"),
+        (#"{"team": {"botName": "two words"}}"#, "team.botName"),
+    ]
+
+    @Test("a bad config field fails fast, naming the field and the fix", arguments: badConfigCases)
+    func badConfig(_ json: String, _ field: String) {
+        do {
+            _ = try CoachConfig(json: Array(json.utf8))
+            Issue.record("accepted \(json)")
+        } catch {
+            #expect(error.description.contains(field))
+            guard case .invalidField = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
+        }
+    }
+
+    @Test("invalid JSON names the place")
+    func invalidJSON() {
+        #expect(throws: ConfigError.self) { try CoachConfig(json: Array("{".utf8)) }
+        do {
+            _ = try CoachConfig(json: Array(#"{"admins": "alex"}"#.utf8))
+        } catch {
+            #expect(error.description.contains("admins"))
+        }
+    }
+
+    @Test("the shipped config reads as documented")
+    func shippedConfig() throws {
+        let config = try Fixtures.setup().config
+        #expect(config.team.timeZone.identifier == "Europe/London")
+        #expect(config.transport.kind == "console")
+        #expect(config.isAdmin("alex"))
+        #expect(config.schedule.announce == WeeklyTime(weekday: 2, hour: 9, minute: 0))
+    }
+
+    @Test("state survives a JSON round trip exactly, and an older file missing new fields still loads")
+    func stateRoundTrip() throws {
+        var h = Harness(coach: try Fixtures.coach { $0.holidays = [] }, at: "2027-01-04 10:00")
+        h.tick()
+        h.say("sam", "!example round trip", name: "Sam")
+        h.say("alex", "!goal add CSAT target 90 owner @jo", name: "Alex")
+        let data = try JSONCoding.encoder.encode(h.state)
+        #expect(try JSONCoding.decoder.decode(CoachState.self, from: data) == h.state)
+        let sparse = try JSONCoding.decoder.decode(CoachState.self, from: Data(#"{"members": {}}"#.utf8))
+        #expect(sparse.examples.all.isEmpty && sparse.outbox.isEmpty)
+    }
+
+    @Test("replaying the journalled events rebuilds the same state")
+    func replay() throws {
+        var h = Harness(coach: try Fixtures.coach { $0.holidays = [] }, at: "2027-01-04 08:00")
+        var events: [StateEvent] = []
+        events += h.tick().events
+        for text in ["!programme accept", "!start now", "!example replayed", "!idea replay me"] {
+            events += h.receive([InboundMessage(id: text, senderID: "alex", senderName: "Alex", text: text)]).events
+        }
+        var rebuilt = CoachState()
+        for event in events { rebuilt.apply(event) }
+        // The harness also marked messages delivered; apply those the same way before comparing.
+        for message in rebuilt.outbox { rebuilt.apply(.delivered(id: message.id, platformID: "p-\(message.id)")) }
+        #expect(rebuilt == h.state)
+    }
+}

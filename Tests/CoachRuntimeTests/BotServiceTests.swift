@@ -1,0 +1,245 @@
+import CoachChat
+import CoachCore
+import CoachRuntime
+import CoachStore
+import CoachTestSupport
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// The live loop with a scripted platform, a manual clock and a real state folder.
+@Suite("Bot service")
+struct BotServiceTests {
+    static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    static func bot(_ chat: ScriptedChat, clock: ManualClock, state: URL, length: Int = 3) throws -> BotService {
+        var setup = try Fixtures.setup(state: state)
+        setup.config.holidays = []
+        setup.config.programme.suggestedLength = length
+        return try CoachApplication.makeBot(setup: setup, transport: chat.transport(), clock: clock, logger: logger, randomSeed: 7)
+    }
+
+    static func message(_ id: String, _ sender: String, _ text: String, thread: String? = nil) -> InboundMessage {
+        InboundMessage(id: id, senderID: sender, senderName: sender.capitalized, text: text, threadRootID: thread)
+    }
+
+    static func reopen(_ state: URL) throws -> CoachState {
+        let (store, loaded) = try StateStore.open(
+            directory: state, schemaVersion: CoachState.schemaVersion, initial: { CoachState() }, apply: { $0.apply($1) })
+        store.close()
+        return loaded
+    }
+
+    /// Waits, without letting time pass, until the loop is parked on the clock.
+    static func waitForSleeper(_ clock: ManualClock, count: Int = 1) async {
+        for _ in 0..<10_000 where clock.sleeperCount < count { await Task.yield() }
+    }
+
+    @Test("a member's command gets the bot's reply; the cursor is committed with it")
+    func commandReply() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let chat = ScriptedChat(batches: [PollBatch(messages: [Self.message("m1", "sam", "!help example")], cursor: "c1")])
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        try await Self.bot(chat, clock: clock, state: dir).run()
+        let sent = await chat.sent
+        #expect(sent.map(\.kind) == [.notice, .reply])
+        #expect(sent[1].text.contains("!example"))
+        let state = try Self.reopen(dir)
+        #expect(state.cursors["fake"] == "c1")
+        #expect(state.outbox.isEmpty)
+        #expect(state.recentMessageIDs.contains("m1"))
+    }
+
+    @Test("a redelivered batch (crash before the cursor moved) is applied once")
+    func replayedBatch() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let batch = PollBatch(messages: [Self.message("m1", "sam", "!example once only")], cursor: "c1")
+        let chat = ScriptedChat(batches: [batch, batch])
+        try await Self.bot(chat, clock: ManualClock(Date(timeIntervalSince1970: 1_800_000_000)), state: dir).run()
+        #expect(try Self.reopen(dir).examples.all.count == 1)
+        #expect(await chat.sent.filter { $0.kind == .reply }.count == 1)
+    }
+
+    @Test("messages are committed to the outbox before sending: a failed send is sent after a restart, once")
+    func outboxSurvivesRestart() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let broken = ScriptedChat(batches: [], sendFailures: [.unauthorized(reason: "token revoked")])
+        await #expect(throws: BotError.self) { try await Self.bot(broken, clock: clock, state: dir).run() }
+        let pending = try Self.reopen(dir).outbox
+        #expect(pending.count == 1)
+        let fixed = ScriptedChat(batches: [])
+        try await Self.bot(fixed, clock: clock, state: dir).run()
+        #expect(await fixed.sent.map(\.id) == pending.map(\.id))
+        #expect(try Self.reopen(dir).outbox.isEmpty)
+        let again = ScriptedChat(batches: [])
+        try await Self.bot(again, clock: clock, state: dir).run()
+        #expect(await again.sent.isEmpty)
+    }
+
+    @Test("a 429 waits out the platform's retry time before sending again")
+    func rateLimited() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let chat = ScriptedChat(batches: [], sendFailures: [.rateLimited(retryAfter: .seconds(30))])
+        let bot = try Self.bot(chat, clock: clock, state: dir)
+        let run = Task { try await bot.run() }
+        await Self.waitForSleeper(clock)
+        #expect(clock.sleeperCount == 1)
+        #expect(await chat.sent.isEmpty)
+        clock.advance(by: 29)
+        await Task.yield()
+        #expect(await chat.sent.isEmpty)
+        clock.advance(by: 1)
+        try await run.value
+        #expect(await chat.sent.count == 1)
+    }
+
+    @Test("5xx and timeouts back off exponentially with jitter, then succeed")
+    func backoff() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let clock = ManualClock(start)
+        let chat = ScriptedChat(batches: [], sendFailures: [.temporary(reason: "HTTP 502"), .temporary(reason: "timeout")])
+        let bot = try Self.bot(chat, clock: clock, state: dir)
+        let run = Task { try await bot.run() }
+        for _ in 0..<2 {
+            await Self.waitForSleeper(clock)
+            #expect(await chat.sent.isEmpty)
+            clock.advance(by: 10)
+        }
+        try await run.value
+        #expect(await chat.sent.count == 1)
+        // Two waits: the first between 0.5 and 1 s, the second between 1 and 2 s; each advance of 10 s released one.
+        #expect(clock.now().timeIntervalSince(start) == 20)
+    }
+
+    @Test("backoff delays grow, stay within their step and are reproducible for a seed")
+    func backoffDelays() {
+        let backoff = Backoff(base: .seconds(1), cap: .seconds(60))
+        var a = SeededRandom(seed: 1)
+        var b = SeededRandom(seed: 1)
+        for attempt in 0..<10 {
+            let step = min(60.0, pow(2, Double(attempt)))
+            let delay = backoff.delay(attempt: attempt, using: &a)
+            let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+            #expect(seconds >= step / 2 - 0.001 && seconds <= step + 0.001)
+            #expect(delay == backoff.delay(attempt: attempt, using: &b))
+        }
+    }
+
+    @Test("a rejected message is dropped and logged, and the rest still go out")
+    func rejected() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let chat = ScriptedChat(
+            batches: [PollBatch(messages: [Self.message("m1", "sam", "!status")], cursor: "c1")],
+            sendFailures: [.rejected(reason: "cannot send private messages to this user")])
+        try await Self.bot(chat, clock: ManualClock(Date(timeIntervalSince1970: 1_800_000_000)), state: dir).run()
+        #expect(await chat.sent.map(\.kind) == [.reply])
+        #expect(try Self.reopen(dir).outbox.isEmpty)
+    }
+
+    @Test("restart in mid-week loses nothing and posts nothing twice")
+    func restartMidWeek() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let coach = try Fixtures.coach()
+        let clock = ManualClock(Harness.instant("2027-01-01 10:00", coach))
+        let setupChat = ScriptedChat(batches: [PollBatch(messages: [Self.message("m1", "alex", "!start 2027-01-04")], cursor: "c1")])
+        try await Self.bot(setupChat, clock: clock, state: dir).run()
+        clock.advance(to: Harness.instant("2027-01-04 09:00", coach))
+        let monday = ScriptedChat(batches: [])
+        try await Self.bot(monday, clock: clock, state: dir).run()
+        let announcement = try #require(await monday.sent.first { $0.kind == .announcement })
+        clock.advance(to: Harness.instant("2027-01-05 11:00", coach))
+        let tuesday = ScriptedChat(batches: [PollBatch(messages: [Self.message("m2", "sam", "Fixed an order", thread: "p1")], cursor: "c2")])
+        try await Self.bot(tuesday, clock: clock, state: dir).run()
+        #expect(await tuesday.sent.filter { $0.kind == .announcement }.isEmpty)
+        #expect(await tuesday.sent.map(\.kind) == [.reply])
+        let state = try Self.reopen(dir)
+        #expect(state.examples.all.map(\.text) == ["Fixed an order"])
+        #expect(state.weeks.first?.announcementOutboxID == announcement.id)
+        #expect(state.cursors["fake"] == "c2")
+    }
+
+    @Test("a corrupt state file stops the bot with a clear message and is never overwritten")
+    func corruptState() throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("state.json")
+        let garbage = Data("{\"schema\": 1, \"seq\": 3, \"state\": {\"members\": [oops".utf8)
+        try garbage.write(to: file)
+        do {
+            _ = try Self.bot(ScriptedChat(batches: []), clock: ManualClock(Date()), state: dir)
+            Issue.record("a corrupt state was accepted")
+        } catch let error as StoreError {
+            #expect(error.description.contains(file.path))
+            #expect(error.description.contains("backup"))
+        }
+        #expect(try Data(contentsOf: file) == garbage)
+    }
+
+    @Test("a state from a newer version is refused, untouched")
+    func newerState() throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("state.json")
+        let future = Data(#"{"schema": 99, "seq": 0, "state": {}}"#.utf8)
+        try future.write(to: file)
+        #expect(throws: StoreError.newerSchema(path: file.path, found: 99, supported: CoachState.schemaVersion)) {
+            _ = try Self.bot(ScriptedChat(batches: []), clock: ManualClock(Date()), state: dir)
+        }
+        #expect(try Data(contentsOf: file) == future)
+    }
+
+    @Test("two bots cannot share one state")
+    func lock() throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try Self.bot(ScriptedChat(batches: []), clock: ManualClock(Date()), state: dir)
+        #expect(throws: StoreError.self) {
+            _ = try Self.bot(ScriptedChat(batches: []), clock: ManualClock(Date()), state: dir)
+        }
+        _ = first
+    }
+
+    @Test("graceful shutdown ends the loop after the commit in flight")
+    func gracefulShutdown() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let input = ConsoleInput()
+        let setup = try Fixtures.setup(state: dir)
+        let prompts = try setup.prompts(for: .plain)
+        let printed = Printed()
+        let console = CoachApplication.consoleTransport(setup: setup, prompts: prompts, clock: clock, input: input, output: { printed.append($0) })
+        let bot = try CoachApplication.makeBot(setup: setup, transport: console, clock: clock, logger: Self.logger, randomSeed: 1)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: bot)], logger: Self.logger))
+        let running = Task { try await group.run() }
+        input.push("example kept through shutdown")
+        for _ in 0..<100_000 where await bot.session.state.examples.all.isEmpty { await Task.yield() }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let state = try Self.reopen(dir)
+        #expect(state.examples.all.map(\.text) == ["kept through shutdown"])
+        #expect(printed.text.contains("Alex"))
+    }
+}
+
+/// Collects console output across tasks.
+final class Printed: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+}
