@@ -19,7 +19,7 @@ struct TemplatesAndConfigTests {
     @Test("escaping per platform defuses mass mentions and markup", arguments: [
         (Markup.slack, "&lt;!\u{2060}channel&gt; &amp; @\u{2060}here"),
         (Markup.html, "&lt;!\u{2060}channel&gt; &amp; @\u{2060}here"),
-        (Markup.markdown, "<\\!\u{2060}channel> & @\u{2060}here"),
+        (Markup.markdown, "<\\!\u{2060}channel\\> & @\u{2060}here"),
         (Markup.plain, "<!channel> & @here"),
     ])
     func escaping(_ markup: Markup, _ expected: String) {

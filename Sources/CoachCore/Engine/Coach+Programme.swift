@@ -148,18 +148,27 @@ extension Coach {
     func acceptPlan(_ request: Request, _ tx: inout Transaction) {
         let plan = workingPlan(tx.state)
         tx.record(.planChanged(plan: plan, accepted: true))
-        reply(request, "programme-changed", ["accepted": true, "plan": planContext(tx.state, plan: plan), "bot": config.team.botName], &tx)
+        reply(request, "programme-changed", [
+            "accepted": true, "plan": planContext(tx.state, plan: plan), "bot": config.team.botName,
+            "started": tx.state.programme.phase == .running,
+        ], &tx)
     }
 
     /// Applies an edit to the part of the plan not yet run; weeks already run stay where they were.
     func editPlan(_ request: Request, _ tx: inout Transaction, _ change: (inout [String]) -> String?) {
         var plan = workingPlan(tx.state)
         if let problem = change(&plan) {
-            reply(request, "programme-changed", ["problem": problem, "plan": planContext(tx.state, plan: workingPlan(tx.state))], &tx)
+            reply(request, "programme-changed", [
+                "problem": problem, "problem_\(problem)": true, "plan": planContext(tx.state, plan: workingPlan(tx.state)),
+                "started": tx.state.programme.phase == .running, "bot": config.team.botName,
+            ], &tx)
             return
         }
         tx.record(.planChanged(plan: plan, accepted: true))
-        reply(request, "programme-changed", ["plan": planContext(tx.state, plan: plan), "bot": config.team.botName], &tx)
+        reply(request, "programme-changed", [
+            "plan": planContext(tx.state, plan: plan), "bot": config.team.botName,
+            "started": tx.state.programme.phase == .running,
+        ], &tx)
     }
 
     func movePlan(_ ref: String, to position: Int, _ request: Request, _ tx: inout Transaction) {

@@ -35,7 +35,8 @@ public struct PromptBook: Sendable {
         var library = MustacheLibrary()
         for (name, text) in templates {
             do {
-                try library.register("{{% CONTENT_TYPE: \(Self.contentTypeName(markup))}}" + text, named: name)
+                // On a line of its own, so a section tag on the template's first line stays standalone.
+                try library.register("{{% CONTENT_TYPE: \(Self.contentTypeName(markup))}}\n" + text, named: name)
             } catch {
                 throw .invalidTemplate(name: name, reason: String(describing: error))
             }
@@ -72,7 +73,9 @@ public struct PromptBook: Sendable {
             } else {
                 blank = 0
             }
-            lines.append(line.reversed().drop { $0 == " " }.reversed().isEmpty ? "" : line)
+            var kept = line
+            while kept.last == " " { kept = kept.dropLast() }
+            lines.append(kept)
         }
         while lines.last?.isEmpty == true { lines.removeLast() }
         return lines.joined(separator: "\n")
