@@ -326,3 +326,42 @@ enum HolidayRangeParsing {
         return try! CoachConfig(json: Array(json.utf8)).holidays[0]
     }
 }
+
+@Suite("Starting and resuming mid-week")
+struct MidWeekStartTests {
+    @Test("start now on a Thursday: the announcement at once, no echoing reminder, the summary on Friday")
+    func startThursday() throws {
+        var h = Harness(coach: try Fixtures.coach { $0.holidays = [] }, at: "2027-01-07 10:00")
+        h.tick()
+        let posted = h.say("alex", "!start now", name: "Alex")
+        #expect(posted.map(\.kind) == [.reply, .announcement])
+        #expect(!posted[1].text.contains("late"))
+        #expect(h.state.jobs["reminder:2027-W01"] == .skipped)
+        #expect(h.tick(at: "2027-01-08 16:00").queued.map(\.kind) == [.summary])
+    }
+
+    @Test("start now at the weekend means the coming Monday: no instant announcement and summary")
+    func startSunday() throws {
+        var h = Harness(coach: try Fixtures.coach { $0.holidays = [] }, at: "2027-01-10 18:00")
+        h.tick()
+        let posted = h.say("alex", "!start now", name: "Alex")
+        #expect(posted.map(\.kind) == [.reply])
+        #expect(h.state.programme.startDate == LocalDate("2027-01-11"))
+        #expect(h.tick(at: "2027-01-11 09:00").queued.map(\.kind) == [.announcement])
+    }
+
+    @Test("resumed after the week's summary time: that week's principle moves to the next week")
+    func resumeAfterSummaryTime() throws {
+        var h = Harness(coach: try Fixtures.coach { $0.holidays = [] }, at: "2027-01-01 10:00")
+        h.tick()
+        h.say("alex", "!start 2027-01-04", name: "Alex")
+        h.say("alex", "!pause", name: "Alex")
+        h.now = h.instant("2027-01-09 10:00")
+        let resumed = h.say("alex", "!resume", name: "Alex")
+        #expect(resumed.map(\.kind) == [.reply])
+        #expect(h.state.programme.skippedWeeks == ["2027-W01"])
+        let monday = h.tick(at: "2027-01-11 09:00").queued
+        let first = h.coach.catalogue.principle(id: h.state.programme.plan[0])!
+        #expect(monday.first?.text.contains(first.title) == true)
+    }
+}

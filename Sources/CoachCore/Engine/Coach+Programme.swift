@@ -232,7 +232,10 @@ extension Coach {
         let monday: LocalDate
         switch when {
         case .nextMonday: monday = calendar.adding(days: 7, to: thisMonday)
-        case .thisWeek: monday = thisMonday
+        case .thisWeek:
+            // Once this week's report-back time has passed, "now" can only sensibly mean the coming Monday.
+            let summaryDue = schedule.due(.summary, monday: thisMonday) ?? calendar.startOfDay(thisMonday)
+            monday = tx.now >= summaryDue ? calendar.adding(days: 7, to: thisMonday) : thisMonday
         case .on(let date):
             let m = calendar.monday(of: date)
             monday = m == date ? m : calendar.adding(days: 7, to: m)

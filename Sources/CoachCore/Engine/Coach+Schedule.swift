@@ -76,6 +76,17 @@ extension Coach {
     }
 
     func runSlots(of week: ProgrammeWeek, _ tx: inout Transaction) {
+        let liveSince = tx.state.programme.liveSince ?? .distantPast
+        // Started or resumed after the week's summary time, before its announcement went out: nothing of this week
+        // happened, so its principle waits for next week rather than being announced and summed up at once.
+        if !tx.hasRun(Self.jobKey(.announce, week.key)), let summaryDue = schedule.due(.summary, monday: week.monday),
+            tx.now >= summaryDue, summaryDue <= liveSince
+        {
+            tx.record(.weekWithdrawn(key: week.key))
+            tx.record(.weekSkipped(key: week.key))
+            tx.note(.notice, "week started or resumed after its summary time; its principle moves to next week", ["week": week.key])
+            return
+        }
         for slot in WeeklySlot.allCases {
             let job = Self.jobKey(slot, week.key)
             guard !tx.hasRun(job) else { continue }
@@ -88,6 +99,11 @@ extension Coach {
             if slot == .reminder, let summaryDue = schedule.due(.summary, monday: week.monday), tx.now >= summaryDue {
                 tx.record(.jobRecorded(key: job, outcome: .skipped))
                 tx.note(.notice, "midweek reminder skipped: the summary is already due", ["job": job])
+                continue
+            }
+            // A reminder that fell due before the programme started or resumed would only echo the announcement.
+            if slot == .reminder, due <= liveSince {
+                tx.record(.jobRecorded(key: job, outcome: .skipped))
                 continue
             }
             let late = isLate(due: due, tx)

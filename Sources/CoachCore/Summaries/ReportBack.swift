@@ -101,9 +101,9 @@ struct RatingReport {
         state.ratingRounds.last { $0.cycle == state.programme.cycle && $0.purpose == .baseline }
     }
 
-    /// Weakest first, then least consistent; principles nobody rated come last, in catalogue order.
-    func suggestedPlan() -> [String] {
-        let ranked = scores(in: baseline).sorted { a, b in
+    /// Every principle, weakest first, then least consistent; principles nobody rated come last, in catalogue order.
+    func ranked() -> [Score] {
+        scores(in: baseline).sorted { a, b in
             switch (a.mean, b.mean) {
             case (nil, nil): return a.index < b.index
             case (nil, _): return false
@@ -114,7 +114,11 @@ struct RatingReport {
                 return a.index < b.index
             }
         }
-        return ranked.prefix(coach.config.programme.suggestedLength).map(\.principle.id)
+    }
+
+    /// The suggested plan: the weakest principles, as many as the config's suggested length.
+    func suggestedPlan() -> [String] {
+        ranked().prefix(coach.config.programme.suggestedLength).map(\.principle.id)
     }
 
     static func format(_ mean: Double?) -> String {
@@ -132,10 +136,10 @@ struct RatingReport {
     }
 
     func scoresContext() -> [String: Any] {
-        let all = scores(in: baseline)
-        let order = suggestedPlan()
-        let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.principle.id, $0) })
-        let rows = (order.compactMap { byID[$0] } + all.filter { !order.contains($0.principle.id) }).map(row)
+        let length = coach.config.programme.suggestedLength
+        let rows = ranked().enumerated().map { rank, score in
+            row(score).merging(["suggested": rank < length, "rank": rank + 1]) { $1 }
+        }
         let raters = Set(baseline?.scores.keys.map { $0 } ?? [])
         return ["rows": rows, "raterCount": raters.count, "memberCount": state.members.count, "empty": raters.isEmpty]
     }
