@@ -4,7 +4,7 @@ import Foundation
 /// A local chat in the terminal: you type as a team member, the bot's messages are printed as they are sent.
 ///
 /// Lines starting with `:` are for the console itself (switch member, list members, quit); everything else is a
-/// chat message from the current member, treated like a private chat so commands need no prefix.
+/// chat message from the current member, addressed to the bot so commands need no prefix.
 public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
     // @unchecked: the mutable fields are guarded by `lock`; the line stream is consumed by one poller.
     public let name = "console"
@@ -60,7 +60,7 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
         // across restarts, because the cursor is committed with the state.
         let base = Int(cursor ?? "0") ?? 0
         let id = base + number
-        let message = InboundMessage(id: "console-\(id)", senderID: who.id, senderName: who.name, text: trimmed, isDirect: true)
+        let message = InboundMessage(id: "console-\(id)", senderID: who.id, senderName: who.name, text: trimmed, addressed: true)
         return PollBatch(messages: [message], cursor: String(id))
     }
 

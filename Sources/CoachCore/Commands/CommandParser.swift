@@ -85,14 +85,24 @@ public struct CommandParser: Sendable {
 
     /// Removes control characters and trims, so hostile or pasted input parses like what a person sees.
     static func clean(_ text: String) -> String {
-        let scalars = text.unicodeScalars.map { scalar -> Character in
-            if scalar == "\n" || scalar == "\t" || scalar == "\r" { return " " }
-            if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format {
-                return "\u{0}"
+        // Most chat is plain printable ASCII: skip the per-scalar work for it.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return trimSpaces(text) }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" || scalar == "\t" || scalar == "\r" {
+                scalars.append(" ")
+            } else if scalar.properties.generalCategory != .control && scalar.properties.generalCategory != .format {
+                scalars.append(scalar)
             }
-            return Character(scalar)
         }
-        return String(scalars.filter { $0 != "\u{0}" }).trimmingCharacters(in: .whitespaces)
+        return trimSpaces(String(scalars))
+    }
+
+    /// Trims spaces at both ends without a round trip through Foundation.
+    static func trimSpaces<S: StringProtocol>(_ text: S) -> String {
+        let start = text.firstIndex { !$0.isWhitespace } ?? text.endIndex
+        let end = text[start...].lastIndex { !$0.isWhitespace }.map { text.index(after: $0) } ?? start
+        return String(text[start..<end])
     }
 
     /// Finds the command word and the text after it, and whether a prefix marked the message for the bot.
@@ -117,7 +127,7 @@ public struct CommandParser: Sendable {
             prefixed = true
         }
         let word = body.prefix { !$0.isWhitespace }
-        let rest = body[word.endIndex...].trimmingCharacters(in: .whitespaces)
+        let rest = Self.trimSpaces(body[word.endIndex...])
         return (word, rest, prefixed)
     }
 

@@ -32,7 +32,7 @@ extension Coach {
             "cycle": state.programme.cycle,
         ]
         if let start = state.programme.startDate { context["startDate"] = start.description }
-        if let week = currentWeek(state, at: tx.now) {
+        if let week = currentWeek(tx) {
             context["week"] = weekContext(week, state)
             let examples = state.examples.inWeek(week.key)
             context["exampleCount"] = examples.count
@@ -100,7 +100,11 @@ extension Coach {
                 scores[p.id] = pair.score
             }
         }
-        if tx.state.ratingRounds.isEmpty { tx.record(.ratingRoundOpened(cycle: tx.state.programme.cycle, purpose: .baseline)) }
+        if tx.state.ratingRounds.isEmpty {
+            // Read before recording: the optimiser has miscompiled reads of the state inside a record's argument.
+            let cycle = tx.state.programme.cycle
+            tx.record(.ratingRoundOpened(cycle: cycle, purpose: .baseline))
+        }
         tx.record(.rated(memberID: request.senderID, scores: scores))
         let mine = tx.state.ratingRounds.last?.scores[request.senderID] ?? [:]
         let rated = all.filter { mine[$0.id] != nil }.count
@@ -246,7 +250,8 @@ extension Coach {
         }
         let usedSuggestion = tx.state.programme.plan.isEmpty
         if usedSuggestion || !tx.state.programme.planAccepted {
-            tx.record(.planChanged(plan: workingPlan(tx.state), accepted: true))
+            let plan = workingPlan(tx.state)
+            tx.record(.planChanged(plan: plan, accepted: true))
         }
         tx.record(.programmeStarted(startDate: monday, at: tx.now))
         reply(request, "programme-started", [
@@ -274,7 +279,7 @@ extension Coach {
     func skip(_ request: Request, _ tx: inout Transaction) {
         let thisMonday = calendar.monday(containing: tx.now)
         let thisKey = calendar.weekKey(monday: thisMonday)
-        let current = currentWeek(tx.state, at: tx.now)
+        let current = currentWeek(tx)
         let summaryDone = tx.hasRun(Self.jobKey(.summary, thisKey))
         let skippingThisWeek = !summaryDone && !tx.state.programme.skippedWeeks.contains(thisKey)
         let monday = skippingThisWeek ? thisMonday : calendar.adding(days: 7, to: thisMonday)

@@ -5,12 +5,12 @@ extension Coach {
 
     func addExample(text: String, caught: [String], source: Example.Source, _ request: Request, _ tx: inout Transaction) {
         guard !text.isEmpty else { return }
-        let week = currentWeek(tx.state, at: tx.now)
+        let week = currentWeek(tx)
         let example = Example(
             id: tx.state.examples.nextID, weekKey: week?.key, principleID: week?.principleID,
             reporterID: request.senderID, caughtIDs: caught, text: text, at: tx.now, source: source)
         tx.record(.exampleAdded(example))
-        let weekCount = week.map { tx.state.examples.inWeek($0.key).count } ?? 0
+        let weekCount = week.map { tx.state.examples.count(inWeek: $0.key) } ?? 0
         reply(request, "example-ack", [
             "id": example.id, "caught": caught.map { name(of: $0, tx.state) }, "hasCaught": !caught.isEmpty,
             "inWeek": week != nil, "weekCount": weekCount, "threadReply": source == .threadReply,
@@ -44,7 +44,7 @@ extension Coach {
         let limit = 20
         let rows: [Example]
         if everyone {
-            rows = currentWeek(tx.state, at: tx.now).map { tx.state.examples.inWeek($0.key) } ?? []
+            rows = currentWeek(tx).map { tx.state.examples.inWeek($0.key) } ?? []
         } else {
             // Newest first from the end: a member's recent examples, without walking a year of history.
             var mine: [Example] = []
@@ -214,7 +214,7 @@ extension Coach {
 
     func addIdea(_ text: String, _ request: Request, _ tx: inout Transaction) {
         let idea = Idea(id: tx.state.ideas.count + 1, text: text, authorID: request.senderID, at: tx.now,
-            weekKey: currentWeek(tx.state, at: tx.now)?.key)
+            weekKey: currentWeek(tx)?.key)
         tx.record(.ideaAdded(idea))
         reply(request, "idea-ack", ["id": idea.id, "count": tx.state.ideas.count], &tx)
     }

@@ -1,10 +1,9 @@
 import Foundation
 
 extension Coach {
-    /// The cycle's week that is running now, if the programme opened one for the current calendar week.
-    func currentWeek(_ state: CoachState, at now: Date) -> ProgrammeWeek? {
-        let key = calendar.weekKey(monday: calendar.monday(containing: now))
-        return state.weeks.last { $0.key == key && $0.cycle == state.programme.cycle }
+    /// The cycle's week that is running in the transaction's calendar week, if the programme opened one.
+    func currentWeek(_ tx: Transaction) -> ProgrammeWeek? {
+        tx.state.weeks.last { $0.key == tx.weekKey && $0.cycle == tx.state.programme.cycle }
     }
 
     func weeksInCycle(_ state: CoachState) -> [ProgrammeWeek] {
@@ -17,12 +16,12 @@ extension Coach {
         introduceIfNeeded(&tx)
         let programme = tx.state.programme
         guard !programme.paused else { return }
-        let monday = calendar.monday(containing: tx.now)
-        let key = calendar.weekKey(monday: monday)
+        let monday = tx.weekMonday
+        let key = tx.weekKey
         settleEarlierWeeks(before: key, &tx)
         if programme.phase == .running, let start = programme.startDate, start <= monday {
             openWeekIfDue(monday: monday, key: key, &tx)
-            if let week = currentWeek(tx.state, at: tx.now) { runSlots(of: week, &tx) }
+            if let week = currentWeek(tx) { runSlots(of: week, &tx) }
         }
         if tx.state.programme.phase == .finished { runFinish(&tx) }
         runDailyNudges(&tx)
@@ -58,7 +57,7 @@ extension Coach {
 
     func openWeekIfDue(monday: LocalDate, key: String, _ tx: inout Transaction) {
         let state = tx.state
-        guard currentWeek(state, at: tx.now) == nil, !state.programme.skippedWeeks.contains(key) else { return }
+        guard currentWeek(tx) == nil, !state.programme.skippedWeeks.contains(key) else { return }
         if schedule.isHolidayWeek(monday: monday) {
             tx.record(.weekSkipped(key: key))
             tx.note(.notice, "holiday week: the programme rests", ["week": key])

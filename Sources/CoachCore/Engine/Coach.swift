@@ -47,7 +47,7 @@ public struct Coach: Sendable {
             tx.record(.memberSeen(id: message.senderID, name: name))
         }
         let request = Request(message: message, replyTo: replyDestination(for: message))
-        switch parser.parse(message.text, addressed: message.isDirect) {
+        switch parser.parse(message.text, addressed: message.isDirect || message.addressed) {
         case .command(let command):
             if command.isAdminOnly && !config.isAdmin(message.senderID) {
                 reply(request, "admin-only", ["command": command.name], &tx)
@@ -59,11 +59,11 @@ public struct Coach: Sendable {
         case .unknown(let word, let suggestions):
             reply(request, "unknown-command", ["word": word, "suggestions": suggestions, "hasSuggestions": !suggestions.isEmpty], &tx)
         case .notACommand:
-            if let root = message.threadRootID, let week = currentWeek(tx.state, at: tx.now),
+            if let root = message.threadRootID, let week = currentWeek(tx),
                 week.announcementPlatformID == root
             {
                 addExample(text: Self.tidyText(message.text), caught: [], source: .threadReply, request, &tx)
-            } else if message.isDirect {
+            } else if message.isDirect || message.addressed {
                 reply(request, "not-understood", [:], &tx)
             }
         }

@@ -9,8 +9,10 @@ public struct InboundMessage: Codable, Sendable, Equatable {
     public var text: String
     /// The platform id of the thread's root message, when the message is a reply in a thread.
     public var threadRootID: String?
-    /// A private chat with the bot (and the console): commands need no prefix there.
+    /// A private chat with the bot: commands need no prefix, and replies stay private.
     public var isDirect: Bool
+    /// Meant for the bot without a prefix, though not private (the console's shared room).
+    public var addressed: Bool
     /// Mention tokens the transport already resolved (`"sam" → "U024BE7LH"`), for platforms that encode mentions.
     public var mentions: [String: String]
     /// Sent by the bot itself; ignored.
@@ -18,8 +20,9 @@ public struct InboundMessage: Codable, Sendable, Equatable {
 
     public init(
         id: String, senderID: String, senderName: String, text: String, threadRootID: String? = nil,
-        isDirect: Bool = false, mentions: [String: String] = [:], fromBot: Bool = false
+        isDirect: Bool = false, addressed: Bool = false, mentions: [String: String] = [:], fromBot: Bool = false
     ) {
+        self.addressed = addressed
         self.id = id
         self.senderID = senderID
         self.senderName = senderName

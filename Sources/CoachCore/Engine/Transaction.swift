@@ -7,6 +7,9 @@ struct Transaction {
     var outcome = Outcome()
     let now: Date
     let prompts: PromptBook
+    /// The calendar week `now` falls in, worked out once per step: calendar arithmetic is costly on Linux.
+    let weekMonday: LocalDate
+    let weekKey: String
 
     mutating func record(_ event: StateEvent) {
         state.apply(event)
@@ -36,7 +39,8 @@ extension Coach {
     /// Runs `body` on the state without copying it: the state moves into the transaction and back, so appending to
     /// a year of examples stays O(1).
     func transact(_ state: inout CoachState, at now: Date, _ body: (inout Transaction) -> Void) -> Outcome {
-        var tx = Transaction(state: CoachState(), now: now, prompts: prompts)
+        let monday = calendar.monday(containing: now)
+        var tx = Transaction(state: CoachState(), now: now, prompts: prompts, weekMonday: monday, weekKey: calendar.weekKey(monday: monday))
         swap(&tx.state, &state)
         body(&tx)
         swap(&tx.state, &state)

@@ -47,9 +47,15 @@ public struct Principle: Codable, Sendable, Hashable, Identifiable {
 public struct Catalogue: Sendable {
     public static let schemaVersion = 1
     public private(set) var principles: [Principle]
+    private var byID: [String: Int] = [:]
 
     public init(principles: [Principle]) {
         self.principles = principles
+        index()
+    }
+
+    private mutating func index() {
+        byID = Dictionary(principles.enumerated().map { ($0.element.id.lowercased(), $0.offset) }) { first, _ in first }
     }
 
     /// Decodes `catalogue.json`, refusing duplicate ids and entries a Monday post could not be built from.
@@ -78,10 +84,11 @@ public struct Catalogue: Sendable {
         }
         guard !file.principles.isEmpty else { throw .invalidCatalogue(reason: "it lists no principles") }
         self.principles = file.principles
+        index()
     }
 
     public func principle(id: String) -> Principle? {
-        principles.first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+        byID[id.lowercased()].map { principles[$0] }
     }
 }
 

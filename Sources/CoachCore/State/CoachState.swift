@@ -154,7 +154,8 @@ public struct RecentIDs: Codable, Sendable, Equatable {
     public mutating func insert(_ id: String) {
         guard members.insert(id).inserted else { return }
         order.append(id)
-        if order.count > Self.capacity {
+        // Trimmed in chunks, so the shift of the array is paid once per 512 messages rather than on each.
+        if order.count > Self.capacity + 512 {
             let overflow = order.count - Self.capacity
             for old in order.prefix(overflow) { members.remove(old) }
             order.removeFirst(overflow)

@@ -19,6 +19,39 @@ public struct Example: Codable, Sendable, Equatable {
     public var source: Source
     public var deleted = false
 
+    // Compact keys and epoch seconds: a year of a large team's examples is most of the snapshot, and ISO-8601
+    // date parsing alone dominated start-up time.
+    enum CodingKeys: String, CodingKey {
+        case id, weekKey = "w", principleID = "p", reporterID = "r", caughtIDs = "c", text = "t", at = "a"
+        case source = "s", deleted = "d"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int.self, forKey: .id)
+        weekKey = try c.decodeIfPresent(String.self, forKey: .weekKey)
+        principleID = try c.decodeIfPresent(String.self, forKey: .principleID)
+        reporterID = try c.decode(String.self, forKey: .reporterID)
+        caughtIDs = try c.decodeIfPresent([String].self, forKey: .caughtIDs) ?? []
+        text = try c.decode(String.self, forKey: .text)
+        at = Date(timeIntervalSince1970: try c.decode(Double.self, forKey: .at))
+        source = try c.decodeIfPresent(Source.self, forKey: .source) ?? .command
+        deleted = try c.decodeIfPresent(Bool.self, forKey: .deleted) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encodeIfPresent(weekKey, forKey: .weekKey)
+        try c.encodeIfPresent(principleID, forKey: .principleID)
+        try c.encode(reporterID, forKey: .reporterID)
+        if !caughtIDs.isEmpty { try c.encode(caughtIDs, forKey: .caughtIDs) }
+        try c.encode(text, forKey: .text)
+        try c.encode(at.timeIntervalSince1970, forKey: .at)
+        if source != .command { try c.encode(source, forKey: .source) }
+        if deleted { try c.encode(deleted, forKey: .deleted) }
+    }
+
     public init(
         id: Int, weekKey: String?, principleID: String?, reporterID: String, caughtIDs: [String], text: String,
         at: Date, source: Source
@@ -41,16 +74,23 @@ public struct Example: Codable, Sendable, Equatable {
 public struct ExampleLog: Codable, Sendable, Equatable {
     public private(set) var all: [Example] = []
     public private(set) var nextID = 1
-    /// First index of each week's run, rebuilt on decode rather than stored.
+    /// First index of each week's run, and each week's live count: derived on decode rather than stored.
     private var weekStarts: [String: Int] = [:]
+    private var weekCounts: [String: Int] = [:]
 
     public init() {}
 
     public mutating func append(_ example: Example) {
-        if let week = example.weekKey, weekStarts[week] == nil { weekStarts[week] = all.count }
+        if let week = example.weekKey {
+            if weekStarts[week] == nil { weekStarts[week] = all.count }
+            if !example.deleted { weekCounts[week, default: 0] += 1 }
+        }
         all.append(example)
         nextID = max(nextID, example.id + 1)
     }
+
+    /// How many live examples a week has, without walking them.
+    public func count(inWeek key: String) -> Int { weekCounts[key] ?? 0 }
 
     public func index(of id: Int) -> Int? {
         var low = 0
@@ -69,7 +109,11 @@ public struct ExampleLog: Codable, Sendable, Equatable {
 
     public mutating func update(id: Int, _ change: (inout Example) -> Void) {
         guard let i = index(of: id) else { return }
+        let wasDeleted = all[i].deleted
         change(&all[i])
+        if let week = all[i].weekKey, wasDeleted != all[i].deleted {
+            weekCounts[week, default: 0] += all[i].deleted ? -1 : 1
+        }
     }
 
     /// The live examples of one week.
@@ -99,7 +143,9 @@ public struct ExampleLog: Codable, Sendable, Equatable {
         all = try c.decode([Example].self, forKey: .all)
         nextID = try c.decodeIfPresent(Int.self, forKey: .nextID) ?? ((all.last?.id ?? 0) + 1)
         for (i, example) in all.enumerated() {
-            if let week = example.weekKey, weekStarts[week] == nil { weekStarts[week] = i }
+            guard let week = example.weekKey else { continue }
+            if weekStarts[week] == nil { weekStarts[week] = i }
+            if !example.deleted { weekCounts[week, default: 0] += 1 }
         }
     }
 
