@@ -14,7 +14,7 @@ extension Coach {
         reply(request, "example-ack", [
             "id": example.id, "caught": caught.map { name(of: $0, tx.state) }, "hasCaught": !caught.isEmpty,
             "inWeek": week != nil, "weekCount": weekCount, "threadReply": source == .threadReply,
-            "principle": week.map { principleContext(principle(id: $0.principleID, tx.state), id: $0.principleID) } ?? [:],
+            "principleTitle": week.flatMap { principle(id: $0.principleID, tx.state)?.title } ?? "",
         ], &tx)
     }
 

@@ -297,6 +297,27 @@ public struct OutboundMessage: Codable, Sendable, Equatable {
     public var text: String
     public var createdAt: Date
 
+    enum CodingKeys: String, CodingKey { case id, destination, kind, text, createdAt }
+
+    // Epoch seconds rather than ISO-8601: every reply is journalled, and date formatting was a large share of it.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        destination = try c.decode(Destination.self, forKey: .destination)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        text = try c.decode(String.self, forKey: .text)
+        createdAt = Date(timeIntervalSince1970: try c.decode(Double.self, forKey: .createdAt))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(destination, forKey: .destination)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(text, forKey: .text)
+        try c.encode(createdAt.timeIntervalSince1970, forKey: .createdAt)
+    }
+
     public init(id: String, destination: Destination, kind: Kind, text: String, createdAt: Date) {
         self.id = id
         self.destination = destination

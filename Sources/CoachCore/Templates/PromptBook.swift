@@ -57,12 +57,35 @@ public struct PromptBook: Sendable {
 
     /// Renders a template; `context` values of type String are user or catalogue text and get escaped.
     public func render(_ name: String, _ context: [String: Any]) -> String {
-        let text = library.render(context, withTemplate: name) ?? ""
+        let text = library.render(RenderContext(context), withTemplate: name) ?? ""
         return Self.tidy(text)
+    }
+
+    /// A context node Mustache reads through `MustacheParent`. A plain class conforms directly, where a dictionary
+    /// conforms only conditionally; that cast, repeated for every tag, was the largest cost of a reply.
+    final class RenderContext: MustacheParent {
+        let values: [String: Any]
+
+        init(_ values: [String: Any]) {
+            self.values = values.mapValues(Self.wrap)
+        }
+
+        static func wrap(_ value: Any) -> Any {
+            if let dictionary = value as? [String: Any] { return RenderContext(dictionary) }
+            if let rows = value as? [[String: Any]] { return rows.map(RenderContext.init) }
+            return value
+        }
+
+        func child(named name: String) -> Any? { values[name] }
     }
 
     /// Collapses the blank lines that empty sections leave, so templates can be written for reading.
     static func tidy(_ text: String) -> String {
+        // Most renders only need their leading newlines dropped; checking is far cheaper than splitting into lines.
+        let body = text.drop { $0 == "\n" }
+        if body.last != "\n", body.last != " ", !body.contains("\n\n\n"), !body.contains(" \n") {
+            return String(body)
+        }
         var lines: [Substring] = []
         var blank = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
