@@ -36,10 +36,12 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
         self.render = render
         self.clockText = clockText
         self.output = output
-        output(render("console-welcome", ["name": current.name, "members": self.roster.map(\.name)]))
     }
 
+    private var welcomed = false
+
     public func poll(after cursor: String?, timeout: Duration) async throws(TransportError) -> PollBatch {
+        greetOnce()
         let line: String
         switch await input.next(timeout: timeout) {
         case .line(let text): line = text
@@ -65,6 +67,7 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
     }
 
     public func send(_ message: OutboundMessage) async throws(TransportError) -> String? {
+        greetOnce()
         var recipient: String?
         if case .direct(let userID) = message.destination {
             recipient = roster.first { $0.id == userID }?.name ?? userID
@@ -74,6 +77,16 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
             "lines": message.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
         ]))
         return message.id
+    }
+
+    /// The welcome, on the first poll or send: after the state has opened (so a refused state shows only its
+    /// error), and before the bot's first message.
+    func greetOnce() {
+        let greet = lock.withLock { () -> CoachConfig.RosterEntry? in
+            defer { welcomed = true }
+            return welcomed ? nil : current
+        }
+        if let greet { output(render("console-welcome", ["name": greet.name, "members": roster.map(\.name)])) }
     }
 
     func handleConsoleCommand(_ text: String) {

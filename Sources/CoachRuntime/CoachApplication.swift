@@ -36,7 +36,10 @@ public enum CoachApplication {
     /// Runs a bot until SIGINT/SIGTERM or until its input closes.
     public static func run(_ bot: BotService, logger: Logger) async throws {
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: bot)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                // The loop returns on its own when the input closes (Ctrl-D): a normal end, not a failure.
+                services: [.init(service: bot, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

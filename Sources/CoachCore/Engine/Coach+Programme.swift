@@ -101,7 +101,6 @@ extension Coach {
             }
         }
         if tx.state.ratingRounds.isEmpty {
-            // Read before recording: the optimiser has miscompiled reads of the state inside a record's argument.
             let cycle = tx.state.programme.cycle
             tx.record(.ratingRoundOpened(cycle: cycle, purpose: .baseline))
         }
