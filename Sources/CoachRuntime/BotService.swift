@@ -42,6 +42,12 @@ public struct BotService: Service {
         } catch is CancellationError {
             // Graceful shutdown cancelled a poll or a wait; the last commit is already durable.
         }
+        // A fresh snapshot on the way out, so the next start loads it without replaying the journal.
+        do {
+            try await session.compact()
+        } catch {
+            logger.warning("could not write a snapshot on shutdown; the journal still holds everything", metadata: ["error": "\(error)"])
+        }
         await session.close()
     }
 

@@ -22,10 +22,14 @@ public enum CoachApplication {
             clockText: { coachForTime.timestamp(clock.now()) }, output: output)
     }
 
+    /// The journal is compacted once it outgrows both 4 MiB and the snapshot, which bounds what a start after a crash
+    /// replays while keeping compaction's share of each commit constant; a clean stop compacts, so it replays nothing.
+    public static let storeOptions = StoreOptions(compactAfterJournalBytes: 4 * 1024 * 1024)
+
     /// Opens the state and builds the bot's service for a transport.
     public static func makeBot(
         setup: CoachSetup, transport: any ChatTransport, clock: any CoachClock, logger: Logger,
-        storeOptions: StoreOptions = .init(), randomSeed: UInt64
+        storeOptions: StoreOptions = CoachApplication.storeOptions, randomSeed: UInt64
     ) throws -> BotService {
         let prompts = try setup.prompts(for: transport.capabilities.markup)
         let coach = Coach(config: setup.config, catalogue: setup.catalogue, prompts: prompts, capabilities: transport.capabilities)

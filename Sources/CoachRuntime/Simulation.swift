@@ -221,6 +221,9 @@ public struct Simulation {
             actions.sort { ($0.minute, $0.member.id) < ($1.minute, $1.member.id) }
             for action in actions {
                 let at = calendar.at(day, hour: action.minute / 60, minute: action.minute % 60)
+                try await tick(at: at)
+                // The before/after report closes the programme: nobody acts after it.
+                if await session.state.jobs["before-after:1"] != nil { return }
                 try await perform(action.act, by: action.member, at: at, day: day)
             }
             try await tick(at: calendar.at(day, hour: 23, minute: 0))

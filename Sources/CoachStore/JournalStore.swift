@@ -15,6 +15,9 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
     public let directory: URL
     /// Bytes in the journal since the last compaction; compaction starts once this passes the option's limit.
     public private(set) var journalBytes: Int
+    /// The size of the snapshot on disk. Compaction waits until the journal has outgrown it, so rewriting the
+    /// snapshot costs at most one byte per byte journalled, however large the history grows.
+    public private(set) var snapshotBytes: Int
     /// Sequence number of the last committed batch; the next commit writes `lastSeq + 1`.
     public private(set) var lastSeq: Int
     /// What `open` found and repaired, for the caller to log.
@@ -32,7 +35,7 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
 
     private init(
         directory: URL, schemaVersion: Int, options: StoreOptions, paths: StorePaths, lockFD: Int32,
-        journalFD: Int32, journalBytes: Int, lastSeq: Int, openReport: OpenReport
+        journalFD: Int32, journalBytes: Int, snapshotBytes: Int, lastSeq: Int, openReport: OpenReport
     ) {
         self.directory = directory
         self.schemaVersion = schemaVersion
@@ -41,6 +44,7 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         self.lockFD = lockFD
         self.journalFD = journalFD
         self.journalBytes = journalBytes
+        self.snapshotBytes = snapshotBytes
         self.lastSeq = lastSeq
         self.openReport = openReport
     }
@@ -91,7 +95,9 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         handedOver = true
         let store = JournalStore(
             directory: directory, schemaVersion: schemaVersion, options: options, paths: paths, lockFD: lockFD,
-            journalFD: journalFD, journalBytes: loaded.journalLength ?? 0, lastSeq: loaded.lastSeq,
+            journalFD: journalFD, journalBytes: loaded.journalLength ?? 0,
+            snapshotBytes: (try? FileManager.default.attributesOfItem(atPath: paths.snapshot)[.size] as? Int) ?? 0,
+            lastSeq: loaded.lastSeq,
             openReport: loaded.report
         )
         return (store, loaded.state)
@@ -125,7 +131,7 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         }
         lastSeq = seq
         journalBytes += line.count
-        if journalBytes > options.compactAfterJournalBytes {
+        if journalBytes > max(options.compactAfterJournalBytes, snapshotBytes) {
             // The batch is already durable, so even a snapshot that cannot be encoded must not look like "nothing
             // was written": every compaction failure here takes the reopen path.
             try markUnusableOnFailure { try compact(state: state) }
@@ -149,6 +155,7 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
             SystemCalls.closeFile(journalFD)
             journalFD = freshJournal
             journalBytes = 0
+            snapshotBytes = snapshot.count
         }
     }
 

@@ -1,7 +1,8 @@
 /// Tuning and test hooks for a `JournalStore`. The defaults are what production should run with.
 public struct StoreOptions: Sendable {
-    /// Rewrite the snapshot and start a fresh journal once the journal grows past this many bytes. Bounds both the
-    /// disk used and the replay work at start-up, without making an ordinary commit touch the snapshot.
+    /// Rewrite the snapshot and start a fresh journal once the journal grows past this many bytes and past the
+    /// snapshot's own size. Bounds the disk used and the replay work at start-up, without making an ordinary commit
+    /// touch the snapshot, and keeps compaction's share of each commit constant as the history grows.
     public var compactAfterJournalBytes: Int
     /// fsync on every commit (and during compaction). Only a benchmark comparing costs may turn this off: without
     /// it a power cut can lose commits that were reported as done.

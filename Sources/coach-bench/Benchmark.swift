@@ -29,6 +29,10 @@ struct Benchmark {
             print(try throughput(coach, batch: 100, messages: 50_000))
             return
         }
+        if only == "coldstart" {
+            print(try coldStart(coach, examples: 100_000))
+            return
+        }
         for batch in [1, 100] {
             let rate = try throughput(coach, batch: batch, messages: batch == 1 ? 2_000 : 20_000)
             row("inbound messages/s, batch \(batch) (parse + engine + durable commit)", String(format: "%.0f", rate),
@@ -43,7 +47,7 @@ struct Benchmark {
         row("commit cost ratio 100k / 1k", String(format: "%.2fx", commitCosts[100_000]! / commitCosts[1_000]!), "<= 1.5x")
         let (cold, journalCold) = try coldStart(coach, examples: 100_000)
         row("cold start (load), 100k examples in the snapshot", String(format: "%.3f s", cold), "<= 1 s")
-        row("cold start (load), 100k examples, 8 MiB journal to replay", String(format: "%.3f s", journalCold), "-")
+        row("cold start after a crash, 100k examples + the largest journal", String(format: "%.3f s", journalCold), "-")
         let summary = summaryTime(coach, examples: 100_000)
         row("Friday summary, 100k examples stored", String(format: "%.2f ms", summary * 1000), "<= 50 ms")
         row("peak RSS", "\(peakRSSMegabytes()) MB", "<= 200 MB")
@@ -111,6 +115,16 @@ struct Benchmark {
         return (store, state)
     }
 
+    /// A store in `directory` whose snapshot holds `bigState`, reopened as a bot would find it.
+    static func seededStore(_ coach: Coach, examples: Int, in directory: URL) throws -> (StateStore, CoachState, Date) {
+        let (seed, now) = bigState(coach, examples: examples)
+        let (writer, _) = try open(directory)
+        try writer.compact(state: seed)
+        writer.close()
+        let (store, state) = try open(directory)
+        return (store, state, now)
+    }
+
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
@@ -121,12 +135,7 @@ struct Benchmark {
     static func throughput(_ coach: Coach, batch: Int, messages: Int) throws -> Double {
         let directory = freshDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (seed, now) = bigState(coach, examples: 1_000)
-        var (store, _) = try open(directory)
-        try store.compact(state: seed)
-        store.close()
-        var state: CoachState
-        (store, state) = try open(directory)
+        var (store, state, now) = try seededStore(coach, examples: 1_000, in: directory)
         defer { store.close() }
         let clock = ContinuousClock()
         let start = clock.now
@@ -154,12 +163,7 @@ struct Benchmark {
     static func commitCost(_ coach: Coach, examples: Int) throws -> Double {
         let directory = freshDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (seed, now) = bigState(coach, examples: examples)
-        var (store, _) = try open(directory)
-        try store.compact(state: seed)
-        store.close()
-        var state: CoachState
-        (store, state) = try open(directory)
+        var (store, state, now) = try seededStore(coach, examples: examples, in: directory)
         defer { store.close() }
         let rounds = 300
         let clock = ContinuousClock()
@@ -188,9 +192,11 @@ struct Benchmark {
         (store, state) = try open(directory)
         let snapshotOnly = seconds(clock.now - start)
         precondition(state.examples.all.count == examples)
-        // Fill the journal to half the compaction limit, the most a running bot replays on average.
+        // Fill the journal to the bot's compaction point, the larger of the floor and the snapshot: the most a start
+        // after a crash can have to replay.
+        let fullJournal = max(CoachApplication.storeOptions.compactAfterJournalBytes, store.snapshotBytes) - 4096
         var i = 0
-        while store.journalBytes < 8 * 1024 * 1024 {
+        while store.journalBytes < fullJournal {
             let message = InboundMessage(id: "j\(i)", senderID: "u\(i % 1_000)", senderName: "Member \(i % 1_000)", text: "!example journalled \(i)")
             let outcome = coach.receive([message], at: now, state: &state)
             try store.commit(outcome.events, state: state)

@@ -73,25 +73,40 @@ struct JournalStoreTests {
         }
     }
 
-    @Test("passing the journal limit compacts; reopening gives the same state and a short journal")
+    @Test("passing the journal limit and the snapshot's size compacts; reopening gives the same state and a short journal")
     func compaction() throws {
         try withTemporaryDirectory { directory in
             let limit = 400
             let options = StoreOptions(compactAfterJournalBytes: limit)
             var (store, state) = try openTally(directory, options: options)
             var compactions = 0
+            var journalled = 0
+            var rewritten = 0
             for n in 1...40 {
                 let before = store.journalBytes
+                let snapshotBefore = store.snapshotBytes
                 try record(batch(n), in: store, state: &state)
-                if store.journalBytes < before { compactions += 1 }
-                #expect(store.journalBytes <= limit)
+                let threshold = max(limit, snapshotBefore)
+                if store.journalBytes < before {
+                    compactions += 1
+                    // Not early: the journal was within one small line of outgrowing both the floor and the snapshot.
+                    #expect(before > threshold - 200)
+                    rewritten += store.snapshotBytes
+                } else {
+                    // Not late: without a compaction the journal never stands above the threshold.
+                    #expect(store.journalBytes <= threshold)
+                    journalled += store.journalBytes - before
+                }
             }
             #expect(compactions >= 3)
             #expect(store.lastSeq == 40)
+            // Rewriting snapshots costs no more bytes than were journalled (plus the first floor's worth).
+            #expect(rewritten <= journalled + store.snapshotBytes + limit)
+            let limitNow = max(limit, store.snapshotBytes)
             store.close()
 
             let journalSize = try Data(contentsOf: directory.journalFile).count
-            #expect(journalSize <= limit)
+            #expect(journalSize <= limitNow + 200)
             let reopened = try openTally(directory, options: options)
             defer { reopened.store.close() }
             #expect(reopened.state == (try expectedTally(1...40)))

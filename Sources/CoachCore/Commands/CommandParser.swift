@@ -98,10 +98,16 @@ public struct CommandParser: Sendable {
         return trimSpaces(String(scalars))
     }
 
+    /// Whitespace, deciding ASCII by comparison: Unicode property look-ups were a visible cost per message.
+    static func isSpace(_ character: Character) -> Bool {
+        if character == " " || character == "\t" { return true }
+        return !character.isASCII && character.isWhitespace
+    }
+
     /// Trims spaces at both ends without a round trip through Foundation.
     static func trimSpaces<S: StringProtocol>(_ text: S) -> String {
-        let start = text.firstIndex { !$0.isWhitespace } ?? text.endIndex
-        let end = text[start...].lastIndex { !$0.isWhitespace }.map { text.index(after: $0) } ?? start
+        let start = text.firstIndex { !Self.isSpace($0) } ?? text.endIndex
+        let end = text[start...].lastIndex { !Self.isSpace($0) }.map { text.index(after: $0) } ?? start
         return String(text[start..<end])
     }
 
@@ -114,25 +120,25 @@ public struct CommandParser: Sendable {
             body = body.dropFirst()
             prefixed = true
             // `/cmd@botname`: a command for another bot in the same group is not ours.
-            let head = body.prefix { !$0.isWhitespace }
+            let head = body.prefix { !Self.isSpace($0) }
             if let at = head.firstIndex(of: "@") {
                 let target = head[head.index(after: at)...].lowercased()
                 guard target == botName else { return nil }
                 body = body[..<at] + body[head.endIndex...]
             }
         } else if body.first == "@" {
-            let head = body.dropFirst().prefix { !$0.isWhitespace && $0 != ":" && $0 != "," }
+            let head = body.dropFirst().prefix { !Self.isSpace($0) && $0 != ":" && $0 != "," }
             guard head.lowercased() == botName else { return nil }
-            body = body.dropFirst(1 + head.count).drop { $0 == ":" || $0 == "," || $0.isWhitespace }
+            body = body.dropFirst(1 + head.count).drop { $0 == ":" || $0 == "," || Self.isSpace($0) }
             prefixed = true
         }
-        let word = body.prefix { !$0.isWhitespace }
+        let word = body.prefix { !Self.isSpace($0) }
         let rest = Self.trimSpaces(body[word.endIndex...])
         return (word, rest, prefixed)
     }
 
     func parse(name: String, word: String, rest: String) -> ParseResult {
-        let args = rest.split(whereSeparator: \.isWhitespace).map(String.init)
+        let args = rest.split(whereSeparator: Self.isSpace).map(String.init)
         func text(_ make: (String) -> Command) -> ParseResult {
             rest.isEmpty ? .malformed(command: name, problem: .missingText) : .command(make(rest))
         }

@@ -19,37 +19,34 @@ public struct Example: Codable, Sendable, Equatable {
     public var source: Source
     public var deleted = false
 
-    // Compact keys and epoch seconds: a year of a large team's examples is most of the snapshot, and ISO-8601
-    // date parsing alone dominated start-up time.
-    enum CodingKeys: String, CodingKey {
-        case id, weekKey = "w", principleID = "p", reporterID = "r", caughtIDs = "c", text = "t", at = "a"
-        case source = "s", deleted = "d"
-    }
-
+    // A positional array with epoch seconds: a year of a large team's examples is most of the snapshot, and keyed
+    // objects with ISO-8601 dates made loading it the slowest part of start-up. Fields are only ever appended, and
+    // missing trailing ones decode as their defaults, so older and newer files stay readable.
+    // [id, text, reporterID, at, weekKey|null, principleID|null, caughtIDs, source, deleted]
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(Int.self, forKey: .id)
-        weekKey = try c.decodeIfPresent(String.self, forKey: .weekKey)
-        principleID = try c.decodeIfPresent(String.self, forKey: .principleID)
-        reporterID = try c.decode(String.self, forKey: .reporterID)
-        caughtIDs = try c.decodeIfPresent([String].self, forKey: .caughtIDs) ?? []
-        text = try c.decode(String.self, forKey: .text)
-        at = Date(timeIntervalSince1970: try c.decode(Double.self, forKey: .at))
-        source = try c.decodeIfPresent(Source.self, forKey: .source) ?? .command
-        deleted = try c.decodeIfPresent(Bool.self, forKey: .deleted) ?? false
+        var c = try decoder.unkeyedContainer()
+        id = try c.decode(Int.self)
+        text = try c.decode(String.self)
+        reporterID = try c.decode(String.self)
+        at = Date(timeIntervalSince1970: try c.decode(Double.self))
+        weekKey = c.isAtEnd ? nil : try c.decodeIfPresent(String.self)
+        principleID = c.isAtEnd ? nil : try c.decodeIfPresent(String.self)
+        caughtIDs = c.isAtEnd ? [] : try c.decode([String].self)
+        source = c.isAtEnd ? .command : try c.decode(Source.self)
+        deleted = c.isAtEnd ? false : try c.decode(Bool.self)
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encodeIfPresent(weekKey, forKey: .weekKey)
-        try c.encodeIfPresent(principleID, forKey: .principleID)
-        try c.encode(reporterID, forKey: .reporterID)
-        if !caughtIDs.isEmpty { try c.encode(caughtIDs, forKey: .caughtIDs) }
-        try c.encode(text, forKey: .text)
-        try c.encode(at.timeIntervalSince1970, forKey: .at)
-        if source != .command { try c.encode(source, forKey: .source) }
-        if deleted { try c.encode(deleted, forKey: .deleted) }
+        var c = encoder.unkeyedContainer()
+        try c.encode(id)
+        try c.encode(text)
+        try c.encode(reporterID)
+        try c.encode(at.timeIntervalSince1970)
+        try c.encode(weekKey)
+        try c.encode(principleID)
+        try c.encode(caughtIDs)
+        try c.encode(source)
+        try c.encode(deleted)
     }
 
     public init(
