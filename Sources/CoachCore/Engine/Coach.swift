@@ -24,15 +24,18 @@ public struct Coach: Sendable {
     /// Handles one poll batch of messages. Duplicates (by platform id) and the bot's own messages are skipped.
     public func receive(_ messages: [InboundMessage], at now: Date, state: inout CoachState) -> Outcome {
         transact(&state, at: now) { tx in
+            var seen = Set<String>()
+            var fresh: [InboundMessage] = []
             for message in messages {
-                guard !tx.state.recentMessageIDs.contains(message.id) else {
+                guard !tx.state.recentMessageIDs.contains(message.id), seen.insert(message.id).inserted else {
                     tx.note(.info, "duplicate message skipped", ["message": message.id])
                     continue
                 }
-                tx.record(.messageSeen(id: message.id))
-                guard !message.fromBot else { continue }
-                handle(message, &tx)
+                fresh.append(message)
             }
+            guard !fresh.isEmpty else { return }
+            tx.record(.messagesSeen(ids: fresh.map(\.id)))
+            for message in fresh where !message.fromBot { handle(message, &tx) }
         }
     }
 

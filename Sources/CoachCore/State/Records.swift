@@ -167,6 +167,13 @@ public struct Goal: Codable, Sendable, Equatable {
         public var note: String
         public var at: Date
         public var byID: String
+
+        public init(value: Double, note: String, at: Date, byID: String) {
+            self.value = value
+            self.note = note
+            self.at = at
+            self.byID = byID
+        }
     }
 
     public struct Action: Codable, Sendable, Equatable {
@@ -174,6 +181,12 @@ public struct Goal: Codable, Sendable, Equatable {
         public var at: Date
         /// The follow-up opened to see the action through.
         public var followUpID: Int
+
+        public init(text: String, at: Date, followUpID: Int) {
+            self.text = text
+            self.at = at
+            self.followUpID = followUpID
+        }
     }
 
     public var id: Int
@@ -263,6 +276,14 @@ public struct Idea: Codable, Sendable, Equatable {
     public var authorID: String
     public var at: Date
     public var weekKey: String?
+
+    public init(id: Int, text: String, authorID: String, at: Date, weekKey: String?) {
+        self.id = id
+        self.text = text
+        self.authorID = authorID
+        self.at = at
+        self.weekKey = weekKey
+    }
 }
 
 /// A completion of "Customer Service means…" (seed 004's definition activity).
@@ -271,6 +292,13 @@ public struct Definition: Codable, Sendable, Equatable {
     public var text: String
     public var authorID: String
     public var at: Date
+
+    public init(id: Int, text: String, authorID: String, at: Date) {
+        self.id = id
+        self.text = text
+        self.authorID = authorID
+        self.at = at
+    }
 }
 
 /// A message committed to the outbox before it is sent.
@@ -281,6 +309,29 @@ public struct OutboundMessage: Codable, Sendable, Equatable {
         case thread(rootID: String)
         /// A private message to a member.
         case direct(userID: String)
+
+        // One string, `channel`, `thread:<root id>` or `direct:<user id>`: every reply is journalled with it.
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if text == "channel" {
+                self = .channel
+            } else if text.hasPrefix("thread:") {
+                self = .thread(rootID: String(text.dropFirst("thread:".count)))
+            } else if text.hasPrefix("direct:") {
+                self = .direct(userID: String(text.dropFirst("direct:".count)))
+            } else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown destination \(text)"))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .channel: try c.encode("channel")
+            case .thread(let root): try c.encode("thread:" + root)
+            case .direct(let user): try c.encode("direct:" + user)
+            }
+        }
     }
 
     public enum Kind: String, Codable, Sendable {
