@@ -25,6 +25,8 @@ public enum SetupError: Error, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     /// The config, catalogue or a template is wrong.
     case invalid(path: String, problem: ConfigError)
+    /// `simulate --state` was pointed at a folder that already holds a state.
+    case folderNotEmpty(path: String)
     /// The config names a transport this build does not have.
     case unknownTransport(kind: String, known: [String])
 
@@ -36,6 +38,8 @@ public enum SetupError: Error, CustomStringConvertible {
             "Could not read \(path): \(reason). Check the path and its permissions."
         case .invalid(let path, let problem):
             "\(path): \(problem)"
+        case .folderNotEmpty(let path):
+            "\(path) already holds a state. Give simulate an empty or new folder, so the run depends only on its seed."
         case .unknownTransport(let kind, let known):
             "The config's transport.kind is \"\(kind)\", which this build does not know. Use one of: \(known.joined(separator: ", "))."
         }

@@ -14,12 +14,18 @@ public struct Simulation {
         public var seed: UInt64
         /// The Monday the programme starts; the simulation begins the Wednesday before it.
         public var startMonday: LocalDate
+        /// Where to keep the simulated team's state, to look at afterwards; nil keeps it in memory.
+        public var stateDirectory: URL?
 
-        public init(weeks: Int, teamSize: Int, seed: UInt64, startMonday: LocalDate = LocalDate(year: 2027, month: 1, day: 4)) {
+        public init(
+            weeks: Int, teamSize: Int, seed: UInt64, startMonday: LocalDate = LocalDate(year: 2027, month: 1, day: 4),
+            stateDirectory: URL? = nil
+        ) {
             self.weeks = weeks
             self.teamSize = teamSize
             self.seed = seed
             self.startMonday = startMonday
+            self.stateDirectory = stateDirectory
         }
     }
 
@@ -94,10 +100,21 @@ public struct Simulation {
         config.programme.suggestedLength = options.weeks
         let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .plain)
         let coach = Coach(config: config, catalogue: setup.catalogue, prompts: try setup.prompts(for: .plain), capabilities: capabilities)
-        let session = try CoachSession(coach: coach, directory: nil, logger: Logger(label: "coach.simulation") { _ in SwiftLogNoOpLogHandler() })
+        if let directory = options.stateDirectory,
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("state.json").path)
+                || FileManager.default.fileExists(atPath: directory.appendingPathComponent("journal.jsonl").path)
+        {
+            throw SetupError.folderNotEmpty(path: directory.path)
+        }
+        let session = try CoachSession(
+            coach: coach, directory: options.stateDirectory,
+            logger: Logger(label: "coach.simulation") { _ in SwiftLogNoOpLogHandler() })
         var run = Run(coach: coach, session: session, script: script, members: members, options: options,
             random: SeededRandom(seed: options.seed), output: output, progress: progress)
-        return try await run.play()
+        let summary = try await run.play()
+        try await session.compact()
+        await session.close()
+        return summary
     }
 
     /// One play-through: the clock, the randomness and the counters.

@@ -53,12 +53,12 @@ struct Benchmark {
         row("peak RSS", "\(peakRSSMegabytes()) MB", "<= 200 MB")
 
         let width = rows.map(\.0.count).max() ?? 10
-        print("| " + "measure".padding(toLength: width, withPad: " ", startingAt: 0) + " | value        | target      |")
-        print("|" + String(repeating: "-", count: width + 2) + "|--------------|-------------|")
+        print("| " + "measure".padding(toLength: width, withPad: " ", startingAt: 0) + " | value        | target              |")
+        print("|" + String(repeating: "-", count: width + 2) + "|--------------|---------------------|")
         for (name, value, target) in rows {
             print("| " + name.padding(toLength: width, withPad: " ", startingAt: 0) + " | "
                 + value.padding(toLength: 12, withPad: " ", startingAt: 0) + " | "
-                + target.padding(toLength: 11, withPad: " ", startingAt: 0) + " |")
+                + target.padding(toLength: 19, withPad: " ", startingAt: 0) + " |")
         }
     }
 

@@ -23,7 +23,7 @@ struct DeploymentOptions: ParsableArguments {
     @Option(help: "The folder with the templates and the principle catalogue. Default: ./Prompts.")
     var prompts: String?
 
-    @Option(help: "The folder for the bot's state, overriding the config's stateDirectory.")
+    @Option(help: "The folder for the bot's state, overriding the config's stateDirectory. For simulate: keep the simulated state there (an empty folder).")
     var state: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -103,8 +103,10 @@ struct Simulate: AsyncParsableCommand {
     func run() async throws {
         do {
             let setup = try deployment.load()
+            // Only an explicit --state keeps the simulated team's state; by default it stays in memory.
             let simulation = try Simulation(
-                setup: setup, options: .init(weeks: weeks, teamSize: teamSize, seed: seed),
+                setup: setup,
+                options: .init(weeks: weeks, teamSize: teamSize, seed: seed, stateDirectory: deployment.state.map { _ in setup.stateDirectory }),
                 output: { print($0) },
                 progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             _ = try await simulation.run()

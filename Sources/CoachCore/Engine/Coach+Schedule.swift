@@ -198,9 +198,13 @@ extension Coach {
     func runFinish(_ tx: inout Transaction) {
         guard let monday = tx.state.programme.finishedOn else { return }
         let cycle = tx.state.programme.cycle
-        if !tx.hasRun("finish:\(cycle)"), let due = schedule.due(.announce, monday: monday) ?? Optional(calendar.startOfDay(monday)),
-            tx.now >= due
-        {
+        // The end-of-programme posts follow the weekly slots, and still go out in a holiday week (at its start and
+        // end), because the programme is over rather than resting.
+        let announceDue = schedule.due(.announce, monday: monday) ?? calendar.startOfDay(monday)
+        let summaryDue = schedule.due(.summary, monday: monday)
+            ?? calendar.at(calendar.adding(days: 4, to: monday), hour: config.schedule.summary.hour, minute: config.schedule.summary.minute)
+        if !tx.hasRun("finish:\(cycle)"), tx.now >= announceDue {
+            let due = announceDue
             var context = lateContext(due: due, late: isLate(due: due, tx))
             context["weekCount"] = tx.state.programme.plan.count
             context["principles"] = numberedPrinciples(tx.state)
@@ -217,9 +221,8 @@ extension Coach {
             }
             tx.record(.jobRecorded(key: "rerate-reminder:\(cycle)", outcome: .done))
         }
-        if !tx.hasRun("before-after:\(cycle)"), let due = schedule.due(.summary, monday: monday) ?? Optional(calendar.at(calendar.adding(days: 4, to: monday), hour: 16, minute: 0)),
-            tx.now >= due
-        {
+        if !tx.hasRun("before-after:\(cycle)"), tx.now >= summaryDue {
+            let due = summaryDue
             var context = RatingReport(coach: self, state: tx.state).beforeAfterContext()
             context.merge(lateContext(due: due, late: isLate(due: due, tx))) { $1 }
             tx.send("before-after", context, to: .channel, kind: .summary)
