@@ -49,7 +49,7 @@ extension Coach {
         for week in weeksInCycle(tx.state) where week.key < key {
             for slot in WeeklySlot.allCases where !tx.hasRun(Self.jobKey(slot, week.key)) {
                 tx.record(.jobRecorded(key: Self.jobKey(slot, week.key), outcome: .skipped))
-                tx.note(.warning, "scheduled post skipped: the bot was not running while its week was current",
+                tx.note(.warning, "scheduled post skipped: its week ended while the bot was stopped or paused",
                     ["job": Self.jobKey(slot, week.key)])
             }
         }
