@@ -365,3 +365,16 @@ struct MidWeekStartTests {
         #expect(monday.first?.text.contains(first.title) == true)
     }
 }
+
+@Suite("Skipping before the start")
+struct SkipBeforeStartTests {
+    @Test("skip before the programme starts changes nothing and says why")
+    func skipBeforeStart() throws {
+        var h = Harness(coach: try Fixtures.coach { $0.holidays = [] }, at: "2027-01-05 10:00")
+        h.tick()
+        let reply = h.say("alex", "!skip", name: "Alex")
+        #expect(reply.count == 1 && reply[0].kind == .reply)
+        #expect(reply[0].text.contains("!start"))
+        #expect(h.state.programme.skippedWeeks.isEmpty)
+    }
+}

@@ -276,6 +276,10 @@ extension Coach {
     /// Skips this week if its summary has not been posted yet, otherwise next week. An opened week gives its
     /// principle back, so nothing planned is lost: it simply runs a week later.
     func skip(_ request: Request, _ tx: inout Transaction) {
+        guard tx.state.programme.phase == .running else {
+            reply(request, "skipped", ["notRunning": true], &tx)
+            return
+        }
         let thisMonday = calendar.monday(containing: tx.now)
         let thisKey = calendar.weekKey(monday: thisMonday)
         let current = currentWeek(tx)
