@@ -68,14 +68,9 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
 
     public func send(_ message: OutboundMessage) async throws(TransportError) -> String? {
         greetOnce()
-        var recipient: String?
-        if case .direct(let userID) = message.destination {
-            recipient = roster.first { $0.id == userID }?.name ?? userID
-        }
-        output(render("chat-line", [
-            "time": clockText(), "sender": botName, "bot": true, "private": recipient != nil, "to": recipient ?? "",
-            "lines": message.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
-        ]))
+        output(render("chat-line", ChatLine.context(
+            time: clockText(), sender: botName, text: message.text, destination: message.destination,
+            name: { id in self.roster.first { $0.id == id }?.name ?? id })))
         return message.id
     }
 

@@ -131,7 +131,6 @@ public struct Simulation {
         var lastTick = Date(timeIntervalSince1970: 0)
         var sent = 0
         var received = 0
-        var platformIDs = 0
         /// Per member: how their ratings lean (-2, 0 or +2 on the 1/3/5 scale).
         var leaning: [String: Int] = [:]
         var baseline: [String: [Int]] = [:]
@@ -319,10 +318,8 @@ public struct Simulation {
             received += 1
             let message = InboundMessage(
                 id: "sim-\(received)", senderID: member.id, senderName: member.name, text: text, threadRootID: thread)
-            output(coach.prompts.render("chat-line", [
-                "time": coach.timestamp(time), "sender": member.name, "thread": thread != nil,
-                "lines": text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
-            ]))
+            output(coach.prompts.render("chat-line", ChatLine.context(
+                time: coach.timestamp(time), sender: member.name, text: text, inThread: thread != nil, name: memberName)))
             try await session.receive(PollBatch(messages: [message], cursor: "\(received)"), transport: "simulation", at: time)
             try await deliver(at: time)
         }
@@ -340,26 +337,15 @@ public struct Simulation {
             lastTick = max(lastTick, time)
         }
 
+        func memberName(_ id: String) -> String { members.first { $0.id == id }?.name ?? id }
+
         mutating func deliver(at time: Date) async throws {
             for message in await session.outbox {
                 sent += 1
-                platformIDs += 1
-                var to = ""
-                var isPrivate = false
-                var inThread = false
-                switch message.destination {
-                case .channel: break
-                case .thread: inThread = true
-                case .direct(let userID):
-                    isPrivate = true
-                    to = members.first { $0.id == userID }?.name ?? userID
-                }
-                output(coach.prompts.render("chat-line", [
-                    "time": coach.timestamp(time), "sender": coach.config.team.botName, "bot": true, "private": isPrivate,
-                    "to": to, "thread": inThread,
-                    "lines": message.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
-                ]))
-                try await session.markDelivered(message.id, platformID: "m\(platformIDs)")
+                output(coach.prompts.render("chat-line", ChatLine.context(
+                    time: coach.timestamp(time), sender: coach.config.team.botName, text: message.text,
+                    destination: message.destination, name: memberName)))
+                try await session.markDelivered(message.id, platformID: "m\(sent)")
             }
         }
     }
