@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Tests only: the local fake platform servers the adapters' contract tests run against.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // The programme, commands, engine, schedule, summaries and templates. Pure: no clock reads, no I/O.
@@ -27,11 +29,16 @@ let package = Package(
             name: "CoachChat",
             dependencies: ["CoachCore", .product(name: "Logging", package: "swift-log")]
         ),
+        // The real chat platforms over HTTP (URLSession): polling, sending, escaping, splitting, `coach check`.
+        .target(
+            name: "CoachPlatforms",
+            dependencies: ["CoachCore", "CoachChat", .product(name: "Logging", package: "swift-log")]
+        ),
         // The loops, the outbox, backoff and graceful shutdown.
         .target(
             name: "CoachRuntime",
             dependencies: [
-                "CoachCore", "CoachStore", "CoachChat",
+                "CoachCore", "CoachStore", "CoachChat", "CoachPlatforms",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -53,5 +60,11 @@ let package = Package(
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore", "CoachTestSupport"]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore"]),
         .testTarget(name: "CoachRuntimeTests", dependencies: ["CoachRuntime", "CoachTestSupport"]),
+        .testTarget(
+            name: "CoachPlatformsTests",
+            dependencies: [
+                "CoachPlatforms", "CoachRuntime", "CoachTestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
+        ),
     ]
 )

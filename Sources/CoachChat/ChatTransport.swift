@@ -9,13 +9,50 @@ public protocol ChatTransport: Sendable {
     /// Names the cursor in the state, so a bot moved to another platform starts that platform afresh.
     var name: String { get }
     var capabilities: TransportCapabilities { get }
+    /// How the runtime paces polls: long-polling platforms wait on the server, others need the loop to wait.
+    var pacing: PollPacing { get }
 
-    /// Messages that arrived after `cursor`, waiting up to `timeout` when there are none (long-polling where the
-    /// platform offers it). A nil cursor means "first start": return no history, only a cursor for "now".
-    func poll(after cursor: String?, timeout: Duration) async throws(TransportError) -> PollBatch
+    /// Messages that arrived after `request.cursor`, waiting up to `request.timeout` when there are none
+    /// (long-polling where the platform offers it). A nil cursor means "first start": return no history, only a
+    /// cursor for "now" (unless the deployment asked for the backlog).
+    func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch
 
-    /// Sends one message and returns the platform's id for it, where it gives one.
-    func send(_ message: OutboundMessage) async throws(TransportError) -> String?
+    /// Sends one message and returns the platform's id for it (for a message split into parts, the first part's).
+    ///
+    /// `key` is stable across retries and unique across installs: platforms with idempotency keys (Matrix txnId,
+    /// Discord nonce, Google Chat requestId) use it so a retried send shows once.
+    func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String?
+}
+
+extension ChatTransport {
+    public var pacing: PollPacing { .longPoll }
+}
+
+/// What a poll asks for.
+public struct PollRequest: Sendable, Equatable {
+    /// Where the last committed poll ended; nil on a first start.
+    public var cursor: String?
+    /// The longest the poll may wait for news.
+    public var timeout: Duration
+    /// Platform ids of thread roots whose replies matter (this week's announcement), for platforms whose channel
+    /// history leaves thread replies out.
+    public var threads: [String]
+
+    public init(cursor: String?, timeout: Duration, threads: [String] = []) {
+        self.cursor = cursor
+        self.timeout = timeout
+        self.threads = threads
+    }
+}
+
+/// How often the runtime may poll a platform.
+public enum PollPacing: Sendable, Equatable {
+    /// The platform holds the request open until news arrives (Telegram, Matrix, Zulip, the console).
+    case longPoll
+    /// The platform answers at once; after a poll with no news, wait this long (Slack, Mattermost, Discord).
+    case every(Duration)
+    /// The platform cannot be read at all (incoming webhooks): never poll, only send.
+    case sendOnly
 }
 
 public struct PollBatch: Sendable, Equatable {

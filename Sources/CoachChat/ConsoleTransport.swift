@@ -40,10 +40,11 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
 
     private var welcomed = false
 
-    public func poll(after cursor: String?, timeout: Duration) async throws(TransportError) -> PollBatch {
+    public func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch {
         greetOnce()
+        let cursor = request.cursor
         let line: String
-        switch await input.next(timeout: timeout) {
+        switch await input.next(timeout: request.timeout) {
         case .line(let text): line = text
         case .timedOut: return PollBatch(messages: [], cursor: cursor)
         case .closed: throw .closed
@@ -66,7 +67,7 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
         return PollBatch(messages: [message], cursor: String(id))
     }
 
-    public func send(_ message: OutboundMessage) async throws(TransportError) -> String? {
+    public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
         greetOnce()
         output(render("chat-line", ChatLine.context(
             time: clockText(), sender: botName, text: message.text, destination: message.destination,

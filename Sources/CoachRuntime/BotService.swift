@@ -69,6 +69,7 @@ public struct BotService: Service {
 
         mutating func run() async throws {
             logger.info("bot started", metadata: ["transport": "\(transport.name)"])
+            try await session.install(using: &random)
             while !Task.isCancelled {
                 let now = clock.now()
                 try await session.tick(at: now)
@@ -76,17 +77,27 @@ public struct BotService: Service {
                 let wake = await session.nextWakeUp(after: now)
                 let untilWake = Duration.milliseconds(Int64(max(0, wake.timeIntervalSince(now)) * 1000))
                 let timeout = min(service.pollTimeout, max(.milliseconds(10), untilWake))
-                let cursor = await session.cursor(for: transport.name)
+                if case .sendOnly = transport.pacing {
+                    // Nothing to read: sleep until the next scheduled post (or the poll timeout, to stay responsive
+                    // to shutdown and clock jumps).
+                    try await sleep(timeout)
+                    continue
+                }
+                let request = await session.pollRequest(for: transport.name, timeout: timeout)
                 let batch: PollBatch
                 do {
-                    batch = try await transport.poll(after: cursor, timeout: timeout)
+                    batch = try await transport.poll(request)
                 } catch {
                     try await recover(from: error, during: "poll")
                     continue
                 }
                 failures = 0
-                if !batch.messages.isEmpty || batch.cursor != cursor {
+                if !batch.messages.isEmpty || batch.cursor != request.cursor {
                     try await session.receive(batch, transport: transport.name, at: clock.now())
+                }
+                if case .every(let interval) = transport.pacing, batch.messages.isEmpty {
+                    // A platform that answers at once is asked again only after a pause, within its rate budget.
+                    try await sleep(min(interval, timeout))
                 }
             }
             logger.info("bot stopped")
@@ -98,7 +109,7 @@ public struct BotService: Service {
                 guard !Task.isCancelled else { return true }
                 let platformID: String?
                 do {
-                    platformID = try await transport.send(message)
+                    platformID = try await transport.send(message, key: await session.deliveryKey(for: message))
                 } catch .rejected(let reason) {
                     try await session.markDropped(message.id, reason: reason)
                     continue

@@ -64,6 +64,23 @@ public actor CoachSession {
 
     public func cursor(for transport: String) -> String? { state.cursors[transport] }
 
+    /// What the next poll asks the platform for.
+    public func pollRequest(for transport: String, timeout: Duration) -> PollRequest {
+        PollRequest(cursor: state.cursors[transport], timeout: timeout, threads: state.watchedThreads)
+    }
+
+    /// Gives the state its install id the first time it is opened; later opens keep the one they find.
+    public func install(using random: inout some RandomNumberGenerator) throws {
+        guard state.installID == nil else { return }
+        let id = String(UInt32.random(in: .min ... .max, using: &random), radix: 36)
+        try record([.installed(id: id)])
+    }
+
+    /// The idempotency key for a queued message: unique across installs, stable across retries and restarts.
+    public func deliveryKey(for message: OutboundMessage) -> String {
+        (state.installID ?? "local") + "-" + message.id
+    }
+
     public var outbox: [OutboundMessage] { state.outbox }
 
     public func markDelivered(_ id: String, platformID: String?) throws {

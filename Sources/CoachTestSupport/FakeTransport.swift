@@ -7,29 +7,32 @@ import Foundation
 public struct FakeTransport: ChatTransport {
     public var name: String
     public var capabilities: TransportCapabilities
-    public var onPoll: (@Sendable (String?, Duration) async throws(TransportError) -> PollBatch)?
-    public var onSend: (@Sendable (OutboundMessage) async throws(TransportError) -> String?)?
+    public var pacing: PollPacing
+    public var onPoll: (@Sendable (PollRequest) async throws(TransportError) -> PollBatch)?
+    public var onSend: (@Sendable (OutboundMessage, String) async throws(TransportError) -> String?)?
 
     public init(
         name: String = "fake",
         capabilities: TransportCapabilities = .init(directMessages: true, threads: true, markup: .plain),
-        onPoll: (@Sendable (String?, Duration) async throws(TransportError) -> PollBatch)? = nil,
-        onSend: (@Sendable (OutboundMessage) async throws(TransportError) -> String?)? = nil
+        pacing: PollPacing = .longPoll,
+        onPoll: (@Sendable (PollRequest) async throws(TransportError) -> PollBatch)? = nil,
+        onSend: (@Sendable (OutboundMessage, String) async throws(TransportError) -> String?)? = nil
     ) {
         self.name = name
         self.capabilities = capabilities
+        self.pacing = pacing
         self.onPoll = onPoll
         self.onSend = onSend
     }
 
-    public func poll(after cursor: String?, timeout: Duration) async throws(TransportError) -> PollBatch {
+    public func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch {
         guard let onPoll else { throw .unauthorized(reason: "FakeTransport.onPoll was not set by the test") }
-        return try await onPoll(cursor, timeout)
+        return try await onPoll(request)
     }
 
-    public func send(_ message: OutboundMessage) async throws(TransportError) -> String? {
+    public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
         guard let onSend else { throw .unauthorized(reason: "FakeTransport.onSend was not set by the test") }
-        return try await onSend(message)
+        return try await onSend(message, key)
     }
 }
 
@@ -38,6 +41,8 @@ public struct FakeTransport: ChatTransport {
 public actor ScriptedChat {
     public private(set) var sent: [OutboundMessage] = []
     public private(set) var pollCursors: [String?] = []
+    public private(set) var pollThreads: [[String]] = []
+    public private(set) var sentKeys: [String] = []
     private var batches: [PollBatch]
     private var sendFailures: [TransportError]
     private var pollFailures: [TransportError]
@@ -49,16 +54,18 @@ public actor ScriptedChat {
         self.pollFailures = pollFailures
     }
 
-    public func poll(after cursor: String?) throws(TransportError) -> PollBatch {
-        pollCursors.append(cursor)
+    public func poll(_ request: PollRequest) throws(TransportError) -> PollBatch {
+        pollCursors.append(request.cursor)
+        pollThreads.append(request.threads)
         if !pollFailures.isEmpty { throw pollFailures.removeFirst() }
         guard !batches.isEmpty else { throw .closed }
         return batches.removeFirst()
     }
 
-    public func send(_ message: OutboundMessage) throws(TransportError) -> String? {
+    public func send(_ message: OutboundMessage, key: String) throws(TransportError) -> String? {
         if !sendFailures.isEmpty { throw sendFailures.removeFirst() }
         sent.append(message)
+        sentKeys.append(key)
         platformIDs += 1
         return "p\(platformIDs)"
     }
@@ -69,7 +76,7 @@ public actor ScriptedChat {
     ) -> FakeTransport {
         FakeTransport(
             capabilities: capabilities,
-            onPoll: { cursor, _ throws(TransportError) in try await self.poll(after: cursor) },
-            onSend: { message throws(TransportError) in try await self.send(message) })
+            onPoll: { request throws(TransportError) in try await self.poll(request) },
+            onSend: { message, key throws(TransportError) in try await self.send(message, key: key) })
     }
 }

@@ -23,15 +23,15 @@ struct ConsoleAndSetupTests {
         input.push("example one")
         input.push(":as sam")
         input.push("example two")
-        let first = try await console.poll(after: "41", timeout: .seconds(1))
+        let first = try await console.poll(PollRequest(cursor: "41", timeout: .seconds(1)))
         #expect(first.messages.map(\.senderID) == ["alex"])
         #expect(first.messages.first?.id == "console-42")
         #expect(first.messages.first?.addressed == true && first.messages.first?.isDirect == false)
         #expect(first.cursor == "42")
-        let switched = try await console.poll(after: "42", timeout: .seconds(1))
+        let switched = try await console.poll(PollRequest(cursor: "42", timeout: .seconds(1)))
         #expect(switched.messages.isEmpty)
         #expect(printed.text.contains("Sam"))
-        let second = try await console.poll(after: "42", timeout: .seconds(1))
+        let second = try await console.poll(PollRequest(cursor: "42", timeout: .seconds(1)))
         #expect(second.messages.map(\.senderID) == ["sam"])
         #expect(second.messages.map(\.text) == ["example two"])
         #expect(printed.text.hasPrefix("ServiceCoach local chat"))
@@ -44,10 +44,10 @@ struct ConsoleAndSetupTests {
         let console = try Self.console(input, printed)
         input.push(":as nobody")
         input.push(":quit")
-        _ = try await console.poll(after: nil, timeout: .seconds(1))
+        _ = try await console.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
         #expect(printed.text.contains("nobody") && printed.text.contains("Priya"))
-        _ = try await console.poll(after: nil, timeout: .seconds(1))
-        await #expect(throws: TransportError.closed) { try await console.poll(after: nil, timeout: .seconds(1)) }
+        _ = try await console.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
+        await #expect(throws: TransportError.closed) { try await console.poll(PollRequest(cursor: nil, timeout: .seconds(1))) }
     }
 
     @Test("a line pushed while nobody waits is kept, and a wait that times out loses nothing")
@@ -65,7 +65,7 @@ struct ConsoleAndSetupTests {
         let printed = Printed()
         let console = try Self.console(ConsoleInput(), printed)
         _ = try await console.send(OutboundMessage(id: "o1", destination: .direct(userID: "jo"), kind: .nudge, text: "hello\nthere",
-            createdAt: Date(timeIntervalSince1970: 0)))
+            createdAt: Date(timeIntervalSince1970: 0)), key: "test-o1")
         #expect(printed.text.contains("privately to Jo"))
         #expect(printed.text.contains("    hello\n    there"))
     }

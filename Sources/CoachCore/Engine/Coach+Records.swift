@@ -18,14 +18,24 @@ extension Coach {
         ], &tx)
     }
 
+    /// The member an @-mention in a command means, or nil after telling the sender who is known.
+    func mentionedMember(_ token: String, _ request: Request, _ tx: inout Transaction) -> String? {
+        guard let id = resolveMember(token, in: request.message, tx.state) else {
+            let known = tx.state.members.values.map(\.name).sorted()
+            reply(request, "not-found", ["member": true, "ref": token, "known": Array(known.prefix(12))], &tx)
+            return nil
+        }
+        // Someone named before they ever spoke: the platform told us their name with the mention.
+        if tx.state.members[id] == nil, let name = request.message.mentionedNames[id] {
+            tx.record(.memberSeen(id: id, name: name))
+        }
+        return id
+    }
+
     func caught(_ mentions: [String], text: String, _ request: Request, _ tx: inout Transaction) {
         var ids: [String] = []
         for token in mentions {
-            guard let id = resolveMember(token, in: request.message, tx.state) else {
-                let known = tx.state.members.values.map(\.name).sorted()
-                reply(request, "not-found", ["member": true, "ref": token, "known": Array(known.prefix(12))], &tx)
-                return
-            }
+            guard let id = mentionedMember(token, request, &tx) else { return }
             // Catching yourself is still an example, but recognition is for others.
             if id != request.senderID, !ids.contains(id) { ids.append(id) }
         }
@@ -130,10 +140,7 @@ extension Coach {
     func addGoal(_ draft: GoalDraft, _ request: Request, _ tx: inout Transaction) {
         var owner = request.senderID
         if let token = draft.owner {
-            guard let id = resolveMember(token, in: request.message, tx.state) else {
-                reply(request, "not-found", ["member": true, "ref": token, "known": tx.state.members.values.map(\.name).sorted()], &tx)
-                return
-            }
+            guard let id = mentionedMember(token, request, &tx) else { return }
             owner = id
         }
         let id = (tx.state.goals.map(\.id).max() ?? 0) + 1

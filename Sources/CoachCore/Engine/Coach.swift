@@ -46,8 +46,9 @@ public struct Coach: Sendable {
 
     func handle(_ message: InboundMessage, _ tx: inout Transaction) {
         let name = message.senderName.isEmpty ? message.senderID : message.senderName
-        if tx.state.members[message.senderID]?.name != name {
-            tx.record(.memberSeen(id: message.senderID, name: name))
+        let known = tx.state.members[message.senderID]
+        if known?.name != name || (message.senderHandle != nil && known?.handle != message.senderHandle) {
+            tx.record(.memberSeen(id: message.senderID, name: name, handle: message.senderHandle))
         }
         let request = Request(message: message, replyTo: replyDestination(for: message))
         switch parser.parse(message.text, addressed: message.isDirect || message.addressed) {
@@ -167,12 +168,15 @@ public struct Coach: Sendable {
         state.members[memberID]?.name ?? config.members.first { $0.id == memberID }?.name ?? memberID
     }
 
-    /// Finds the member a mention means: a transport-resolved id, an id, a name, or an unambiguous first name.
+    /// Finds the member a mention means: a transport-resolved id, an id, a handle, a name, or an unambiguous first
+    /// name.
     func resolveMember(_ token: String, in message: InboundMessage, _ state: CoachState) -> String? {
         if let id = message.mentions[token] ?? message.mentions["@" + token] { return id }
         let wanted = Self.nameKey(token)
         if state.members[token] != nil { return token }
-        let exact = state.members.values.filter { Self.nameKey($0.name) == wanted || Self.nameKey($0.id) == wanted }
+        let exact = state.members.values.filter {
+            Self.nameKey($0.name) == wanted || Self.nameKey($0.id) == wanted || $0.handle.map(Self.nameKey) == wanted
+        }
         if exact.count == 1 { return exact[0].id }
         let first = state.members.values.filter {
             Self.nameKey(String($0.name.split(separator: " ").first ?? "")) == wanted

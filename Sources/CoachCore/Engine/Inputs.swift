@@ -6,6 +6,8 @@ public struct InboundMessage: Codable, Sendable, Equatable {
     public var id: String
     public var senderID: String
     public var senderName: String
+    /// The @-name people type for the sender (a username), where the platform has one; `caught @handle` finds it.
+    public var senderHandle: String?
     public var text: String
     /// The platform id of the thread's root message, when the message is a reply in a thread.
     public var threadRootID: String?
@@ -15,13 +17,19 @@ public struct InboundMessage: Codable, Sendable, Equatable {
     public var addressed: Bool
     /// Mention tokens the transport already resolved (`"sam" → "U024BE7LH"`), for platforms that encode mentions.
     public var mentions: [String: String]
+    /// Display names of the people `mentions` points at (id → name), so a member caught before they ever spoke
+    /// is still named properly in the summary.
+    public var mentionedNames: [String: String]
     /// Sent by the bot itself; ignored.
     public var fromBot: Bool
 
     public init(
-        id: String, senderID: String, senderName: String, text: String, threadRootID: String? = nil,
-        isDirect: Bool = false, addressed: Bool = false, mentions: [String: String] = [:], fromBot: Bool = false
+        id: String, senderID: String, senderName: String, senderHandle: String? = nil, text: String,
+        threadRootID: String? = nil, isDirect: Bool = false, addressed: Bool = false, mentions: [String: String] = [:],
+        mentionedNames: [String: String] = [:], fromBot: Bool = false
     ) {
+        self.senderHandle = senderHandle
+        self.mentionedNames = mentionedNames
         self.addressed = addressed
         self.id = id
         self.senderID = senderID

@@ -24,12 +24,21 @@ public struct CoachState: Codable, Sendable, Equatable {
     /// Each transport's polling position, committed with the state it produced.
     public var cursors: [String: String] = [:]
     public var recentMessageIDs = RecentIDs()
+    /// Random, chosen once per state: prefixes idempotency keys (Matrix txnId, Discord nonce), so a bot started again
+    /// on a fresh state never collides with the keys of the messages its earlier life sent.
+    public var installID: String?
 
     public init() {}
 
+    /// Threads a transport must poll besides the channel: the latest week's announcement, whose replies count as
+    /// examples. (Slack's channel history does not include thread replies.)
+    public var watchedThreads: [String] {
+        weeks.last?.announcementPlatformID.map { [$0] } ?? []
+    }
+
     enum CodingKeys: String, CodingKey {
         case members, teamPrinciples, ratingRounds, programme, weeks, examples, goals, followUps, ideas, definitions
-        case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs
+        case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs, installID
     }
 
     // Tolerant: a field added in a later build is simply absent from an older file.
@@ -50,6 +59,7 @@ public struct CoachState: Codable, Sendable, Equatable {
         nextOutboxNumber = try c.decodeIfPresent(Int.self, forKey: .nextOutboxNumber) ?? 1
         cursors = try c.decodeIfPresent([String: String].self, forKey: .cursors) ?? [:]
         recentMessageIDs = try c.decodeIfPresent(RecentIDs.self, forKey: .recentMessageIDs) ?? RecentIDs()
+        installID = try c.decodeIfPresent(String.self, forKey: .installID)
     }
 }
 
@@ -57,11 +67,14 @@ public struct Member: Codable, Sendable, Equatable {
     /// The platform's user id, prefixed by nothing: ids are unique within the one chat a bot serves.
     public var id: String
     public var name: String
+    /// The @-name people type for this member (a Telegram or Mattermost username), where the platform has one.
+    public var handle: String?
     public var awayUntil: LocalDate?
 
-    public init(id: String, name: String, awayUntil: LocalDate? = nil) {
+    public init(id: String, name: String, handle: String? = nil, awayUntil: LocalDate? = nil) {
         self.id = id
         self.name = name
+        self.handle = handle
         self.awayUntil = awayUntil
     }
 

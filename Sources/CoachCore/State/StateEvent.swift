@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Events carry the outcome, never the reasoning, so replay needs neither the catalogue, the config nor the clock.
 public enum StateEvent: Codable, Sendable, Equatable {
-    case memberSeen(id: String, name: String)
+    /// A member spoke or was named. `handle` is the @-name people type for them (a username), where the platform has one.
+    case memberSeen(id: String, name: String, handle: String? = nil)
     case memberAway(id: String, until: LocalDate?)
     case ratingRoundOpened(cycle: Int, purpose: RatingRound.Purpose)
     case rated(memberID: String, scores: [String: Int])
@@ -42,17 +43,20 @@ public enum StateEvent: Codable, Sendable, Equatable {
     case cursorAdvanced(transport: String, cursor: String)
     /// The platform ids of one batch's new messages, recorded once per batch rather than once per message.
     case messagesSeen(ids: [String])
+    /// The state's random install id, chosen once when it is first opened.
+    case installed(id: String)
 }
 
 extension CoachState {
     /// The one place state changes. Pure and total: an event about something missing changes nothing.
     public mutating func apply(_ event: StateEvent) {
         switch event {
-        case .memberSeen(let id, let name):
+        case .memberSeen(let id, let name, let handle):
             if members[id] == nil {
-                members[id] = Member(id: id, name: name)
+                members[id] = Member(id: id, name: name, handle: handle)
             } else {
                 members[id]?.name = name
+                if let handle { members[id]?.handle = handle }
             }
         case .memberAway(let id, let until):
             members[id]?.awayUntil = until
@@ -143,6 +147,8 @@ extension CoachState {
             cursors[transport] = cursor
         case .messagesSeen(let ids):
             for id in ids { recentMessageIDs.insert(id) }
+        case .installed(let id):
+            if installID == nil { installID = id }
         }
     }
 
@@ -164,7 +170,7 @@ extension CoachState {
 /// two or three containers per event, and encoding events was the largest share of recording a message.
 extension StateEvent {
     enum Key: String, CodingKey {
-        case type, value, id, name, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids
+        case type, value, id, name, handle, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids
     }
 
     public init(from decoder: any Decoder) throws {
@@ -173,7 +179,8 @@ extension StateEvent {
         switch type {
         case "memberSeen":
             self = .memberSeen(
-                id: try c.decode(String.self, forKey: .id), name: try c.decode(String.self, forKey: .name))
+                id: try c.decode(String.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
+                handle: try c.decodeIfPresent(String.self, forKey: .handle))
         case "memberAway":
             self = .memberAway(
                 id: try c.decode(String.self, forKey: .id), until: try c.decodeIfPresent(LocalDate.self, forKey: .until))
@@ -254,6 +261,8 @@ extension StateEvent {
         case "messagesSeen":
             self = .messagesSeen(
                 ids: try c.decode([String].self, forKey: .ids))
+        case "installed":
+            self = .installed(id: try c.decode(String.self, forKey: .id))
         default:
             // An event this build does not know was written by a newer ServiceCoach: refuse rather than lose it.
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown event type \"\(type)\"; a newer ServiceCoach wrote it")
@@ -263,10 +272,11 @@ extension StateEvent {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         switch self {
-        case .memberSeen(let id, let name):
+        case .memberSeen(let id, let name, let handle):
             try c.encode("memberSeen", forKey: .type)
             try c.encode(id, forKey: .id)
             try c.encode(name, forKey: .name)
+            try c.encodeIfPresent(handle, forKey: .handle)
         case .memberAway(let id, let until):
             try c.encode("memberAway", forKey: .type)
             try c.encode(id, forKey: .id)
@@ -381,6 +391,9 @@ extension StateEvent {
         case .messagesSeen(let ids):
             try c.encode("messagesSeen", forKey: .type)
             try c.encode(ids, forKey: .ids)
+        case .installed(let id):
+            try c.encode("installed", forKey: .type)
+            try c.encode(id, forKey: .id)
         }
     }
 }

@@ -1,0 +1,180 @@
+import CoachChat
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// One HTTP call to a platform, described without any platform's wire details.
+public struct WebRequest: Sendable {
+    public var method: String
+    public var url: URL
+    public var headers: [String: String]
+    public var body: Data?
+    /// How long to wait for the whole answer; a long-poll's own wait plus a margin.
+    public var timeout: Duration
+    /// What the call is, for errors and logs: "slack conversations.history". Never the URL, which may hold a token
+    /// (Telegram puts it in the path).
+    public var label: String
+
+    public init(method: String = "GET", url: URL, headers: [String: String] = [:], body: Data? = nil,
+        timeout: Duration = .seconds(30), label: String)
+    {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.label = label
+    }
+
+    /// A JSON body, with its content type set.
+    public static func json(_ method: String = "POST", url: URL, headers: [String: String] = [:], body: some Encodable,
+        timeout: Duration = .seconds(30), label: String) -> WebRequest
+    {
+        var request = WebRequest(method: method, url: url, headers: headers, timeout: timeout, label: label)
+        request.headers["Content-Type"] = "application/json; charset=utf-8"
+        request.body = try? JSONEncoder.platform.encode(body)
+        return request
+    }
+
+    /// A form body (`a=1&b=2`), as Zulip and Telegram accept.
+    public static func form(_ method: String = "POST", url: URL, headers: [String: String] = [:], fields: [(String, String)],
+        timeout: Duration = .seconds(30), label: String) -> WebRequest
+    {
+        var request = WebRequest(method: method, url: url, headers: headers, timeout: timeout, label: label)
+        request.headers["Content-Type"] = "application/x-www-form-urlencoded"
+        request.body = Data(formEncode(fields).utf8)
+        return request
+    }
+
+    /// `application/x-www-form-urlencoded`, strictly: everything but unreserved characters is percent-encoded.
+    public static func formEncode(_ fields: [(String, String)]) -> String {
+        fields.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
+    }
+
+    public static func percentEncode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}
+
+extension URL {
+    /// This URL with query items appended, each value percent-encoded strictly (a `+` in a Slack ts or a JSON
+    /// filter must survive).
+    public func adding(query items: [(String, String)]) -> URL {
+        guard !items.isEmpty else { return self }
+        let separator = absoluteString.contains("?") ? "&" : "?"
+        return URL(string: absoluteString + separator + WebRequest.formEncode(items)) ?? self
+    }
+
+    /// This URL with a path appended, each segment percent-encoded (Matrix room ids hold `!` and `:`).
+    public func appending(segments: String...) -> URL {
+        var text = absoluteString
+        if text.hasSuffix("/") { text.removeLast() }
+        for segment in segments {
+            for part in segment.split(separator: "/", omittingEmptySubsequences: true) {
+                text += "/" + WebRequest.percentEncode(String(part))
+            }
+        }
+        return URL(string: text) ?? self
+    }
+}
+
+extension JSONEncoder {
+    /// Platforms read keys as given and do not want `\/` escapes in URLs.
+    public static var platform: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return encoder
+    }
+}
+
+/// A platform's answer: status, headers (names lowercased) and body.
+public struct WebResponse: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+
+    public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
+        self.status = status
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    public var isSuccess: Bool { (200..<300).contains(status) }
+
+    /// The body as text, shortened for an error message.
+    public var bodyExcerpt: String {
+        let text = String(decoding: body.prefix(300), as: UTF8.self)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Sends HTTP calls. The live one is URLSession; tests point the same adapters at local fake servers.
+public protocol WebClient: Sendable {
+    func send(_ request: WebRequest) async throws(TransportError) -> WebResponse
+}
+
+/// URLSession (FoundationNetworking's libcurl on Linux). Timeouts, refused and reset connections become
+/// `.temporary`, so the runtime backs off and retries; the request's label, never its URL, names the call.
+public final class URLSessionWebClient: WebClient {
+    let session: URLSession
+
+    public init() {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieStorage = nil
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        // Long-polls hold one connection each; a handful covers polling and sending side by side.
+        configuration.httpMaximumConnectionsPerHost = 4
+        session = URLSession(configuration: configuration)
+    }
+
+    public func send(_ request: WebRequest) async throws(TransportError) -> WebResponse {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method
+        // FoundationNetworking hands libcurl whole seconds, truncating: 0.3 s would become "no wait at all". Round
+        // up, so a timeout is never shorter than asked.
+        urlRequest.timeoutInterval = max(1, Self.seconds(request.timeout).rounded(.up))
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        urlRequest.httpBody = request.body
+        do {
+            let (data, response) = try await session.data(for: urlRequest)
+            guard let http = response as? HTTPURLResponse else {
+                throw TransportError.temporary(reason: "\(request.label): the answer was not HTTP")
+            }
+            var headers: [String: String] = [:]
+            for (name, value) in http.allHeaderFields {
+                headers[String(describing: name).lowercased()] = String(describing: value)
+            }
+            return WebResponse(status: http.statusCode, headers: headers, body: data)
+        } catch let error as TransportError {
+            throw error
+        } catch is CancellationError {
+            throw .temporary(reason: "\(request.label): cancelled")
+        } catch let error as URLError {
+            throw .temporary(reason: "\(request.label): \(Self.describe(error, timeout: request.timeout))")
+        } catch {
+            throw .temporary(reason: "\(request.label): \(error.localizedDescription)")
+        }
+    }
+
+    static func describe(_ error: URLError, timeout: Duration) -> String {
+        switch error.code {
+        case .timedOut: "no answer within \(Int(seconds(timeout))) s"
+        case .cannotConnectToHost: "connection refused"
+        case .networkConnectionLost: "connection reset"
+        case .cannotFindHost, .dnsLookupFailed: "host not found"
+        case .notConnectedToInternet: "no network"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate: "TLS failed"
+        default: "network error \(error.code.rawValue)"
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,119 @@
+import CoachPlatforms
+import FlyingFox
+import Foundation
+
+/// A request as the fake platform received it.
+struct Received: Sendable {
+    var method: String
+    var path: String
+    var query: [String: String]
+    var headers: [String: String]
+    var body: Data
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The body as a JSON object (`[:]` when it is not one).
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+    }
+
+    /// The body as form fields.
+    var form: [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+            fields[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        return fields
+    }
+
+    func header(_ name: String) -> String? { headers[name.lowercased()] }
+}
+
+/// What the fake platform answers.
+struct Reply: Sendable {
+    var status: Int
+    var headers: [String: String]
+    var body: Data
+    /// Hold the answer this long (real time): for timeout tests, longer than the client waits.
+    var delay: Duration?
+
+    init(status: Int = 200, headers: [String: String] = [:], body: Data = Data(), delay: Duration? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.delay = delay
+    }
+
+    static func json(_ object: Any, status: Int = 200, headers: [String: String] = [:]) -> Reply {
+        var headers = headers
+        headers["Content-Type"] = "application/json"
+        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return Reply(status: status, headers: headers, body: body)
+    }
+
+    static func text(_ text: String, status: Int, headers: [String: String] = [:]) -> Reply {
+        var headers = headers
+        headers["Content-Type"] = "text/plain"
+        return Reply(status: status, headers: headers, body: Data(text.utf8))
+    }
+
+    /// A body that is not the JSON the platform documents (a proxy's error page).
+    static let malformed = Reply(status: 200, headers: ["Content-Type": "application/json"], body: Data("<html>502 Bad Gateway".utf8))
+}
+
+/// A local HTTP server on 127.0.0.1 that plays a platform: the test gives the behaviour, the server records every
+/// request in order so the test can assert exactly what the bot sent.
+final class FakeServer: @unchecked Sendable {
+    // @unchecked: `log` is only touched under `lock`; the handler is immutable.
+    private let server: HTTPServer
+    private let task: Task<Void, any Error>
+    private let lock = NSLock()
+    private var log: [Received] = []
+    let baseURL: URL
+
+    /// Starts the server; `handle` answers every request (it may keep its own state, e.g. an actor).
+    init(_ handle: @escaping @Sendable (Received) async -> Reply) async throws {
+        let box = Box()
+        let handler = ClosureHTTPHandler { request in
+            let received = Received(
+                method: request.method.rawValue, path: request.path,
+                query: Dictionary(request.query.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
+                headers: Dictionary(request.headers.map { ($0.key.rawValue.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a }),
+                body: try await request.bodyData)
+            box.server?.record(received)
+            let reply = await handle(received)
+            if let delay = reply.delay { try await Task.sleep(for: delay) }
+            var headers = HTTPHeaders()
+            for (name, value) in reply.headers { headers[HTTPHeader(name)] = value }
+            return HTTPResponse(statusCode: HTTPStatusCode(reply.status, phrase: "Status"), headers: headers, body: reply.body)
+        }
+        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled, handler: handler)
+        self.server = server
+        self.task = Task { try await server.run() }
+        try await server.waitUntilListening()
+        guard case .ip4(_, let port) = await server.listeningAddress else { throw FakeServerError.noAddress }
+        self.baseURL = URL(string: "http://127.0.0.1:\(port)")!
+        box.server = self
+    }
+
+    private func record(_ request: Received) {
+        lock.withLock { log.append(request) }
+    }
+
+    /// Every request so far, in arrival order.
+    var requests: [Received] { lock.withLock { log } }
+
+    func requests(to path: String) -> [Received] { requests.filter { $0.path == path } }
+
+    func stop() async {
+        await server.stop(timeout: 0)
+        task.cancel()
+    }
+
+    private final class Box: @unchecked Sendable {
+        weak var server: FakeServer?
+    }
+}
+
+enum FakeServerError: Error { case noAddress }
