@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "coach",
             dependencies: [
-                "CoachRuntime",
+                "CoachRuntime", "CoachPlatforms",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

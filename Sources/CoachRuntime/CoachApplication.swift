@@ -1,5 +1,6 @@
 import CoachChat
 import CoachCore
+import CoachPlatforms
 import CoachStore
 import Foundation
 import Logging
@@ -8,7 +9,16 @@ import ServiceLifecycle
 /// Wires a bot together. The executable calls this with the live pieces; tests call it with fakes.
 public enum CoachApplication {
     /// The transports this build can run, by `transport.kind`.
-    public static let knownTransports = ["console"]
+    public static var knownTransports: [String] { ["console"] + Platforms.kinds }
+
+    /// The adapter for a real chat platform named by the config, its secrets read from `environment`.
+    public static func platformTransport(
+        setup: CoachSetup, environment: [String: String], web: any WebClient = URLSessionWebClient(), logger: Logger
+    ) throws(PlatformSetupError) -> any PlatformTransport {
+        try Platforms.make(
+            kind: setup.config.transport.kind, settings: setup.config.transport.settings, environment: environment,
+            context: PlatformContext(web: web, logger: logger, botName: setup.config.team.botName))
+    }
 
     /// The console transport for the config's roster, reading standard input.
     public static func consoleTransport(setup: CoachSetup, prompts: PromptBook, clock: any CoachClock, input: ConsoleInput,

@@ -6,7 +6,7 @@ public final class ManualClock: CoachClock, @unchecked Sendable {
     // @unchecked: all fields are guarded by `lock`.
     private let lock = NSLock()
     private var current: Date
-    private var sleepers: [(deadline: Date, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var sleepers: [(id: UUID, deadline: Date, continuation: CheckedContinuation<Void, any Error>)] = []
 
     public init(_ start: Date) {
         current = start
@@ -19,13 +19,27 @@ public final class ManualClock: CoachClock, @unchecked Sendable {
 
     public func sleep(until deadline: Date) async throws {
         try Task.checkCancellation()
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let ready = lock.withLock { () -> Bool in
-                if deadline <= current { return true }
-                sleepers.append((deadline, continuation))
-                return false
+        let id = UUID()
+        // Cancellation wakes the sleeper with CancellationError, as Task.sleep does, so a test can stop a loop that
+        // is parked on this clock.
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let ready = lock.withLock { () -> Bool in
+                    // Checked under the lock, so a cancellation that ran before the append is not missed.
+                    if deadline <= current || Task.isCancelled { return true }
+                    sleepers.append((id, deadline, continuation))
+                    return false
+                }
+                if ready {
+                    if Task.isCancelled { continuation.resume(throwing: CancellationError()) } else { continuation.resume() }
+                }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let cancelled = lock.withLock { () -> CheckedContinuation<Void, any Error>? in
+                guard let index = sleepers.firstIndex(where: { $0.id == id }) else { return nil }
+                return sleepers.remove(at: index).continuation
+            }
+            cancelled?.resume(throwing: CancellationError())
         }
     }
 

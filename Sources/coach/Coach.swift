@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoachChat
 import CoachCore
+import CoachPlatforms
 import CoachRuntime
 import CoachStore
 import Foundation
@@ -63,13 +64,15 @@ struct Run: AsyncParsableCommand {
         do {
             let setup = try deployment.load()
             let clock = SystemClock()
-            guard setup.config.transport.kind == "console" else {
-                throw SetupError.unknownTransport(kind: setup.config.transport.kind, known: CoachApplication.knownTransports)
+            let transport: any ChatTransport
+            if setup.config.transport.kind == "console" {
+                transport = CoachApplication.consoleTransport(
+                    setup: setup, prompts: try setup.prompts(for: .plain), clock: clock, input: .standardInput(),
+                    output: { text in print(text) })
+            } else {
+                transport = try CoachApplication.platformTransport(
+                    setup: setup, environment: ProcessInfo.processInfo.environment, logger: logger)
             }
-            let prompts = try setup.prompts(for: .plain)
-            let transport = CoachApplication.consoleTransport(
-                setup: setup, prompts: prompts, clock: clock, input: .standardInput(),
-                output: { text in print(text) })
             let bot = try CoachApplication.makeBot(
                 setup: setup, transport: transport, clock: clock, logger: logger,
                 randomSeed: UInt64(truncatingIfNeeded: Date().timeIntervalSince1970.bitPattern))
@@ -117,24 +120,37 @@ struct Simulate: AsyncParsableCommand {
 }
 
 struct Check: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check the config, the catalogue and every template, then exit.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check the config, the catalogue and every template; for a chat platform, sign in and confirm the bot can read the channel.")
 
     @OptionGroup var deployment: DeploymentOptions
 
     func run() async throws {
+        let findings: [CheckFinding]
+        let prompts: PromptBook
         do {
             let setup = try deployment.load()
             guard CoachApplication.knownTransports.contains(setup.config.transport.kind) else {
                 throw SetupError.unknownTransport(kind: setup.config.transport.kind, known: CoachApplication.knownTransports)
             }
-            let prompts = try setup.prompts(for: .plain)
+            prompts = try setup.prompts(for: .plain)
             print(prompts.render("check-ok", [
                 "config": setup.configFile?.path ?? "", "principles": setup.catalogue.principles.count,
                 "templates": setup.templates.count, "transport": setup.config.transport.kind,
                 "state": setup.stateDirectory.path, "team": setup.config.team.name,
             ]))
+            guard setup.config.transport.kind != "console" else { return }
+            let transport = try CoachApplication.platformTransport(
+                setup: setup, environment: ProcessInfo.processInfo.environment, logger: deployment.logger("coach"))
+            findings = await transport.check()
         } catch {
             throw fail(error)
         }
+        let problems = findings.filter { $0.status == .problem }.count
+        print(prompts.render("check-platform", [
+            "findings": findings.map { ["status": $0.status.rawValue, "subject": $0.subject, "detail": $0.detail] },
+            "problems": problems, "hasProblems": problems > 0,
+        ]))
+        if problems > 0 { throw ExitCode(1) }
     }
 }

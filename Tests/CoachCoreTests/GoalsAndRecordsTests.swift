@@ -125,6 +125,22 @@ struct GoalsAndRecordsTests {
         #expect(unknown[0].text.contains("nobody"))
     }
 
+    @Test("caught @handle finds a member by the username the platform reported, and a platform mention names a newcomer")
+    func caughtByHandleAndMentionedName() throws {
+        var h = try Self.harness()
+        h.receive([InboundMessage(id: "x1", senderID: "1001", senderName: "Dana Whitfield", senderHandle: "dwhit", text: "hello")])
+        #expect(h.state.members["1001"]?.handle == "dwhit")
+        h.say("sam", "!caught @dwhit for a calm refund", name: "Sam")
+        #expect(h.state.examples.all.last?.caughtIDs == ["1001"])
+        // Someone who never spoke, named through the platform's own mention markup (Slack <@U7>, a Matrix pill):
+        let reply = h.receive([InboundMessage(
+            id: "x2", senderID: "sam", senderName: "Sam", text: "!caught @U7 for staying late",
+            mentions: ["U7": "U7"], mentionedNames: ["U7": "Lee Ortega"])]).queued
+        #expect(h.state.examples.all.last?.caughtIDs == ["U7"])
+        #expect(h.state.members["U7"]?.name == "Lee Ortega")
+        #expect(reply.first?.text.contains("Lee Ortega") == true)
+    }
+
     @Test("ideas and definitions are collected and listed")
     func ideasAndDefinitions() throws {
         var h = try Self.harness()
