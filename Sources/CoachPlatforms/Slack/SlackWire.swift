@@ -85,6 +85,8 @@ struct SlackOpened: Decodable {
 enum SlackTimestamp {
     /// Whether `a` is earlier than `b`. Anything that is not a decimal sorts first, so it never moves a cursor.
     static func less(_ a: String, _ b: String) -> Bool {
+        guard isValid(b) else { return false }
+        guard isValid(a) else { return true }
         let (aWhole, aFraction) = parts(a)
         let (bWhole, bFraction) = parts(b)
         if aWhole.count != bWhole.count { return aWhole.count < bWhole.count }
