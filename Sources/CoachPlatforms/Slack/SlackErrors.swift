@@ -1,23 +1,13 @@
 import CoachChat
 import Foundation
 
-/// Slack's failures, read from both the HTTP status and the `ok:false` body Slack sends with HTTP 200.
+/// What an `ok:false` code from the Web API (sent with HTTP 200) means for the runtime, with the fix for each.
 struct SlackFailures: Sendable {
     let channel: String
     /// The name to type after `/invite @`: the bot user's name once known, else the config's bot name.
     let inviteName: String
 
-    /// The failure in `response`, or nil when the call succeeded.
-    func failure(_ response: WebResponse, _ label: String, direct: Bool = false) -> TransportError? {
-        // Slack sends 429 with `Retry-After` in seconds; other statuses come from proxies or outages.
-        if !response.isSuccess { return response.failure(label) }
-        guard let answer = try? JSONDecoder().decode(SlackAnswer.self, from: response.body) else {
-            return .temporary(reason: "\(label): malformed answer (HTTP \(response.status)); body starts \"\(response.bodyExcerpt.prefix(80))\"")
-        }
-        if answer.ok { return nil }
-        return failure(code: answer.error ?? "unknown_error", needed: answer.needed, label, retryAfter: response.retryAfterHeader(), direct: direct)
-    }
-
+    /// `direct` marks a private message, which a missing scope only drops.
     func failure(code: String, needed: String?, _ label: String, retryAfter: Duration?, direct: Bool) -> TransportError {
         switch code {
         case "ratelimited", "rate_limited":

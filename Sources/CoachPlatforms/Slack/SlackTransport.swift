@@ -297,7 +297,8 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
         let author = try await member(sender)
         var mentionedNames: [String: String] = [:]
         for id in parsed.mentions.keys.sorted() {
-            mentionedNames[id] = try await member(id, label: parsed.labels[id]).name
+            mentionedNames[id] = id == me.userID
+                ? me.userName ?? configBotName : try await member(id, label: parsed.labels[id]).name
         }
         return InboundMessage(
             id: ts, senderID: sender, senderName: author.name, senderHandle: author.handle, text: parsed.text,
