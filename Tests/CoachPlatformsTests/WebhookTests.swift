@@ -516,3 +516,30 @@ struct GoogleChatTests {
         #expect(Set(server.requests.compactMap { $0.query["requestId"] }).count == server.requests.count)
     }
 }
+
+// MARK: - Example configs
+
+@Suite("Slack and webhook example configs")
+struct SlackAndWebhookExampleConfigTests {
+    @Test func eachExampleConfigLoadsAndBuildsItsAdapter() throws {
+        let examples = [
+            ("slack", "SLACK_BOT_TOKEN", "xoxb-1"),
+            ("slack-webhook", "SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T000/B000/XXXX"),
+            ("teams-workflow", "TEAMS_WEBHOOK_URL", "https://prod-00.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x"),
+            ("google-chat", "GOOGLE_CHAT_WEBHOOK_URL", "https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=t"),
+        ]
+        for (kind, variable, value) in examples {
+            let setup = try CoachSetup.load(
+                configPath: Fixtures.projectRoot.appendingPathComponent("Config/examples/\(kind).json").path,
+                promptsPath: Fixtures.projectRoot.appendingPathComponent("Prompts").path,
+                stateOverride: Fixtures.temporaryDirectory().path)
+            #expect(setup.config.transport.kind == kind)
+            let transport = try Platforms.make(kind: kind, settings: setup.config.transport.settings, environment: [variable: value],
+                context: WebhookTestKit.context())
+            #expect(transport.name == kind)
+            // Admins are roster members: on Slack both are Slack user ids.
+            #expect(setup.config.admins.allSatisfy { admin in setup.config.members.contains { $0.id == admin } })
+            #expect(!setup.config.transport.settings.values.contains(value), "no secret in the file")
+        }
+    }
+}

@@ -88,7 +88,7 @@ public struct GoogleChatTransport: PlatformTransport {
             if let wait = response.retryAfterHeader() { return .rateLimited(retryAfter: wait) }
             return .temporary(reason: "\(Self.label): HTTP 429 \(reason); backing off (the space's writes are limited to 60 a minute)")
         case 401, 403:
-            return .unauthorized(reason: "\(Self.label): HTTP \(response.status) \(reason): Google Chat refused the webhook; it was deleted, or the URL in \(variable) lost its key= or token= parameter. Create a webhook in the space (Apps & integrations → Webhooks) and export its whole URL")
+            return .unauthorized(reason: "\(Self.label): HTTP \(response.status) \(reason): Google Chat refused the webhook; it was deleted, or the URL in \(variable) lost its key= or token= parameter. Create a webhook in the space (Apps & integrations → Manage webhooks) and export its whole URL")
         case 404:
             return .unauthorized(reason: "\(Self.label): HTTP 404 \(reason): the space or its webhook no longer exists; create a new webhook in the space and export its URL in \(variable)")
         default:
