@@ -1,0 +1,48 @@
+import CoachChat
+import CoachCore
+import Foundation
+
+/// What the send-only incoming webhooks (Slack, Microsoft Teams Workflows, Google Chat) have in common.
+///
+/// A webhook URL is a secret (anyone holding it can post), so it is read only from an environment variable and
+/// never appears in an error, a label or a log line.
+enum Webhook {
+    /// The webhook URL from the environment variable named by `webhookEnv`.
+    static func url(_ settings: PlatformSettings, defaultVariable: String, what: String) throws(PlatformSetupError) -> URL {
+        let text = try settings.secret("webhookEnv", defaultVariable: defaultVariable, what: what)
+        let variable = settings.optional("webhookEnv") ?? defaultVariable
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host != nil
+        else {
+            // The value is a secret: say which variable is wrong, never what it holds.
+            throw .invalidSetting(kind: settings.kind, key: "webhookEnv", value: variable,
+                hint: "the variable must hold the whole https:// webhook URL, as the platform showed it")
+        }
+        return url
+    }
+
+    /// `coach check`'s reminder of what a send-only platform cannot do.
+    static let sendOnlyWarning = CheckFinding.warning("commands",
+        "this webhook cannot collect commands or examples: it is send-only, so the bot posts announcements, reminders and summaries, and nobody can reply to it with !example, !caught or !rate")
+
+    /// A send-only platform has nothing to read: the runtime never polls it, and a poll changes nothing.
+    static func emptyPoll(_ request: PollRequest) -> PollBatch {
+        PollBatch(messages: [], cursor: request.cursor)
+    }
+
+    /// Splits `text` so that each part's whole request body fits `maxBody` bytes.
+    ///
+    /// The text limit alone is not enough: the envelope and JSON escaping (a quote or a newline takes two bytes)
+    /// count too. Start from the body limit less the envelope, and tighten until every encoded part fits.
+    static func fit(_ text: String, markup: Markup, maxBody: Int, body: (String) -> Data?) -> [String] {
+        let envelope = body("")?.count ?? 0
+        var limit = max(64, maxBody - envelope)
+        while true {
+            let parts = MessageSplitter(limit: limit, measure: .utf8, markup: markup).split(text)
+            let largest = parts.map { body($0)?.count ?? 0 }.max() ?? 0
+            if largest <= maxBody || limit == 64 { return parts }
+            // Shrink by the overshoot and a little more, so this converges in a few rounds.
+            limit = max(64, limit - (largest - maxBody) - limit / 16)
+        }
+    }
+}
