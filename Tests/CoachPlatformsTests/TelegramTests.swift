@@ -651,6 +651,19 @@ struct TelegramTests {
         #expect(Platforms.entry("telegram")?.twoWay == true)
     }
 
+    @Test("Config/examples/telegram.json loads and builds this adapter")
+    func exampleConfig() throws {
+        let setup = try CoachSetup.load(
+            configPath: Fixtures.projectRoot.appendingPathComponent("Config/examples/telegram.json").path,
+            promptsPath: Fixtures.projectRoot.appendingPathComponent("Prompts").path, stateOverride: Fixtures.temporaryDirectory().path)
+        #expect(setup.config.transport.kind == "telegram")
+        let context = PlatformContext(web: URLSessionWebClient(), logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, botName: "coach")
+        let transport = try Platforms.make(kind: setup.config.transport.kind, settings: setup.config.transport.settings,
+            environment: ["TELEGRAM_BOT_TOKEN": "1:x"], context: context)
+        #expect(transport.name == "telegram")
+        #expect(transport.pacing == .longPoll)
+    }
+
     // MARK: - End to end
 
     @Test("end to end: a member's /help is answered in the group, and caught resolves text mentions and @usernames")

@@ -304,7 +304,8 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         return InboundMessage(
             id: String(message.id), senderID: String(message.sender_id),
             senderName: message.sender_full_name ?? String(message.sender_id), text: text.text,
-            threadRootID: isDirect ? nil : Self.threadID(topic: message.topicName), isDirect: isDirect,
+            // Zulip 10's "general chat" has an empty topic name: not a thread anyone can be answered in by name.
+            threadRootID: isDirect || message.topicName.isEmpty ? nil : Self.threadID(topic: message.topicName), isDirect: isDirect,
             addressed: text.addressed, mentions: text.mentions, mentionedNames: text.mentionedNames,
             fromBot: message.sender_id == me.user_id)
     }
@@ -402,7 +403,8 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) > limit / 2 {
             cut = String(cut[..<space])
         }
-        return cut.trimmingCharacters(in: .whitespaces) + "…"
+        // A dangling dash or colon before the ellipsis reads as a typo.
+        return cut.trimmingCharacters(in: CharacterSet(charactersIn: " -–—:;,")) + "…"
     }
 
     // MARK: - coach check
