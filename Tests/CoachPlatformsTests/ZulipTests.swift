@@ -314,6 +314,11 @@ struct ZulipTests {
         collected += first.messages
         cursor = first.cursor
         #expect(first.messages.count == 100)
+        let paging = try Self.cursor(first.cursor)
+        #expect(paging.backfilling == true)
+        #expect(paging.queue_id == "q2")
+        #expect(paging.queue_start == 350)
+        #expect(paging.overlap == nil)
         #expect(await rig.fake.liveQueues == ["q2"])
         #expect(rig.log.all.contains { $0.contains("event queue expired") })
         // A message arrives while catching up: it is both in history and in the new queue.

@@ -151,6 +151,8 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         var last_message_id: Int
         /// True while a catch-up from history is still paging; events are read once it is done.
         var backfilling: Bool?
+        /// While catching up: the newest message id when the new queue was registered (later ones are queued too).
+        var queue_start: Int?
         /// Ids read from history that the new queue also holds (sent after it was registered): skipped there.
         var overlap: [Int]?
 
@@ -184,8 +186,9 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
             cursor.queue_id = queue.queue_id
             cursor.last_event_id = queue.last_event_id
             cursor.backfilling = true
+            cursor.queue_start = queue.max_message_id
             cursor.overlap = nil
-            return try await catchUp(cursor, me: me, queueStart: queue.max_message_id)
+            return try await catchUp(cursor, me: me)
         }
 
         var messages: [InboundMessage] = []
@@ -203,9 +206,12 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         return PollBatch(messages: messages, cursor: cursor.text)
     }
 
-    /// The queue's next events, or nil when Zulip no longer has the queue. A poll the runtime wants back within a second (a scheduled post is due) does not
-    /// block; any other blocks until news or Zulip's heartbeat, which can outlast the runtime's timeout by up to
-    /// about 50 s: a scheduled post may go out that much late, far inside `lateAfterMinutes`.
+    /// The queue's next events, or nil when Zulip no longer has the queue.
+    ///
+    /// Zulip's long-poll takes no timeout: it answers with news or with a heartbeat after 45–55 s. A poll the runtime
+    /// wants back within a second (a scheduled post is due) therefore does not block at all; any other blocks, and
+    /// may outlast the runtime's timeout by up to about 50 s, so a scheduled post can go out that much late, far
+    /// inside `lateAfterMinutes`. Not blocking on every short timeout instead would poll Zulip in a tight loop.
     func nextEvents(_ cursor: Cursor, timeout: Duration) async throws(TransportError) -> [ZulipWire.Event]? {
         let block = timeout >= .seconds(1)
         let wait = lock.withLock { longPoll } + timeouts.pollMargin
@@ -261,7 +267,7 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
 
     /// One page of the messages after `last_message_id`, read from history after the queue was lost. Pages until
     /// history is exhausted, one page per poll (the runtime polls again at once after messages); then the queue.
-    func catchUp(_ cursor: Cursor, me: ZulipWire.Me, queueStart: Int? = nil) async throws(TransportError) -> PollBatch {
+    func catchUp(_ cursor: Cursor, me: ZulipWire.Me) async throws(TransportError) -> PollBatch {
         var cursor = cursor
         let page = try await history(anchor: String(cursor.last_message_id), before: 0, after: Self.historyPage, includeAnchor: false)
         var messages: [InboundMessage] = []
@@ -269,10 +275,13 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         for message in page.messages.sorted(by: { $0.id < $1.id }) where message.id > cursor.last_message_id {
             cursor.last_message_id = message.id
             // Sent after the new queue was made, so it is queued too; an older server does not say when that was.
-            if message.id > (queueStart ?? Int.min) { overlap.append(message.id) }
+            if message.id > (cursor.queue_start ?? Int.min) { overlap.append(message.id) }
             if let inbound = try await inbound(message, me: me) { messages.append(inbound) }
         }
-        if page.found_newest ?? (page.messages.count < Self.historyPage) { cursor.backfilling = nil }
+        if page.found_newest ?? (page.messages.count < Self.historyPage) {
+            cursor.backfilling = nil
+            cursor.queue_start = nil
+        }
         // Without the queue's start every id read counts; keep the cursor small, duplicates are caught by id anyway.
         cursor.overlap = overlap.isEmpty ? nil : Array(overlap.suffix(Self.historyPage))
         return PollBatch(messages: messages, cursor: cursor.text)
@@ -347,7 +356,9 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         switch message.destination {
         case .direct(let userID):
             direct = true
-            let recipient = Int(userID).map { "[\($0)]" } ?? "[\"\(userID.replacingOccurrences(of: "\"", with: ""))\"]"
+            // A user id, or (for a roster written with emails) an email: Zulip takes a JSON list of either.
+            let recipient = Int(userID).map { "[\($0)]" }
+                ?? (try? JSONEncoder().encode([userID])).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
             fields = [("type", "direct"), ("to", recipient)]
         case .thread(let rootID) where rootID.hasPrefix("topic:"):
             let name = String(rootID.dropFirst("topic:".count))
