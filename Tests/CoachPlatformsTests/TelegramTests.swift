@@ -448,6 +448,21 @@ struct TelegramTests {
         }
     }
 
+    @Test("an error page that echoes the URL never shows the token")
+    func errorPageEchoingTheURL() async throws {
+        let rig = try await Self.rig()
+        defer { Task { await rig.stop() } }
+        await rig.fake.script("sendMessage", .text("<html>503: upstream failed for /bot\(TelegramFake.token)/sendMessage</html>", status: 503))
+        do {
+            _ = try await rig.transport.send(Self.outbound("hi"), key: "k")
+            Issue.record("a 503 must fail")
+        } catch {
+            guard case .temporary(let reason) = error else { Issue.record("expected temporary, got \(error)"); return }
+            #expect(!reason.contains(TelegramFake.token))
+            #expect(reason.contains("/bot<token>/sendMessage"))
+        }
+    }
+
     @Test("a poll that outlasts its HTTP wait is temporary and never names the token")
     func timeout() async throws {
         let rig = try await Self.rig()

@@ -131,7 +131,8 @@ public final class TelegramTransport: PlatformTransport, @unchecked Sendable {
         if response.isSuccess && error?.ok != false { return nil }
         // Key on the HTTP status where there is one (error_code may change); a 200 with ok:false uses error_code.
         let code = response.isSuccess ? (error?.error_code ?? 400) : response.status
-        let description = error?.description ?? response.bodyExcerpt
+        // A proxy's error page might echo the requested path, which holds the token.
+        let description = (error?.description ?? response.bodyExcerpt).replacingOccurrences(of: token, with: "<token>")
         switch code {
         case 429:
             let wait = error?.parameters?.retry_after.map { Duration.milliseconds(Int64(max(0, $0) * 1000)) }
