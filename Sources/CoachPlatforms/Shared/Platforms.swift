@@ -4,7 +4,8 @@ import Foundation
 /// Every platform this build can run, by `transport.kind`. The console is wired separately: it needs a terminal.
 public enum Platforms {
     public static let all: [PlatformEntry] = [
-        TelegramTransport.entry, ZulipTransport.entry,
+        TelegramTransport.entry,
+        ZulipTransport.entry,
     ]
 
     public static var kinds: [String] { all.map(\.kind) }
