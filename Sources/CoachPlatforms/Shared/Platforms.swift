@@ -8,6 +8,8 @@ public enum Platforms {
         SlackWebhookTransport.entry,
         TeamsWorkflowTransport.entry,
         GoogleChatTransport.entry,
+        TelegramTransport.entry,
+        ZulipTransport.entry,
     ]
 
     public static var kinds: [String] { all.map(\.kind) }
