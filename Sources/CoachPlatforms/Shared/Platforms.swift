@@ -5,6 +5,7 @@ import Foundation
 public enum Platforms {
     public static let all: [PlatformEntry] = [
         MattermostTransport.entry,
+        DiscordTransport.entry,
     ]
 
     public static var kinds: [String] { all.map(\.kind) }
