@@ -633,6 +633,17 @@ struct DiscordTests {
         #expect(discord.url(["users", "@me"]).absoluteString == "https://discord.com/api/v10/users/@me")
     }
 
+    @Test("the example config loads and builds this adapter")
+    func exampleConfig() throws {
+        let root = Fixtures.projectRoot
+        let setup = try CoachSetup.load(configPath: root.appendingPathComponent("Config/examples/discord.json").path,
+            promptsPath: root.appendingPathComponent("Prompts").path, stateOverride: FileManager.default.temporaryDirectory.path)
+        #expect(setup.config.transport.kind == "discord")
+        let transport = try Platforms.make(kind: setup.config.transport.kind, settings: setup.config.transport.settings,
+            environment: ["DISCORD_BOT_TOKEN": "t"], context: PlatformContext(web: URLSessionWebClient(), logger: Self.logger, botName: "coach"))
+        #expect(transport.name == "discord")
+    }
+
     // MARK: - End to end
 
     @Test("end to end: a member's help gets the bot's reply in the channel, and caught <@riley> names Riley")

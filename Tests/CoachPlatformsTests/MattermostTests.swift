@@ -577,6 +577,49 @@ struct MattermostTests {
         #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .markdown))
     }
 
+    @Test("the example config loads and builds this adapter")
+    func exampleConfig() throws {
+        let root = Fixtures.projectRoot
+        let setup = try CoachSetup.load(configPath: root.appendingPathComponent("Config/examples/mattermost.json").path,
+            promptsPath: root.appendingPathComponent("Prompts").path, stateOverride: FileManager.default.temporaryDirectory.path)
+        #expect(setup.config.transport.kind == "mattermost")
+        let transport = try Platforms.make(kind: setup.config.transport.kind, settings: setup.config.transport.settings,
+            environment: ["MATTERMOST_TOKEN": "t"], context: PlatformContext(web: URLSessionWebClient(), logger: Self.logger, botName: "coach"))
+        #expect(transport.name == "mattermost")
+    }
+
+    @Test("many private conversations are read in turn, a few per poll, and none is missed")
+    func directConversationsTakeTurns() async throws {
+        let (fake, server) = try await Self.platform()
+        defer { Task { await server.stop() } }
+        let transport = try Self.transport(server)
+        var cursor = try await Self.poll(transport, nil).cursor
+        var people: [String] = []
+        for n in 0..<7 {
+            let id = String(format: "mbr%023d", n)
+            await fake.addUser(id, "member\(n)")
+            people.append(id)
+            _ = try await transport.send(Self.message("nudge \(n)", to: .direct(userID: id), id: "o\(n)"), key: "k-o\(n)")
+        }
+        cursor = try await Self.poll(transport, cursor).cursor
+        var answers: [String] = []
+        for id in people {
+            let dm = "dm-" + [FakeMattermost.bot.id, id].sorted().joined(separator: "__")
+            answers.append(await fake.say(id, "answer from \(id)", channel: dm))
+        }
+        var read: [String] = []
+        for _ in 0..<3 {
+            let before = server.requests.count
+            let batch = try await Self.poll(transport, cursor)
+            // One channel read plus at most three conversations per poll.
+            #expect(server.requests.dropFirst(before).filter { $0.path.hasSuffix("/posts") }.count <= 4)
+            read += batch.messages.filter { !$0.fromBot }.map(\.id)
+            cursor = batch.cursor
+        }
+        #expect(read.sorted() == answers.sorted())
+        #expect(Set(read).count == read.count)
+    }
+
     // MARK: - End to end
 
     @Test("end to end: a member's help gets the bot's reply in the channel, and caught @riley names Riley")
