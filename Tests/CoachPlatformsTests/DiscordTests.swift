@@ -32,6 +32,8 @@ actor FakeDiscord {
     static let token = "discord-secret-token"
     static let bot = User(id: "900000000000000001", username: "servicecoach", globalName: "Coach", bot: true)
     static let channel = "80000000000000000"
+    static let guild = "70000000000000000"
+    static let botRole = "60000000000000006"
 
     var users: [String: User] = [bot.id: bot]
     /// Channel id → name; threads and private channels too.
@@ -118,7 +120,10 @@ actor FakeDiscord {
         case ("GET", 2, "channels"):
             guard let name = channels[route[1]] else { return error(404, 10003, "Unknown Channel") }
             guard readable.contains(route[1]) else { return error(403, 50001, "Missing Access") }
-            return .json(["id": route[1], "name": name, "type": 0])
+            return .json(["id": route[1], "name": name, "type": 0, "guild_id": Self.guild])
+        case ("GET", 3, "guilds") where route[1] == Self.guild && route[2] == "roles":
+            return .json([["id": Self.guild, "name": "@everyone"], ["id": "50000000000000005", "name": "staff"],
+                ["id": Self.botRole, "name": "Coach", "managed": true, "tags": ["bot_id": Self.bot.id]]])
         case ("GET", 3, "channels") where route[2] == "messages":
             guard channels[route[1]] != nil else { return error(404, 10003, "Unknown Channel") }
             guard readable.contains(route[1]) else { return error(403, 50001, "Missing Access") }
@@ -418,8 +423,10 @@ struct DiscordTests {
         await fake.say(Self.sam, " <@!\(FakeDiscord.bot.id)>: status")
         await fake.say(Self.sam, "!caught <@!\(Self.riley)> and <@\(Self.sam)> kept the queue calm <@&777> <#888> <@oops>")
         await fake.say(Self.sam, "thanks <@\(FakeDiscord.bot.id)> *really* `x` \\o/")
+        await fake.say(Self.sam, "<@&\(FakeDiscord.botRole)> scores")
+        await fake.say(Self.sam, "<@&50000000000000005> meeting at 3")
         let messages = try await Self.poll(transport, start.cursor).messages
-        #expect(messages.count == 4)
+        #expect(messages.count == 6)
         #expect(messages[0].addressed && messages[0].text == "help")
         #expect(messages[1].addressed && messages[1].text == "status")
         #expect(!messages[2].addressed)
@@ -428,6 +435,9 @@ struct DiscordTests {
         #expect(messages[2].mentionedNames == [Self.riley: "riley_q", Self.sam: "Sam Lee"])
         #expect(!messages[3].addressed)
         #expect(messages[3].text == "thanks @\(FakeDiscord.bot.id) *really* `x` \\o/")
+        // Discord's suggestions offer the bot's own role too: mentioning it addresses the bot; other roles do not.
+        #expect(messages[4].addressed && messages[4].text == "scores")
+        #expect(!messages[5].addressed && messages[5].text == "<@&50000000000000005> meeting at 3")
     }
 
     // MARK: - Failures

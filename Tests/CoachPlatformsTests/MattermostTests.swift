@@ -360,7 +360,7 @@ struct MattermostTests {
         await fake.say(Self.sam, "@coachbot help")
         await fake.say(Self.sam, "@CoachBot: status")
         await fake.say(Self.sam, "!caught @riley, stayed late for a customer. cc @nobody and @channel, mail x@y.com")
-        await fake.say(Self.sam, "@coachbotx is someone else")
+        await fake.say(Self.sam, "@coachbot.old is someone else")
         await fake.say(Self.sam, "Use *stars* and `code` \\ as typed")
         let batch = try await Self.poll(transport, start.cursor)
         let messages = batch.messages
@@ -372,13 +372,13 @@ struct MattermostTests {
         #expect(messages[2].mentions["riley"] == Self.riley)
         #expect(messages[2].mentions["nobody"] == nil)
         #expect(messages[2].mentionedNames == [Self.riley: "Riley Quinn"])
-        #expect(!messages[3].addressed && messages[3].text == "@coachbotx is someone else")
+        #expect(!messages[3].addressed && messages[3].text == "@coachbot.old is someone else")
         #expect(messages[4].text == "Use *stars* and `code` \\ as typed")
         // One look-up for the unknown names; @channel, the bot and e-mail addresses are not looked up.
         let lookups = server.requests(to: "/api/v4/users/usernames")
         #expect(lookups.count == 1)
         let asked = try #require(try JSONSerialization.jsonObject(with: lookups[0].body) as? [String])
-        #expect(asked.sorted() == ["coachbotx", "nobody", "riley"])
+        #expect(asked.sorted() == ["coachbot.old", "nobody", "riley"])
     }
 
     // MARK: - Failures

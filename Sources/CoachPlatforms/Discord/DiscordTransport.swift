@@ -57,6 +57,10 @@ public actor DiscordTransport: PlatformTransport {
     /// Whether a Discord thread exists on a watched announcement, as the last look found.
     var threadChannels: [String: Bool] = [:]
     var polls = 0
+    /// The bot's managed role in the server: Discord's suggestions offer it next to the bot itself, and people pick
+    /// it to address the bot. Looked up once per run.
+    var botRole: String?
+    var lookedUpRole = false
 
     init(settings: PlatformSettings, context: PlatformContext, requestTimeout: Duration = .seconds(30)) throws(PlatformSetupError) {
         try settings.validateKeys(Self.settingKeys)
@@ -86,6 +90,10 @@ public actor DiscordTransport: PlatformTransport {
     public func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch {
         let me = try await identity()
         polls += 1
+        if !lookedUpRole {
+            lookedUpRole = true
+            botRole = await lookUpBotRole(me)
+        }
         guard var cursor = DiscordCursor(request.cursor), cursor.channel == channel else {
             return try await firstStart(me)
         }
@@ -194,7 +202,7 @@ public actor DiscordTransport: PlatformTransport {
         let fromBot = author?.id == me.id || author?.bot == true || message.webhookID != nil
         var text = message.content
         var addressed = false
-        if let rest = Self.strippingLeadingMention(of: me.id, from: text) {
+        if let rest = Self.strippingLeadingMention(of: me.id, role: botRole, from: text) {
             text = rest
             addressed = true
         }
@@ -268,6 +276,23 @@ public actor DiscordTransport: PlatformTransport {
     }
 
     func forgetThread(_ root: String) { threadChannels[root] = false }
+
+    /// The bot's managed role, or nil when there is none or it cannot be read: addressing by role is a nicety, so
+    /// no failure here holds a poll back.
+    func lookUpBotRole(_ me: DiscordWire.User) async -> String? {
+        do throws(TransportError) {
+            let channelResponse = try await get(["channels", channel], label: "discord channel")
+            guard channelResponse.isSuccess,
+                let guild = try channelResponse.decode(DiscordWire.Channel.self, "discord channel").guildID
+            else { return nil }
+            let rolesResponse = try await get(["guilds", guild, "roles"], label: "discord roles")
+            guard rolesResponse.isSuccess else { return nil }
+            return try rolesResponse.decode([DiscordWire.Role].self, "discord roles").first { $0.tags?.botID == me.id }?.id
+        } catch {
+            logger.notice("discord: could not look up the bot's role; mentions of the role will not address the bot", metadata: ["reason": "\(error)"])
+            return nil
+        }
+    }
 
     static func reply(_ messageID: String) -> DiscordWire.Reference {
         DiscordWire.Reference(messageID: messageID, type: nil, failIfNotExists: false)
@@ -451,10 +476,12 @@ public actor DiscordTransport: PlatformTransport {
 
     // MARK: - Text
 
-    /// The text after a leading mention of the bot (`<@id>` or `<@!id>`, and the `:` or `,` after it), or nil.
-    static func strippingLeadingMention(of botID: String, from text: String) -> String? {
+    /// The text after a leading mention of the bot (`<@id>`, `<@!id>` or its role `<@&role>`, and the `:` or `,`
+    /// after it), or nil.
+    static func strippingLeadingMention(of botID: String, role: String? = nil, from text: String) -> String? {
         let trimmed = text.drop { $0.isWhitespace }
-        for form in ["<@\(botID)>", "<@!\(botID)>"] where trimmed.hasPrefix(form) {
+        let forms = ["<@\(botID)>", "<@!\(botID)>"] + (role.map { ["<@&\($0)>"] } ?? [])
+        for form in forms where trimmed.hasPrefix(form) {
             return String(trimmed.dropFirst(form.count).drop { $0 == ":" || $0 == "," || $0.isWhitespace })
         }
         return nil

@@ -80,6 +80,26 @@ enum DiscordWire {
         var id: String
         var name: String?
         var type: Int?
+        var guildID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, type
+            case guildID = "guild_id"
+        }
+    }
+
+    /// A server role; a bot's own managed role names the bot in `tags.bot_id`.
+    struct Role: Decodable {
+        var id: String
+        var tags: Tags?
+
+        struct Tags: Decodable {
+            var botID: String?
+
+            enum CodingKeys: String, CodingKey {
+                case botID = "bot_id"
+            }
+        }
     }
 
     struct Application: Decodable {

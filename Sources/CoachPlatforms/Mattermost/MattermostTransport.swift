@@ -455,11 +455,13 @@ public actor MattermostTransport: PlatformTransport {
     /// The text after a leading `@botname` (and the `:` or `,` people put after it), or nil when it does not start so.
     static func strippingLeadingMention(of username: String, from text: String) -> String? {
         let trimmed = text.drop { $0.isWhitespace }
-        let mention = "@" + username.lowercased()
-        guard !username.isEmpty, trimmed.lowercased().hasPrefix(mention) else { return nil }
-        let rest = trimmed.dropFirst(mention.count)
-        if let next = rest.first, isUsernameCharacter(next), next != "." { return nil }
-        return String(rest.drop { $0 == ":" || $0 == "," || $0.isWhitespace })
+        guard !username.isEmpty, trimmed.first == "@" else { return nil }
+        // The whole name as Mattermost reads it, so `@coach.old` is not `@coach`; a full stop after it is not part.
+        var name = trimmed.dropFirst().prefix { isUsernameCharacter($0) }
+        while name.hasSuffix(".") { name = name.dropLast() }
+        guard name.lowercased() == username.lowercased() else { return nil }
+        let rest = trimmed.dropFirst(1 + name.count)
+        return String(rest.drop { $0 == ":" || $0 == "," || $0 == "." || $0.isWhitespace })
     }
 }
 
