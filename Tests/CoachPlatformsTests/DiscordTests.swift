@@ -572,6 +572,11 @@ struct DiscordTests {
         let dm = "7" + Self.sam
         #expect(await fake.contents(in: dm) == ["Hi Sam, a gentle nudge", "Hi Sam, another"])
 
+        // A poll that fails must not forget the conversation: the retry still carries it.
+        await fake.script(Self.messagesPath, .json(["message": "upstream", "code": 0], status: 503))
+        await Self.expectError({ if case .temporary = $0 { true } else { false } }) { () throws(TransportError) in
+            _ = try await Self.poll(transport, start.cursor)
+        }
         let withDM = try await Self.poll(transport, start.cursor)
         #expect(withDM.messages.allSatisfy { $0.fromBot })
         let answer = await fake.say(Self.sam, "example: served a regular first", in: dm)

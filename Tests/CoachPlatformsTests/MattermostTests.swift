@@ -506,6 +506,11 @@ struct MattermostTests {
         let dm = "dm-" + [FakeMattermost.bot.id, Self.sam].sorted().joined(separator: "__")
         #expect(await fake.posts(in: dm, by: FakeMattermost.bot.id).count == 2)
 
+        // A poll that fails must not forget the conversation: the retry still carries it.
+        await fake.script("/api/v4/channels/\(FakeMattermost.channel)/posts", .json(["message": "down"], status: 503))
+        await Self.expectError({ if case .temporary = $0 { true } else { false } }) { () throws(TransportError) in
+            _ = try await Self.poll(transport, start.cursor)
+        }
         let withDM = try await Self.poll(transport, start.cursor)
         #expect(withDM.messages.filter { !$0.fromBot }.isEmpty)
         let answer = await fake.say(Self.sam, "example served a regular first", channel: dm)

@@ -51,7 +51,7 @@ public actor DiscordTransport: PlatformTransport {
     var me: DiscordWire.User?
     /// Private channels by user id, opened once per run.
     var directChannels: [String: String] = [:]
-    /// Conversations opened by sends since the last poll, added to the cursor by the next poll.
+    /// Conversations opened by sends and not yet in a committed cursor; each poll adds them to the cursor it returns.
     var openedDirect: [DiscordCursor.Direct] = []
     var directTurn = 0
     /// Whether a Discord thread exists on a watched announcement, as the last look found.
@@ -126,8 +126,10 @@ public actor DiscordTransport: PlatformTransport {
         cursor.threads = threads.isEmpty ? nil : threads
 
         var places = cursor.direct ?? []
-        for place in openedDirect where !places.contains(where: { $0.user == place.user }) { places.append(place) }
-        openedDirect = []
+        // A conversation stays pending until a cursor the runtime committed hands it back, so a failed poll or
+        // commit cannot lose it.
+        openedDirect.removeAll { opened in places.contains { $0.user == opened.user } }
+        places += openedDirect
         if places.count > Self.directLimit { places.removeFirst(places.count - Self.directLimit) }
         for index in turnOrder(count: places.count) {
             do throws(TransportError) {
@@ -161,7 +163,6 @@ public actor DiscordTransport: PlatformTransport {
         let page = try response.decode([DiscordWire.Message].self, label).sorted { Snowflake.precedes($0.id, $1.id) }
         var cursor = DiscordCursor(channel: channel, after: page.last?.id ?? channel)
         let places = openedDirect
-        openedDirect = []
         cursor.direct = places.isEmpty ? nil : places
         let messages = readsBacklog ? page.compactMap { inbound($0, origin: .channel, me: me, watched: []) } : []
         return PollBatch(messages: messages, cursor: cursor.encoded)

@@ -53,7 +53,7 @@ public actor MattermostTransport: PlatformTransport {
     var usernames: [String: MattermostWire.User?] = [:]
     /// Private channels by user id, so each conversation is opened once per run.
     var directChannels: [String: String] = [:]
-    /// Conversations opened by sends since the last poll, added to the cursor by the next poll.
+    /// Conversations opened by sends and not yet in a committed cursor; each poll adds them to the cursor it returns.
     var openedDirect: [MattermostCursor.Direct] = []
     /// Which remembered conversation the next poll reads first.
     var directTurn = 0
@@ -90,8 +90,10 @@ public actor MattermostTransport: PlatformTransport {
         cursor.after = channelPosts.last
 
         var places = cursor.direct ?? []
-        for place in openedDirect where !places.contains(where: { $0.user == place.user }) { places.append(place) }
-        openedDirect = []
+        // A conversation stays pending until a cursor the runtime committed hands it back, so a failed poll or
+        // commit cannot lose it.
+        openedDirect.removeAll { opened in places.contains { $0.user == opened.user } }
+        places += openedDirect
         if places.count > Self.directLimit { places.removeFirst(places.count - Self.directLimit) }
         for index in turnOrder(count: places.count) {
             do throws(TransportError) {
@@ -123,7 +125,6 @@ public actor MattermostTransport: PlatformTransport {
         let posts = try response.decode(MattermostWire.PostList.self, "mattermost channel posts").chronological
         var cursor = MattermostCursor(channel: channel, after: posts.last?.id ?? "")
         let places = openedDirect
-        openedDirect = []
         cursor.direct = places.isEmpty ? nil : places
         let messages = readsBacklog ? try await inbound(posts.map { ($0, false) }, me: me) : []
         return PollBatch(messages: messages, cursor: cursor.encoded)
