@@ -113,6 +113,8 @@ public actor MattermostTransport: PlatformTransport {
         cursor.direct = places.filter { !$0.after.isEmpty }
         if cursor.direct?.isEmpty == true { cursor.direct = nil }
 
+        // One timeline for the engine across the channel and the conversations.
+        posts.sort { ($0.post.createAt, $0.post.id) < ($1.post.createAt, $1.post.id) }
         let messages = try await inbound(posts, me: me)
         return PollBatch(messages: messages, cursor: cursor.encoded)
     }
