@@ -10,6 +10,8 @@ public enum Platforms {
         GoogleChatTransport.entry,
         TelegramTransport.entry,
         ZulipTransport.entry,
+        MattermostTransport.entry,
+        DiscordTransport.entry,
     ]
 
     public static var kinds: [String] { all.map(\.kind) }
