@@ -425,7 +425,7 @@ public actor DiscordTransport: PlatformTransport {
         let detail = body.map { "\($0.message ?? "") (code \($0.code ?? 0))" } ?? response.bodyExcerpt
         switch (response.status, place) {
         case (429, _):
-            let wait = body?.retryAfter.flatMap { $0.isFinite && $0 >= 0 ? Duration.milliseconds(Int64(($0 * 1000).rounded())) : nil }
+            let wait = body?.retryAfter.flatMap { Duration.platformWait(seconds: $0) }
             return .rateLimited(retryAfter: wait ?? response.retryAfterHeader() ?? .seconds(60))
         case (401, _):
             return .unauthorized(reason: "\(label): HTTP 401, the token in \(tokenVariable) was refused (\(detail)); reset the bot token in the Developer Portal and export it")

@@ -370,7 +370,7 @@ public actor MattermostTransport: PlatformTransport {
         let detail = Self.detail(response)
         switch response.status {
         case 429:
-            let reset = response.header("X-Ratelimit-Reset").flatMap(Double.init).map { Duration.seconds($0) }
+            let reset = response.header("X-Ratelimit-Reset").flatMap(Double.init).flatMap { Duration.platformWait(seconds: $0) }
             return .rateLimited(retryAfter: response.retryAfterHeader() ?? reset ?? .seconds(60))
         case 401:
             return .unauthorized(reason: "\(label): HTTP 401, the token in \(tokenVariable) was refused (\(detail)); create a new bot access token")

@@ -135,7 +135,7 @@ public final class TelegramTransport: PlatformTransport, @unchecked Sendable {
         let description = (error?.description ?? response.bodyExcerpt).replacingOccurrences(of: token, with: "<token>")
         switch code {
         case 429:
-            let wait = error?.parameters?.retry_after.map { Duration.milliseconds(Int64(max(0, $0) * 1000)) }
+            let wait = error?.parameters?.retry_after.flatMap { Duration.platformWait(seconds: $0) }
             return .rateLimited(retryAfter: wait ?? response.retryAfterHeader() ?? .seconds(60))
         case 401, 404:
             return .unauthorized(reason: "\(label): HTTP \(code) \(description): the token was refused; get a new one from @BotFather (send it /token) and put it in \(tokenVariable)")
