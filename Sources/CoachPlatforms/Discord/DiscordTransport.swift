@@ -64,8 +64,7 @@ public actor DiscordTransport: PlatformTransport {
         guard Snowflake.isValid(channel) else {
             throw .invalidSetting(kind: "discord", key: "channel", value: channel, hint: "a Discord channel id is a number such as 1234567890123456789")
         }
-        tokenVariable = settings.optional("tokenEnv") ?? "DISCORD_BOT_TOKEN"
-        token = try settings.secret("tokenEnv", defaultVariable: "DISCORD_BOT_TOKEN", what: "bot token")
+        (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "DISCORD_BOT_TOKEN", what: "bot token")
         readsBacklog = try settings.readsBacklog()
         pacing = .every(try settings.seconds("pollSeconds", default: 3, range: 1...300))
         web = context.web

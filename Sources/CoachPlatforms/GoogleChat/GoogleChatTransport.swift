@@ -29,8 +29,7 @@ public struct GoogleChatTransport: PlatformTransport {
 
     init(settings: PlatformSettings, context: PlatformContext, requestTimeout: Duration = .seconds(30)) throws(PlatformSetupError) {
         try settings.validateKeys(["webhookEnv"])
-        variable = settings.optional("webhookEnv") ?? "GOOGLE_CHAT_WEBHOOK_URL"
-        url = try Webhook.url(settings, defaultVariable: "GOOGLE_CHAT_WEBHOOK_URL",
+        (url, variable) = try Webhook.url(settings, defaultVariable: "GOOGLE_CHAT_WEBHOOK_URL",
             what: "incoming webhook URL (https://chat.googleapis.com/v1/spaces/…/messages?key=…&token=…)")
         web = context.web
         self.requestTimeout = requestTimeout

@@ -62,8 +62,7 @@ public actor MattermostTransport: PlatformTransport {
         server = try settings.url(default: nil, hint: "your Mattermost server's address, e.g. https://chat.example.com")
         api = server.appending(segments: "api", "v4")
         channel = try settings.required("channel", hint: "the channel id (in Mattermost: the channel name > View Info)")
-        tokenVariable = settings.optional("tokenEnv") ?? "MATTERMOST_TOKEN"
-        token = try settings.secret("tokenEnv", defaultVariable: "MATTERMOST_TOKEN", what: "bot access token")
+        (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "MATTERMOST_TOKEN", what: "bot access token")
         readsBacklog = try settings.readsBacklog()
         pacing = .every(try settings.seconds("pollSeconds", default: 3, range: 1...300))
         web = context.web

@@ -24,8 +24,7 @@ public struct SlackWebhookTransport: PlatformTransport {
 
     init(settings: PlatformSettings, context: PlatformContext, requestTimeout: Duration = .seconds(30)) throws(PlatformSetupError) {
         try settings.validateKeys(["webhookEnv"])
-        variable = settings.optional("webhookEnv") ?? "SLACK_WEBHOOK_URL"
-        url = try Webhook.url(settings, defaultVariable: "SLACK_WEBHOOK_URL", what: "incoming webhook URL (https://hooks.slack.com/services/…)")
+        (url, variable) = try Webhook.url(settings, defaultVariable: "SLACK_WEBHOOK_URL", what: "incoming webhook URL (https://hooks.slack.com/services/…)")
         web = context.web
         self.requestTimeout = requestTimeout
     }

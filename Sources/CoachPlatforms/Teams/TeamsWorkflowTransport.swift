@@ -29,8 +29,7 @@ public struct TeamsWorkflowTransport: PlatformTransport {
 
     init(settings: PlatformSettings, context: PlatformContext, requestTimeout: Duration = .seconds(30)) throws(PlatformSetupError) {
         try settings.validateKeys(["webhookEnv"])
-        variable = settings.optional("webhookEnv") ?? "TEAMS_WEBHOOK_URL"
-        url = try Webhook.url(settings, defaultVariable: "TEAMS_WEBHOOK_URL", what: "Workflows webhook URL")
+        (url, variable) = try Webhook.url(settings, defaultVariable: "TEAMS_WEBHOOK_URL", what: "Workflows webhook URL")
         web = context.web
         self.requestTimeout = requestTimeout
     }

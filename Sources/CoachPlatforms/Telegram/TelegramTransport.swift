@@ -58,8 +58,7 @@ public final class TelegramTransport: PlatformTransport, @unchecked Sendable {
                 hint: "it must be the group's numeric chat id, e.g. -1001234567890; the README's Telegram section shows how to find it")
         }
         self.chat = chat
-        tokenVariable = settings.optional("tokenEnv") ?? "TELEGRAM_BOT_TOKEN"
-        token = try settings.secret("tokenEnv", defaultVariable: "TELEGRAM_BOT_TOKEN", what: "bot token")
+        (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "TELEGRAM_BOT_TOKEN", what: "bot token")
         apiRoot = try settings.url(default: "https://api.telegram.org", hint: "the Bot API root")
         readsBacklog = try settings.readsBacklog()
         web = context.web

@@ -7,10 +7,11 @@ import Foundation
 /// A webhook URL is a secret (anyone holding it can post), so it is read only from an environment variable and
 /// never appears in an error, a label or a log line.
 enum Webhook {
-    /// The webhook URL from the environment variable named by `webhookEnv`.
-    static func url(_ settings: PlatformSettings, defaultVariable: String, what: String) throws(PlatformSetupError) -> URL {
-        let text = try settings.secret("webhookEnv", defaultVariable: defaultVariable, what: what)
-        let variable = settings.optional("webhookEnv") ?? defaultVariable
+    /// The webhook URL from the environment variable named by `webhookEnv`, and that variable's name.
+    static func url(_ settings: PlatformSettings, defaultVariable: String, what: String) throws(PlatformSetupError)
+        -> (url: URL, variable: String)
+    {
+        let (text, variable) = try settings.namedSecret("webhookEnv", defaultVariable: defaultVariable, what: what)
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             url.host != nil
         else {
@@ -18,7 +19,7 @@ enum Webhook {
             throw .invalidSetting(kind: settings.kind, key: "webhookEnv", value: variable,
                 hint: "the variable must hold the whole https:// webhook URL, as the platform showed it")
         }
-        return url
+        return (url, variable)
     }
 
     /// `coach check`'s reminder of what a send-only platform cannot do.
