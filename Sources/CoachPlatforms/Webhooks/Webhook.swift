@@ -26,6 +26,22 @@ enum Webhook {
     static let sendOnlyWarning = CheckFinding.warning("commands",
         "this webhook cannot collect commands or examples: it is send-only, so the bot posts announcements, reminders and summaries, and nobody can reply to it with !example, !caught or !rate")
 
+    /// `coach check` for a webhook: posts `body`, a payload a live URL refuses or ignores so nothing shows, and
+    /// reads the answer with `read`. A network failure says which variable's URL could not be reached; the send-only
+    /// warning always follows.
+    static func check(_ web: any WebClient, url: URL, body: some Encodable, timeout: Duration, label: String,
+        unreachable: String, read: (WebResponse) -> CheckFinding) async -> [CheckFinding]
+    {
+        var findings: [CheckFinding] = []
+        do {
+            findings.append(read(try await web.send(.json(url: url, body: body, timeout: timeout, label: label))))
+        } catch {
+            findings.append(.problem("webhook", "\(unreachable): \(error)"))
+        }
+        findings.append(sendOnlyWarning)
+        return findings
+    }
+
     /// A send-only platform has nothing to read: the runtime never polls it, and a poll changes nothing.
     static func emptyPoll(_ request: PollRequest) -> PollBatch {
         PollBatch(messages: [], cursor: request.cursor)
