@@ -211,8 +211,7 @@ actor FakeDiscord {
 }
 
 @Suite("Discord adapter")
-struct DiscordTests {
-    static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+struct DiscordTests: AdapterTestSuite {
     static let sam = "200000000000000002"
     static let riley = "300000000000000003"
 
@@ -227,30 +226,10 @@ struct DiscordTests {
     static func transport(_ server: FakeServer, _ settings: [String: String] = [:], timeout: Duration = .seconds(10),
         environment: [String: String] = ["DISCORD_BOT_TOKEN": FakeDiscord.token]) throws -> DiscordTransport
     {
-        var values = ["baseURL": server.baseURL.absoluteString, "channel": FakeDiscord.channel]
-        values.merge(settings) { _, new in new }
-        return try DiscordTransport(
-            settings: PlatformSettings(kind: "discord", values: values, environment: environment),
-            context: PlatformContext(web: URLSessionWebClient(), logger: logger, botName: "coach"), requestTimeout: timeout)
-    }
-
-    static func poll(_ transport: DiscordTransport, _ cursor: String?, threads: [String] = []) async throws(TransportError) -> PollBatch {
-        try await transport.poll(PollRequest(cursor: cursor, timeout: .seconds(1), threads: threads))
-    }
-
-    static func message(_ text: String, to destination: OutboundMessage.Destination = .channel, id: String = "o1") -> OutboundMessage {
-        OutboundMessage(id: id, destination: destination, kind: .reply, text: text, createdAt: Date(timeIntervalSince1970: 0))
-    }
-
-    static func expectError(_ expected: (TransportError) -> Bool, _ body: () async throws(TransportError) -> Void,
-        sourceLocation: SourceLocation = #_sourceLocation) async
-    {
-        do {
-            try await body()
-            Issue.record("expected an error", sourceLocation: sourceLocation)
-        } catch {
-            #expect(expected(error), "\(error)", sourceLocation: sourceLocation)
-        }
+        try DiscordTransport(
+            settings: Self.settings("discord", ["baseURL": server.baseURL.absoluteString, "channel": FakeDiscord.channel], settings,
+                environment: environment),
+            context: context(), requestTimeout: timeout)
     }
 
     static let messagesPath = "/channels/\(FakeDiscord.channel)/messages"
@@ -650,12 +629,8 @@ struct DiscordTests {
 
     @Test("the example config loads and builds this adapter")
     func exampleConfig() throws {
-        let root = Fixtures.projectRoot
-        let setup = try CoachSetup.load(configPath: root.appendingPathComponent("Config/examples/discord.json").path,
-            promptsPath: root.appendingPathComponent("Prompts").path, stateOverride: FileManager.default.temporaryDirectory.path)
+        let (setup, transport) = try Self.example("discord", environment: ["DISCORD_BOT_TOKEN": "t"])
         #expect(setup.config.transport.kind == "discord")
-        let transport = try Platforms.make(kind: setup.config.transport.kind, settings: setup.config.transport.settings,
-            environment: ["DISCORD_BOT_TOKEN": "t"], context: PlatformContext(web: URLSessionWebClient(), logger: Self.logger, botName: "coach"))
         #expect(transport.name == "discord")
     }
 
@@ -666,20 +641,9 @@ struct DiscordTests {
         let (fake, server) = try await Self.platform()
         defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
-        let setup = try Fixtures.setup()
-        let coach = Coach(config: setup.config, catalogue: setup.catalogue, prompts: try setup.prompts(for: transport.capabilities.markup),
-            capabilities: transport.capabilities)
-        let session = try CoachSession(coach: coach, directory: nil, logger: Self.logger)
+        let session = try Self.session(for: transport)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-
-        func step() async throws {
-            let batch = try await transport.poll(await session.pollRequest(for: transport.name, timeout: .seconds(1)))
-            try await session.receive(batch, transport: transport.name, at: now)
-            for message in await session.outbox {
-                let id = try await transport.send(message, key: await session.deliveryKey(for: message))
-                try await session.markDelivered(message.id, platformID: id)
-            }
-        }
+        func step() async throws { try await Self.step(session, transport, at: now, tick: false) }
 
         try await step()
         await fake.say(Self.sam, "!help")

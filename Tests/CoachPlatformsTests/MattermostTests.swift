@@ -173,8 +173,7 @@ actor FakeMattermost {
 }
 
 @Suite("Mattermost adapter")
-struct MattermostTests {
-    static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+struct MattermostTests: AdapterTestSuite {
     static let riley = "rly0000000000000000000000a"
     static let sam = "sam0000000000000000000000a"
 
@@ -190,30 +189,10 @@ struct MattermostTests {
     static func transport(_ server: FakeServer, _ settings: [String: String] = [:], timeout: Duration = .seconds(10),
         environment: [String: String] = ["MATTERMOST_TOKEN": FakeMattermost.token]) throws -> MattermostTransport
     {
-        var values = ["baseURL": server.baseURL.absoluteString, "channel": FakeMattermost.channel]
-        values.merge(settings) { _, new in new }
-        return try MattermostTransport(
-            settings: PlatformSettings(kind: "mattermost", values: values, environment: environment),
-            context: PlatformContext(web: URLSessionWebClient(), logger: logger, botName: "coach"), requestTimeout: timeout)
-    }
-
-    static func poll(_ transport: MattermostTransport, _ cursor: String?, threads: [String] = []) async throws(TransportError) -> PollBatch {
-        try await transport.poll(PollRequest(cursor: cursor, timeout: .seconds(1), threads: threads))
-    }
-
-    static func message(_ text: String, to destination: OutboundMessage.Destination = .channel, id: String = "o1") -> OutboundMessage {
-        OutboundMessage(id: id, destination: destination, kind: .reply, text: text, createdAt: Date(timeIntervalSince1970: 0))
-    }
-
-    static func expectError(_ expected: (TransportError) -> Bool, _ body: () async throws(TransportError) -> Void,
-        sourceLocation: SourceLocation = #_sourceLocation) async
-    {
-        do {
-            try await body()
-            Issue.record("expected an error", sourceLocation: sourceLocation)
-        } catch {
-            #expect(expected(error), "\(error)", sourceLocation: sourceLocation)
-        }
+        try MattermostTransport(
+            settings: Self.settings("mattermost", ["baseURL": server.baseURL.absoluteString, "channel": FakeMattermost.channel], settings,
+                environment: environment),
+            context: context(), requestTimeout: timeout)
     }
 
     // MARK: - Polling
@@ -584,12 +563,8 @@ struct MattermostTests {
 
     @Test("the example config loads and builds this adapter")
     func exampleConfig() throws {
-        let root = Fixtures.projectRoot
-        let setup = try CoachSetup.load(configPath: root.appendingPathComponent("Config/examples/mattermost.json").path,
-            promptsPath: root.appendingPathComponent("Prompts").path, stateOverride: FileManager.default.temporaryDirectory.path)
+        let (setup, transport) = try Self.example("mattermost", environment: ["MATTERMOST_TOKEN": "t"])
         #expect(setup.config.transport.kind == "mattermost")
-        let transport = try Platforms.make(kind: setup.config.transport.kind, settings: setup.config.transport.settings,
-            environment: ["MATTERMOST_TOKEN": "t"], context: PlatformContext(web: URLSessionWebClient(), logger: Self.logger, botName: "coach"))
         #expect(transport.name == "mattermost")
     }
 
@@ -632,20 +607,9 @@ struct MattermostTests {
         let (fake, server) = try await Self.platform()
         defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
-        let setup = try Fixtures.setup()
-        let coach = Coach(config: setup.config, catalogue: setup.catalogue, prompts: try setup.prompts(for: transport.capabilities.markup),
-            capabilities: transport.capabilities)
-        let session = try CoachSession(coach: coach, directory: nil, logger: Self.logger)
+        let session = try Self.session(for: transport)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-
-        func step() async throws {
-            let batch = try await transport.poll(await session.pollRequest(for: transport.name, timeout: .seconds(1)))
-            try await session.receive(batch, transport: transport.name, at: now)
-            for message in await session.outbox {
-                let id = try await transport.send(message, key: await session.deliveryKey(for: message))
-                try await session.markDelivered(message.id, platformID: id)
-            }
-        }
+        func step() async throws { try await Self.step(session, transport, at: now, tick: false) }
 
         try await step()
         await fake.say(Self.sam, "!help")

@@ -158,13 +158,7 @@ actor FakeSlackWorkspace {
 }
 
 /// Builds Slack adapters against a fake workspace.
-enum SlackTestKit {
-    static let logger = Logger(label: "slack-test") { _ in SwiftLogNoOpLogHandler() }
-
-    static func context() -> PlatformContext {
-        PlatformContext(web: URLSessionWebClient(), logger: logger, botName: "coach")
-    }
-
+enum SlackTestKit: AdapterTestSuite {
     static func start() async throws -> (FakeSlackWorkspace, FakeServer) {
         let workspace = FakeSlackWorkspace()
         let server = try await FakeServer { request in await workspace.handle(request) }
@@ -174,32 +168,14 @@ enum SlackTestKit {
     static func transport(_ server: FakeServer, _ extra: [String: String] = [:], token: String = FakeSlackWorkspace.token,
         timeout: Duration = .seconds(10), maxPages: Int = 10) throws -> SlackTransport
     {
-        var values = ["channel": "C1", "baseURL": server.baseURL.absoluteString + "/api"]
-        values.merge(extra) { $1 }
-        return try SlackTransport(
-            settings: PlatformSettings(kind: "slack", values: values, environment: ["SLACK_BOT_TOKEN": token]),
+        try SlackTransport(
+            settings: settings("slack", ["channel": "C1", "baseURL": server.baseURL.absoluteString + "/api"], extra,
+                environment: ["SLACK_BOT_TOKEN": token]),
             context: context(), requestTimeout: timeout, maxPages: maxPages)
-    }
-
-    static func message(_ text: String, to destination: OutboundMessage.Destination = .channel, id: String = "o1") -> OutboundMessage {
-        OutboundMessage(id: id, destination: destination, kind: .reply, text: text, createdAt: Date(timeIntervalSince1970: 0))
     }
 
     static func cursor(_ batch: PollBatch) throws -> SlackCursor {
         try #require(batch.cursor.flatMap(SlackCursor.decode))
-    }
-
-    /// The error a call threw, or nil.
-    static func error(_ body: () async throws -> Void) async -> TransportError? {
-        do {
-            try await body()
-            return nil
-        } catch let error as TransportError {
-            return error
-        } catch {
-            Issue.record("expected a TransportError, got \(error)")
-            return nil
-        }
     }
 }
 
@@ -678,20 +654,8 @@ struct SlackTests {
 
 /// The real engine behind the Slack adapter: commands in, replies out, through the fake workspace.
 @Suite("Slack end to end")
-struct SlackEndToEndTests {
+struct SlackEndToEndTests: AdapterTestSuite {
     typealias Kit = SlackTestKit
-
-    /// Polls once, applies the batch as the live loop does, and delivers the outbox.
-    static func step(_ session: CoachSession, _ transport: SlackTransport, at now: Date) async throws {
-        try await session.tick(at: now)
-        let request = await session.pollRequest(for: transport.name, timeout: .seconds(1))
-        let batch = try await transport.poll(request)
-        try await session.receive(batch, transport: transport.name, at: now)
-        for message in await session.outbox {
-            let id = try await transport.send(message, key: await session.deliveryKey(for: message))
-            try await session.markDelivered(message.id, platformID: id)
-        }
-    }
 
     @Test func helpIsAnsweredAndCaughtFindsTheSlackMember() async throws {
         let (slack, server) = try await Kit.start()

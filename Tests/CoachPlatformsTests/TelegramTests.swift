@@ -140,7 +140,7 @@ final class TelegramLogRecorder: @unchecked Sendable {
 }
 
 @Suite("Telegram adapter")
-struct TelegramTests {
+struct TelegramTests: AdapterTestSuite {
     static let group = TelegramFake.group
 
     struct Rig {
@@ -162,11 +162,9 @@ struct TelegramTests {
         let fake = TelegramFake()
         let server = try await FakeServer { await fake.handle($0) }
         let log = TelegramLogRecorder()
-        var values = ["chat": String(group), "baseURL": server.baseURL.absoluteString]
-        values.merge(settings) { $1 }
         let transport = try TelegramTransport(
-            settings: PlatformSettings(kind: "telegram", values: values, environment: env),
-            context: PlatformContext(web: URLSessionWebClient(), logger: log.logger, botName: "coach"))
+            settings: Self.settings("telegram", ["chat": String(group), "baseURL": server.baseURL.absoluteString], settings, environment: env),
+            context: context(logger: log.logger))
         return Rig(server: server, fake: fake, transport: transport, log: log)
     }
 
@@ -649,7 +647,7 @@ struct TelegramTests {
 
     @Test("setup refuses a missing or non-numeric chat, a token in the file, and a missing variable")
     func setup() throws {
-        let context = PlatformContext(web: URLSessionWebClient(), logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, botName: "coach")
+        let context = Self.context()
         let env = ["TELEGRAM_BOT_TOKEN": "1:x"]
         func make(_ values: [String: String], _ env: [String: String] = env) throws(PlatformSetupError) {
             _ = try TelegramTransport.entry.make(PlatformSettings(kind: "telegram", values: values, environment: env), context)
@@ -668,13 +666,8 @@ struct TelegramTests {
 
     @Test("Config/examples/telegram.json loads and builds this adapter")
     func exampleConfig() throws {
-        let setup = try CoachSetup.load(
-            configPath: Fixtures.projectRoot.appendingPathComponent("Config/examples/telegram.json").path,
-            promptsPath: Fixtures.projectRoot.appendingPathComponent("Prompts").path, stateOverride: Fixtures.temporaryDirectory().path)
+        let (setup, transport) = try Self.example("telegram", environment: ["TELEGRAM_BOT_TOKEN": "1:x"])
         #expect(setup.config.transport.kind == "telegram")
-        let context = PlatformContext(web: URLSessionWebClient(), logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, botName: "coach")
-        let transport = try Platforms.make(kind: setup.config.transport.kind, settings: setup.config.transport.settings,
-            environment: ["TELEGRAM_BOT_TOKEN": "1:x"], context: context)
         #expect(transport.name == "telegram")
         #expect(transport.pacing == .longPoll)
     }
@@ -686,18 +679,9 @@ struct TelegramTests {
         let rig = try await Self.rig()
         defer { Task { await rig.stop() } }
         let coach = try Fixtures.coach(capabilities: rig.transport.capabilities)
-        let session = try CoachSession(coach: coach, directory: nil, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
+        let session = try CoachSession(coach: coach, directory: nil, logger: Self.logger)
         let now = Harness.instant("2027-01-05 11:00", coach)
-
-        func step() async throws {
-            let request = await session.pollRequest(for: rig.transport.name, timeout: .zero)
-            let batch = try await rig.transport.poll(request)
-            try await session.receive(batch, transport: rig.transport.name, at: now)
-            for message in await session.outbox {
-                let id = try await rig.transport.send(message, key: await session.deliveryKey(for: message))
-                try await session.markDelivered(message.id, platformID: id)
-            }
-        }
+        func step() async throws { try await Self.step(session, rig.transport, at: now, tick: false, timeout: .zero) }
 
         try await step()  // first start
         #expect(await session.cursor(for: "telegram") == "0")

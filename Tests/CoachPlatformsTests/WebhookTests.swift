@@ -50,13 +50,7 @@ actor FakeGoogleChatSpace {
     }
 }
 
-enum WebhookTestKit {
-    static let logger = Logger(label: "webhook-test") { _ in SwiftLogNoOpLogHandler() }
-
-    static func context() -> PlatformContext {
-        PlatformContext(web: URLSessionWebClient(), logger: logger, botName: "coach")
-    }
-
+enum WebhookTestKit: AdapterTestSuite {
     static func serve(_ usual: Reply, _ queue: Reply...) async throws -> (FakeServer, WebhookScript) {
         let script = WebhookScript(usual: usual, queue)
         let server = try await FakeServer { _ in await script.next() }
@@ -102,18 +96,6 @@ enum WebhookTestKit {
         (1...lines).map { "Line \($0): \"caught\" someone doing something right — ünïcödé and all." }.joined(separator: "\n")
     }
 
-    static func error(_ body: () async throws -> Void) async -> TransportError? {
-        do {
-            try await body()
-            return nil
-        } catch let error as TransportError {
-            return error
-        } catch {
-            Issue.record("expected a TransportError, got \(error)")
-            return nil
-        }
-    }
-
     /// The texts of a Teams post's TextBlocks, one per line.
     static func teamsLines(_ request: Received) -> [String] {
         let attachments = request.json["attachments"] as? [[String: Any]] ?? []
@@ -128,12 +110,7 @@ enum WebhookTestKit {
     static func runWeek(_ transport: some PlatformTransport) async throws -> CoachSession {
         let coach = try Fixtures.coach(capabilities: transport.capabilities) { $0.holidays = [] }
         let session = try CoachSession(coach: coach, directory: nil, logger: logger)
-        func deliver() async throws {
-            for message in await session.outbox {
-                let id = try await transport.send(message, key: await session.deliveryKey(for: message))
-                try await session.markDelivered(message.id, platformID: id)
-            }
-        }
+        func deliver() async throws { try await Self.deliver(session, transport) }
         func say(_ sender: String, _ text: String, id: String, at time: String) async throws {
             let message = InboundMessage(id: id, senderID: sender, senderName: sender.capitalized, text: text)
             try await session.receive(PollBatch(messages: [message], cursor: nil), transport: transport.name,
@@ -520,7 +497,7 @@ struct GoogleChatTests {
 // MARK: - Example configs
 
 @Suite("Slack and webhook example configs")
-struct SlackAndWebhookExampleConfigTests {
+struct SlackAndWebhookExampleConfigTests: AdapterTestSuite {
     @Test func eachExampleConfigLoadsAndBuildsItsAdapter() throws {
         let examples = [
             ("slack", "SLACK_BOT_TOKEN", "xoxb-1"),
@@ -529,13 +506,8 @@ struct SlackAndWebhookExampleConfigTests {
             ("google-chat", "GOOGLE_CHAT_WEBHOOK_URL", "https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=t"),
         ]
         for (kind, variable, value) in examples {
-            let setup = try CoachSetup.load(
-                configPath: Fixtures.projectRoot.appendingPathComponent("Config/examples/\(kind).json").path,
-                promptsPath: Fixtures.projectRoot.appendingPathComponent("Prompts").path,
-                stateOverride: Fixtures.temporaryDirectory().path)
+            let (setup, transport) = try Self.example(kind, environment: [variable: value])
             #expect(setup.config.transport.kind == kind)
-            let transport = try Platforms.make(kind: kind, settings: setup.config.transport.settings, environment: [variable: value],
-                context: WebhookTestKit.context())
             #expect(transport.name == kind)
             // Admins are roster members: on Slack both are Slack user ids.
             #expect(setup.config.admins.allSatisfy { admin in setup.config.members.contains { $0.id == admin } })

@@ -160,7 +160,7 @@ actor ZulipFake {
 }
 
 @Suite("Zulip adapter")
-struct ZulipTests {
+struct ZulipTests: AdapterTestSuite {
     struct Rig {
         let server: FakeServer
         let fake: ZulipFake
@@ -177,11 +177,10 @@ struct ZulipTests {
         let fake = ZulipFake()
         let server = try await FakeServer { await fake.handle($0) }
         let log = TelegramLogRecorder()
-        var values = ["baseURL": server.baseURL.absoluteString, "stream": ZulipFake.streamName, "email": ZulipFake.email]
-        values.merge(settings) { $1 }
         let transport = try ZulipTransport(
-            settings: PlatformSettings(kind: "zulip", values: values, environment: ["ZULIP_API_KEY": key]),
-            context: PlatformContext(web: URLSessionWebClient(), logger: log.logger, botName: "coach"))
+            settings: Self.settings("zulip", ["baseURL": server.baseURL.absoluteString, "stream": ZulipFake.streamName, "email": ZulipFake.email],
+                settings, environment: ["ZULIP_API_KEY": key]),
+            context: context(logger: log.logger))
         return Rig(server: server, fake: fake, transport: transport, log: log)
     }
 
@@ -578,7 +577,7 @@ struct ZulipTests {
 
     @Test("setup needs the realm, channel and email; refuses a key in the file and an over-long topic; trims /api/v1")
     func setup() throws {
-        let context = PlatformContext(web: URLSessionWebClient(), logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, botName: "coach")
+        let context = Self.context()
         let env = ["ZULIP_API_KEY": "k"]
         let good = ["baseURL": "https://team.zulipchat.com/api/v1/", "stream": "cs", "email": "bot@x"]
         func make(_ values: [String: String]) throws(PlatformSetupError) -> ZulipTransport {
@@ -596,13 +595,8 @@ struct ZulipTests {
 
     @Test("Config/examples/zulip.json loads and builds this adapter")
     func exampleConfig() throws {
-        let setup = try CoachSetup.load(
-            configPath: Fixtures.projectRoot.appendingPathComponent("Config/examples/zulip.json").path,
-            promptsPath: Fixtures.projectRoot.appendingPathComponent("Prompts").path, stateOverride: Fixtures.temporaryDirectory().path)
+        let (setup, transport) = try Self.example("zulip", environment: ["ZULIP_API_KEY": "k"])
         #expect(setup.config.transport.kind == "zulip")
-        let context = PlatformContext(web: URLSessionWebClient(), logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, botName: "coach")
-        let transport = try Platforms.make(kind: setup.config.transport.kind, settings: setup.config.transport.settings,
-            environment: ["ZULIP_API_KEY": "k"], context: context)
         #expect(transport.name == "zulip")
         #expect(transport.pacing == .longPoll)
     }
@@ -618,19 +612,9 @@ struct ZulipTests {
             config.members = []
             config.holidays = []
         }
-        let session = try CoachSession(coach: coach, directory: nil, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
+        let session = try CoachSession(coach: coach, directory: nil, logger: Self.logger)
         var now = Harness.instant("2027-01-01 10:00", coach)
-
-        func step() async throws {
-            try await session.tick(at: now)
-            let request = await session.pollRequest(for: rig.transport.name, timeout: .zero)
-            let batch = try await rig.transport.poll(request)
-            try await session.receive(batch, transport: rig.transport.name, at: now)
-            for message in await session.outbox {
-                let id = try await rig.transport.send(message, key: await session.deliveryKey(for: message))
-                try await session.markDelivered(message.id, platformID: id)
-            }
-        }
+        func step() async throws { try await Self.step(session, rig.transport, at: now, timeout: .zero) }
 
         try await step()  // first start
         await rig.fake.post("!help", from: 13, topic: "questions")

@@ -23,10 +23,6 @@ public actor DiscordTransport: PlatformTransport {
     static let pageSize = 100
     /// Pages read per poll; the runtime polls again at once when messages came back.
     static let pagesPerPoll = 5
-    /// Private conversations read per poll, in turn.
-    static let directReadsPerPoll = 3
-    /// Private conversations remembered; the oldest opened is forgotten first.
-    static let directLimit = 50
     /// A watched announcement without a Discord thread is looked at again every this many polls.
     static let threadRecheckPolls = 10
     static let messageLimit = 2000
@@ -51,9 +47,8 @@ public actor DiscordTransport: PlatformTransport {
     var me: DiscordWire.User?
     /// Private channels by user id, opened once per run.
     var directChannels: [String: String] = [:]
-    /// Conversations opened by sends and not yet in a committed cursor; each poll adds them to the cursor it returns.
-    var openedDirect: [DiscordCursor.Direct] = []
-    var directTurn = 0
+    /// The private conversations the bot opened and reads back.
+    var directConversations = DirectConversations()
     /// Whether a Discord thread exists on a watched announcement, as the last look found.
     var threadChannels: [String: Bool] = [:]
     var polls = 0
@@ -69,8 +64,7 @@ public actor DiscordTransport: PlatformTransport {
         guard Snowflake.isValid(channel) else {
             throw .invalidSetting(kind: "discord", key: "channel", value: channel, hint: "a Discord channel id is a number such as 1234567890123456789")
         }
-        tokenVariable = settings.optional("tokenEnv") ?? "DISCORD_BOT_TOKEN"
-        token = try settings.secret("tokenEnv", defaultVariable: "DISCORD_BOT_TOKEN", what: "bot token")
+        (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "DISCORD_BOT_TOKEN", what: "bot token")
         readsBacklog = try settings.readsBacklog()
         pacing = .every(try settings.seconds("pollSeconds", default: 3, range: 1...300))
         web = context.web
@@ -125,28 +119,12 @@ public actor DiscordTransport: PlatformTransport {
         }
         cursor.threads = threads.isEmpty ? nil : threads
 
-        var places = cursor.direct ?? []
-        // A conversation stays pending until a cursor the runtime committed hands it back, so a failed poll or
-        // commit cannot lose it.
-        openedDirect.removeAll { opened in places.contains { $0.user == opened.user } }
-        places += openedDirect
-        if places.count > Self.directLimit { places.removeFirst(places.count - Self.directLimit) }
-        for index in turnOrder(count: places.count) {
-            do throws(TransportError) {
-                let page = try await read(places[index].channel, after: places[index].after, pages: 1, label: "discord private messages", place: .optional)
-                found += page.messages.map { ($0, .direct) }
-                places[index].after = page.last
-            } catch .rateLimited(let wait) {
-                throw .rateLimited(retryAfter: wait)
-            } catch .temporary(let reason) {
-                throw .temporary(reason: reason)
-            } catch {
-                logger.notice("discord: stopped reading a private conversation", metadata: ["reason": "\(error)"])
-                places[index].after = ""
-            }
+        let privately = try await DirectConversations.read(directConversations.plan(committed: cursor.direct), platform: "discord", logger: logger) {
+            conversation throws(TransportError) in
+            try await read(conversation.channel, after: conversation.after, pages: 1, label: "discord private messages", place: .optional)
         }
-        places.removeAll { $0.after.isEmpty }
-        cursor.direct = places.isEmpty ? nil : places
+        found += privately.messages.map { ($0, .direct) }
+        cursor.direct = privately.places
 
         // One timeline for the engine: snowflakes order messages across channels by creation time.
         found.sort { Snowflake.precedes($0.message.id, $1.message.id) }
@@ -162,8 +140,7 @@ public actor DiscordTransport: PlatformTransport {
         if let failure = failure(response, label, place: .mainChannel) { throw failure }
         let page = try response.decode([DiscordWire.Message].self, label).sorted { Snowflake.precedes($0.id, $1.id) }
         var cursor = DiscordCursor(channel: channel, after: page.last?.id ?? channel)
-        let places = openedDirect
-        cursor.direct = places.isEmpty ? nil : places
+        cursor.direct = directConversations.pendingForCursor
         let messages = readsBacklog ? page.compactMap { inbound($0, origin: .channel, me: me, watched: []) } : []
         return PollBatch(messages: messages, cursor: cursor.encoded)
     }
@@ -186,14 +163,6 @@ public actor DiscordTransport: PlatformTransport {
             if page.count < Self.pageSize || sorted.isEmpty { break }
         }
         return (collected, position)
-    }
-
-    func turnOrder(count: Int) -> [Int] {
-        guard count > 0 else { return [] }
-        let start = directTurn % count
-        let reads = min(count, Self.directReadsPerPoll)
-        directTurn = (start + reads) % count
-        return (0..<reads).map { (start + $0) % count }
     }
 
     /// A Discord message as the engine's message; nil for system messages (joins, pins, thread notices).
@@ -269,9 +238,9 @@ public actor DiscordTransport: PlatformTransport {
             if let failure = self.failure(response, label, place: directUser == nil ? .sending : .direct) { throw failure }
             return try response.decode(DiscordWire.Created.self, label).id
         }
-        if let directUser, let first, !openedDirect.contains(where: { $0.user == directUser }) {
+        if let directUser, let first {
             // Read the conversation from the bot's message on, so the member's answer reaches the engine.
-            openedDirect.append(DiscordCursor.Direct(user: directUser, channel: target, after: first))
+            directConversations.opened(user: directUser, channel: target, after: first)
         }
         return first
     }
@@ -455,7 +424,7 @@ public actor DiscordTransport: PlatformTransport {
         let detail = body.map { "\($0.message ?? "") (code \($0.code ?? 0))" } ?? response.bodyExcerpt
         switch (response.status, place) {
         case (429, _):
-            let wait = body?.retryAfter.flatMap { $0.isFinite && $0 >= 0 ? Duration.milliseconds(Int64(($0 * 1000).rounded())) : nil }
+            let wait = body?.retryAfter.flatMap { Duration.platformWait(seconds: $0) }
             return .rateLimited(retryAfter: wait ?? response.retryAfterHeader() ?? .seconds(60))
         case (401, _):
             return .unauthorized(reason: "\(label): HTTP 401, the token in \(tokenVariable) was refused (\(detail)); reset the bot token in the Developer Portal and export it")
@@ -530,19 +499,7 @@ struct DiscordCursor: Codable, Equatable {
     var channel: String
     var after: String
     var threads: [String: String]?
-    var direct: [Direct]?
-
-    struct Direct: Codable, Equatable, Sendable {
-        var user: String
-        var channel: String
-        var after: String
-
-        enum CodingKeys: String, CodingKey {
-            case user = "u"
-            case channel = "c"
-            case after = "a"
-        }
-    }
+    var direct: [DirectConversation]?
 
     enum CodingKeys: String, CodingKey {
         case channel = "c"

@@ -29,8 +29,7 @@ public struct GoogleChatTransport: PlatformTransport {
 
     init(settings: PlatformSettings, context: PlatformContext, requestTimeout: Duration = .seconds(30)) throws(PlatformSetupError) {
         try settings.validateKeys(["webhookEnv"])
-        variable = settings.optional("webhookEnv") ?? "GOOGLE_CHAT_WEBHOOK_URL"
-        url = try Webhook.url(settings, defaultVariable: "GOOGLE_CHAT_WEBHOOK_URL",
+        (url, variable) = try Webhook.url(settings, defaultVariable: "GOOGLE_CHAT_WEBHOOK_URL",
             what: "incoming webhook URL (https://chat.googleapis.com/v1/spaces/…/messages?key=…&token=…)")
         web = context.web
         self.requestTimeout = requestTimeout
@@ -97,26 +96,21 @@ public struct GoogleChatTransport: PlatformTransport {
     }
 
     public func check() async -> [CheckFinding] {
-        var findings: [CheckFinding] = []
-        do {
-            // An empty message: a live webhook refuses it with 400 INVALID_ARGUMENT, so nothing shows in the space.
-            let response = try await web.send(.json(url: url, body: [String: String](), timeout: requestTimeout, label: "google-chat check"))
+        // An empty message: a live webhook refuses it with 400 INVALID_ARGUMENT, so nothing shows in the space.
+        await Webhook.check(web, url: url, body: [String: String](), timeout: requestTimeout, label: "google-chat check",
+            unreachable: "could not reach the webhook URL in \(variable)") { response in
             switch response.status {
             case 400:
-                findings.append(.ok("webhook", "the webhook URL in \(variable) is live (it refused an empty test message; nothing was posted)"))
+                return .ok("webhook", "the webhook URL in \(variable) is live (it refused an empty test message; nothing was posted)")
             case 200..<300:
-                findings.append(.warning("webhook", "the webhook accepted an empty test message (HTTP \(response.status)); it is live, though Google Chat usually refuses empty messages"))
+                return .warning("webhook", "the webhook accepted an empty test message (HTTP \(response.status)); it is live, though Google Chat usually refuses empty messages")
             case 429:
-                findings.append(.warning("webhook", "the space is rate limited right now (HTTP 429); try coach check again in a minute"))
+                return .warning("webhook", "the space is rate limited right now (HTTP 429); try coach check again in a minute")
             case 500...599:
-                findings.append(.warning("webhook", "Google Chat had a temporary problem (HTTP \(response.status)); try coach check again later"))
+                return .warning("webhook", "Google Chat had a temporary problem (HTTP \(response.status)); try coach check again later")
             default:
-                findings.append(.problem("webhook", failure(response)?.description ?? "HTTP \(response.status)"))
+                return .problem("webhook", failure(response)?.description ?? "HTTP \(response.status)")
             }
-        } catch {
-            findings.append(.problem("webhook", "could not reach the webhook URL in \(variable): \(error)"))
         }
-        findings.append(Webhook.sendOnlyWarning)
-        return findings
     }
 }

@@ -22,10 +22,6 @@ public actor MattermostTransport: PlatformTransport {
     static let pagesPerPoll = 5
     /// Pages read, once, from a channel that was empty when the bot started.
     static let pagesFromStart = 50
-    /// Private conversations read per poll, in turn, so a large team does not multiply every poll's requests.
-    static let directReadsPerPoll = 3
-    /// Private conversations remembered; the oldest opened is forgotten first.
-    static let directLimit = 50
     /// `PostMessageMaxRunesV2`: 65,535 bytes / 4.
     static let messageLimit = 16_383
 
@@ -53,10 +49,8 @@ public actor MattermostTransport: PlatformTransport {
     var usernames: [String: MattermostWire.User?] = [:]
     /// Private channels by user id, so each conversation is opened once per run.
     var directChannels: [String: String] = [:]
-    /// Conversations opened by sends and not yet in a committed cursor; each poll adds them to the cursor it returns.
-    var openedDirect: [MattermostCursor.Direct] = []
-    /// Which remembered conversation the next poll reads first.
-    var directTurn = 0
+    /// The private conversations the bot opened and reads back.
+    var directConversations = DirectConversations()
 
     struct Identity: Sendable, Equatable {
         var id: String
@@ -68,8 +62,7 @@ public actor MattermostTransport: PlatformTransport {
         server = try settings.url(default: nil, hint: "your Mattermost server's address, e.g. https://chat.example.com")
         api = server.appending(segments: "api", "v4")
         channel = try settings.required("channel", hint: "the channel id (in Mattermost: the channel name > View Info)")
-        tokenVariable = settings.optional("tokenEnv") ?? "MATTERMOST_TOKEN"
-        token = try settings.secret("tokenEnv", defaultVariable: "MATTERMOST_TOKEN", what: "bot access token")
+        (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "MATTERMOST_TOKEN", what: "bot access token")
         readsBacklog = try settings.readsBacklog()
         pacing = .every(try settings.seconds("pollSeconds", default: 3, range: 1...300))
         web = context.web
@@ -89,29 +82,13 @@ public actor MattermostTransport: PlatformTransport {
         posts += channelPosts.posts.map { ($0, false) }
         cursor.after = channelPosts.last
 
-        var places = cursor.direct ?? []
-        // A conversation stays pending until a cursor the runtime committed hands it back, so a failed poll or
-        // commit cannot lose it.
-        openedDirect.removeAll { opened in places.contains { $0.user == opened.user } }
-        places += openedDirect
-        if places.count > Self.directLimit { places.removeFirst(places.count - Self.directLimit) }
-        for index in turnOrder(count: places.count) {
-            do throws(TransportError) {
-                let page = try await read(places[index].channel, after: places[index].after, pages: 1, label: "mattermost private posts")
-                posts += page.posts.map { ($0, true) }
-                places[index].after = page.last
-            } catch .rateLimited(let wait) {
-                throw .rateLimited(retryAfter: wait)
-            } catch .temporary(let reason) {
-                throw .temporary(reason: reason)
-            } catch {
-                // A conversation the bot can no longer read (the user was deactivated) must not stop the bot.
-                logger.notice("mattermost: stopped reading a private conversation", metadata: ["reason": "\(error)"])
-                places[index].after = ""
-            }
+        let privately = try await DirectConversations.read(directConversations.plan(committed: cursor.direct), platform: "mattermost", logger: logger) {
+            conversation throws(TransportError) in
+            let page = try await read(conversation.channel, after: conversation.after, pages: 1, label: "mattermost private posts")
+            return (page.posts, page.last)
         }
-        cursor.direct = places.filter { !$0.after.isEmpty }
-        if cursor.direct?.isEmpty == true { cursor.direct = nil }
+        posts += privately.messages.map { ($0, true) }
+        cursor.direct = privately.places
 
         // One timeline for the engine across the channel and the conversations.
         posts.sort { ($0.post.createAt, $0.post.id) < ($1.post.createAt, $1.post.id) }
@@ -126,8 +103,7 @@ public actor MattermostTransport: PlatformTransport {
         if let failure = failure(response, "mattermost channel posts", forbidden: channelAdvice) { throw failure }
         let posts = try response.decode(MattermostWire.PostList.self, "mattermost channel posts").chronological
         var cursor = MattermostCursor(channel: channel, after: posts.last?.id ?? "")
-        let places = openedDirect
-        cursor.direct = places.isEmpty ? nil : places
+        cursor.direct = directConversations.pendingForCursor
         let messages = readsBacklog ? try await inbound(posts.map { ($0, false) }, me: me) : []
         return PollBatch(messages: messages, cursor: cursor.encoded)
     }
@@ -167,15 +143,6 @@ public actor MattermostTransport: PlatformTransport {
         let response = try await get(["channels", channelID, "posts"], query: query, label: label)
         if let failure = failure(response, label, forbidden: channelAdvice) { throw failure }
         return try response.decode(MattermostWire.PostList.self, label)
-    }
-
-    /// Which remembered conversations this poll reads, taking turns.
-    func turnOrder(count: Int) -> [Int] {
-        guard count > 0 else { return [] }
-        let start = directTurn % count
-        let reads = min(count, Self.directReadsPerPoll)
-        directTurn = (start + reads) % count
-        return (0..<reads).map { (start + $0) % count }
     }
 
     /// Posts as the engine's messages: names looked up, system notices left out, the bot's own posts marked.
@@ -270,9 +237,9 @@ public actor MattermostTransport: PlatformTransport {
             if let failure = self.failure(response, "mattermost create post", forbidden: self.postAdvice) { throw failure }
             return try response.decode(MattermostWire.Created.self, "mattermost create post").id
         }
-        if let directUser, let first, !openedDirect.contains(where: { $0.user == directUser }) {
+        if let directUser, let first {
             // Read the conversation from the bot's message on, so the member's answer reaches the engine.
-            openedDirect.append(MattermostCursor.Direct(user: directUser, channel: target, after: first))
+            directConversations.opened(user: directUser, channel: target, after: first)
         }
         return first
     }
@@ -402,7 +369,7 @@ public actor MattermostTransport: PlatformTransport {
         let detail = Self.detail(response)
         switch response.status {
         case 429:
-            let reset = response.header("X-Ratelimit-Reset").flatMap(Double.init).map { Duration.seconds($0) }
+            let reset = response.header("X-Ratelimit-Reset").flatMap(Double.init).flatMap { Duration.platformWait(seconds: $0) }
             return .rateLimited(retryAfter: response.retryAfterHeader() ?? reset ?? .seconds(60))
         case 401:
             return .unauthorized(reason: "\(label): HTTP 401, the token in \(tokenVariable) was refused (\(detail)); create a new bot access token")
@@ -473,7 +440,7 @@ public actor MattermostTransport: PlatformTransport {
 struct MattermostCursor: Codable, Equatable {
     var channel: String
     var after: String
-    var direct: [MattermostCursor.Direct]?
+    var direct: [DirectConversation]?
 
     enum CodingKeys: String, CodingKey {
         case channel = "c"
@@ -481,7 +448,7 @@ struct MattermostCursor: Codable, Equatable {
         case direct = "d"
     }
 
-    init(channel: String, after: String, direct: [MattermostCursor.Direct]? = nil) {
+    init(channel: String, after: String, direct: [DirectConversation]? = nil) {
         self.channel = channel
         self.after = after
         self.direct = direct
@@ -495,20 +462,5 @@ struct MattermostCursor: Codable, Equatable {
 
     var encoded: String {
         (try? JSONEncoder.platform.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-    }
-}
-
-extension MattermostCursor {
-    /// A private conversation the bot reads: with whom, its channel, and the last post read there.
-    struct Direct: Codable, Equatable, Sendable {
-        var user: String
-        var channel: String
-        var after: String
-
-        enum CodingKeys: String, CodingKey {
-            case user = "u"
-            case channel = "c"
-            case after = "a"
-        }
     }
 }

@@ -8,8 +8,8 @@ extension WebResponse {
     /// `Retry-After` as a wait: delta-seconds (fractions allowed, as Discord sends) or an HTTP date.
     public func retryAfterHeader(now: Date? = nil) -> Duration? {
         guard let value = header("Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = Double(value), seconds.isFinite, seconds >= 0 { return .seconds(seconds) }
-        if let now, let date = Self.httpDate.date(from: value) { return .seconds(max(0, date.timeIntervalSince(now))) }
+        if let seconds = Double(value) { return .platformWait(seconds: seconds) }
+        if let now, let date = Self.httpDate.date(from: value) { return .platformWait(seconds: max(0, date.timeIntervalSince(now))) }
         return nil
     }
 
@@ -62,5 +62,19 @@ extension WebResponse {
         case .dataCorrupted?: "not valid JSON"
         default: "unreadable"
         }
+    }
+}
+
+extension Duration {
+    /// The longest wait a platform's rate-limit signal is taken at.
+    static let longestPlatformWait: Double = 86_400
+
+    /// A platform's wait in seconds (fractions allowed: Discord, Zulip and Telegram send them) as a duration, rounded
+    /// up to the millisecond so it is never shorter than asked; nil when it is no wait at all (negative, not a
+    /// number), so the caller falls back to its next signal. The value comes off the network: capping it at a day
+    /// keeps a wild one from overflowing the conversion (which traps) or parking the bot for ever.
+    public static func platformWait(seconds: Double) -> Duration? {
+        guard seconds.isFinite, seconds >= 0 else { return nil }
+        return .milliseconds(Int64((min(seconds, longestPlatformWait) * 1000).rounded(.up)))
     }
 }

@@ -65,8 +65,7 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
                 hint: "use the channel ID (channel details → About, e.g. C0123456789), not the channel's name")
         }
         self.channel = channel
-        tokenVariable = settings.optional("tokenEnv") ?? "SLACK_BOT_TOKEN"
-        token = try settings.secret("tokenEnv", defaultVariable: "SLACK_BOT_TOKEN", what: "bot token (xoxb-…)")
+        (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "SLACK_BOT_TOKEN", what: "bot token (xoxb-…)")
         api = try settings.url(default: "https://slack.com/api", hint: "the Slack Web API root")
         pacing = .every(try settings.seconds("pollSeconds", default: 5, range: 1...3600))
         readsBacklog = try settings.readsBacklog()

@@ -24,8 +24,7 @@ public struct SlackWebhookTransport: PlatformTransport {
 
     init(settings: PlatformSettings, context: PlatformContext, requestTimeout: Duration = .seconds(30)) throws(PlatformSetupError) {
         try settings.validateKeys(["webhookEnv"])
-        variable = settings.optional("webhookEnv") ?? "SLACK_WEBHOOK_URL"
-        url = try Webhook.url(settings, defaultVariable: "SLACK_WEBHOOK_URL", what: "incoming webhook URL (https://hooks.slack.com/services/…)")
+        (url, variable) = try Webhook.url(settings, defaultVariable: "SLACK_WEBHOOK_URL", what: "incoming webhook URL (https://hooks.slack.com/services/…)")
         web = context.web
         self.requestTimeout = requestTimeout
     }
@@ -62,28 +61,22 @@ public struct SlackWebhookTransport: PlatformTransport {
     }
 
     public func check() async -> [CheckFinding] {
-        var findings: [CheckFinding] = []
-        do {
-            // A post with no text: a live webhook refuses it with 400 (no_text / invalid_payload), so nothing shows.
-            let response = try await web.send(.json(url: url, body: [String: String](), timeout: requestTimeout, label: "slack-webhook check"))
+        // A post with no text: a live webhook refuses it with 400 (no_text / invalid_payload), so nothing shows.
+        await Webhook.check(web, url: url, body: [String: String](), timeout: requestTimeout, label: "slack-webhook check",
+            unreachable: "could not reach the webhook URL in \(variable)") { response in
             let code = response.bodyExcerpt.prefix(80)
             switch response.status {
             case 400:
-                findings.append(.ok("webhook", "the webhook URL in \(variable) is live (it refused an empty test post with \"\(code)\"; nothing was posted)"))
+                return .ok("webhook", "the webhook URL in \(variable) is live (it refused an empty test post with \"\(code)\"; nothing was posted)")
             case 200..<300:
-                findings.append(.warning("webhook", "the webhook accepted an empty test post (HTTP \(response.status)); it is live, though Slack usually refuses empty posts"))
+                return .warning("webhook", "the webhook accepted an empty test post (HTTP \(response.status)); it is live, though Slack usually refuses empty posts")
             case 429:
-                findings.append(.warning("webhook", "the webhook is rate limited right now (HTTP 429); try coach check again in a minute"))
+                return .warning("webhook", "the webhook is rate limited right now (HTTP 429); try coach check again in a minute")
             case 500...599:
-                findings.append(.warning("webhook", "Slack had a temporary problem (HTTP \(response.status) \(code)); try coach check again later"))
+                return .warning("webhook", "Slack had a temporary problem (HTTP \(response.status) \(code)); try coach check again later")
             default:
-                let reason = failure(response)?.description ?? "HTTP \(response.status) \(code)"
-                findings.append(.problem("webhook", reason))
+                return .problem("webhook", failure(response)?.description ?? "HTTP \(response.status) \(code)")
             }
-        } catch {
-            findings.append(.problem("webhook", "could not reach the webhook URL in \(variable): \(error)"))
         }
-        findings.append(Webhook.sendOnlyWarning)
-        return findings
     }
 }

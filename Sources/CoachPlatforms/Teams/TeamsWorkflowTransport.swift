@@ -29,8 +29,7 @@ public struct TeamsWorkflowTransport: PlatformTransport {
 
     init(settings: PlatformSettings, context: PlatformContext, requestTimeout: Duration = .seconds(30)) throws(PlatformSetupError) {
         try settings.validateKeys(["webhookEnv"])
-        variable = settings.optional("webhookEnv") ?? "TEAMS_WEBHOOK_URL"
-        url = try Webhook.url(settings, defaultVariable: "TEAMS_WEBHOOK_URL", what: "Workflows webhook URL")
+        (url, variable) = try Webhook.url(settings, defaultVariable: "TEAMS_WEBHOOK_URL", what: "Workflows webhook URL")
         web = context.web
         self.requestTimeout = requestTimeout
     }
@@ -148,24 +147,18 @@ public struct TeamsWorkflowTransport: PlatformTransport {
     }
 
     public func check() async -> [CheckFinding] {
-        var findings: [CheckFinding] = []
-        do {
-            // A message with no cards: a live workflow accepts it and posts nothing (its run history shows a run).
-            let empty = Payload(attachments: [])
-            let response = try await web.send(.json(url: url, body: empty, timeout: requestTimeout, label: "teams-workflow check"))
+        // A message with no cards: a live workflow accepts it and posts nothing (its run history shows a run).
+        await Webhook.check(web, url: url, body: Payload(attachments: []), timeout: requestTimeout, label: "teams-workflow check",
+            unreachable: "could not reach the Workflows URL in \(variable)") { response in
             if Self.isThrottled(response) {
-                findings.append(.warning("webhook", "Teams is throttling this webhook right now; try coach check again in a minute"))
+                return .warning("webhook", "Teams is throttling this webhook right now; try coach check again in a minute")
             } else if response.isSuccess || response.status == 400 {
-                findings.append(.ok("webhook", "the Workflows URL in \(variable) is live (HTTP \(response.status) to a test message without cards; nothing was posted, though the workflow's run history shows the test run)"))
+                return .ok("webhook", "the Workflows URL in \(variable) is live (HTTP \(response.status) to a test message without cards; nothing was posted, though the workflow's run history shows the test run)")
             } else if (500...599).contains(response.status) {
-                findings.append(.warning("webhook", "Teams had a temporary problem (HTTP \(response.status)); try coach check again later"))
+                return .warning("webhook", "Teams had a temporary problem (HTTP \(response.status)); try coach check again later")
             } else {
-                findings.append(.problem("webhook", failure(response)?.description ?? "HTTP \(response.status)"))
+                return .problem("webhook", failure(response)?.description ?? "HTTP \(response.status)")
             }
-        } catch {
-            findings.append(.problem("webhook", "could not reach the Workflows URL in \(variable): \(error)"))
         }
-        findings.append(Webhook.sendOnlyWarning)
-        return findings
     }
 }

@@ -58,8 +58,7 @@ public final class TelegramTransport: PlatformTransport, @unchecked Sendable {
                 hint: "it must be the group's numeric chat id, e.g. -1001234567890; the README's Telegram section shows how to find it")
         }
         self.chat = chat
-        tokenVariable = settings.optional("tokenEnv") ?? "TELEGRAM_BOT_TOKEN"
-        token = try settings.secret("tokenEnv", defaultVariable: "TELEGRAM_BOT_TOKEN", what: "bot token")
+        (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "TELEGRAM_BOT_TOKEN", what: "bot token")
         apiRoot = try settings.url(default: "https://api.telegram.org", hint: "the Bot API root")
         readsBacklog = try settings.readsBacklog()
         web = context.web
@@ -135,7 +134,7 @@ public final class TelegramTransport: PlatformTransport, @unchecked Sendable {
         let description = (error?.description ?? response.bodyExcerpt).replacingOccurrences(of: token, with: "<token>")
         switch code {
         case 429:
-            let wait = error?.parameters?.retry_after.map { Duration.milliseconds(Int64(max(0, $0) * 1000)) }
+            let wait = error?.parameters?.retry_after.flatMap { Duration.platformWait(seconds: $0) }
             return .rateLimited(retryAfter: wait ?? response.retryAfterHeader() ?? .seconds(60))
         case 401, 404:
             return .unauthorized(reason: "\(label): HTTP \(code) \(description): the token was refused; get a new one from @BotFather (send it /token) and put it in \(tokenVariable)")

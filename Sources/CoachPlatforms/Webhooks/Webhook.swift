@@ -7,10 +7,11 @@ import Foundation
 /// A webhook URL is a secret (anyone holding it can post), so it is read only from an environment variable and
 /// never appears in an error, a label or a log line.
 enum Webhook {
-    /// The webhook URL from the environment variable named by `webhookEnv`.
-    static func url(_ settings: PlatformSettings, defaultVariable: String, what: String) throws(PlatformSetupError) -> URL {
-        let text = try settings.secret("webhookEnv", defaultVariable: defaultVariable, what: what)
-        let variable = settings.optional("webhookEnv") ?? defaultVariable
+    /// The webhook URL from the environment variable named by `webhookEnv`, and that variable's name.
+    static func url(_ settings: PlatformSettings, defaultVariable: String, what: String) throws(PlatformSetupError)
+        -> (url: URL, variable: String)
+    {
+        let (text, variable) = try settings.namedSecret("webhookEnv", defaultVariable: defaultVariable, what: what)
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             url.host != nil
         else {
@@ -18,12 +19,28 @@ enum Webhook {
             throw .invalidSetting(kind: settings.kind, key: "webhookEnv", value: variable,
                 hint: "the variable must hold the whole https:// webhook URL, as the platform showed it")
         }
-        return url
+        return (url, variable)
     }
 
     /// `coach check`'s reminder of what a send-only platform cannot do.
     static let sendOnlyWarning = CheckFinding.warning("commands",
         "this webhook cannot collect commands or examples: it is send-only, so the bot posts announcements, reminders and summaries, and nobody can reply to it with !example, !caught or !rate")
+
+    /// `coach check` for a webhook: posts `body`, a payload a live URL refuses or ignores so nothing shows, and
+    /// reads the answer with `read`. A network failure says which variable's URL could not be reached; the send-only
+    /// warning always follows.
+    static func check(_ web: any WebClient, url: URL, body: some Encodable, timeout: Duration, label: String,
+        unreachable: String, read: (WebResponse) -> CheckFinding) async -> [CheckFinding]
+    {
+        var findings: [CheckFinding] = []
+        do {
+            findings.append(read(try await web.send(.json(url: url, body: body, timeout: timeout, label: label))))
+        } catch {
+            findings.append(.problem("webhook", "\(unreachable): \(error)"))
+        }
+        findings.append(sendOnlyWarning)
+        return findings
+    }
 
     /// A send-only platform has nothing to read: the runtime never polls it, and a poll changes nothing.
     static func emptyPoll(_ request: PollRequest) -> PollBatch {

@@ -121,7 +121,7 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         let why = detail.isEmpty ? response.bodyExcerpt : detail
         switch (status, error?.code) {
         case (429, _), (_, "RATE_LIMIT_HIT"?):
-            let wait = error?.retryAfter.map { Duration.milliseconds(Int64((max(0, $0) * 1000).rounded(.up))) }
+            let wait = error?.retryAfter.flatMap { Duration.platformWait(seconds: $0) }
             return .rateLimited(retryAfter: wait ?? response.retryAfterHeader() ?? .seconds(60))
         case (401, _), (_, "UNAUTHORIZED"?), (_, "USER_DEACTIVATED"?), (_, "REALM_DEACTIVATED"?):
             return .unauthorized(reason: "\(label): Zulip refused the bot's credentials (\(why)); check transport.settings.email (\(email)) and the API key in the environment variable named by apiKeyEnv: the bot's card in Personal settings → Bots shows the key and can make a new one")
