@@ -4,6 +4,7 @@ import Foundation
 /// Every platform this build can run, by `transport.kind`. The console is wired separately: it needs a terminal.
 public enum Platforms {
     public static let all: [PlatformEntry] = [
+        MatrixTransport.entry,
     ]
 
     public static var kinds: [String] { all.map(\.kind) }
