@@ -248,6 +248,18 @@ struct MatrixTests {
         #expect(await rig.home.joined)
     }
 
+    @Test func aSendBeforeAnyPollJoinsThePendingInviteFirst() async throws {
+        let rig = try await MatrixRig()
+        defer { Task { await rig.stop() } }
+        await rig.home.setJoined(false, invited: true)
+        // A new bot's first act is its introduction, before it has ever polled.
+        let id = try await rig.transport.send(outbound("Hello team"), key: "k-intro")
+        #expect(id == "$ev1")
+        #expect(rig.server.requests.map { "\($0.method) \($0.path.removingPercentEncoding ?? "")" }.filter { !$0.contains("whoami") && !$0.contains("profile") }
+            == ["GET /_matrix/client/v3/joined_rooms", "POST /_matrix/client/v3/join/!room:test",
+                "PUT /_matrix/client/v3/rooms/!room:test/send/m.room.message/k-intro"])
+    }
+
     @Test func firstStartWithoutAnInviteStopsWithTheFix() async throws {
         let rig = try await MatrixRig()
         defer { Task { await rig.stop() } }

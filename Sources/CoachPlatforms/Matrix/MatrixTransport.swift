@@ -55,6 +55,8 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var token: String?
     private var identity: Identity?
+    /// Whether this run has made sure the bot is in its room (joining a pending invite if need be).
+    private var inRoom = false
     /// Display names by user id, learned from member events in syncs and back-fills.
     private var names: [String: String] = [:]
 
@@ -70,7 +72,8 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
         let base = try settings.url(default: nil, hint: "the homeserver's address, e.g. https://matrix.example.org")
         api = base.appending(segments: "_matrix", "client", "v3")
         let room = try settings.required("room", hint: "the room id, e.g. !AbCdEf:example.org (Room settings → Advanced)")
-        guard room.hasPrefix("!"), room.contains(":") else {
+        // Room ids start with `!`; before room version 12 they end in `:server`, from version 12 they do not.
+        guard room.hasPrefix("!"), room.count > 1, !room.contains(where: { $0 == " " || $0 == "/" }) else {
             throw .invalidSetting(kind: "matrix", key: "room", value: room,
                 hint: "it must be a room id such as !AbCdEf:example.org (Room settings → Advanced), not an alias or a name")
         }
@@ -95,6 +98,7 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
 
     public func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch {
         let me = try await whoAmI()
+        try await ensureInRoom()
         guard let since = request.cursor else { return try await firstSync(me) }
         let wait = Self.milliseconds(request.timeout)
         let answer = try await sync(since: since, timeout: wait, limit: Self.timelineLimit)
@@ -127,14 +131,21 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
         return PollBatch(messages: messages, cursor: next)
     }
 
-    /// First start: join the room if needed, then take the sync's position as "now" (reading the recent timeline
-    /// only when the config asks for the backlog).
-    func firstSync(_ me: Identity) async throws(TransportError) -> PollBatch {
+    /// Once per run, before the first poll or send: joins the room if the bot is not in it yet (a pending invite, or
+    /// a public room). The first thing a new bot does is post its introduction, so a send must not find it outside.
+    func ensureInRoom() async throws(TransportError) {
+        guard !lock.withLock({ inRoom }) else { return }
         let joinedRooms = try await call("GET", api.appending(segments: "joined_rooms"), label: "matrix joined_rooms")
         if !(joinedRooms["joined_rooms"]?.elements.contains { $0.string == roomID } ?? false) {
             logger.notice("the bot is not in its room yet; joining", metadata: ["room": "\(roomID)"])
             try await join()
         }
+        lock.withLock { inRoom = true }
+    }
+
+    /// First start: take the sync's position as "now" (reading the recent timeline only when the config asks for
+    /// the backlog).
+    func firstSync(_ me: Identity) async throws(TransportError) -> PollBatch {
         let answer = try await sync(since: nil, timeout: 0, limit: readsBacklog ? Self.timelineLimit : 1)
         guard let next = answer["next_batch"]?.string else {
             throw .temporary(reason: "matrix sync: malformed answer: no next_batch")
@@ -244,6 +255,7 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
         case .direct:
             throw .rejected(reason: "matrix send: private messages are not supported (capabilities.directMessages is false)")
         }
+        try await ensureInRoom()
         let parts = Self.parts(message.text)
         return try await ledger.deliver(parts, key: key) { index, formatted throws(TransportError) in
             var content: JSONValue = [
