@@ -148,9 +148,14 @@ public struct MatrixAccount: Sendable {
         try await SynapseHomeserver.call(method, url, token: accessToken, body: body, timeout: timeout)
     }
 
-    /// A private room named `name`, with `invite` invited (they still have to join).
-    public func createRoom(name: String, invite: [String]) async throws -> String {
-        let answer = try await call("POST", path("createRoom"), ["name": name, "preset": "private_chat", "invite": invite])
+    /// A private room named `name`, with `invite` invited (they still have to join); `encrypted` turns on
+    /// end-to-end encryption, as Element does by default for private rooms.
+    public func createRoom(name: String, invite: [String], encrypted: Bool = false) async throws -> String {
+        var body: [String: Any] = ["name": name, "preset": "private_chat", "invite": invite]
+        if encrypted {
+            body["initial_state"] = [["type": "m.room.encryption", "state_key": "", "content": ["algorithm": "m.megolm.v1.aes-sha2"]]]
+        }
+        let answer = try await call("POST", path("createRoom"), body)
         guard let room = answer["room_id"] as? String else { throw SynapseError.unexpected("createRoom", "\(answer)") }
         return room
     }

@@ -17,6 +17,7 @@ actor FakeHomeserver {
     var events: [JSONValue] = []
     var joined = true
     var invited = false
+    var encrypted = false
     var transactions: [String: String] = [:]
     var displayNames: [String: String] = [FakeHomeserver.bot: "Coach"]
     /// Queued answers: the first whose method and path fragment match is used once instead of the normal one.
@@ -25,6 +26,8 @@ actor FakeHomeserver {
     func fail(_ method: String, _ path: String, with reply: Reply, times: Int = 1) {
         for _ in 0..<times { overrides.append((method, path, reply)) }
     }
+
+    func setEncrypted() { encrypted = true }
 
     func setJoined(_ value: Bool, invited: Bool = false) {
         joined = value
@@ -91,6 +94,8 @@ actor FakeHomeserver {
         case ("GET", "rooms/\(Self.room)/joined_members"):
             guard joined else { return Self.error(403, "M_FORBIDDEN", "User not in room") }
             return .json(["joined": Dictionary(uniqueKeysWithValues: displayNames.map { ($0.key, ["display_name": $0.value]) })])
+        case ("GET", "rooms/\(Self.room)/state/m.room.encryption"):
+            return encrypted ? .json(["algorithm": "m.megolm.v1.aes-sha2"]) : Self.error(404, "M_NOT_FOUND", "Event not found.")
         case ("GET", "sync"):
             return sync(request)
         case ("GET", "rooms/\(Self.room)/messages"):
@@ -257,6 +262,7 @@ struct MatrixTests {
         #expect(id == "$ev1")
         #expect(rig.server.requests.map { "\($0.method) \($0.path.removingPercentEncoding ?? "")" }.filter { !$0.contains("whoami") && !$0.contains("profile") }
             == ["GET /_matrix/client/v3/joined_rooms", "POST /_matrix/client/v3/join/!room:test",
+                "GET /_matrix/client/v3/rooms/!room:test/state/m.room.encryption",
                 "PUT /_matrix/client/v3/rooms/!room:test/send/m.room.message/k-intro"])
     }
 
@@ -619,6 +625,17 @@ struct MatrixTests {
         #expect(Platforms.kinds.contains("matrix"))
     }
 
+    @Test func theExampleConfigBuildsAMatrixTransport() throws {
+        let url = Fixtures.projectRoot.appendingPathComponent("Config/examples/matrix.json")
+        let config = try CoachConfig(json: [UInt8](try Data(contentsOf: url)))
+        #expect(config.transport.kind == "matrix")
+        let transport = try Platforms.make(kind: config.transport.kind, settings: config.transport.settings,
+            environment: ["MATRIX_ACCESS_TOKEN": "syt_example"],
+            context: PlatformContext(web: URLSessionWebClient(), logger: MatrixRig.logger, botName: config.team.botName))
+        #expect(transport.name == "matrix")
+        #expect(config.admins.allSatisfy { config.members.map(\.id).contains($0) && MatrixIDs.isUserID($0) })
+    }
+
     @Test func checkReportsTheAccountAndTheRoom() async throws {
         let rig = try await MatrixRig()
         defer { Task { await rig.stop() } }
@@ -626,6 +643,16 @@ struct MatrixTests {
         #expect(findings.map(\.status) == [.ok, .ok])
         #expect(findings.first?.detail == "signed in as @coach:test, device DEV1")
         #expect(findings.last?.detail.contains(FakeHomeserver.room) == true)
+    }
+
+    @Test func checkRefusesAnEncryptedRoom() async throws {
+        let rig = try await MatrixRig()
+        defer { Task { await rig.stop() } }
+        await rig.home.setEncrypted()
+        let findings = await rig.transport.check()
+        #expect(findings.map(\.status) == [.ok, .ok, .problem])
+        #expect(findings.last?.subject == "encryption")
+        #expect(findings.last?.detail.contains("without encryption") == true)
     }
 
     @Test func checkNamesABadToken() async throws {

@@ -255,6 +255,20 @@ struct SynapseTests {
         #expect(quiet.messages.isEmpty)
     }
 
+    @Test("coach check flags an end-to-end encrypted room, which the bot could post in but never read",
+        .enabled(if: synapse != nil, "needs a local Synapse (COACH_SYNAPSE_URL): run bash scripts/test.sh"))
+    func encryptedRoom() async throws {
+        let homeserver = try #require(synapse)
+        let bot = try await homeserver.register("coach", displayName: "Coach")
+        let alex = try await homeserver.register("alex", displayName: "Alex")
+        let room = try await alex.createRoom(name: "Encrypted", invite: [bot.userID], encrypted: true)
+        try await bot.join(room)
+        let transport = try SynapseBot(setup: try Fixtures.setup(), account: bot, room: room, clock: ManualClock(Date())).transport()
+        let findings = await transport.check()
+        #expect(findings.map(\.status) == [.ok, .ok, .problem])
+        #expect(findings.last?.subject == "encryption")
+    }
+
     @Test("a long report is split into several events, in order, each within Matrix's size limit",
         .enabled(if: synapse != nil, "needs a local Synapse (COACH_SYNAPSE_URL): run bash scripts/test.sh"))
     func longMessage() async throws {

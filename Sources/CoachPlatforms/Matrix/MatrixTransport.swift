@@ -141,6 +141,20 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
             try await join()
         }
         lock.withLock { inRoom = true }
+        if await isEncrypted() {
+            // The bot can still post, but it would never read a command or an example: say so loudly.
+            logger.error("\(Self.encryptedRoomProblem(roomID))")
+        }
+    }
+
+    /// Whether the room has end-to-end encryption on (an `m.room.encryption` state event). Unknown counts as no.
+    func isEncrypted() async -> Bool {
+        let url = api.appending(segments: "rooms", roomID, "state", "m.room.encryption")
+        return (try? await call("GET", url, label: "matrix room state"))?["algorithm"] != nil
+    }
+
+    static func encryptedRoomProblem(_ room: String) -> String {
+        "room \(room) is end-to-end encrypted, and the bot does not decrypt: it cannot read commands or examples there. Use a room without encryption (encryption cannot be turned off once on: create a new room with it off and invite the team and the bot)"
     }
 
     /// First start: take the sync's position as "now" (reading the recent timeline only when the config asks for
@@ -419,6 +433,9 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
             let members = try await call("GET", api.appending(segments: "rooms", roomID, "joined_members"), label: "matrix joined_members")
             let count = members["joined"]?.members.count ?? 0
             findings.append(.ok("channel", "\(me.userID) is in room \(roomID) (\(count) joined member\(count == 1 ? "" : "s"))"))
+            if await isEncrypted() {
+                findings.append(.problem("encryption", Self.encryptedRoomProblem(roomID)))
+            }
         } catch .unauthorized, .rejected {
             findings.append(await notInRoomFinding(me))
         } catch {
