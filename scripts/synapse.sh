@@ -49,7 +49,7 @@ make_venv() {
 
 setup() {
     mkdir -p "$DIR"
-    if [ -x "$PY" ] && "$PY" -c 'import synapse, sys; sys.exit(0 if synapse.__version__ == sys.argv[1] else 1)' "$SYNAPSE_VERSION" 2>/dev/null; then
+    if [ -x "$PY" ] && "$PY" -c 'import importlib.metadata as m, sys; sys.exit(0 if m.version("matrix-synapse") == sys.argv[1] else 1)' "$SYNAPSE_VERSION" 2>/dev/null; then
         say "matrix-synapse $SYNAPSE_VERSION already installed"
     else
         [ -x "$PY" ] || make_venv
