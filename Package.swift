@@ -53,7 +53,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "coach-bench",
-            dependencies: ["CoachRuntime", "CoachTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CoachRuntime", "CoachPlatforms", "CoachTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // Fakes and a manual clock, shared by the tests and the benchmark.
         .target(name: "CoachTestSupport", dependencies: ["CoachCore", "CoachChat", "CoachRuntime"]),

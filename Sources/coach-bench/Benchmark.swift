@@ -2,6 +2,7 @@ import CoachChat
 import CoachCore
 import CoachRuntime
 import CoachStore
+import CoachTestSupport
 import Foundation
 import Logging
 
@@ -33,6 +34,17 @@ struct Benchmark {
             print(try coldStart(coach, examples: 100_000))
             return
         }
+        // The Matrix rows need a homeserver: scripts/bench.sh starts a local Synapse and names it here.
+        let synapse = SynapseHomeserver.fromEnvironment()
+        if only == "matrix" {
+            guard let synapse else {
+                FileHandle.standardError.write(Data("COACH_BENCH_ONLY=matrix needs COACH_SYNAPSE_URL: run scripts/bench.sh\n".utf8))
+                exit(1)
+            }
+            for (name, value, target) in try await MatrixBenchmark.rows(synapse) { row(name, value, target) }
+            printTable(rows)
+            return
+        }
         for batch in [1, 100] {
             let rate = try throughput(coach, batch: batch, messages: batch == 1 ? 2_000 : 20_000)
             row("inbound messages/s, batch \(batch) (parse + engine + durable commit)", String(format: "%.0f", rate),
@@ -51,7 +63,13 @@ struct Benchmark {
         let summary = summaryTime(coach, examples: 100_000)
         row("Friday summary, 100k examples stored", String(format: "%.2f ms", summary * 1000), "<= 50 ms")
         row("peak RSS", "\(peakRSSMegabytes()) MB", "<= 200 MB")
+        if let synapse {
+            for (name, value, target) in try await MatrixBenchmark.rows(synapse) { row(name, value, target) }
+        }
+        printTable(rows)
+    }
 
+    static func printTable(_ rows: [(String, String, String)]) {
         let width = rows.map(\.0.count).max() ?? 10
         print("| " + "measure".padding(toLength: width, withPad: " ", startingAt: 0) + " | value        | target              |")
         print("|" + String(repeating: "-", count: width + 2) + "|--------------|---------------------|")

@@ -12,6 +12,7 @@ public enum Platforms {
         ZulipTransport.entry,
         MattermostTransport.entry,
         DiscordTransport.entry,
+        MatrixTransport.entry,
     ]
 
     public static var kinds: [String] { all.map(\.kind) }

@@ -1,0 +1,258 @@
+import Foundation
+
+/// Matrix's HTML (`format: org.matrix.custom.html`) both ways: the bot's rendered templates into `formatted_body`
+/// and a plain `body`, and people's `formatted_body` (with user pills) into the text the command parser reads.
+enum MatrixHTML {
+    /// A rendered template into `formatted_body`. Templates in the `.html` markup are text with escaped values and
+    /// literal line breaks; HTML folds line breaks and leading spaces away, so they become `<br>` and `&nbsp;`
+    /// (except next to block tags such as `<li>`, and inside `<pre>`, where they already show).
+    static func formatted(_ text: String) -> String {
+        var out = ""
+        var inPre = false
+        var previous: Substring?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if let previous {
+                if inPre {
+                    out += "\n"
+                } else if !(endsWithBlockTag(previous) || startsWithBlockTag(line)) {
+                    out += "<br>"
+                }
+            }
+            if inPre {
+                out += line
+            } else {
+                let indent = line.prefix { $0 == " " }
+                out += String(repeating: "&nbsp;", count: indent.count) + line.dropFirst(indent.count)
+            }
+            if let open = line.range(of: "<pre", options: .caseInsensitive) {
+                inPre = line[open.upperBound...].range(of: "</pre>", options: .caseInsensitive) == nil
+            } else if line.range(of: "</pre>", options: .caseInsensitive) != nil {
+                inPre = false
+            }
+            previous = line
+        }
+        return out
+    }
+
+    /// The plain `body` that goes with a `formatted_body`, for clients and notifications that show no HTML.
+    static func plain(_ html: String) -> String {
+        // A pill in the bot's own text shows its label.
+        render(html) { _, label in label }
+    }
+
+    /// A person's `formatted_body` as the text the bot reads: tags dropped, entities decoded, the quoted reply
+    /// fallback (`<mx-reply>`) removed, and each user pill replaced by what `pill` returns for its user id and label.
+    static func text(fromHTML html: String, pill: (_ userID: String, _ label: String) -> String) -> String {
+        render(html, pill: pill)
+    }
+
+    static let blockTags: Set<String> = [
+        "p", "div", "ul", "ol", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "hr", "br",
+        "details", "summary",
+    ]
+
+    static func startsWithBlockTag(_ line: Substring) -> Bool {
+        let trimmed = line.drop { $0 == " " }
+        guard trimmed.first == "<", let close = trimmed.firstIndex(of: ">") else { return false }
+        return blockTags.contains(Tag(trimmed[trimmed.index(after: trimmed.startIndex)..<close]).name)
+    }
+
+    static func endsWithBlockTag(_ line: Substring) -> Bool {
+        var trimmed = line
+        while trimmed.last == " " { trimmed = trimmed.dropLast() }
+        guard trimmed.last == ">", let open = trimmed.lastIndex(of: "<") else { return false }
+        return blockTags.contains(Tag(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]).name)
+    }
+
+    /// One tag's inside (`a href="…"`, `/li`, `br/`): its name, whether it closes, and its attributes on demand.
+    struct Tag {
+        let name: String
+        let closing: Bool
+        let inside: Substring
+
+        init(_ inside: Substring) {
+            self.inside = inside
+            var rest = inside.drop { $0 == " " }
+            closing = rest.first == "/"
+            if closing { rest = rest.dropFirst() }
+            name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "-" }.lowercased()
+        }
+
+        /// An attribute's value, quoted with `"` or `'` or bare.
+        func attribute(_ wanted: String) -> String? {
+            var rest = inside.drop { $0 != " " }
+            while !rest.isEmpty {
+                rest = rest.drop { $0 == " " || $0 == "/" }
+                let key = rest.prefix { $0 != "=" && $0 != " " && $0 != "/" }
+                rest = rest.dropFirst(key.count)
+                guard rest.first == "=" else { continue }
+                rest = rest.dropFirst()
+                let value: Substring
+                if let quote = rest.first, quote == "\"" || quote == "'" {
+                    let body = rest.dropFirst()
+                    value = body.prefix { $0 != quote }
+                    rest = body.dropFirst(value.count + 1)
+                } else {
+                    value = rest.prefix { $0 != " " }
+                    rest = rest.dropFirst(value.count)
+                }
+                if key.lowercased() == wanted { return MatrixHTML.decodeEntities(value) }
+            }
+            return nil
+        }
+    }
+
+    /// The user a link points at: `https://matrix.to/#/@alice:example.org` (possibly percent-encoded, possibly with
+    /// `?via=`) or `matrix:u/alice:example.org`.
+    static func userID(fromLink href: String) -> String? {
+        var candidate: Substring
+        if let hash = href.range(of: "matrix.to/#/") {
+            candidate = href[hash.upperBound...]
+        } else if href.lowercased().hasPrefix("matrix:u/") {
+            candidate = "@" + href.dropFirst("matrix:u/".count)
+        } else {
+            return nil
+        }
+        candidate = candidate.prefix { $0 != "?" && $0 != "/" }
+        let decoded = String(candidate).removingPercentEncoding ?? String(candidate)
+        return MatrixIDs.isUserID(decoded) ? decoded : nil
+    }
+
+    static func render(_ html: String, pill: (_ userID: String, _ label: String) -> String) -> String {
+        var out = ""
+        var hidden = 0
+        var link: (userID: String, label: String)?
+        func emit(_ text: String) {
+            guard hidden == 0 else { return }
+            if link != nil { link?.label += text } else { out += text }
+        }
+        func lineBreak() {
+            guard hidden == 0, link == nil, !out.isEmpty, !out.hasSuffix("\n") else { return }
+            out += "\n"
+        }
+        var index = html.startIndex
+        while index < html.endIndex {
+            let character = html[index]
+            if character == "<", let close = html[index...].firstIndex(of: ">") {
+                let tag = Tag(html[html.index(after: index)..<close])
+                index = html.index(after: close)
+                switch tag.name {
+                case "mx-reply":
+                    hidden = max(0, hidden + (tag.closing ? -1 : 1))
+                case "br":
+                    emit("\n")
+                case "li":
+                    lineBreak()
+                    if !tag.closing { emit("- ") }
+                case "a":
+                    if tag.closing {
+                        if let done = link {
+                            link = nil
+                            emit(pill(done.userID, done.label))
+                        }
+                    } else if hidden == 0, link == nil, let href = tag.attribute("href"),
+                        let user = userID(fromLink: href)
+                    {
+                        link = (user, "")
+                    }
+                case let name where blockTags.contains(name):
+                    lineBreak()
+                default:
+                    break
+                }
+                continue
+            }
+            if character == "&", let semicolon = html[index...].prefix(12).firstIndex(of: ";") {
+                let entity = html[index...semicolon]
+                let decoded = decodeEntities(entity)
+                if decoded != String(entity) {
+                    emit(decoded)
+                    index = html.index(after: semicolon)
+                    continue
+                }
+            }
+            emit(String(character))
+            index = html.index(after: index)
+        }
+        if let unfinished = link { out += unfinished.label }
+        return tidy(out)
+    }
+
+    /// At most one blank line in a row, no trailing spaces or newlines.
+    static func tidy(_ text: String) -> String {
+        var lines: [Substring] = []
+        var blank = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var kept = line
+            while kept.last == " " { kept = kept.dropLast() }
+            if kept.isEmpty {
+                blank += 1
+                if blank > 1 || lines.isEmpty { continue }
+            } else {
+                blank = 0
+            }
+            lines.append(kept)
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
+
+    static let namedEntities: [Substring: String] = [
+        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ",
+    ]
+
+    /// `&amp;`, `&lt;`, `&#39;`, `&#x1F600;` and friends; anything unknown is left as written.
+    static func decodeEntities(_ text: Substring) -> String {
+        guard text.contains("&") else { return String(text) }
+        var out = ""
+        var rest = text
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            let after = rest[rest.index(after: amp)...]
+            if let semicolon = after.prefix(11).firstIndex(of: ";") {
+                let name = after[..<semicolon]
+                var replacement: String?
+                if name.hasPrefix("#x") || name.hasPrefix("#X") {
+                    replacement = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+                } else if name.hasPrefix("#") {
+                    replacement = UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+                } else {
+                    replacement = namedEntities[name]
+                }
+                if let replacement {
+                    out += replacement
+                    rest = after[after.index(after: semicolon)...]
+                    continue
+                }
+            }
+            out += "&"
+            rest = after
+        }
+        return out + rest
+    }
+}
+
+/// Matrix identifier helpers.
+enum MatrixIDs {
+    /// `@localpart:server` (server possibly with a port).
+    static func isUserID(_ text: some StringProtocol) -> Bool {
+        guard text.first == "@", let colon = text.firstIndex(of: ":") else { return false }
+        let localpart = text[text.index(after: text.startIndex)..<colon]
+        let server = text[text.index(after: colon)...]
+        return !localpart.isEmpty && !server.isEmpty && localpart.allSatisfy(isLocalpartCharacter)
+            && server.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" || $0 == "[" || $0 == "]" }
+    }
+
+    /// Historical user ids allow more than the current grammar's `a-z 0-9 . _ = - / +`; accept any printable ASCII
+    /// except the characters that end a mention in text.
+    static func isLocalpartCharacter(_ character: Character) -> Bool {
+        guard let ascii = character.asciiValue, ascii > 0x20, ascii < 0x7F else { return false }
+        return !":@,;!?\"'<>()[]{}".contains(character)
+    }
+
+    /// `alice` for `@alice:example.org`.
+    static func localpart(_ userID: String) -> String {
+        guard userID.first == "@" else { return userID }
+        return String(userID.dropFirst().prefix { $0 != ":" })
+    }
+}

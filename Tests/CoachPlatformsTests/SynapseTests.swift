@@ -1,0 +1,292 @@
+import CoachChat
+import CoachCore
+import CoachPlatforms
+import CoachRuntime
+import CoachTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// The local Synapse that `scripts/test.sh` starts (through `scripts/synapse.sh`) and names in `COACH_SYNAPSE_URL`
+/// and `COACH_SYNAPSE_SECRET`. A plain `swift test` has none, and the tests below are skipped (reported as skipped,
+/// not passed); `scripts/test.sh` also sets `COACH_REQUIRE_SYNAPSE=1`, which turns a missing server into a failure,
+/// so CI can never pass by not running them.
+let synapse = SynapseHomeserver.fromEnvironment()
+let synapseRequired = ProcessInfo.processInfo.environment["COACH_REQUIRE_SYNAPSE"] == "1"
+
+/// Three accounts on the homeserver and a room: Alex (the programme's admin) created it, invited Sam and the bot;
+/// Sam joined, the bot has only its invite (it joins on its first start).
+struct SynapseRoom {
+    let bot: MatrixAccount
+    let alex: MatrixAccount
+    let sam: MatrixAccount
+    let room: String
+
+    static func make(_ homeserver: SynapseHomeserver) async throws -> SynapseRoom {
+        let bot = try await homeserver.register("coach", displayName: "Coach")
+        let alex = try await homeserver.register("alex", displayName: "Alex")
+        let sam = try await homeserver.register("sam", displayName: "Sam")
+        let room = try await alex.createRoom(name: "Corner Bakery", invite: [bot.userID, sam.userID])
+        try await sam.join(room)
+        return SynapseRoom(bot: bot, alex: alex, sam: sam, room: room)
+    }
+
+    /// The bot's messages in the room, oldest first, as a member's client sees them.
+    func botMessages() async throws -> [[String: Any]] {
+        try await alex.messages(in: room).filter { $0.sender == bot.userID }
+    }
+}
+
+/// The bot as its executable would run it, against the homeserver: a new process (a new transport and a freshly
+/// opened state) for every `run`, the real `BotService` loop, and a manual clock so the test decides what day it is.
+struct SynapseBot {
+    let setup: CoachSetup
+    let account: MatrixAccount
+    let room: String
+    let clock: ManualClock
+    /// Every delivery key the platform accepted a send for, across runs.
+    let keys = Keys()
+
+    static let logger = Logger(label: "synapse-test") { _ in SwiftLogNoOpLogHandler() }
+
+    actor Keys {
+        var sent: [String] = []
+        func add(_ key: String) { sent.append(key) }
+    }
+
+    actor Counter {
+        var count = 0
+        func next() -> Int {
+            count += 1
+            return count
+        }
+    }
+
+    func transport() throws -> any PlatformTransport {
+        try Platforms.make(
+            kind: "matrix", settings: ["baseURL": account.homeserver.absoluteString, "room": room],
+            environment: ["MATRIX_ACCESS_TOKEN": account.accessToken],
+            context: PlatformContext(web: URLSessionWebClient(), logger: Self.logger, botName: setup.config.team.botName))
+    }
+
+    /// Starts the bot on its state, lets the loop poll `polls` times (each poll is followed by sending the replies it
+    /// caused), then ends it as if its input closed: a clean stop with a snapshot. With `crashAfterSend`, the first
+    /// send reaches the homeserver but the bot dies before recording it, as a kill -9 at that moment would.
+    func run(polls: Int = 1, crashAfterSend: Bool = false) async throws {
+        let matrix = try transport()
+        let pollCount = Counter()
+        let keys = self.keys
+        let wrapped = FakeTransport(
+            name: matrix.name, capabilities: matrix.capabilities, pacing: matrix.pacing,
+            onPoll: { request throws(TransportError) in
+                if await pollCount.next() > polls { throw .closed }
+                return try await matrix.poll(request)
+            },
+            onSend: { message, key throws(TransportError) in
+                let id = try await matrix.send(message, key: key)
+                await keys.add(key)
+                if crashAfterSend { throw .unauthorized(reason: "simulated crash after the send, before it was recorded") }
+                return id
+            })
+        let prompts = try setup.prompts(for: matrix.capabilities.markup)
+        let coach = Coach(config: setup.config, catalogue: setup.catalogue, prompts: prompts, capabilities: matrix.capabilities)
+        let session = try CoachSession(coach: coach, directory: setup.stateDirectory, options: CoachApplication.storeOptions, logger: Self.logger)
+        // A short long-poll: the clock is manual, so there is nothing to wait for beyond what is already in the room.
+        let bot = BotService(session: session, transport: wrapped, clock: clock, logger: Self.logger,
+            pollTimeout: .milliseconds(10), randomSeed: 7)
+        do {
+            try await bot.run()
+        } catch {
+            // A crash releases the state's lock with the process; here the session closes it.
+            await session.close()
+            throw error
+        }
+    }
+
+    /// The state as the next start would find it.
+    func state() async throws -> CoachState {
+        let coach = Coach(config: setup.config, catalogue: setup.catalogue, prompts: try setup.prompts(for: .html),
+            capabilities: .init(directMessages: false, threads: true, markup: .html))
+        let session = try CoachSession(coach: coach, directory: setup.stateDirectory, logger: Self.logger)
+        let state = await session.state
+        await session.close()
+        return state
+    }
+}
+
+@Suite("Synapse", .serialized)
+struct SynapseTests {
+    @Test("the Synapse tests ran: scripts/test.sh requires a server")
+    func serverPresentWhenRequired() {
+        if synapseRequired {
+            #expect(synapse != nil, "COACH_REQUIRE_SYNAPSE=1 but COACH_SYNAPSE_URL/COACH_SYNAPSE_SECRET are not set; run bash scripts/test.sh")
+        }
+    }
+
+    @Test("HMAC-SHA1 for shared-secret registration matches the RFC 2202 and well-known vectors")
+    func hmac() {
+        func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+        #expect(hex(SynapseHomeserver.sha1(Array("abc".utf8))) == "a9993e364706816aba3e25717850c26c9cd0d89d")
+        #expect(hex(SynapseHomeserver.sha1([])) == "da39a3ee5e6b4b0d3255bfef95601890afd80709")
+        #expect(hex(SynapseHomeserver.hmacSHA1(key: Array("key".utf8), message: Array("The quick brown fox jumps over the lazy dog".utf8)))
+            == "de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9")
+        #expect(hex(SynapseHomeserver.hmacSHA1(key: [UInt8](repeating: 0xAA, count: 80),
+            message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))) == "aa4ae5e15272d00e95705637ce8a3b55ed402112")
+    }
+
+    @Test("a programme week on a real homeserver: help, announcement, thread replies, restarts, a crash after a send, the summary",
+        .enabled(if: synapse != nil, "needs a local Synapse (COACH_SYNAPSE_URL): run bash scripts/test.sh"))
+    func programmeWeek() async throws {
+        let homeserver = try #require(synapse)
+        let chat = try await SynapseRoom.make(homeserver)
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var setup = try Fixtures.setup(state: directory)
+        setup.config.holidays = []
+        setup.config.admins = [chat.alex.userID]
+        setup.config.members = [.init(id: chat.alex.userID, name: "Alex"), .init(id: chat.sam.userID, name: "Sam")]
+        let coach = try Fixtures.coach()
+        func at(_ text: String) -> Date { Harness.instant(text, coach) }
+        let clock = ManualClock(at("2027-01-01 10:00"))
+        let bot = SynapseBot(setup: setup, account: chat.bot, room: chat.room, clock: clock)
+
+        // Before the first start the bot is only invited; `coach check` says so.
+        #expect(await (try bot.transport()).check().map(\.status) == [.ok, .warning])
+
+        // First start: it joins its invite and introduces itself.
+        try await bot.run()
+        var posts = try await chat.botMessages()
+        #expect(posts.count == 1)
+        #expect(posts.first?.messageBody.hasPrefix("Hello Corner Bakery!") == true)
+        #expect(await (try bot.transport()).check().map(\.status) == [.ok, .ok])
+
+        // A member's !help gets the bot's reply; the admin starts the programme for Monday.
+        try await chat.sam.say("!help", in: chat.room)
+        try await chat.alex.say("!start 2027-01-04", in: chat.room)
+        try await bot.run()
+        posts = try await chat.botMessages()
+        #expect(posts.count == 3)
+        #expect(posts.contains { $0.messageBody.hasPrefix("Here's what I can do, Sam") })
+
+        // Monday 09:00: the announcement.
+        clock.advance(to: at("2027-01-04 09:00"))
+        try await bot.run()
+        posts = try await chat.botMessages()
+        let announcements = posts.filter { $0.messageBody.contains("Principle of the week") }
+        #expect(announcements.count == 1)
+        let announcement = try #require(announcements.first).eventID
+
+        // Tuesday: Sam replies in the announcement's thread; Alex catches Sam with a pill.
+        clock.advance(to: at("2027-01-05 11:00"))
+        try await chat.sam.say("I rebooked a delivery for a customer", in: chat.room, extra: [
+            "m.relates_to": ["rel_type": "m.thread", "event_id": announcement, "is_falling_back": true,
+                "m.in_reply_to": ["event_id": announcement]],
+        ])
+        try await chat.alex.say("!caught Sam stayed late to fix an order", in: chat.room, extra: [
+            "format": "org.matrix.custom.html",
+            "formatted_body": "!caught <a href=\"https://matrix.to/#/\(chat.sam.userID)\">Sam</a> stayed late to fix an order",
+            "m.mentions": ["user_ids": [chat.sam.userID]],
+        ])
+        try await bot.run()
+        var state = try await bot.state()
+        #expect(state.examples.all.map(\.text) == ["I rebooked a delivery for a customer", "stayed late to fix an order"])
+        #expect(state.examples.all.map(\.source) == [.threadReply, .caught])
+        #expect(state.examples.all.map(\.caughtIDs) == [[], [chat.sam.userID]])
+        posts = try await chat.botMessages()
+        #expect(posts.count == 6)
+        // The thanks for the thread reply stays in the thread.
+        #expect(posts.filter { $0.threadRoot == announcement }.count == 1)
+
+        // A restart mid-week with nothing new: nothing is lost, nothing is posted again.
+        clock.advance(to: at("2027-01-05 11:30"))
+        try await bot.run(polls: 2)
+        #expect(try await chat.botMessages().count == 6)
+        #expect(try await bot.state().examples.all.count == 2)
+
+        // Wednesday 12:00: the reminder reaches the room, then the bot dies before recording the send. The next start
+        // sends it again with the same transaction id, and the homeserver shows it once.
+        clock.advance(to: at("2027-01-06 12:00"))
+        await #expect(throws: BotError.self) { try await bot.run(crashAfterSend: true) }
+        #expect(try await chat.botMessages().count == 7)
+        #expect(try await bot.state().outbox.map(\.kind) == [.reminder])
+        try await bot.run()
+        posts = try await chat.botMessages()
+        #expect(posts.count == 7)
+        let reminders = posts.filter { $0.messageBody.hasPrefix("Midweek reminder") }
+        #expect(reminders.count == 1)
+        #expect(reminders.first?.threadRoot == announcement)
+        #expect(try await bot.state().outbox.isEmpty)
+
+        // Friday 16:00: the report-back has the week's examples.
+        clock.advance(to: at("2027-01-08 16:00"))
+        try await bot.run()
+        posts = try await chat.botMessages()
+        let summaries = posts.filter { $0.messageBody.hasPrefix("Report-back") }
+        #expect(summaries.count == 1)
+        let summary = summaries.first?.messageBody ?? ""
+        #expect(summary.contains("I rebooked a delivery for a customer"))
+        #expect(summary.contains("stayed late to fix an order"))
+        #expect(summary.contains("Alex → Sam"))
+
+        // Every delivery key the homeserver accepted is one message in the room, however often it was sent.
+        let keys = await bot.keys.sent
+        #expect(keys.count == posts.count + 1)
+        #expect(Set(keys).count == posts.count)
+        state = try await bot.state()
+        #expect(state.outbox.isEmpty)
+        #expect(state.jobs.keys.filter { $0.hasPrefix("announce:") || $0.hasPrefix("summary:") }.count == 2)
+    }
+
+    @Test("a gap longer than the sync's timeline is filled from /messages: every message once, in order",
+        .enabled(if: synapse != nil, "needs a local Synapse (COACH_SYNAPSE_URL): run bash scripts/test.sh"))
+    func gapFill() async throws {
+        let homeserver = try #require(synapse)
+        let chat = try await SynapseRoom.make(homeserver)
+        let bot = SynapseBot(setup: try Fixtures.setup(), account: chat.bot, room: chat.room, clock: ManualClock(Date()))
+        let transport = try bot.transport()
+        try await chat.sam.say("before the bot started", in: chat.room)
+        let start = try await transport.poll(PollRequest(cursor: nil, timeout: .zero))
+        #expect(start.messages.isEmpty)
+        for n in 1...130 { try await chat.sam.say("message \(n)", in: chat.room) }
+        let batch = try await transport.poll(PollRequest(cursor: start.cursor, timeout: .zero))
+        #expect(batch.messages.map(\.text) == (1...130).map { "message \($0)" })
+        #expect(batch.messages.allSatisfy { $0.senderID == chat.sam.userID && $0.senderName == "Sam" && !$0.fromBot })
+        let quiet = try await transport.poll(PollRequest(cursor: batch.cursor, timeout: .milliseconds(100)))
+        #expect(quiet.messages.isEmpty)
+    }
+
+    @Test("coach check flags an end-to-end encrypted room, which the bot could post in but never read",
+        .enabled(if: synapse != nil, "needs a local Synapse (COACH_SYNAPSE_URL): run bash scripts/test.sh"))
+    func encryptedRoom() async throws {
+        let homeserver = try #require(synapse)
+        let bot = try await homeserver.register("coach", displayName: "Coach")
+        let alex = try await homeserver.register("alex", displayName: "Alex")
+        let room = try await alex.createRoom(name: "Encrypted", invite: [bot.userID], encrypted: true)
+        try await bot.join(room)
+        let transport = try SynapseBot(setup: try Fixtures.setup(), account: bot, room: room, clock: ManualClock(Date())).transport()
+        let findings = await transport.check()
+        #expect(findings.map(\.status) == [.ok, .ok, .problem])
+        #expect(findings.last?.subject == "encryption")
+    }
+
+    @Test("a long report is split into several events, in order, each within Matrix's size limit",
+        .enabled(if: synapse != nil, "needs a local Synapse (COACH_SYNAPSE_URL): run bash scripts/test.sh"))
+    func longMessage() async throws {
+        let homeserver = try #require(synapse)
+        let chat = try await SynapseRoom.make(homeserver)
+        try await chat.bot.join(chat.room)
+        let bot = SynapseBot(setup: try Fixtures.setup(), account: chat.bot, room: chat.room, clock: ManualClock(Date()))
+        let transport = try bot.transport()
+        let lines = (1...2000).map { "- \($0): Sam &amp; Jo kept a customer informed about a late delivery" }
+        let message = OutboundMessage(id: "o1", destination: .channel, kind: .summary, text: lines.joined(separator: "\n"),
+            createdAt: Date())
+        let first = try await transport.send(message, key: "long-\(UUID().uuidString.prefix(8))")
+        let posts = try await chat.botMessages()
+        #expect(posts.count > 1)
+        #expect(posts.first?.eventID == first)
+        let text = posts.map(\.messageBody).joined(separator: "\n")
+        #expect(text.hasPrefix("- 1: Sam & Jo"))
+        #expect(text.hasSuffix("- 2000: Sam & Jo kept a customer informed about a late delivery"))
+        #expect(text.components(separatedBy: "\n").count == 2000)
+    }
+}

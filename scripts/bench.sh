@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the benchmark table (`swift run -c release coach-bench`), including the Matrix rows, which need a homeserver:
+# a local Synapse is started first (scripts/synapse.sh; installed from PyPI on first use) and stopped afterwards.
+# COACH_BENCH_ONLY=matrix runs the Matrix rows alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/synapse.sh setup
+trap 'bash scripts/synapse.sh stop' EXIT
+trap 'exit 130' INT TERM
+bash scripts/synapse.sh start >/dev/null
+synapse_env="$(bash scripts/synapse.sh env)"
+eval "$synapse_env"
+swift run -c release coach-bench "$@"
