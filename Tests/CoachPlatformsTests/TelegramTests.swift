@@ -709,4 +709,10 @@ struct TelegramTests: AdapterTestSuite {
         try await session.receive(replay, transport: "telegram", at: now)
         #expect(await session.state.examples.all.count == 2)
     }
+
+    @Test("an absurd update id saturates the offset instead of crashing")
+    func offsetSaturates() {
+        #expect(TelegramTransport.offset(after: 41) == 42)
+        #expect(TelegramTransport.offset(after: .max) == .max)
+    }
 }

@@ -184,11 +184,16 @@ public final class TelegramTransport: PlatformTransport, @unchecked Sendable {
         let watched = Set(request.threads)
         for update in updates.sorted(by: { $0.update_id < $1.update_id }) {
             // Updates from other chats, edits and non-text messages are passed over, but confirmed all the same.
-            next = max(next, update.update_id + 1)
+            next = max(next, Self.offset(after: update.update_id))
             guard let message = update.message else { continue }
             if let inbound = inbound(message, me: me, watched: watched) { messages.append(inbound) }
         }
         return PollBatch(messages: messages, cursor: String(next))
+    }
+
+    /// The offset that confirms `updateID`. Saturating: an absurd id from a broken server must not crash the bot.
+    static func offset(after updateID: Int64) -> Int64 {
+        updateID == .max ? .max : updateID + 1
     }
 
     /// Only new messages: edits are ignored (the first version already counted), so Telegram need not send them.
@@ -200,7 +205,7 @@ public final class TelegramTransport: PlatformTransport, @unchecked Sendable {
         let updates = try await call(
             "getUpdates", TelegramWire.GetUpdates(offset: -1, limit: 1, timeout: 0, allowed_updates: Self.allowedUpdates),
             as: [TelegramWire.Update].self, timeout: timeouts.pollMargin)
-        let next = updates.map { $0.update_id + 1 }.max() ?? 0
+        let next = updates.map { Self.offset(after: $0.update_id) }.max() ?? 0
         return PollBatch(messages: [], cursor: String(next))
     }
 
