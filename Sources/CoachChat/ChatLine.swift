@@ -1,15 +1,24 @@
 import CoachCore
 
-/// The context for `Prompts/chat-line.mustache`: one line of a chat as the console and the simulation print it.
-public enum ChatLine {
+/// One line of a chat as the console and the simulation print it (`Prompts/chat-line.mustache`).
+public struct ChatLine: MessageView {
+    public static let template = Template.chatLine
+    var time: String
+    var sender: String
+    var bot: Bool
+    var `private`: Bool
+    var to: String
+    var thread: Bool
+    var lines: [String]
+
     /// - Parameters:
     ///   - destination: where a bot message goes; nil for a member's message in the channel.
     ///   - inThread: a member's message posted in a thread.
     ///   - name: a member's display name, for "privately to …".
-    public static func context(
+    public init(
         time: String, sender: String, text: String, destination: OutboundMessage.Destination? = nil,
         inThread: Bool = false, name: (String) -> String
-    ) -> [String: Any] {
+    ) {
         var recipient = ""
         var thread = inThread
         switch destination {
@@ -17,9 +26,12 @@ public enum ChatLine {
         case .thread: thread = true
         case .channel, nil: break
         }
-        return [
-            "time": time, "sender": sender, "bot": destination != nil, "private": !recipient.isEmpty, "to": recipient,
-            "thread": thread, "lines": text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
-        ]
+        self.time = time
+        self.sender = sender
+        bot = destination != nil
+        `private` = !recipient.isEmpty
+        to = recipient
+        self.thread = thread
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 }

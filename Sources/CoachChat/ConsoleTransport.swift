@@ -12,7 +12,7 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
 
     private let input: ConsoleInput
     private let output: @Sendable (String) -> Void
-    private let render: @Sendable (String, [String: Any]) -> String
+    private let prompts: PromptBook
     private let roster: [CoachConfig.RosterEntry]
     private let lock = NSLock()
     private var current: CoachConfig.RosterEntry
@@ -23,17 +23,17 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
     /// - Parameters:
     ///   - input: the typed lines (stdin in the app, pushed lines in tests).
     ///   - roster: who you can be; the first entry is who you start as.
-    ///   - render: renders the console's own prompts from `Prompts/console-*.mustache`.
+    ///   - prompts: the console's own wording (`Prompts/console-*.mustache`) and the chat line it prints.
     ///   - clockText: the time shown before each printed message.
     public init(
-        input: ConsoleInput, roster: [CoachConfig.RosterEntry], botName: String, render: @escaping @Sendable (String, [String: Any]) -> String,
+        input: ConsoleInput, roster: [CoachConfig.RosterEntry], botName: String, prompts: PromptBook,
         clockText: @escaping @Sendable () -> String, output: @escaping @Sendable (String) -> Void
     ) {
         self.input = input
         self.botName = botName
         self.roster = roster.isEmpty ? [.init(id: "you", name: "You")] : roster
         self.current = self.roster[0]
-        self.render = render
+        self.prompts = prompts
         self.clockText = clockText
         self.output = output
     }
@@ -69,7 +69,7 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
         greetOnce()
-        output(render("chat-line", ChatLine.context(
+        output(prompts.render(ChatLine(
             time: clockText(), sender: botName, text: message.text, destination: message.destination,
             name: { id in self.roster.first { $0.id == id }?.name ?? id })))
         return message.id
@@ -82,7 +82,7 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
             defer { welcomed = true }
             return welcomed ? nil : current
         }
-        if let greet { output(render("console-welcome", ["name": greet.name, "members": roster.map(\.name)])) }
+        if let greet { output(prompts.render(ConsoleView.Welcome(name: greet.name, members: roster.map(\.name)))) }
     }
 
     func handleConsoleCommand(_ text: String) {
@@ -92,18 +92,48 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
             let wanted = parts.count > 1 ? parts[1].lowercased() : ""
             if let entry = roster.first(where: { $0.name.lowercased() == wanted || $0.id.lowercased() == wanted }) {
                 lock.withLock { current = entry }
-                output(render("console-switched", ["name": entry.name]))
+                output(prompts.render(ConsoleView.Switched(name: entry.name)))
             } else {
-                output(render("console-unknown-member", ["wanted": wanted, "members": roster.map(\.name)]))
+                output(prompts.render(ConsoleView.UnknownMember(wanted: wanted, members: roster.map(\.name))))
             }
         case "who", "members":
             let now = lock.withLock { current }
-            output(render("console-who", ["name": now.name, "members": roster.map(\.name)]))
+            output(prompts.render(ConsoleView.Who(name: now.name, members: roster.map(\.name))))
         case "quit", "exit", "q":
             input.close()
         default:
-            output(render("console-help", ["members": roster.map(\.name)]))
+            output(prompts.render(ConsoleView.Help(members: roster.map(\.name))))
         }
     }
 }
 
+/// The console's own messages: its welcome, who you are, switching member, and its help.
+enum ConsoleView {
+    struct Welcome: MessageView {
+        static let template = Template.consoleWelcome
+        var name: String
+        var members: [String]
+    }
+
+    struct Who: MessageView {
+        static let template = Template.consoleWho
+        var name: String
+        var members: [String]
+    }
+
+    struct Switched: MessageView {
+        static let template = Template.consoleSwitched
+        var name: String
+    }
+
+    struct UnknownMember: MessageView {
+        static let template = Template.consoleUnknownMember
+        var wanted: String
+        var members: [String]
+    }
+
+    struct Help: MessageView {
+        static let template = Template.consoleHelp
+        var members: [String]
+    }
+}

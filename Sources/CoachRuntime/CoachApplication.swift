@@ -27,8 +27,7 @@ public enum CoachApplication {
         let coachForTime = Coach(config: setup.config, catalogue: setup.catalogue, prompts: prompts,
             capabilities: TransportCapabilities(directMessages: true, threads: false, markup: .plain))
         return ConsoleTransport(
-            input: input, roster: setup.config.members, botName: setup.config.team.botName,
-            render: { name, context in prompts.render(name, context) },
+            input: input, roster: setup.config.members, botName: setup.config.team.botName, prompts: prompts,
             clockText: { coachForTime.timestamp(clock.now()) }, output: output)
     }
 

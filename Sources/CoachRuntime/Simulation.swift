@@ -168,10 +168,9 @@ public struct Simulation {
                     if weekIndex != reportedWeek, weekIndex >= 0 {
                         reportedWeek = weekIndex
                         let state = await session.state
-                        progress(coach.prompts.render("simulate-progress", [
-                            "week": min(weekIndex + 1, options.weeks), "weeks": options.weeks, "date": day.description,
-                            "examples": state.examples.all.count, "finishing": weekIndex >= options.weeks,
-                        ]))
+                        progress(coach.prompts.render(ProgressView(
+                            week: min(weekIndex + 1, options.weeks), weeks: options.weeks, date: day.description,
+                            examples: state.examples.all.count, finishing: weekIndex >= options.weeks)))
                     }
                 }
                 try await playDay(day)
@@ -318,7 +317,7 @@ public struct Simulation {
             received += 1
             let message = InboundMessage(
                 id: "sim-\(received)", senderID: member.id, senderName: member.name, text: text, threadRootID: thread)
-            output(coach.prompts.render("chat-line", ChatLine.context(
+            output(coach.prompts.render(ChatLine(
                 time: coach.timestamp(time), sender: member.name, text: text, inThread: thread != nil, name: memberName)))
             try await session.receive(PollBatch(messages: [message], cursor: "\(received)"), transport: "simulation", at: time)
             try await deliver(at: time)
@@ -342,11 +341,21 @@ public struct Simulation {
         mutating func deliver(at time: Date) async throws {
             for message in await session.outbox {
                 sent += 1
-                output(coach.prompts.render("chat-line", ChatLine.context(
+                output(coach.prompts.render(ChatLine(
                     time: coach.timestamp(time), sender: coach.config.team.botName, text: message.text,
                     destination: message.destination, name: memberName)))
                 try await session.markDelivered(message.id, platformID: "m\(sent)")
             }
         }
     }
+}
+
+/// The simulation's progress line on standard error.
+struct ProgressView: MessageView {
+    static let template = Template.simulateProgress
+    var week: Int
+    var weeks: Int
+    var date: String
+    var examples: Int
+    var finishing: Bool
 }

@@ -3,7 +3,6 @@ import CoachChat
 import CoachCore
 import CoachPlatforms
 import CoachRuntime
-import CoachStore
 import Foundation
 import Logging
 
@@ -134,11 +133,10 @@ struct Check: AsyncParsableCommand {
                 throw SetupError.unknownTransport(kind: setup.config.transport.kind, known: CoachApplication.knownTransports)
             }
             prompts = try setup.prompts(for: .plain)
-            print(prompts.render("check-ok", [
-                "config": setup.configFile?.path ?? "", "principles": setup.catalogue.principles.count,
-                "templates": setup.templates.count, "transport": setup.config.transport.kind,
-                "state": setup.stateDirectory.path, "team": setup.config.team.name,
-            ]))
+            print(prompts.render(CheckOKView(
+                config: setup.configFile?.path ?? "", principles: setup.catalogue.principles.count,
+                templates: setup.templates.count, transport: setup.config.transport.kind,
+                state: setup.stateDirectory.path, team: setup.config.team.name)))
             guard setup.config.transport.kind != "console" else { return }
             let transport = try CoachApplication.platformTransport(
                 setup: setup, environment: ProcessInfo.processInfo.environment, logger: deployment.logger("coach"))
@@ -147,10 +145,34 @@ struct Check: AsyncParsableCommand {
             throw fail(error)
         }
         let problems = findings.filter { $0.status == .problem }.count
-        print(prompts.render("check-platform", [
-            "findings": findings.map { ["status": $0.status.rawValue, "subject": $0.subject, "detail": $0.detail] },
-            "problems": problems, "hasProblems": problems > 0,
-        ]))
+        print(prompts.render(CheckPlatformView(
+            findings: findings.map { .init(status: $0.status.rawValue, subject: $0.subject, detail: $0.detail) },
+            problems: problems, hasProblems: problems > 0)))
         if problems > 0 { throw ExitCode(1) }
+    }
+}
+
+/// `coach check`'s summary of what it loaded.
+struct CheckOKView: MessageView {
+    static let template = Template.checkOK
+    var config: String
+    var principles: Int
+    var templates: Int
+    var transport: String
+    var state: String
+    var team: String
+}
+
+/// `coach check`'s findings about the chat platform, and the count of problems.
+struct CheckPlatformView: MessageView {
+    static let template = Template.checkPlatform
+    var findings: [Finding]
+    var problems: Int
+    var hasProblems: Bool
+
+    struct Finding: Encodable {
+        var status: String
+        var subject: String
+        var detail: String
     }
 }

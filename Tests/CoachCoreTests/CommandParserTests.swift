@@ -1,73 +1,76 @@
-import CoachCore
+@testable import CoachCore
 import Testing
 
 @Suite("Command parser")
 struct CommandParserTests {
     let parser = CommandParser(botName: "coach")
 
+    /// A parsed command: the declaration it came from (by name) and its form with typed arguments.
+    static func c(_ name: String, _ form: any CommandForm) -> Command { Command(form, name: name) }
+
     static let wellFormedCases: [(String, Command)] = [
-        ("!help", .help(topic: nil)),
-        ("/help", .help(topic: nil)),
-        ("/HELP@coach", .help(topic: nil)),
-        ("@coach help goal", .help(topic: "goal")),
-        ("@Coach: help", .help(topic: nil)),
-        ("!? ex", .help(topic: "example")),
-        ("!example Sam rebooked a delivery", .example(text: "Sam rebooked a delivery")),
-        ("!EX  spaced   out ", .example(text: "spaced   out")),
-        ("!caught @sam for staying late", .caught(mentions: ["sam"], text: "staying late")),
-        ("!kudos @sam @jo, fixed the till", .caught(mentions: ["sam", "jo"], text: "fixed the till")),
-        ("!rate", .rate(.prompt)),
-        ("!rate 4 5", .rate(.one(ref: "4", score: 5))),
-        ("!rate listen 1", .rate(.one(ref: "listen", score: 1))),
-        ("!rate 4=5 7:1", .rate(.pairs([.init(ref: "4", score: 5), .init(ref: "7", score: 1)]))),
-        ("!rate all 1 3 5", .rate(.all(scores: [1, 3, 5]))),
-        ("!scores", .scores),
-        ("!examples", .examples(everyone: false)),
-        ("!examples all", .examples(everyone: true)),
-        ("!edit #3 new words", .edit(id: 3, text: "new words")),
-        ("!delete 3", .delete(id: 3)),
-        ("!goals", .goals),
-        ("!goal 2 1.5 busy week", .goalUpdate(id: 2, value: 1.5, note: "busy week")),
-        ("!goal update 2 95%", .goalUpdate(id: 2, value: 95, note: "")),
-        ("!goal action 2 add a lunchtime shift", .goalAction(id: 2, text: "add a lunchtime shift")),
-        ("!goal close 2", .goalClose(id: 2)),
+        ("!help", c("help", Help.Show(topic: nil))),
+        ("/help", c("help", Help.Show(topic: nil))),
+        ("/HELP@coach", c("help", Help.Show(topic: nil))),
+        ("@coach help goal", c("help", Help.Show(topic: "goal"))),
+        ("@Coach: help", c("help", Help.Show(topic: nil))),
+        ("!? ex", c("help", Help.Show(topic: "example"))),
+        ("!example Sam rebooked a delivery", c("example", Examples.Add(text: "Sam rebooked a delivery"))),
+        ("!EX  spaced   out ", c("example", Examples.Add(text: "spaced   out"))),
+        ("!caught @sam for staying late", c("caught", Examples.Caught(mentions: ["sam"], text: "staying late"))),
+        ("!kudos @sam @jo, fixed the till", c("caught", Examples.Caught(mentions: ["sam", "jo"], text: "fixed the till"))),
+        ("!rate", c("rate", Ratings.Rate(input: .prompt))),
+        ("!rate 4 5", c("rate", Ratings.Rate(input: .one(ref: "4", score: 5)))),
+        ("!rate listen 1", c("rate", Ratings.Rate(input: .one(ref: "listen", score: 1)))),
+        ("!rate 4=5 7:1", c("rate", Ratings.Rate(input: .pairs([.init(ref: "4", score: 5), .init(ref: "7", score: 1)])))),
+        ("!rate all 1 3 5", c("rate", Ratings.Rate(input: .all(scores: [1, 3, 5])))),
+        ("!scores", c("scores", Ratings.ShowScores())),
+        ("!examples", c("examples", Examples.List(everyone: false))),
+        ("!examples all", c("examples", Examples.List(everyone: true))),
+        ("!edit #3 new words", c("edit", Examples.Edit(id: 3, text: "new words"))),
+        ("!delete 3", c("delete", Examples.Delete(id: 3))),
+        ("!goals", c("goal", Goals.List())),
+        ("!goal 2 1.5 busy week", c("goal", Goals.Update(id: 2, value: 1.5, note: "busy week"))),
+        ("!goal update 2 95%", c("goal", Goals.Update(id: 2, value: 95, note: ""))),
+        ("!goal action 2 add a lunchtime shift", c("goal", Goals.RecordAction(id: 2, text: "add a lunchtime shift"))),
+        ("!goal close 2", c("goal", Goals.Close(id: 2))),
         (
             "!goal add Reply time target 4 hours lower due 2027-01-31 tolerance 25% owner @sam",
-            .goalAdd(GoalDraft(kpi: "Reply time", target: 4, unit: "hours", direction: .lowerIsBetter,
-                dueDate: LocalDate("2027-01-31"), tolerance: 25, tolerancePercent: true, owner: "sam"))
+            c("goal", Goals.Add(draft: Goals.Draft(kpi: "Reply time", target: 4, unit: "hours", direction: .lowerIsBetter,
+                dueDate: LocalDate("2027-01-31"), tolerance: 25, tolerancePercent: true, owner: "sam")))
         ),
         (
             "!goal add CSAT target 90% higher is better tol 2",
-            .goalAdd(GoalDraft(kpi: "CSAT", target: 90, unit: "%", direction: .higherIsBetter, dueDate: nil,
-                tolerance: 2, tolerancePercent: false, owner: nil))
+            c("goal", Goals.Add(draft: Goals.Draft(kpi: "CSAT", target: 90, unit: "%", direction: .higherIsBetter, dueDate: nil,
+                tolerance: 2, tolerancePercent: false, owner: nil)))
         ),
-        ("!followup card reader drops out", .followUp(text: "card reader drops out")),
-        ("!followups", .followUps),
-        ("!fixed 4 replaced it", .fixed(id: 4, resolution: "replaced it")),
-        ("!idea text when packed", .idea(text: "text when packed")),
-        ("!ideas", .ideas),
-        ("!means following up on promises", .means(text: "following up on promises")),
-        ("!definitions", .definitions),
-        ("!away until 2026-12-24", .away(until: LocalDate(year: 2026, month: 12, day: 24))),
-        ("!away 2026-12-24", .away(until: LocalDate(year: 2026, month: 12, day: 24))),
-        ("!back", .back),
-        ("!programme", .programmeShow),
-        ("!plan accept", .programmeAccept),
-        ("!programme move listen to 2", .programmeMove(ref: "listen", position: 2)),
-        ("!programme drop 7", .programmeDrop(ref: "7")),
-        ("!programme add smile 3", .programmeAdd(ref: "smile", position: 3)),
-        ("!principle new Tidy shop: a tidy shop says we care", .principleNew(title: "Tidy shop", why: "a tidy shop says we care")),
-        ("!principle 4", .principle(ref: "4")),
-        ("!start", .start(.nextMonday)),
-        ("!start now", .start(.thisWeek)),
-        ("!start 2026-12-07", .start(.on(LocalDate(year: 2026, month: 12, day: 7)))),
-        ("!pause", .pause),
-        ("!resume", .resume),
-        ("!skip", .skip),
-        ("!cycle new", .newCycle),
-        ("!restart", .newCycle),
-        ("!report", .report),
-        ("!status", .status),
+        ("!followup card reader drops out", c("followup", FollowUps.Open(text: "card reader drops out"))),
+        ("!followups", c("followup", FollowUps.List())),
+        ("!fixed 4 replaced it", c("fixed", FollowUps.Fix(id: 4, resolution: "replaced it"))),
+        ("!idea text when packed", c("idea", IdeasAndDefinitions.AddIdea(text: "text when packed"))),
+        ("!ideas", c("idea", IdeasAndDefinitions.ListIdeas())),
+        ("!means following up on promises", c("means", IdeasAndDefinitions.AddDefinition(text: "following up on promises"))),
+        ("!definitions", c("means", IdeasAndDefinitions.ListDefinitions())),
+        ("!away until 2026-12-24", c("away", Presence.Away(until: LocalDate(year: 2026, month: 12, day: 24)))),
+        ("!away 2026-12-24", c("away", Presence.Away(until: LocalDate(year: 2026, month: 12, day: 24)))),
+        ("!back", c("back", Presence.Back())),
+        ("!programme", c("programme", Plan.Show())),
+        ("!plan accept", c("programme", Plan.Accept())),
+        ("!programme move listen to 2", c("programme", Plan.Move(ref: "listen", position: 2))),
+        ("!programme drop 7", c("programme", Plan.Drop(ref: "7"))),
+        ("!programme add smile 3", c("programme", Plan.Add(ref: "smile", position: 3))),
+        ("!principle new Tidy shop: a tidy shop says we care", c("principle", Principles.AddOwn(title: "Tidy shop", why: "a tidy shop says we care"))),
+        ("!principle 4", c("principle", Principles.Show(ref: "4"))),
+        ("!start", c("start", ProgrammeControl.Start(when: .nextMonday))),
+        ("!start now", c("start", ProgrammeControl.Start(when: .thisWeek))),
+        ("!start 2026-12-07", c("start", ProgrammeControl.Start(when: .on(LocalDate(year: 2026, month: 12, day: 7))))),
+        ("!pause", c("pause", ProgrammeControl.Pause())),
+        ("!resume", c("resume", ProgrammeControl.Resume())),
+        ("!skip", c("skip", ProgrammeControl.Skip())),
+        ("!cycle new", c("cycle", ProgrammeControl.NewCycle())),
+        ("!restart", c("cycle", ProgrammeControl.NewCycle())),
+        ("!report", c("report", Ratings.ShowBeforeAfter())),
+        ("!status", c("status", Help.Status())),
     ]
 
     @Test("well-formed commands", arguments: wellFormedCases)
@@ -122,7 +125,7 @@ struct CommandParserTests {
     @Test("ordinary chat is not a command; private chat needs no prefix")
     func addressing() {
         #expect(parser.parse("example of nothing", addressed: false) == .notACommand)
-        #expect(parser.parse("example of something", addressed: true) == .command(.example(text: "of something")))
+        #expect(parser.parse("example of something", addressed: true) == .command(Self.c("example", Examples.Add(text: "of something"))))
         #expect(parser.parse("hello there", addressed: true) == .unknown(word: "hello", suggestions: []))
         #expect(parser.parse("/help@otherbot", addressed: false) == .notACommand)
         #expect(parser.parse("@otherbot help", addressed: false) == .notACommand)
@@ -153,12 +156,13 @@ struct CommandParserTests {
     func hostile(_ text: String) {
         let result = parser.parse(text, addressed: false)
         switch result {
-        case .command(.example(let body)):
+        case .command(let command) where command.form is Examples.Add:
             // Stored as typed (minus control characters): user text is data.
+            let body = (command.form as? Examples.Add)?.text ?? ""
             #expect(!body.contains("\u{0007}"))
             #expect(!body.contains("\u{202E}"))
-        case .command(.goalUpdate(_, let value, _)):
-            #expect(value.isFinite)
+        case .command(let command) where command.form is Goals.Update:
+            #expect((command.form as? Goals.Update)?.value.isFinite == true)
         case .command, .malformed, .unknown, .notACommand:
             #expect(result == parser.parse(text, addressed: false))
         }
@@ -172,6 +176,6 @@ struct CommandParserTests {
     @Test("every command word has a help entry name")
     func names() {
         #expect(CommandParser.commandNames.count == 25)
-        #expect(CommandParser.words["kudos"] == "caught")
+        #expect(CommandParser.vocabulary["kudos"]?.name == "caught")
     }
 }

@@ -1,4 +1,4 @@
-import CoachCore
+@testable import CoachCore
 import CoachTestSupport
 import Foundation
 import Testing
@@ -49,9 +49,11 @@ struct TemplatesAndConfigTests {
     @Test("every required template exists and renders without leftover tags")
     func everyTemplateRenders() throws {
         let coach = try Fixtures.coach()
-        for name in PromptBook.requiredTemplates {
-            let text = coach.prompts.render(name, ["bot": "coach", "you": "Sam"])
-            #expect(!text.contains("{{"), "\(name) left a tag")
+        let sparse = RenderNode()
+        sparse.values = ["bot": "coach", "you": "Sam"]
+        for template in Template.allCases {
+            let text = coach.prompts.render(template, tree: sparse)
+            #expect(!text.contains("{{"), "\(template.rawValue) left a tag")
         }
     }
 

@@ -2,6 +2,10 @@ import Foundation
 
 /// The programme engine: `(state, input, now) → (state', events)`. Pure: time comes in as a value, and it neither
 /// reads files nor talks to the network.
+///
+/// `Coach` routes: a message to its command's form (`Commands`), a clock tick to the schedule (`ProgrammeSchedule`).
+/// What each feature does lives in its own room under `Features/`; what every feature needs to look up (principles,
+/// members, names, dates) lives here.
 public struct Coach: Sendable {
     public let config: CoachConfig
     public let catalogue: Catalogue
@@ -41,7 +45,7 @@ public struct Coach: Sendable {
 
     /// Runs whatever the clock has made due: the intro, the week's posts, nudges, the end of the programme.
     public func tick(at now: Date, state: inout CoachState) -> Outcome {
-        transact(&state, at: now) { tx in runSchedule(&tx) }
+        transact(&state, at: now) { tx in ProgrammeSchedule.run(&tx) }
     }
 
     func handle(_ message: InboundMessage, _ tx: inout Transaction) {
@@ -54,94 +58,27 @@ public struct Coach: Sendable {
         switch parser.parse(message.text, addressed: message.isDirect || message.addressed) {
         case .command(let command):
             if command.isAdminOnly && !config.isAdmin(message.senderID) {
-                reply(request, "admin-only", ["command": command.name], &tx)
+                tx.reply(request, AdminOnlyView(command: command.name))
             } else {
-                run(command, request, &tx)
+                command.form.run(request, &tx)
             }
         case .malformed(let command, let problem):
-            reply(request, "usage", usageContext(command, problem: problem), &tx)
+            tx.reply(request, UsageView(command, problem: problem, prompts: prompts))
         case .unknown(let word, let suggestions):
-            reply(request, "unknown-command", ["word": word, "suggestions": suggestions, "hasSuggestions": !suggestions.isEmpty], &tx)
+            tx.reply(request, UnknownCommandView(word: word, suggestions: suggestions))
         case .notACommand:
-            if let root = message.threadRootID, let week = currentWeek(tx),
-                week.announcementPlatformID == root
-            {
-                addExample(text: Self.tidyText(message.text), caught: [], source: .threadReply, request, &tx)
+            if let root = message.threadRootID, let week = tx.currentWeek, week.announcementPlatformID == root {
+                Examples.add(text: CommandParser.clean(message.text), caught: [], source: .threadReply, request, &tx)
             } else if message.isDirect || message.addressed {
-                reply(request, "not-understood", [:], &tx)
+                tx.reply(request, NotUnderstoodView())
             }
         }
-    }
-
-    /// A request in progress: who asked, and where the answer goes.
-    struct Request {
-        var message: InboundMessage
-        var replyTo: OutboundMessage.Destination
-        var senderID: String { message.senderID }
     }
 
     func replyDestination(for message: InboundMessage) -> OutboundMessage.Destination {
         if message.isDirect { return .direct(userID: message.senderID) }
         if let root = message.threadRootID, capabilities.threads { return .thread(rootID: root) }
         return .channel
-    }
-
-    func reply(_ request: Request, _ template: String, _ context: [String: Any], _ tx: inout Transaction) {
-        var context = context
-        context["you"] = name(of: request.senderID, tx.state)
-        tx.send(template, context, to: request.replyTo, kind: .reply)
-    }
-
-    func usageContext(_ command: String, problem: ParseProblem?) -> [String: Any] {
-        let help = prompts.commandHelp[command]
-        var context: [String: Any] = [
-            "command": command, "usage": help?.usage ?? command, "example": help?.example ?? "",
-            "summary": help?.summary ?? "",
-        ]
-        if let problem { context["problem_\(problem.rawValue)"] = true }
-        return context
-    }
-
-    func run(_ command: Command, _ request: Request, _ tx: inout Transaction) {
-        switch command {
-        case .help(let topic): help(topic, request, &tx)
-        case .status: status(request, &tx)
-        case .principles: listPrinciples(request, &tx)
-        case .principle(let ref): showPrinciple(ref, request, &tx)
-        case .rate(let input): rate(input, request, &tx)
-        case .scores: showScores(request, &tx)
-        case .example(let text): addExample(text: text, caught: [], source: .command, request, &tx)
-        case .caught(let mentions, let text): caught(mentions, text: text, request, &tx)
-        case .examples(let everyone): listExamples(everyone: everyone, request, &tx)
-        case .edit(let id, let text): editExample(id, text: text, request, &tx)
-        case .delete(let id): deleteExample(id, request, &tx)
-        case .goalAdd(let draft): addGoal(draft, request, &tx)
-        case .goalUpdate(let id, let value, let note): updateGoal(id, value: value, note: note, request, &tx)
-        case .goalAction(let id, let text): recordGoalAction(id, text: text, request, &tx)
-        case .goalClose(let id): closeGoal(id, request, &tx)
-        case .goals: listGoals(request, &tx)
-        case .followUp(let text): openFollowUp(text, request, &tx)
-        case .followUps: listFollowUps(request, &tx)
-        case .fixed(let id, let resolution): fixFollowUp(id, resolution: resolution, request, &tx)
-        case .idea(let text): addIdea(text, request, &tx)
-        case .ideas: listIdeas(request, &tx)
-        case .means(let text): addDefinition(text, request, &tx)
-        case .definitions: listDefinitions(request, &tx)
-        case .away(let until): setAway(until, request, &tx)
-        case .back: setBack(request, &tx)
-        case .programmeShow: showProgramme(request, &tx)
-        case .programmeAccept: acceptPlan(request, &tx)
-        case .programmeMove(let ref, let position): movePlan(ref, to: position, request, &tx)
-        case .programmeDrop(let ref): dropFromPlan(ref, request, &tx)
-        case .programmeAdd(let ref, let position): addToPlan(ref, at: position, request, &tx)
-        case .principleNew(let title, let why): addTeamPrinciple(title: title, why: why, request, &tx)
-        case .start(let date): start(date, request, &tx)
-        case .pause: pause(request, &tx)
-        case .resume: resume(request, &tx)
-        case .skip: skip(request, &tx)
-        case .newCycle: newCycle(request, &tx)
-        case .report: beforeAfter(request, &tx)
-        }
     }
 
     // MARK: - Shared look-ups
@@ -188,15 +125,37 @@ public struct Coach: Sendable {
         name.lowercased().filter { $0.isLetter || $0.isNumber }
     }
 
-    /// User text as it will be stored: trimmed, single-line runs of spaces kept, nothing else changed.
-    static func tidyText(_ text: String) -> String {
-        CommandParser.clean(text)
-    }
-
     public func localDate(_ instant: Date) -> LocalDate { calendar.localDate(of: instant) }
 
     /// Members who count for nudges and recognition spread: everyone known except the away.
     func activeMembers(_ state: CoachState, on date: LocalDate) -> [Member] {
         state.members.values.filter { !$0.isAway(on: date) }.sorted { $0.name < $1.name }
     }
+
+    /// A local day and time as people say it, e.g. "Monday 09:00". Day names come from the prompts folder's
+    /// template so a translated deployment names days in its own language.
+    public func describe(_ instant: Date) -> String {
+        let date = calendar.localDate(of: instant)
+        let components = calendar.calendar.dateComponents([.hour, .minute], from: instant)
+        let day = prompts.render(WeekdayView(weekday: calendar.weekday(of: date)))
+        return String(format: "%@ %02d:%02d", day.isEmpty ? date.description : day, components.hour ?? 0, components.minute ?? 0)
+    }
+
+    /// A full local timestamp for transcripts and the console, e.g. "2027-01-04 Monday 09:00".
+    public func timestamp(_ instant: Date) -> String {
+        "\(calendar.localDate(of: instant)) \(describe(instant))"
+    }
+
+    /// A goal's or a rating's number as people write it: `2`, `2.5`, `0.25`.
+    public static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e12 ? String(Int(value)) : String(format: "%.2f", value)
+            .replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
+    }
+}
+
+/// A request in progress: who asked, and where the answer goes.
+struct Request {
+    var message: InboundMessage
+    var replyTo: OutboundMessage.Destination
+    var senderID: String { message.senderID }
 }

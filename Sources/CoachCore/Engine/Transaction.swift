@@ -1,12 +1,13 @@
 import Foundation
 
 /// The working copy of one engine step: every change goes through `record`, which applies the event and keeps it
-/// for the journal, so what is committed is exactly what was applied.
+/// for the journal, so what is committed is exactly what was applied. It also carries the engine (`coach`) and the
+/// step's time, so a feature's handler needs nothing else.
 struct Transaction {
+    let coach: Coach
     var state: CoachState
     var outcome = Outcome()
     let now: Date
-    let prompts: PromptBook
     /// The calendar week `now` falls in, worked out once per step: calendar arithmetic is costly on Linux.
     let weekMonday: LocalDate
     let weekKey: String
@@ -16,14 +17,26 @@ struct Transaction {
         outcome.events.append(event)
     }
 
-    /// Renders a template and queues the message in the outbox. Returns the outbox id.
+    /// Renders a view and queues the message in the outbox. Returns the outbox id.
     @discardableResult
-    mutating func send(
-        _ template: String, _ context: [String: Any], to destination: OutboundMessage.Destination,
-        kind: OutboundMessage.Kind
+    mutating func send<View: MessageView>(
+        _ view: View, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind
+    ) -> String {
+        post(Envelope(view: view, bot: coach.config.team.botName, team: coach.config.team.name), to: destination, kind: kind)
+    }
+
+    /// Answers a request where it was asked; the template may greet the asker as `{{you}}`.
+    mutating func reply<View: MessageView>(_ request: Request, _ view: View) {
+        let envelope = Envelope(
+            view: view, bot: coach.config.team.botName, team: coach.config.team.name, you: name(of: request.senderID))
+        post(envelope, to: request.replyTo, kind: .reply)
+    }
+
+    private mutating func post<View: MessageView>(
+        _ view: Envelope<View>, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind
     ) -> String {
         let id = "o\(state.nextOutboxNumber)"
-        let text = prompts.render(template, context)
+        let text = coach.prompts.render(view)
         record(.queued(OutboundMessage(id: id, destination: destination, kind: kind, text: text, createdAt: now)))
         return id
     }
@@ -33,6 +46,26 @@ struct Transaction {
     }
 
     func hasRun(_ job: String) -> Bool { state.jobs[job] != nil }
+
+    // MARK: - Look-ups every feature uses
+
+    var config: CoachConfig { coach.config }
+    var calendar: TeamCalendar { coach.calendar }
+    var today: LocalDate { calendar.localDate(of: now) }
+
+    func name(of memberID: String) -> String { coach.name(of: memberID, state) }
+    func principle(id: String) -> Principle? { coach.principle(id: id, state) }
+    func resolvePrinciple(_ ref: String) -> Principle? { coach.resolvePrinciple(ref, state) }
+    var allPrinciples: [Principle] { coach.allPrinciples(state) }
+    func isAdmin(_ request: Request) -> Bool { config.isAdmin(request.senderID) }
+
+    /// The cycle's week that is running in the transaction's calendar week, if the programme opened one.
+    var currentWeek: ProgrammeWeek? {
+        state.weeks.last { $0.key == weekKey && $0.cycle == state.programme.cycle }
+    }
+
+    /// The weeks the current cycle has opened so far.
+    var weeksInCycle: [ProgrammeWeek] { state.weeksInCycle }
 }
 
 extension Coach {
@@ -40,10 +73,16 @@ extension Coach {
     /// a year of examples stays O(1).
     func transact(_ state: inout CoachState, at now: Date, _ body: (inout Transaction) -> Void) -> Outcome {
         let monday = calendar.monday(containing: now)
-        var tx = Transaction(state: CoachState(), now: now, prompts: prompts, weekMonday: monday, weekKey: calendar.weekKey(monday: monday))
+        var tx = Transaction(
+            coach: self, state: CoachState(), now: now, weekMonday: monday, weekKey: calendar.weekKey(monday: monday))
         swap(&tx.state, &state)
         body(&tx)
         swap(&tx.state, &state)
         return tx.outcome
     }
+}
+
+extension CoachState {
+    /// The weeks the current cycle has opened so far.
+    var weeksInCycle: [ProgrammeWeek] { weeks.filter { $0.cycle == programme.cycle } }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One customer-service principle the team can work on for a week.
 ///
 /// Catalogue principles come from `Prompts/catalogue.json`; a team's own principles are added in chat and live in
@@ -91,5 +93,3 @@ public struct Catalogue: Sendable {
         byID[id.lowercased()].map { principles[$0] }
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import Mustache
 
 /// Every text the bot says, compiled from the Mustache templates in `Prompts/`.
@@ -11,24 +12,14 @@ public struct PromptBook: Sendable {
     /// Per-command usage, summary and example, from `Prompts/commands.json`.
     public let commandHelp: [String: CommandHelp]
 
+    /// A command's wording; which commands exist, and who may use them, is declared with the commands themselves.
     public struct CommandHelp: Codable, Sendable, Equatable {
         public var usage: String
         public var summary: String
         public var example: String
-        public var admin: Bool?
     }
 
-    /// The templates the engine renders; a deployment missing one fails at start, not on a Friday.
-    public static let requiredTemplates = [
-        "intro", "help", "help-command", "usage", "unknown-command", "not-understood", "admin-only", "not-found",
-        "status", "principles", "principle", "rate-prompt", "rate-ack", "scores", "example-ack", "examples",
-        "example-edited", "example-deleted", "not-yours", "goal-added", "goal-updated", "goal-action", "goal-closed",
-        "goals", "followup-opened", "followups", "followup-fixed", "idea-ack", "ideas", "means-ack", "definitions",
-        "away-ack", "back-ack", "programme", "programme-changed", "programme-started", "paused", "resumed", "skipped",
-        "announcement", "reminder", "nudge-example", "nudge-goal", "nudge-goal-action", "nudge-followup", "summary",
-        "programme-finished", "rerate-reminder", "before-after", "cycle-started", "late-note", "weekday", "duplicate-principle",
-    ]
-
+    /// Compiles every template. A deployment missing a file, or with one that does not parse, fails here, at start.
     public init(markup: Markup, templates: [String: String], commandHelpJSON: [UInt8]) throws(ConfigError) {
         self.markup = markup
         Self.registerContentTypes()
@@ -41,8 +32,8 @@ public struct PromptBook: Sendable {
                 throw .invalidTemplate(name: name, reason: String(describing: error))
             }
         }
-        for name in Self.requiredTemplates where templates[name] == nil {
-            throw .invalidTemplate(name: name, reason: "the file is missing")
+        for template in Template.allCases where templates[template.rawValue] == nil {
+            throw .invalidTemplate(name: template.rawValue, reason: "the file is missing")
         }
         self.library = library
         do {
@@ -55,28 +46,14 @@ public struct PromptBook: Sendable {
         }
     }
 
-    /// Renders a template; `context` values of type String are user or catalogue text and get escaped.
-    public func render(_ name: String, _ context: [String: Any]) -> String {
-        let text = library.render(RenderContext(context), withTemplate: name) ?? ""
-        return Self.tidy(text)
+    /// Renders a view through its template. The view's strings are user or catalogue text and get escaped.
+    public func render<View: MessageView>(_ view: View) -> String {
+        render(View.template, tree: ViewEncoder.tree(view))
     }
 
-    /// A context node Mustache reads through `MustacheParent`. A plain class conforms directly, where a dictionary
-    /// conforms only conditionally; that cast, repeated for every tag, was the largest cost of a reply.
-    final class RenderContext: MustacheParent {
-        let values: [String: Any]
-
-        init(_ values: [String: Any]) {
-            self.values = values.mapValues(Self.wrap)
-        }
-
-        static func wrap(_ value: Any) -> Any {
-            if let dictionary = value as? [String: Any] { return RenderContext(dictionary) }
-            if let rows = value as? [[String: Any]] { return rows.map(RenderContext.init) }
-            return value
-        }
-
-        func child(named name: String) -> Any? { values[name] }
+    /// Renders a template from a tree the view encoder built.
+    func render(_ template: Template, tree: Any) -> String {
+        Self.tidy(library.render(tree, withTemplate: template.rawValue) ?? "")
     }
 
     /// Collapses the blank lines that empty sections leave, so templates can be written for reading.
@@ -133,5 +110,3 @@ public struct PromptBook: Sendable {
         }
     }
 }
-
-import Foundation

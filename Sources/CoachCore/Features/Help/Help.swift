@@ -1,0 +1,131 @@
+/// `help` and `status`, and the replies the router itself gives: a command used wrongly, an unknown word, an admin
+/// command from a member, a private message that is no command.
+enum Help {
+    static let commands: [CommandDeclaration] = [
+        CommandDeclaration("help", aliases: ["?", "h", "commands"]) { words in
+            // A topic may be any of a command's words: `!help ex` explains `example`.
+            .form(Show(topic: words.args.first.map { CommandParser.vocabulary[$0.lowercased()]?.name ?? $0.lowercased() }))
+        },
+        CommandDeclaration("status", aliases: ["week", "now"]) { _ in .form(Status()) },
+    ]
+
+    /// `!help` lists every command; `!help <command>` explains one.
+    struct Show: CommandForm {
+        static let access = Access.everyone
+        var topic: String?
+
+        func run(_ request: Request, _ tx: inout Transaction) {
+            let prompts = tx.coach.prompts
+            if let topic {
+                guard prompts.commandHelp[topic] != nil else {
+                    tx.reply(request, UnknownCommandView(word: topic, suggestions: CommandParser.suggestions(for: topic)))
+                    return
+                }
+                tx.reply(request, HelpCommandView(topic, prompts: prompts))
+                return
+            }
+            func rows(_ listed: Access) -> [HelpCommandView] {
+                Commands.all.filter { $0.listed == listed }.map(\.name).sorted().map { HelpCommandView($0, prompts: prompts) }
+            }
+            tx.reply(request, HelpView(commands: rows(.everyone), adminCommands: rows(.admins), isAdmin: tx.isAdmin(request)))
+        }
+    }
+
+    struct Status: CommandForm {
+        static let access = Access.everyone
+
+        func run(_ request: Request, _ tx: inout Transaction) {
+            let state = tx.state
+            var view = StatusView(
+                setup: state.programme.phase == .setup, running: state.programme.phase == .running,
+                finished: state.programme.phase == .finished, paused: state.programme.paused,
+                planLength: state.programme.plan.count, cycle: state.programme.cycle,
+                startDate: state.programme.startDate?.description,
+                rated: state.ratingRounds.last?.scores[request.senderID]?.count ?? 0,
+                principleCount: tx.allPrinciples.count)
+            if let week = tx.currentWeek {
+                view.week = WeekView(week, tx)
+                let examples = state.examples.inWeek(week.key)
+                view.exampleCount = examples.count
+                view.yourCount = examples.filter { $0.reporterID == request.senderID }.count
+            }
+            if let next = Plan.nextPrinciple(state) { view.next = PrincipleView(tx.principle(id: next), id: next) }
+            tx.reply(request, view)
+        }
+    }
+}
+
+struct HelpView: MessageView {
+    static let template = Template.help
+    var commands: [HelpCommandView]
+    var adminCommands: [HelpCommandView]
+    var isAdmin: Bool
+}
+
+/// One command's wording from `Prompts/commands.json`: the reply to `!help <command>`, and a row of `!help`.
+struct HelpCommandView: MessageView {
+    static let template = Template.helpCommand
+    var command: String
+    var usage: String
+    var summary: String
+    var example: String
+
+    init(_ command: String, prompts: PromptBook) {
+        let help = prompts.commandHelp[command]
+        self.command = command
+        usage = help?.usage ?? command
+        summary = help?.summary ?? ""
+        example = help?.example ?? ""
+    }
+}
+
+struct StatusView: MessageView {
+    static let template = Template.status
+    var setup: Bool
+    var running: Bool
+    var finished: Bool
+    var paused: Bool
+    var planLength: Int
+    var cycle: Int
+    var startDate: String?
+    var rated: Int
+    var principleCount: Int
+    var week: WeekView?
+    var exampleCount: Int?
+    var yourCount: Int?
+    var next: PrincipleView?
+}
+
+/// A command used the wrong way: what was wrong, and the command's right form from `Prompts/commands.json`.
+struct UsageView: MessageView {
+    static let template = Template.usage
+    @Inline var help: HelpCommandView
+    var problem: ParseProblem?
+
+    init(_ command: String, problem: ParseProblem?, prompts: PromptBook) {
+        help = HelpCommandView(command, prompts: prompts)
+        self.problem = problem
+    }
+}
+
+struct UnknownCommandView: MessageView {
+    static let template = Template.unknownCommand
+    var word: String
+    var suggestions: [String]
+    var hasSuggestions: Bool
+
+    init(word: String, suggestions: [String]) {
+        self.word = word
+        self.suggestions = suggestions
+        hasSuggestions = !suggestions.isEmpty
+    }
+}
+
+struct AdminOnlyView: MessageView {
+    static let template = Template.adminOnly
+    var command: String
+}
+
+struct NotUnderstoodView: MessageView {
+    static let template = Template.notUnderstood
+}

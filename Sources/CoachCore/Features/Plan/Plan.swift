@@ -1,0 +1,191 @@
+import Foundation
+
+/// The plan: which principle runs in which week. Admins accept the suggested order (weakest and least consistent
+/// first) or shape it; weeks already run stay where they were.
+enum Plan {
+    static let commands: [CommandDeclaration] = [
+        CommandDeclaration("programme", aliases: ["program", "plan"], listed: .admins) { words in
+            parseProgramme(words.args)
+        }
+    ]
+
+    static func parseProgramme(_ args: [String]) -> CommandDeclaration.Parsed {
+        guard let sub = args.first?.lowercased() else { return .form(Show()) }
+        let rest = Array(args.dropFirst()).filter { $0.lowercased() != "to" }
+        switch sub {
+        case "show", "list": return .form(Show())
+        case "accept", "ok", "yes": return .form(Accept())
+        case "move":
+            guard rest.count == 2, let position = CommandWords.number(rest[1]) else { return .malformed(.badForm) }
+            return .form(Move(ref: rest[0], position: position))
+        case "drop", "remove":
+            guard rest.count == 1 else { return .malformed(.badForm) }
+            return .form(Drop(ref: rest[0]))
+        case "add":
+            guard (1...2).contains(rest.count) else { return .malformed(.badForm) }
+            let position = rest.count == 2 ? CommandWords.number(rest[1]) : nil
+            if rest.count == 2, position == nil { return .malformed(.badNumber) }
+            return .form(Add(ref: rest[0], position: position))
+        default:
+            return .malformed(.badForm)
+        }
+    }
+
+    /// The principle after the current one, if the plan has one.
+    static func nextPrinciple(_ state: CoachState) -> String? {
+        let opened = state.weeksInCycle.count
+        return opened < state.programme.plan.count ? state.programme.plan[opened] : nil
+    }
+
+    /// The plan being edited: the accepted one, or the suggestion if there is none yet.
+    static func working(_ tx: Transaction) -> [String] {
+        tx.state.programme.plan.isEmpty ? RatingReport(tx).suggestedPlan() : tx.state.programme.plan
+    }
+
+    /// The plan's weeks as posts list them, with each week's Monday once the programme has a start date.
+    static func rows(_ plan: [String], _ tx: Transaction) -> [PlanRow] {
+        let run = tx.weeksInCycle.count
+        let start = tx.state.programme.startDate
+        return plan.enumerated().map { i, id in
+            PlanRow(
+                position: i + 1, id: id, title: tx.principle(id: id)?.title ?? id, done: i < run,
+                monday: start.map { tx.calendar.adding(days: 7 * i, to: $0).description })
+        }
+    }
+
+    struct Show: CommandForm {
+        static let access = Access.everyone
+
+        func run(_ request: Request, _ tx: inout Transaction) {
+            let programme = tx.state.programme
+            tx.reply(request, ProgrammeView(
+                suggested: programme.plan.isEmpty, accepted: programme.planAccepted, plan: rows(working(tx), tx),
+                started: programme.phase == .running, isAdmin: tx.isAdmin(request), scores: RatingReport(tx).scores().rows))
+        }
+    }
+
+    struct Accept: CommandForm {
+        static let access = Access.admins
+
+        func run(_ request: Request, _ tx: inout Transaction) {
+            let plan = working(tx)
+            tx.record(.planChanged(plan: plan, accepted: true))
+            var view = PlanChangedView(plan: rows(plan, tx), started: tx.state.programme.phase == .running)
+            view.accepted = true
+            tx.reply(request, view)
+        }
+    }
+
+    struct Move: CommandForm {
+        static let access = Access.admins
+        var ref: String
+        var position: Int
+
+        func run(_ request: Request, _ tx: inout Transaction) {
+            let run = tx.weeksInCycle.count
+            let target = tx.resolvePrinciple(ref)
+            edit(request, &tx) { plan in
+                guard let target, let from = plan.firstIndex(of: target.id) else { return .notInPlan }
+                guard from >= run, position - 1 >= run, position >= 1 else { return .alreadyRun }
+                plan.remove(at: from)
+                plan.insert(target.id, at: min(position - 1, plan.count))
+                return nil
+            }
+        }
+    }
+
+    struct Drop: CommandForm {
+        static let access = Access.admins
+        var ref: String
+
+        func run(_ request: Request, _ tx: inout Transaction) {
+            let run = tx.weeksInCycle.count
+            let target = tx.resolvePrinciple(ref)
+            edit(request, &tx) { plan in
+                guard let target, let at = plan.firstIndex(of: target.id) else { return .notInPlan }
+                guard at >= run else { return .alreadyRun }
+                plan.remove(at: at)
+                return nil
+            }
+        }
+    }
+
+    struct Add: CommandForm {
+        static let access = Access.admins
+        var ref: String
+        var position: Int?
+
+        func run(_ request: Request, _ tx: inout Transaction) {
+            let run = tx.weeksInCycle.count
+            let target = tx.resolvePrinciple(ref)
+            edit(request, &tx) { plan in
+                guard let target else { return .unknownPrinciple }
+                guard !plan.contains(target.id) else { return .alreadyInPlan }
+                let index = min(max((position ?? plan.count + 1) - 1, run), plan.count)
+                plan.insert(target.id, at: index)
+                return nil
+            }
+        }
+    }
+
+    /// Applies an edit to the part of the plan not yet run, or says why it cannot.
+    static func edit(_ request: Request, _ tx: inout Transaction, _ change: (inout [String]) -> PlanChangedView.Problem?) {
+        var plan = working(tx)
+        let started = tx.state.programme.phase == .running
+        if let problem = change(&plan) {
+            var view = PlanChangedView(plan: rows(working(tx), tx), started: started)
+            view.problem = problem
+            tx.reply(request, view)
+            return
+        }
+        tx.record(.planChanged(plan: plan, accepted: true))
+        tx.reply(request, PlanChangedView(plan: rows(plan, tx), started: started))
+    }
+}
+
+/// One week of the plan.
+struct PlanRow: Encodable {
+    var position: Int
+    var id: String
+    var title: String
+    var done: Bool
+    var monday: String?
+}
+
+struct ProgrammeView: MessageView {
+    static let template = Template.programme
+    var suggested: Bool
+    var accepted: Bool
+    var plan: [PlanRow]
+    var started: Bool
+    var isAdmin: Bool
+    var scores: [ScoresView.Row]
+}
+
+/// What became of a change to the programme: the plan accepted or edited, an edit refused, the team's own
+/// principle added, a week skipped, a new cycle.
+struct PlanChangedView: MessageView {
+    static let template = Template.programmeChanged
+    var accepted: Bool?
+    var problem: Problem?
+    var plan: [PlanRow]?
+    var started: Bool?
+    var newPrinciple: NewPrinciple?
+    var skippedWeek: String?
+    var cycle: Int?
+
+    init(plan: [PlanRow]? = nil, started: Bool? = nil) {
+        self.plan = plan
+        self.started = started
+    }
+
+    enum Problem: String, TemplateFlag {
+        case notInPlan, alreadyRun, unknownPrinciple, alreadyInPlan
+    }
+
+    struct NewPrinciple: Encodable {
+        var id: String
+        var title: String
+        var number: Int
+    }
+}

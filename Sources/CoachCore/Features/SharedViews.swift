@@ -1,0 +1,70 @@
+/// Views more than one feature shows: a principle, the numbered list of principles, and the replies for a reference
+/// that matches nothing or an entry that belongs to someone else.
+
+/// One principle as posts show it. A principle the catalogue no longer has (a plan edited by hand, a catalogue
+/// changed under a running programme) still shows its id as its title.
+struct PrincipleView: Encodable {
+    var id: String
+    var title: String
+    var why: String?
+    var skills: [String]?
+    var hasSkills: Bool?
+    var training: [String]?
+    var hasTraining: Bool?
+    var challenge: String?
+    var question: String?
+
+    init(_ principle: Principle?, id: String) {
+        guard let principle else {
+            self.id = id
+            title = id
+            return
+        }
+        self.id = principle.id
+        title = principle.title
+        why = principle.why
+        skills = principle.skills
+        hasSkills = !principle.skills.isEmpty
+        training = principle.training
+        hasTraining = !principle.training.isEmpty
+        challenge = principle.challenge
+        question = principle.question
+    }
+}
+
+/// A principle with the number people use for it in `!rate 4 5` and `!principle 4`.
+struct NumberedPrinciple: Encodable {
+    var number: Int
+    var id: String
+    var title: String
+
+    /// Every principle, catalogue first, then the team's own.
+    static func all(_ tx: Transaction) -> [NumberedPrinciple] {
+        tx.allPrinciples.enumerated().map { NumberedPrinciple(number: $0.offset + 1, id: $0.element.id, title: $0.element.title) }
+    }
+}
+
+/// A reference that matches nothing: a principle, a member, an example, a goal or a follow-up.
+struct NotFoundView: MessageView {
+    static let template = Template.notFound
+    var kind: Kind
+    var ref: String
+    /// With `member`: some of the people the bot knows, to help with spelling.
+    var known: [String]?
+
+    enum Kind: String, TemplateFlag {
+        case principle, member, example, goal, followup
+    }
+}
+
+/// Someone else's entry: only its owner (or, for some, an admin) may change it.
+struct NotYoursView: MessageView {
+    static let template = Template.notYours
+    var kind: Kind
+    var id: Int
+    var owner: String?
+
+    enum Kind: String, TemplateFlag {
+        case example, goal, followup
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+
+/// What the clock makes due, in order: the intro once, then each programme week's posts (announcement, midweek
+/// reminder, report-back), the end of a cycle, and the daily nudges of the features that nudge.
+///
+/// Every post is a job with a key committed with its effects (`announce:2026-W48`), so a restart never posts twice;
+/// a post the bot missed goes out late, once, and says so.
+enum ProgrammeSchedule {
+    static func jobKey(_ slot: WeeklySlot, _ weekKey: String) -> String { "\(slot.rawValue):\(weekKey)" }
+
+    static func run(_ tx: inout Transaction) {
+        introduceIfNeeded(&tx)
+        let programme = tx.state.programme
+        guard !programme.paused else { return }
+        let monday = tx.weekMonday
+        let key = tx.weekKey
+        settleEarlierWeeks(before: key, &tx)
+        if programme.phase == .running, let start = programme.startDate, start <= monday {
+            openWeekIfDue(monday: monday, key: key, &tx)
+            if let week = tx.currentWeek { runSlots(of: week, &tx) }
+        }
+        if tx.state.programme.phase == .finished { EndOfProgramme.run(&tx) }
+        runDailyNudges(&tx)
+    }
+
+    static func introduceIfNeeded(_ tx: inout Transaction) {
+        guard !tx.hasRun("intro") else { return }
+        for entry in tx.config.members where tx.state.members[entry.id] == nil {
+            tx.record(.memberSeen(id: entry.id, name: entry.name))
+        }
+        if tx.state.ratingRounds.isEmpty { tx.record(.ratingRoundOpened(cycle: 1, purpose: .baseline)) }
+        let principles = NumberedPrinciple.all(tx)
+        tx.send(IntroView(principleCount: principles.count, principles: principles), to: .channel, kind: .notice)
+        tx.record(.jobRecorded(key: "intro", outcome: .done))
+    }
+
+    /// Posts of earlier weeks that never ran are skipped and logged: the moment for them has passed.
+    static func settleEarlierWeeks(before key: String, _ tx: inout Transaction) {
+        for week in tx.weeksInCycle where week.key < key {
+            for slot in WeeklySlot.allCases where !tx.hasRun(jobKey(slot, week.key)) {
+                tx.record(.jobRecorded(key: jobKey(slot, week.key), outcome: .skipped))
+                tx.note(.warning, "scheduled post skipped: its week ended while the bot was stopped or paused",
+                    ["job": jobKey(slot, week.key)])
+            }
+        }
+    }
+
+    static func openWeekIfDue(monday: LocalDate, key: String, _ tx: inout Transaction) {
+        let state = tx.state
+        guard tx.currentWeek == nil, !state.programme.skippedWeeks.contains(key) else { return }
+        if tx.coach.schedule.isHolidayWeek(monday: monday) {
+            tx.record(.weekSkipped(key: key))
+            tx.note(.notice, "holiday week: the programme rests", ["week": key])
+            return
+        }
+        let opened = tx.weeksInCycle
+        guard opened.count < state.programme.plan.count else {
+            tx.record(.programmeFinished(monday: monday))
+            tx.record(.ratingRoundOpened(cycle: state.programme.cycle, purpose: .rerate))
+            tx.note(.notice, "programme finished; re-rating opened", ["cycle": "\(state.programme.cycle)"])
+            return
+        }
+        let principleID = state.programme.plan[opened.count]
+        tx.record(.weekOpened(ProgrammeWeek(
+            key: key, monday: monday, cycle: state.programme.cycle, index: opened.count, principleID: principleID)))
+    }
+
+    static func runSlots(of week: ProgrammeWeek, _ tx: inout Transaction) {
+        let schedule = tx.coach.schedule
+        let liveSince = tx.state.programme.liveSince ?? .distantPast
+        // Started or resumed after the week's summary time, before its announcement went out: nothing of this week
+        // happened, so its principle waits for next week rather than being announced and summed up at once.
+        if !tx.hasRun(jobKey(.announce, week.key)), let summaryDue = schedule.due(.summary, monday: week.monday),
+            tx.now >= summaryDue, summaryDue <= liveSince
+        {
+            tx.record(.weekWithdrawn(key: week.key))
+            tx.record(.weekSkipped(key: week.key))
+            tx.note(.notice, "week started or resumed after its summary time; its principle moves to next week", ["week": week.key])
+            return
+        }
+        for slot in WeeklySlot.allCases {
+            let job = jobKey(slot, week.key)
+            guard !tx.hasRun(job) else { continue }
+            guard let due = schedule.due(slot, monday: week.monday) else {
+                tx.record(.jobRecorded(key: job, outcome: .skipped))
+                continue
+            }
+            guard tx.now >= due else { return }
+            // A reminder overtaken by the summary would only repeat it; the summary alone follows a late start.
+            if slot == .reminder, let summaryDue = schedule.due(.summary, monday: week.monday), tx.now >= summaryDue {
+                tx.record(.jobRecorded(key: job, outcome: .skipped))
+                tx.note(.notice, "midweek reminder skipped: the summary is already due", ["job": job])
+                continue
+            }
+            // A reminder that fell due before the programme started or resumed would only echo the announcement.
+            if slot == .reminder, due <= liveSince {
+                tx.record(.jobRecorded(key: job, outcome: .skipped))
+                continue
+            }
+            let late = isLate(due: due, tx)
+            let notice = LateNotice(due: due, late: late, tx)
+            switch slot {
+            case .announce: WeeklyPosts.announce(week, late: notice, &tx)
+            case .reminder: WeeklyPosts.remind(week, late: notice, &tx)
+            case .summary: WeeklyPosts.reportBack(week, late: notice, &tx)
+            }
+            tx.record(.jobRecorded(key: job, outcome: late ? .late : .done))
+            if late { tx.note(.notice, "posted late", ["job": job]) }
+        }
+    }
+
+    /// Late means missed while the bot should have been running: not a post that falls due before a start or resume.
+    static func isLate(due: Date, _ tx: Transaction) -> Bool {
+        tx.coach.schedule.isLate(due: due, now: tx.now) && due > (tx.state.programme.liveSince ?? .distantPast)
+    }
+
+    /// Once a working day, at the configured time: the features that nudge people about what they own.
+    static func runDailyNudges(_ tx: inout Transaction) {
+        let today = tx.today
+        let job = "nudges:\(today)"
+        guard !tx.hasRun(job), let due = tx.coach.schedule.dailyNudgeDue(on: today), tx.now >= due else { return }
+        Goals.nudgeOwners(&tx)
+        FollowUps.nudgeOwners(&tx)
+        tx.record(.jobRecorded(key: job, outcome: .done))
+    }
+
+    /// Private where the platform allows; otherwise a message in the channel addressed to that one person.
+    static func nudgeDestination(_ memberID: String, _ tx: Transaction) -> OutboundMessage.Destination {
+        tx.coach.capabilities.directMessages ? .direct(userID: memberID) : .channel
+    }
+}
+
+/// "Sorry this comes late: I was offline when it was due", for any scheduled post that missed its time.
+struct LateNotice: Encodable {
+    var late = true
+    var lateNote: String
+
+    /// Nil when the post is on time.
+    init?(due: Date, late: Bool, _ tx: Transaction) {
+        guard late else { return nil }
+        lateNote = tx.coach.prompts.render(LateNoteView(due: tx.coach.describe(due)))
+    }
+}
+
+struct LateNoteView: MessageView {
+    static let template = Template.lateNote
+    var due: String
+}
+
+/// A day's name, from `Prompts/weekday.mustache`, so a translated deployment names days in its own language.
+struct WeekdayView: MessageView {
+    static let template = Template.weekday
+    var day: Day
+
+    /// 1 = Sunday … 7 = Saturday, as `Calendar` counts.
+    init(weekday: Int) {
+        day = Day.allCases[(weekday - 1) % 7]
+    }
+
+    enum Day: String, CaseIterable, TemplateFlag {
+        case sunday, monday, tuesday, wednesday, thursday, friday, saturday
+    }
+}
+
+struct IntroView: MessageView {
+    static let template = Template.intro
+    var principleCount: Int
+    var principles: [NumberedPrinciple]
+}

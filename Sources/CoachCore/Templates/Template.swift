@@ -1,0 +1,69 @@
+/// Every message template in `Prompts/`, one case per `<name>.mustache` file.
+///
+/// A view names its template with one of these cases, so a view cannot point at a file that does not exist, and the
+/// list of files a deployment must have is `allCases`: adding a view means adding its case here, and a deployment
+/// without the file then fails at start, not on a Friday.
+public enum Template: String, CaseIterable, Sendable {
+    case adminOnly = "admin-only"
+    case announcement
+    case awayAck = "away-ack"
+    case backAck = "back-ack"
+    case beforeAfter = "before-after"
+    case chatLine = "chat-line"
+    case checkOK = "check-ok"
+    case checkPlatform = "check-platform"
+    case consoleHelp = "console-help"
+    case consoleSwitched = "console-switched"
+    case consoleUnknownMember = "console-unknown-member"
+    case consoleWelcome = "console-welcome"
+    case consoleWho = "console-who"
+    case cycleStarted = "cycle-started"
+    case definitions
+    case duplicatePrinciple = "duplicate-principle"
+    case exampleAck = "example-ack"
+    case exampleDeleted = "example-deleted"
+    case exampleEdited = "example-edited"
+    case examples
+    case followUpFixed = "followup-fixed"
+    case followUpOpened = "followup-opened"
+    case followUps = "followups"
+    case goalAction = "goal-action"
+    case goalAdded = "goal-added"
+    case goalClosed = "goal-closed"
+    case goalUpdated = "goal-updated"
+    case goals
+    case helpCommand = "help-command"
+    case help
+    case ideaAck = "idea-ack"
+    case ideas
+    case intro
+    case lateNote = "late-note"
+    case meansAck = "means-ack"
+    case notFound = "not-found"
+    case notUnderstood = "not-understood"
+    case notYours = "not-yours"
+    case nudgeExample = "nudge-example"
+    case nudgeFollowUp = "nudge-followup"
+    case nudgeGoalAction = "nudge-goal-action"
+    case nudgeGoal = "nudge-goal"
+    case paused
+    case principle
+    case principles
+    case programmeChanged = "programme-changed"
+    case programmeFinished = "programme-finished"
+    case programmeStarted = "programme-started"
+    case programme
+    case rateAck = "rate-ack"
+    case ratePrompt = "rate-prompt"
+    case reminder
+    case rerateReminder = "rerate-reminder"
+    case resumed
+    case scores
+    case simulateProgress = "simulate-progress"
+    case skipped
+    case status
+    case summary
+    case unknownCommand = "unknown-command"
+    case usage
+    case weekday
+}
