@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "CoachTestSupport", dependencies: ["CoachCore", "CoachChat", "CoachRuntime"]),
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore", "CoachTestSupport"]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore"]),
-        .testTarget(name: "CoachRuntimeTests", dependencies: ["CoachRuntime", "CoachTestSupport"]),
+        .testTarget(name: "CoachRuntimeTests", dependencies: ["CoachRuntime", "CoachStore", "CoachTestSupport"]),
         .testTarget(
             name: "CoachPlatformsTests",
             dependencies: [

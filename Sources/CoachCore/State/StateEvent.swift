@@ -168,7 +168,90 @@ extension CoachState {
 /// Each event is one flat JSON object with a `type`, e.g. `{"type":"delivered","id":"o7","platformID":"p9"}`, or
 /// `{"type":"queued","value":{...}}` for events that carry a record. Written by hand: the synthesized form nests
 /// two or three containers per event, and encoding events was the largest share of recording a message.
+///
+/// The codec is exhaustive: `kind`, `encode` and `init(from:)` each switch over every case with no `default`, so an
+/// event added without its coding does not compile, and `StateEventCodingTests` round-trips a sample of every kind.
 extension StateEvent {
+    /// Every kind of event, named as the journal writes it.
+    ///
+    /// Adding a kind: add its case here and its coding below, and raise `CoachState.schemaVersion`, so that an older
+    /// build meeting the new lines refuses them as written by a newer ServiceCoach instead of calling them damaged.
+    public enum Kind: String, CaseIterable, Sendable {
+        case memberSeen
+        case memberAway
+        case ratingRoundOpened
+        case rated
+        case teamPrincipleAdded
+        case planChanged
+        case programmeStarted
+        case pausedChanged
+        case weekSkipped
+        case weekOpened
+        case announcementQueued
+        case weekWithdrawn
+        case programmeFinished
+        case cycleStarted
+        case exampleAdded
+        case exampleEdited
+        case exampleDeleted
+        case goalAdded
+        case goalUpdated
+        case goalActionRecorded
+        case goalNudged
+        case goalClosed
+        case followUpOpened
+        case followUpFixed
+        case followUpNudged
+        case ideaAdded
+        case definitionAdded
+        case jobRecorded
+        case queued
+        case delivered
+        case dropped
+        case cursorAdvanced
+        case messagesSeen
+        case installed
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .memberSeen: .memberSeen
+        case .memberAway: .memberAway
+        case .ratingRoundOpened: .ratingRoundOpened
+        case .rated: .rated
+        case .teamPrincipleAdded: .teamPrincipleAdded
+        case .planChanged: .planChanged
+        case .programmeStarted: .programmeStarted
+        case .pausedChanged: .pausedChanged
+        case .weekSkipped: .weekSkipped
+        case .weekOpened: .weekOpened
+        case .announcementQueued: .announcementQueued
+        case .weekWithdrawn: .weekWithdrawn
+        case .programmeFinished: .programmeFinished
+        case .cycleStarted: .cycleStarted
+        case .exampleAdded: .exampleAdded
+        case .exampleEdited: .exampleEdited
+        case .exampleDeleted: .exampleDeleted
+        case .goalAdded: .goalAdded
+        case .goalUpdated: .goalUpdated
+        case .goalActionRecorded: .goalActionRecorded
+        case .goalNudged: .goalNudged
+        case .goalClosed: .goalClosed
+        case .followUpOpened: .followUpOpened
+        case .followUpFixed: .followUpFixed
+        case .followUpNudged: .followUpNudged
+        case .ideaAdded: .ideaAdded
+        case .definitionAdded: .definitionAdded
+        case .jobRecorded: .jobRecorded
+        case .queued: .queued
+        case .delivered: .delivered
+        case .dropped: .dropped
+        case .cursorAdvanced: .cursorAdvanced
+        case .messagesSeen: .messagesSeen
+        case .installed: .installed
+        }
+    }
+
     enum Key: String, CodingKey {
         case type, value, id, name, handle, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids
     }
@@ -176,223 +259,192 @@ extension StateEvent {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
         let type = try c.decode(String.self, forKey: .type)
-        switch type {
-        case "memberSeen":
+        guard let kind = Kind(rawValue: type) else {
+            // A newer ServiceCoach marks its lines with a newer schema, which the store reports before decoding
+            // events; a kind this build does not know on a line of a schema it reads is damage, not news.
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown event type \"\(type)\"")
+        }
+        switch kind {
+        case .memberSeen:
             self = .memberSeen(
                 id: try c.decode(String.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
                 handle: try c.decodeIfPresent(String.self, forKey: .handle))
-        case "memberAway":
+        case .memberAway:
             self = .memberAway(
                 id: try c.decode(String.self, forKey: .id), until: try c.decodeIfPresent(LocalDate.self, forKey: .until))
-        case "ratingRoundOpened":
+        case .ratingRoundOpened:
             self = .ratingRoundOpened(
                 cycle: try c.decode(Int.self, forKey: .cycle), purpose: try c.decode(RatingRound.Purpose.self, forKey: .purpose))
-        case "rated":
+        case .rated:
             self = .rated(
                 memberID: try c.decode(String.self, forKey: .memberID), scores: try c.decode([String: Int].self, forKey: .scores))
-        case "teamPrincipleAdded": self = .teamPrincipleAdded(try c.decode(Principle.self, forKey: .value))
-        case "planChanged":
+        case .teamPrincipleAdded: self = .teamPrincipleAdded(try c.decode(Principle.self, forKey: .value))
+        case .planChanged:
             self = .planChanged(
                 plan: try c.decode([String].self, forKey: .plan), accepted: try c.decode(Bool.self, forKey: .accepted))
-        case "programmeStarted":
+        case .programmeStarted:
             self = .programmeStarted(
                 startDate: try c.decode(LocalDate.self, forKey: .startDate), at: try c.decode(Date.self, forKey: .at))
-        case "pausedChanged":
+        case .pausedChanged:
             self = .pausedChanged(
                 paused: try c.decode(Bool.self, forKey: .paused), at: try c.decode(Date.self, forKey: .at))
-        case "weekSkipped":
+        case .weekSkipped:
             self = .weekSkipped(
                 key: try c.decode(String.self, forKey: .key))
-        case "weekOpened": self = .weekOpened(try c.decode(ProgrammeWeek.self, forKey: .value))
-        case "announcementQueued":
+        case .weekOpened: self = .weekOpened(try c.decode(ProgrammeWeek.self, forKey: .value))
+        case .announcementQueued:
             self = .announcementQueued(
                 weekKey: try c.decode(String.self, forKey: .weekKey), outboxID: try c.decode(String.self, forKey: .outboxID))
-        case "weekWithdrawn":
+        case .weekWithdrawn:
             self = .weekWithdrawn(
                 key: try c.decode(String.self, forKey: .key))
-        case "programmeFinished":
+        case .programmeFinished:
             self = .programmeFinished(
                 monday: try c.decode(LocalDate.self, forKey: .monday))
-        case "cycleStarted":
+        case .cycleStarted:
             self = .cycleStarted(
                 cycle: try c.decode(Int.self, forKey: .cycle))
-        case "exampleAdded": self = .exampleAdded(try c.decode(Example.self, forKey: .value))
-        case "exampleEdited":
+        case .exampleAdded: self = .exampleAdded(try c.decode(Example.self, forKey: .value))
+        case .exampleEdited:
             self = .exampleEdited(
                 id: try c.decode(Int.self, forKey: .id), text: try c.decode(String.self, forKey: .text))
-        case "exampleDeleted":
+        case .exampleDeleted:
             self = .exampleDeleted(
                 id: try c.decode(Int.self, forKey: .id))
-        case "goalAdded": self = .goalAdded(try c.decode(Goal.self, forKey: .value))
-        case "goalUpdated":
+        case .goalAdded: self = .goalAdded(try c.decode(Goal.self, forKey: .value))
+        case .goalUpdated:
             self = .goalUpdated(
                 id: try c.decode(Int.self, forKey: .id), update: try c.decode(Goal.Update.self, forKey: .update))
-        case "goalActionRecorded":
+        case .goalActionRecorded:
             self = .goalActionRecorded(
                 id: try c.decode(Int.self, forKey: .id), action: try c.decode(Goal.Action.self, forKey: .action))
-        case "goalNudged":
+        case .goalNudged:
             self = .goalNudged(
                 id: try c.decode(Int.self, forKey: .id), at: try c.decode(Date.self, forKey: .at))
-        case "goalClosed":
+        case .goalClosed:
             self = .goalClosed(
                 id: try c.decode(Int.self, forKey: .id))
-        case "followUpOpened": self = .followUpOpened(try c.decode(FollowUp.self, forKey: .value))
-        case "followUpFixed":
+        case .followUpOpened: self = .followUpOpened(try c.decode(FollowUp.self, forKey: .value))
+        case .followUpFixed:
             self = .followUpFixed(
                 id: try c.decode(Int.self, forKey: .id), resolution: try c.decode(String.self, forKey: .resolution), at: try c.decode(Date.self, forKey: .at))
-        case "followUpNudged":
+        case .followUpNudged:
             self = .followUpNudged(
                 id: try c.decode(Int.self, forKey: .id), at: try c.decode(Date.self, forKey: .at))
-        case "ideaAdded": self = .ideaAdded(try c.decode(Idea.self, forKey: .value))
-        case "definitionAdded": self = .definitionAdded(try c.decode(Definition.self, forKey: .value))
-        case "jobRecorded":
+        case .ideaAdded: self = .ideaAdded(try c.decode(Idea.self, forKey: .value))
+        case .definitionAdded: self = .definitionAdded(try c.decode(Definition.self, forKey: .value))
+        case .jobRecorded:
             self = .jobRecorded(
                 key: try c.decode(String.self, forKey: .key), outcome: try c.decode(JobOutcome.self, forKey: .outcome))
-        case "queued": self = .queued(try c.decode(OutboundMessage.self, forKey: .value))
-        case "delivered":
+        case .queued: self = .queued(try c.decode(OutboundMessage.self, forKey: .value))
+        case .delivered:
             self = .delivered(
                 id: try c.decode(String.self, forKey: .id), platformID: try c.decodeIfPresent(String.self, forKey: .platformID))
-        case "dropped":
+        case .dropped:
             self = .dropped(
                 id: try c.decode(String.self, forKey: .id), reason: try c.decode(String.self, forKey: .reason))
-        case "cursorAdvanced":
+        case .cursorAdvanced:
             self = .cursorAdvanced(
                 transport: try c.decode(String.self, forKey: .transport), cursor: try c.decode(String.self, forKey: .cursor))
-        case "messagesSeen":
+        case .messagesSeen:
             self = .messagesSeen(
                 ids: try c.decode([String].self, forKey: .ids))
-        case "installed":
+        case .installed:
             self = .installed(id: try c.decode(String.self, forKey: .id))
-        default:
-            // An event this build does not know was written by a newer ServiceCoach: refuse rather than lose it.
-            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown event type \"\(type)\"; a newer ServiceCoach wrote it")
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
+        try c.encode(kind.rawValue, forKey: .type)
         switch self {
         case .memberSeen(let id, let name, let handle):
-            try c.encode("memberSeen", forKey: .type)
             try c.encode(id, forKey: .id)
             try c.encode(name, forKey: .name)
             try c.encodeIfPresent(handle, forKey: .handle)
         case .memberAway(let id, let until):
-            try c.encode("memberAway", forKey: .type)
             try c.encode(id, forKey: .id)
             try c.encodeIfPresent(until, forKey: .until)
         case .ratingRoundOpened(let cycle, let purpose):
-            try c.encode("ratingRoundOpened", forKey: .type)
             try c.encode(cycle, forKey: .cycle)
             try c.encode(purpose, forKey: .purpose)
         case .rated(let memberID, let scores):
-            try c.encode("rated", forKey: .type)
             try c.encode(memberID, forKey: .memberID)
             try c.encode(scores, forKey: .scores)
         case .teamPrincipleAdded(let value):
-            try c.encode("teamPrincipleAdded", forKey: .type)
             try c.encode(value, forKey: .value)
         case .planChanged(let plan, let accepted):
-            try c.encode("planChanged", forKey: .type)
             try c.encode(plan, forKey: .plan)
             try c.encode(accepted, forKey: .accepted)
         case .programmeStarted(let startDate, let at):
-            try c.encode("programmeStarted", forKey: .type)
             try c.encode(startDate, forKey: .startDate)
             try c.encode(at, forKey: .at)
         case .pausedChanged(let paused, let at):
-            try c.encode("pausedChanged", forKey: .type)
             try c.encode(paused, forKey: .paused)
             try c.encode(at, forKey: .at)
         case .weekSkipped(let key):
-            try c.encode("weekSkipped", forKey: .type)
             try c.encode(key, forKey: .key)
         case .weekOpened(let value):
-            try c.encode("weekOpened", forKey: .type)
             try c.encode(value, forKey: .value)
         case .announcementQueued(let weekKey, let outboxID):
-            try c.encode("announcementQueued", forKey: .type)
             try c.encode(weekKey, forKey: .weekKey)
             try c.encode(outboxID, forKey: .outboxID)
         case .weekWithdrawn(let key):
-            try c.encode("weekWithdrawn", forKey: .type)
             try c.encode(key, forKey: .key)
         case .programmeFinished(let monday):
-            try c.encode("programmeFinished", forKey: .type)
             try c.encode(monday, forKey: .monday)
         case .cycleStarted(let cycle):
-            try c.encode("cycleStarted", forKey: .type)
             try c.encode(cycle, forKey: .cycle)
         case .exampleAdded(let value):
-            try c.encode("exampleAdded", forKey: .type)
             try c.encode(value, forKey: .value)
         case .exampleEdited(let id, let text):
-            try c.encode("exampleEdited", forKey: .type)
             try c.encode(id, forKey: .id)
             try c.encode(text, forKey: .text)
         case .exampleDeleted(let id):
-            try c.encode("exampleDeleted", forKey: .type)
             try c.encode(id, forKey: .id)
         case .goalAdded(let value):
-            try c.encode("goalAdded", forKey: .type)
             try c.encode(value, forKey: .value)
         case .goalUpdated(let id, let update):
-            try c.encode("goalUpdated", forKey: .type)
             try c.encode(id, forKey: .id)
             try c.encode(update, forKey: .update)
         case .goalActionRecorded(let id, let action):
-            try c.encode("goalActionRecorded", forKey: .type)
             try c.encode(id, forKey: .id)
             try c.encode(action, forKey: .action)
         case .goalNudged(let id, let at):
-            try c.encode("goalNudged", forKey: .type)
             try c.encode(id, forKey: .id)
             try c.encode(at, forKey: .at)
         case .goalClosed(let id):
-            try c.encode("goalClosed", forKey: .type)
             try c.encode(id, forKey: .id)
         case .followUpOpened(let value):
-            try c.encode("followUpOpened", forKey: .type)
             try c.encode(value, forKey: .value)
         case .followUpFixed(let id, let resolution, let at):
-            try c.encode("followUpFixed", forKey: .type)
             try c.encode(id, forKey: .id)
             try c.encode(resolution, forKey: .resolution)
             try c.encode(at, forKey: .at)
         case .followUpNudged(let id, let at):
-            try c.encode("followUpNudged", forKey: .type)
             try c.encode(id, forKey: .id)
             try c.encode(at, forKey: .at)
         case .ideaAdded(let value):
-            try c.encode("ideaAdded", forKey: .type)
             try c.encode(value, forKey: .value)
         case .definitionAdded(let value):
-            try c.encode("definitionAdded", forKey: .type)
             try c.encode(value, forKey: .value)
         case .jobRecorded(let key, let outcome):
-            try c.encode("jobRecorded", forKey: .type)
             try c.encode(key, forKey: .key)
             try c.encode(outcome, forKey: .outcome)
         case .queued(let value):
-            try c.encode("queued", forKey: .type)
             try c.encode(value, forKey: .value)
         case .delivered(let id, let platformID):
-            try c.encode("delivered", forKey: .type)
             try c.encode(id, forKey: .id)
             try c.encodeIfPresent(platformID, forKey: .platformID)
         case .dropped(let id, let reason):
-            try c.encode("dropped", forKey: .type)
             try c.encode(id, forKey: .id)
             try c.encode(reason, forKey: .reason)
         case .cursorAdvanced(let transport, let cursor):
-            try c.encode("cursorAdvanced", forKey: .type)
             try c.encode(transport, forKey: .transport)
             try c.encode(cursor, forKey: .cursor)
         case .messagesSeen(let ids):
-            try c.encode("messagesSeen", forKey: .type)
             try c.encode(ids, forKey: .ids)
         case .installed(let id):
-            try c.encode("installed", forKey: .type)
             try c.encode(id, forKey: .id)
         }
     }

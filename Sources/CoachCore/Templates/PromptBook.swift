@@ -41,8 +41,15 @@ public struct PromptBook: Sendable {
         } catch {
             throw .invalidTemplate(name: "commands.json", reason: JSONCoding.describe(error))
         }
-        for name in CommandParser.commandNames where commandHelp[name] == nil {
+        let commands = Set(CommandParser.commandNames)
+        for name in commands.sorted() where commandHelp[name] == nil {
             throw .invalidTemplate(name: "commands.json", reason: "it has no entry for the command \"\(name)\"")
+        }
+        // A misspelt key would leave its command without wording and the entry unused: name it.
+        for name in commandHelp.keys.sorted() where !commands.contains(name) {
+            throw .invalidTemplate(
+                name: "commands.json",
+                reason: "it has an entry \"\(name)\", which is no command; the commands are \(commands.sorted().joined(separator: ", "))")
         }
     }
 
