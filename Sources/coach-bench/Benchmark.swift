@@ -6,7 +6,7 @@ import CoachTestSupport
 import Foundation
 import Logging
 
-/// Measures the performance model of DESIGN.md and prints one table. Run it release-built:
+/// Measures the performance model (README, "Performance") and prints one table. Run it release-built:
 /// `swift run -c release coach-bench`. Numbers are wall-clock on this machine; nothing here is a test.
 @main
 struct Benchmark {

@@ -9,7 +9,7 @@ import ServiceLifecycle
 import Testing
 
 /// The live loop with a scripted platform, a manual clock and a real state folder.
-@Suite("Bot service")
+@Suite("Bot service", .timeLimit(.minutes(1)))
 struct BotServiceTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
@@ -29,11 +29,6 @@ struct BotServiceTests {
             directory: state, schemaVersion: CoachState.schemaVersion, initial: { CoachState() }, apply: { $0.apply($1) })
         store.close()
         return loaded
-    }
-
-    /// Waits, without letting time pass, until the loop is parked on the clock.
-    static func waitForSleeper(_ clock: ManualClock, count: Int = 1) async {
-        for _ in 0..<10_000 where clock.sleeperCount < count { await Task.yield() }
     }
 
     @Test("a member's command gets the bot's reply; the cursor is committed with it")
@@ -88,13 +83,14 @@ struct BotServiceTests {
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let chat = ScriptedChat(batches: [], sendFailures: [.rateLimited(retryAfter: .seconds(30))])
         let bot = try Self.bot(chat, clock: clock, state: dir)
+        let start = clock.now()
         let run = Task { try await bot.run() }
-        await Self.waitForSleeper(clock)
-        #expect(clock.sleeperCount == 1)
+        await clock.waitForSleepers()
+        // Parked until exactly the platform's retry time, so nothing can be sent before it.
+        #expect(clock.deadlines == [start.addingTimeInterval(30)])
         #expect(await chat.sent.isEmpty)
         clock.advance(by: 29)
-        await Task.yield()
-        #expect(await chat.sent.isEmpty)
+        #expect(clock.deadlines == [start.addingTimeInterval(30)], "29 s later the loop is still parked on the same wait")
         clock.advance(by: 1)
         try await run.value
         #expect(await chat.sent.count == 1)
@@ -104,20 +100,21 @@ struct BotServiceTests {
     func backoff() async throws {
         let dir = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let start = Date(timeIntervalSince1970: 1_800_000_000)
-        let clock = ManualClock(start)
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let chat = ScriptedChat(batches: [], sendFailures: [.temporary(reason: "HTTP 502"), .temporary(reason: "timeout")])
         let bot = try Self.bot(chat, clock: clock, state: dir)
         let run = Task { try await bot.run() }
         for _ in 0..<2 {
-            await Self.waitForSleeper(clock)
+            await clock.waitForSleepers()
             #expect(await chat.sent.isEmpty)
             clock.advance(by: 10)
         }
         try await run.value
         #expect(await chat.sent.count == 1)
-        // Two waits: the first between 0.5 and 1 s, the second between 1 and 2 s; each advance of 10 s released one.
-        #expect(clock.now().timeIntervalSince(start) == 20)
+        // The loop's own waits: the first between 0.5 and 1 s, the second between 1 and 2 s (half fixed, half jitter).
+        let waits = clock.requestedWaits
+        #expect(waits.count >= 2)
+        #expect(waits.count >= 2 && (0.5...1).contains(waits[0]) && (1...2).contains(waits[1]), "waits were \(waits)")
     }
 
     @Test("backoff delays grow, stay within their step and are reproducible for a seed")
@@ -226,7 +223,8 @@ struct BotServiceTests {
         let group = ServiceGroup(configuration: .init(services: [.init(service: bot)], logger: Self.logger))
         let running = Task { try await group.run() }
         input.push("example kept through shutdown")
-        for _ in 0..<100_000 where await bot.session.state.examples.all.isEmpty { await Task.yield() }
+        // The reply is sent after the example's commit: once it is printed, the commit is durable.
+        await printed.waitFor("noted")
         await group.triggerGracefulShutdown()
         try await running.value
         let state = try Self.reopen(dir)
@@ -235,11 +233,35 @@ struct BotServiceTests {
     }
 }
 
-/// Collects console output across tasks.
+/// Collects console output across tasks, and lets a test wait until something is printed.
 final class Printed: @unchecked Sendable {
     // @unchecked: guarded by `lock`.
     private let lock = NSLock()
     private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    private var watchers: [(text: String, continuation: CheckedContinuation<Void, Never>)] = []
+
+    func append(_ line: String) {
+        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            lines.append(line)
+            let printed = lines.joined(separator: "\n")
+            let met = watchers.filter { printed.contains($0.text) }
+            watchers.removeAll { printed.contains($0.text) }
+            return met.map(\.continuation)
+        }
+        for continuation in ready { continuation.resume() }
+    }
+
     var text: String { lock.withLock { lines.joined(separator: "\n") } }
+
+    /// Returns once the output contains `text`.
+    func waitFor(_ text: String) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = lock.withLock { () -> Bool in
+                if lines.joined(separator: "\n").contains(text) { return true }
+                watchers.append((text, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
 }

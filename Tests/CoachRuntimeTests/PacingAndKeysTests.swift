@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// How the loop paces platforms that answer at once, never reads send-only ones, and keys every delivery.
-@Suite("Pacing and delivery keys")
+@Suite("Pacing and delivery keys", .timeLimit(.minutes(1)))
 struct PacingAndKeysTests {
     /// Counts polls; hands out scripted batches, then empty ones.
     actor Polls {
@@ -44,14 +44,17 @@ struct PacingAndKeysTests {
             onPoll: { request in await polls.next(request) },
             onSend: { message, key in await sends.add(message, key) })
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let start = clock.now()
         let run = Task { try await Self.bot(transport, clock: clock, state: dir).run() }
-        await BotServiceTests.waitForSleeper(clock)
+        await clock.waitForSleepers()
         #expect(await polls.requests.count == 1)
+        // After an empty poll the loop is parked for the platform's interval, so it cannot poll before then.
+        #expect(clock.deadlines == [start.addingTimeInterval(5)])
         clock.advance(by: 4)
-        await Task.yield()
-        #expect(await polls.requests.count == 1, "no second poll before the interval has passed")
+        #expect(clock.deadlines == [start.addingTimeInterval(5)], "no second poll before the interval has passed")
+        #expect(await polls.requests.count == 1)
         clock.advance(by: 1)
-        await BotServiceTests.waitForSleeper(clock)
+        await clock.waitForSleepers()
         #expect(await polls.requests.count == 2)
         run.cancel()
         _ = try? await run.value
@@ -71,7 +74,7 @@ struct PacingAndKeysTests {
             onSend: { message, key in await sends.add(message, key) })
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let run = Task { try await Self.bot(transport, clock: clock, state: dir).run() }
-        await BotServiceTests.waitForSleeper(clock)
+        await clock.waitForSleepers()
         let kinds = await sends.messages.map(\.0.kind)
         #expect(kinds == [.notice], "the introduction is posted without any poll")
         run.cancel()
