@@ -159,6 +159,12 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         }
     }
 
+    /// Whether `directory` already holds a state (a snapshot or a journal), without opening or locking it.
+    public static func holdsState(in directory: URL) -> Bool {
+        let paths = StorePaths(directory)
+        return FileManager.default.fileExists(atPath: paths.snapshot) || FileManager.default.fileExists(atPath: paths.journal)
+    }
+
     /// Releases the lock and the journal. Also done in deinit; calling it twice is harmless.
     public func close() {
         if journalFD >= 0 { SystemCalls.closeFile(journalFD) }

@@ -15,6 +15,8 @@ struct SimulationTests {
         return (lines.text, summary, progress.text.split(separator: "\n").map(String.init))
     }
 
+    /// The transcript changed once when the simulation moved onto the real loop (members now act on Mondays: the old
+    /// driver planned each Monday before that Monday's tick had opened the week). From then on it is deterministic.
     @Test("the same seed gives the same transcript; another seed another one")
     func deterministic() async throws {
         let (first, summary, progress) = try await Self.transcript(seed: 42)
@@ -39,5 +41,38 @@ struct SimulationTests {
         }
         #expect(text.contains(setup.config.team.botName))
         #expect(text.hasPrefix("[2026-12-30 Wednesday 09:00]"))
+    }
+}
+
+@Suite("Simulation through the real loop")
+struct SimulationLoopTests {
+    @Test("it runs the bot's own loop: the state folder ends as a clean stop leaves it, and loads back as the run ended")
+    func realLoop() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let simulation = try Simulation(
+            setup: try Fixtures.setup(), options: .init(weeks: 2, teamSize: 4, seed: 5, stateDirectory: dir),
+            output: { _ in }, progress: { _ in })
+        let summary = try await simulation.run()
+        #expect(summary.finished)
+        // BotService compacts on its way out: a fresh snapshot and an empty journal, as after `coach run` stops.
+        let journal = try Data(contentsOf: dir.appendingPathComponent("journal.jsonl"))
+        #expect(journal.isEmpty)
+        let state = try BotServiceTests.reopen(dir)
+        #expect(state.examples.liveCount == summary.examples)
+        #expect(state.outbox.isEmpty, "every message the bot queued was delivered through the loop")
+        #expect(state.installID != nil, "the loop installed the state, as a live start does")
+        #expect(state.cursors["simulation"] == "\(summary.messagesFromTeam)")
+    }
+
+    @Test("a folder that already holds a state is refused, so a run depends only on its seed")
+    func occupiedFolder() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let options = Simulation.Options(weeks: 1, teamSize: 2, seed: 1, stateDirectory: dir)
+        _ = try await Simulation(setup: try Fixtures.setup(), options: options, output: { _ in }, progress: { _ in }).run()
+        await #expect(throws: SetupError.self) {
+            _ = try await Simulation(setup: try Fixtures.setup(), options: options, output: { _ in }, progress: { _ in }).run()
+        }
     }
 }
