@@ -130,7 +130,7 @@ struct TemplatesAndConfigTests {
         #expect(config.team.timeZone.identifier == "Europe/London")
         #expect(config.transport.kind == "console")
         #expect(config.isAdmin("alex"))
-        #expect(config.schedule.announce == WeeklyTime(weekday: 2, hour: 9, minute: 0))
+        #expect(config.schedule.time(of: .announce) == WeeklyTime(weekday: 2, hour: 9, minute: 0))
     }
 
     @Test("state survives a JSON round trip exactly, and an older file missing new fields still loads")

@@ -38,9 +38,12 @@ public struct CoachConfig: Sendable, Equatable {
     }
 
     public struct ScheduleSettings: Sendable, Equatable {
-        public var announce = WeeklyTime(weekday: 2, hour: 9, minute: 0)
-        public var reminder = WeeklyTime(weekday: 4, hour: 12, minute: 0)
-        public var summary = WeeklyTime(weekday: 6, hour: 16, minute: 0)
+        /// When a weekly post goes out.
+        public func time(of slot: WeeklySlot) -> WeeklyTime { weekly[slot] ?? slot.defaultTime }
+
+        /// When each of the week's posts goes out; the config names them by `WeeklySlot`'s raw values.
+        public var weekly: [WeeklySlot: WeeklyTime] = Dictionary(
+            uniqueKeysWithValues: WeeklySlot.allCases.map { ($0, $0.defaultTime) })
         /// Daily time for goal and follow-up nudges.
         public var dailyNudge = DailyTime(hour: 10, minute: 0)
         /// Working days (1 = Sunday … 7 = Saturday), for holidays and shifting posts off them.
@@ -143,9 +146,10 @@ extension CoachConfig {
             throw .invalidField(field: "members[\(i)]", value: member.id, fix: "give each member a non-empty id and name")
         }
         if let s = raw.schedule {
-            if let text = s.announce { schedule.announce = try WeeklyTime(parsing: text, field: "schedule.announce") }
-            if let text = s.reminder { schedule.reminder = try WeeklyTime(parsing: text, field: "schedule.reminder") }
-            if let text = s.summary { schedule.summary = try WeeklyTime(parsing: text, field: "schedule.summary") }
+            for slot in WeeklySlot.allCases {
+                guard let text = s.weekly[slot] else { continue }
+                schedule.weekly[slot] = try WeeklyTime(parsing: text, field: "schedule.\(slot.rawValue)")
+            }
             if let text = s.dailyNudge { schedule.dailyNudge = try DailyTime(parsing: text, field: "schedule.dailyNudge") }
             if let days = s.workdays {
                 schedule.workdays = Set(try days.map { day throws(ConfigError) in
@@ -159,10 +163,13 @@ extension CoachConfig {
                 guard late >= 0 else { throw .invalidField(field: "schedule.lateAfterMinutes", value: "\(late)", fix: "use 0 or more") }
                 schedule.lateAfterMinutes = late
             }
-            let order = [schedule.announce, schedule.reminder, schedule.summary].map { ($0.weekday + 5) % 7 }
-            guard order[0] <= order[1], order[1] <= order[2] else {
-                throw .invalidField(field: "schedule", value: "\(s.announce ?? "") / \(s.reminder ?? "") / \(s.summary ?? "")",
-                    fix: "the announcement, reminder and summary must fall in that order within one Monday-to-Sunday week")
+            // The slots are declared in the order they happen; a config must keep that order within the week.
+            let days = WeeklySlot.allCases.map { (schedule.time(of: $0).weekday + 5) % 7 }
+            guard days == days.sorted() else {
+                throw .invalidField(
+                    field: "schedule",
+                    value: WeeklySlot.allCases.map { s.weekly[$0] ?? "" }.joined(separator: " / "),
+                    fix: "the \(WeeklySlot.allCases.map(\.rawValue).joined(separator: ", ")) posts must fall in that order within one Monday-to-Sunday week")
             }
         }
         if let n = raw.nudges {
@@ -210,12 +217,28 @@ struct RawConfig: Decodable {
         var botName: String?
     }
     struct RawSchedule: Decodable {
-        var announce: String?
-        var reminder: String?
-        var summary: String?
+        /// The weekly posts' times, by slot: `"announce": "monday 09:00"`.
+        var weekly: [WeeklySlot: String] = [:]
         var dailyNudge: String?
         var workdays: [String]?
         var lateAfterMinutes: Int?
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Key.self)
+            for slot in WeeklySlot.allCases {
+                weekly[slot] = try c.decodeIfPresent(String.self, forKey: Key(stringValue: slot.rawValue))
+            }
+            dailyNudge = try c.decodeIfPresent(String.self, forKey: Key(stringValue: "dailyNudge"))
+            workdays = try c.decodeIfPresent([String].self, forKey: Key(stringValue: "workdays"))
+            lateAfterMinutes = try c.decodeIfPresent(Int.self, forKey: Key(stringValue: "lateAfterMinutes"))
+        }
     }
     struct RawNudges: Decodable {
         var goalStaleDays: Int?

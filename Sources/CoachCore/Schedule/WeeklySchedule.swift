@@ -1,10 +1,21 @@
 import Foundation
 
-/// The week's fixed posts, in the order they happen.
+/// The week's fixed posts, in the order they happen. Each is declared once here: its raw value is its key in the
+/// config's `schedule` and in its job keys (`announce:2026-W48`); the config, the schedule and the runner derive from
+/// this list, and `ProgrammeSchedule.post` says what each one posts.
 public enum WeeklySlot: String, Sendable, CaseIterable {
     case announce
     case reminder
     case summary
+
+    /// When the post goes out unless the config says otherwise.
+    public var defaultTime: WeeklyTime {
+        switch self {
+        case .announce: WeeklyTime(weekday: 2, hour: 9, minute: 0)
+        case .reminder: WeeklyTime(weekday: 4, hour: 12, minute: 0)
+        case .summary: WeeklyTime(weekday: 6, hour: 16, minute: 0)
+        }
+    }
 }
 
 /// When each of a week's posts is due, with holidays applied. Pure: it answers questions about given instants.
@@ -31,20 +42,12 @@ public struct WeeklySchedule: Sendable {
     /// A week whose every working day is a holiday has no programme; its principle waits for the next week.
     public func isHolidayWeek(monday: LocalDate) -> Bool { openDays(monday: monday).isEmpty }
 
-    func time(of slot: WeeklySlot) -> WeeklyTime {
-        switch slot {
-        case .announce: settings.announce
-        case .reminder: settings.reminder
-        case .summary: settings.summary
-        }
-    }
-
     /// When a slot is due in the week starting `monday`, or nil in a holiday week.
     ///
     /// A post that lands on a holiday moves to the nearest open day of the same week: later for the announcement and
     /// reminder, so they still come first, and earlier for the summary, so it still ends the week.
     public func due(_ slot: WeeklySlot, monday: LocalDate) -> Date? {
-        let wanted = time(of: slot)
+        let wanted = settings.time(of: slot)
         let offset = (wanted.weekday + 5) % 7
         let day = calendar.adding(days: offset, to: monday)
         var chosen = day

@@ -98,14 +98,18 @@ enum ProgrammeSchedule {
                 continue
             }
             let late = isLate(due: due, tx)
-            let notice = LateNotice(due: due, late: late, tx)
-            switch slot {
-            case .announce: WeeklyPosts.announce(week, late: notice, &tx)
-            case .reminder: WeeklyPosts.remind(week, late: notice, &tx)
-            case .summary: WeeklyPosts.reportBack(week, late: notice, &tx)
-            }
+            post(slot, week, late: LateNotice(due: due, late: late, tx), &tx)
             tx.record(.jobRecorded(key: job, outcome: late ? .late : .done))
             if late { tx.note(.notice, "posted late", ["job": job]) }
+        }
+    }
+
+    /// What each weekly post is. A new slot does not compile until it says here what it posts.
+    static func post(_ slot: WeeklySlot, _ week: ProgrammeWeek, late: LateNotice?, _ tx: inout Transaction) {
+        switch slot {
+        case .announce: WeeklyPosts.announce(week, late: late, &tx)
+        case .reminder: WeeklyPosts.remind(week, late: late, &tx)
+        case .summary: WeeklyPosts.reportBack(week, late: late, &tx)
         }
     }
 
