@@ -66,6 +66,20 @@ struct Transaction {
 
     /// The weeks the current cycle has opened so far.
     var weeksInCycle: [ProgrammeWeek] { state.weeksInCycle }
+
+    /// The member an @-mention in a command means, or nil after telling the sender who is known.
+    mutating func mentionedMember(_ token: String, _ request: Request) -> String? {
+        guard let id = coach.resolveMember(token, in: request.message, state) else {
+            let known = state.members.values.map(\.name).sorted()
+            reply(request, NotFoundView(kind: .member, ref: token, known: Array(known.prefix(12))))
+            return nil
+        }
+        // Someone named before they ever spoke: the platform told us their name with the mention.
+        if state.members[id] == nil, let name = request.message.mentionedNames[id] {
+            record(.memberSeen(id: id, name: name))
+        }
+        return id
+    }
 }
 
 extension Coach {

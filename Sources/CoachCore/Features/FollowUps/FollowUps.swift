@@ -62,7 +62,7 @@ enum FollowUps {
         for item in tx.state.followUps where item.isOpen {
             guard let owner = tx.state.members[item.ownerID], !owner.isAway(on: tx.today) else { continue }
             let last = max(item.openedAt, item.lastNudgedAt ?? item.openedAt)
-            guard tx.now.timeIntervalSince(last) + nudgeSlack >= every else { continue }
+            guard tx.now.timeIntervalSince(last) + ProgrammeSchedule.nudgeSlack >= every else { continue }
             tx.send(FollowUpNudgeView(followUp: FollowUpView(item, tx), name: owner.name),
                 to: ProgrammeSchedule.nudgeDestination(owner.id, tx), kind: .nudge)
             tx.record(.followUpNudged(id: item.id, at: tx.now))

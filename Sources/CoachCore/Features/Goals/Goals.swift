@@ -113,7 +113,7 @@ enum Goals {
         func run(_ request: Request, _ tx: inout Transaction) {
             var owner = request.senderID
             if let token = draft.owner {
-                guard let id = Examples.mentionedMember(token, request, &tx) else { return }
+                guard let id = tx.mentionedMember(token, request) else { return }
                 owner = id
             }
             let id = (tx.state.goals.map(\.id).max() ?? 0) + 1
@@ -191,11 +191,11 @@ enum Goals {
             let sinceNudge = goal.lastNudgedAt.map { tx.now.timeIntervalSince($0) } ?? .infinity
             let destination = ProgrammeSchedule.nudgeDestination(owner.id, tx)
             if goal.needsAction,
-                sinceNudge + nudgeSlack >= actionEvery || (goal.lastNudgedAt ?? .distantPast) < (goal.latest?.at ?? .distantPast)
+                sinceNudge + ProgrammeSchedule.nudgeSlack >= actionEvery || (goal.lastNudgedAt ?? .distantPast) < (goal.latest?.at ?? .distantPast)
             {
                 tx.send(GoalActionNudgeView(goal: GoalView(goal, tx), name: owner.name), to: destination, kind: .nudge)
                 tx.record(.goalNudged(id: goal.id, at: tx.now))
-            } else if tx.now.timeIntervalSince(goal.lastActivity) + nudgeSlack >= staleAfter, sinceNudge + nudgeSlack >= staleAfter {
+            } else if tx.now.timeIntervalSince(goal.lastActivity) + ProgrammeSchedule.nudgeSlack >= staleAfter, sinceNudge + ProgrammeSchedule.nudgeSlack >= staleAfter {
                 let days = Int(tx.now.timeIntervalSince(goal.lastActivity) / day)
                 tx.send(GoalStaleNudgeView(goal: GoalView(goal, tx), name: owner.name, days: days), to: destination, kind: .nudge)
                 tx.record(.goalNudged(id: goal.id, at: tx.now))
@@ -203,9 +203,6 @@ enum Goals {
         }
     }
 }
-
-/// A little slack in "every N days" nudges, so a fixed daily time is not missed by a few seconds of polling delay.
-let nudgeSlack: TimeInterval = 3_600
 
 /// One goal as replies, lists and the report-back show it.
 struct GoalView: Encodable {

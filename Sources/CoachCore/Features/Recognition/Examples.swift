@@ -53,7 +53,7 @@ enum Examples {
         func run(_ request: Request, _ tx: inout Transaction) {
             var ids: [String] = []
             for token in mentions {
-                guard let id = Examples.mentionedMember(token, request, &tx) else { return }
+                guard let id = tx.mentionedMember(token, request) else { return }
                 // Catching yourself is still an example, but recognition is for others.
                 if id != request.senderID, !ids.contains(id) { ids.append(id) }
             }
@@ -74,20 +74,6 @@ enum Examples {
             id: example.id, caught: caught.map { tx.name(of: $0) }, hasCaught: !caught.isEmpty, inWeek: week != nil,
             weekCount: week.map { tx.state.examples.count(inWeek: $0.key) } ?? 0, threadReply: source == .threadReply,
             principleTitle: week.flatMap { tx.principle(id: $0.principleID)?.title } ?? ""))
-    }
-
-    /// The member an @-mention in a command means, or nil after telling the sender who is known.
-    static func mentionedMember(_ token: String, _ request: Request, _ tx: inout Transaction) -> String? {
-        guard let id = tx.coach.resolveMember(token, in: request.message, tx.state) else {
-            let known = tx.state.members.values.map(\.name).sorted()
-            tx.reply(request, NotFoundView(kind: .member, ref: token, known: Array(known.prefix(12))))
-            return nil
-        }
-        // Someone named before they ever spoke: the platform told us their name with the mention.
-        if tx.state.members[id] == nil, let name = request.message.mentionedNames[id] {
-            tx.record(.memberSeen(id: id, name: name))
-        }
-        return id
     }
 
     struct List: CommandForm {

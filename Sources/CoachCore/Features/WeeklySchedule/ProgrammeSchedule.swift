@@ -118,6 +118,9 @@ enum ProgrammeSchedule {
         tx.coach.schedule.isLate(due: due, now: tx.now) && due > (tx.state.programme.liveSince ?? .distantPast)
     }
 
+    /// A little slack in "every N days" nudges, so a fixed daily time is not missed by a few seconds of polling delay.
+    static let nudgeSlack: TimeInterval = 3_600
+
     /// Once a working day, at the configured time: the features that nudge people about what they own.
     static func runDailyNudges(_ tx: inout Transaction) {
         let today = tx.today
