@@ -29,22 +29,17 @@ enum Webhook {
     /// `coach check` for a webhook: posts `body`, a payload a live URL refuses or ignores so nothing shows, and
     /// reads the answer with `read`. A network failure says which variable's URL could not be reached; the send-only
     /// warning always follows.
-    static func check(_ web: any WebClient, url: URL, body: some Encodable, timeout: Duration, label: String,
-        unreachable: String, read: (WebResponse) -> CheckFinding) async -> [CheckFinding]
+    static func check(_ client: some PlatformClient, body: some Encodable & Sendable, label: String, variable: String,
+        isolation: isolated (any Actor)? = #isolation, read: (WebResponse) -> CheckFinding) async -> [CheckFinding]
     {
         var findings: [CheckFinding] = []
         do {
-            findings.append(read(try await web.send(.json(url: url, body: body, timeout: timeout, label: label))))
+            findings.append(read(try await client.post(body: body, label: label)))
         } catch {
-            findings.append(.problem("webhook", "\(unreachable): \(error)"))
+            findings.append(.problem("webhook", error, unreachable: "Check the webhook URL in \(variable) and the network"))
         }
         findings.append(sendOnlyWarning)
         return findings
-    }
-
-    /// A send-only platform has nothing to read: the runtime never polls it, and a poll changes nothing.
-    static func emptyPoll(_ request: PollRequest) -> PollBatch {
-        PollBatch(messages: [], cursor: request.cursor)
     }
 
     /// Splits `text` so that each part's whole request body fits `maxBody` bytes.
