@@ -3,7 +3,7 @@ import Foundation
 
 /// A Google Chat incoming webhook: JSON posts to a URL whose `key=` and `token=` are secrets; errors come as
 /// Google's `{"error": {code, message, status}}`.
-struct GoogleChatClient: PlatformClient {
+struct GoogleChatClient: WebhookClient {
     static let label = "google-chat post"
 
     let web: any WebClient
@@ -11,8 +11,6 @@ struct GoogleChatClient: PlatformClient {
     let root: URL
     let timeout: Duration
     let variable: String
-
-    func headers() -> [String: String] { [:] }
 
     func failure(_ response: WebResponse, _ label: String, for purpose: CallPurpose) -> TransportError? {
         if response.isSuccess { return nil }

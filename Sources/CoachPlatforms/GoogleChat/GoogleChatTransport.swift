@@ -22,10 +22,8 @@ public actor GoogleChatTransport: ChatTransport {
     let ledger = PartsLedger()
 
     init(settings: PlatformSettings, context: PlatformContext) throws(PlatformSetupError) {
-        try settings.validateKeys(["webhookEnv"])
-        let (url, variable) = try Webhook.url(settings, defaultVariable: "GOOGLE_CHAT_WEBHOOK_URL",
+        client = try Webhook.client(settings, context, defaultVariable: "GOOGLE_CHAT_WEBHOOK_URL",
             what: "incoming webhook URL (https://chat.googleapis.com/v1/spaces/…/messages?key=…&token=…)")
-        client = GoogleChatClient(web: context.web, root: url, timeout: .seconds(30), variable: variable)
     }
 
     /// `<users/…>` is Google Chat's mention syntax (`<users/all>` pings the whole space). The bot never mentions

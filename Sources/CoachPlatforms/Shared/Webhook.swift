@@ -22,6 +22,15 @@ enum Webhook {
         return (url, variable)
     }
 
+    /// A webhook's client from its settings: the only setting is the variable holding the URL.
+    static func client<Client: WebhookClient>(_ settings: PlatformSettings, _ context: PlatformContext, defaultVariable: String,
+        what: String) throws(PlatformSetupError) -> Client
+    {
+        try settings.validateKeys(["webhookEnv"])
+        let (url, variable) = try url(settings, defaultVariable: defaultVariable, what: what)
+        return Client(web: context.web, root: url, timeout: .seconds(30), variable: variable)
+    }
+
     /// `coach check`'s reminder of what a send-only platform cannot do.
     static let sendOnlyWarning = CheckFinding.warning("commands",
         "this webhook cannot collect commands or examples: it is send-only, so the bot posts announcements, reminders and summaries, and nobody can reply to it with !example, !caught or !rate")
@@ -57,4 +66,15 @@ enum Webhook {
             limit = max(64, limit - (largest - maxBody) - limit / 16)
         }
     }
+}
+
+/// A send-only webhook's client: JSON posts to a secret URL, with no headers of its own (the URL is the credential).
+protocol WebhookClient: PlatformClient {
+    /// The environment variable the URL came from, for the fix in a message; never the URL.
+    var variable: String { get }
+    init(web: any WebClient, root: URL, timeout: Duration, variable: String)
+}
+
+extension WebhookClient {
+    func headers() -> [String: String] { [:] }
 }

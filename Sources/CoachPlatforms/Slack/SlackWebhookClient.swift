@@ -2,17 +2,14 @@ import CoachChat
 import Foundation
 
 /// A Slack incoming webhook: JSON posts to a secret URL, answered `ok` or with a plain-text code and a status.
-struct SlackWebhookClient: PlatformClient {
+struct SlackWebhookClient: WebhookClient {
     static let label = "slack-webhook post"
 
     let web: any WebClient
     /// The webhook URL: a secret, never in a label, an error or a log line.
     let root: URL
     let timeout: Duration
-    /// The environment variable the URL came from, for the fix in a message.
     let variable: String
-
-    func headers() -> [String: String] { [:] }
 
     func failure(_ response: WebResponse, _ label: String, for purpose: CallPurpose) -> TransportError? {
         if response.isSuccess { return nil }

@@ -17,10 +17,8 @@ public actor SlackWebhookTransport: ChatTransport {
     let ledger = PartsLedger()
 
     init(settings: PlatformSettings, context: PlatformContext) throws(PlatformSetupError) {
-        try settings.validateKeys(["webhookEnv"])
-        let (url, variable) = try Webhook.url(settings, defaultVariable: "SLACK_WEBHOOK_URL",
+        client = try Webhook.client(settings, context, defaultVariable: "SLACK_WEBHOOK_URL",
             what: "incoming webhook URL (https://hooks.slack.com/services/…)")
-        client = SlackWebhookClient(web: context.web, root: url, timeout: .seconds(30), variable: variable)
     }
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {

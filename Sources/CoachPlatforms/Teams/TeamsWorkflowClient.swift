@@ -3,7 +3,7 @@ import Foundation
 
 /// A Teams Workflows webhook: JSON posts to a signed URL. Teams throttles webhooks (4/s, 60/30 s, 100/h…), often
 /// without saying how long to wait, and sometimes only in the body text beside another status.
-struct TeamsWorkflowClient: PlatformClient {
+struct TeamsWorkflowClient: WebhookClient {
     static let label = "teams-workflow post"
     static let throttleWait = Duration.seconds(60)
 
@@ -12,8 +12,6 @@ struct TeamsWorkflowClient: PlatformClient {
     let root: URL
     let timeout: Duration
     let variable: String
-
-    func headers() -> [String: String] { [:] }
 
     func failure(_ response: WebResponse, _ label: String, for purpose: CallPurpose) -> TransportError? {
         if Self.isThrottled(response) {

@@ -20,9 +20,8 @@ public actor TeamsWorkflowTransport: ChatTransport {
     let ledger = PartsLedger()
 
     init(settings: PlatformSettings, context: PlatformContext) throws(PlatformSetupError) {
-        try settings.validateKeys(["webhookEnv"])
-        let (url, variable) = try Webhook.url(settings, defaultVariable: "TEAMS_WEBHOOK_URL", what: "Workflows webhook URL")
-        client = TeamsWorkflowClient(web: context.web, root: url, timeout: .seconds(30), variable: variable)
+        client = try Webhook.client(settings, context, defaultVariable: "TEAMS_WEBHOOK_URL",
+            what: "Workflows webhook URL")
     }
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
