@@ -1,14 +1,32 @@
 import CoachCore
 import Foundation
 
-/// One chat platform, seen by the runtime as "poll for messages after a cursor" and "send one message".
+/// One chat platform's sending side: what every platform can do, including the send-only webhooks.
 ///
-/// Every platform fits this shape: Slack's `ts`, Telegram's `update_id`, Matrix's `next_batch` and Mattermost's
-/// post id are all opaque cursors the runtime commits together with the state they produced.
+/// Reading is a separate capability, `PollingTransport`: a transport that cannot read (an incoming webhook) simply
+/// does not conform, so the runtime never polls it and nobody writes an empty `poll`.
 public protocol ChatTransport: Sendable {
     /// Names the cursor in the state, so a bot moved to another platform starts that platform afresh.
     var name: String { get }
     var capabilities: TransportCapabilities { get }
+
+    /// Sends one message and returns the platform's id for it (for a message split into parts, the first part's).
+    ///
+    /// `key` is stable across retries and unique across installs: platforms with idempotency keys (Matrix txnId,
+    /// Discord nonce, Google Chat requestId) use it so a retried send shows once.
+    func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String?
+
+    /// `coach check`: signs in, confirms the bot can reach (and for a two-way platform, read) its channel, and
+    /// reports each finding. Never throws: every failure is a finding with its fix. A transport with no account to
+    /// check (the console) returns none.
+    func check() async -> [CheckFinding]
+}
+
+/// A chat platform the bot can also read: "poll for messages after a cursor".
+///
+/// Every readable platform fits this shape: Slack's `ts`, Telegram's `update_id`, Matrix's `next_batch` and
+/// Mattermost's post id are all opaque cursors the runtime commits together with the state they produced.
+public protocol PollingTransport: ChatTransport {
     /// How the runtime paces polls: long-polling platforms wait on the server, others need the loop to wait.
     var pacing: PollPacing { get }
 
@@ -16,16 +34,6 @@ public protocol ChatTransport: Sendable {
     /// (long-polling where the platform offers it). A nil cursor means "first start": return no history, only a
     /// cursor for "now" (unless the deployment asked for the backlog).
     func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch
-
-    /// Sends one message and returns the platform's id for it (for a message split into parts, the first part's).
-    ///
-    /// `key` is stable across retries and unique across installs: platforms with idempotency keys (Matrix txnId,
-    /// Discord nonce, Google Chat requestId) use it so a retried send shows once.
-    func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String?
-}
-
-extension ChatTransport {
-    public var pacing: PollPacing { .longPoll }
 }
 
 /// What a poll asks for.
@@ -51,8 +59,6 @@ public enum PollPacing: Sendable, Equatable {
     case longPoll
     /// The platform answers at once; after a poll with no news, wait this long (Slack, Mattermost, Discord).
     case every(Duration)
-    /// The platform cannot be read at all (incoming webhooks): never poll, only send.
-    case sendOnly
 }
 
 public struct PollBatch: Sendable, Equatable {

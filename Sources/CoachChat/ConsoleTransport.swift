@@ -5,10 +5,12 @@ import Foundation
 ///
 /// Lines starting with `:` are for the console itself (switch member, list members, quit); everything else is a
 /// chat message from the current member, addressed to the bot so commands need no prefix.
-public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
+public final class ConsoleTransport: PollingTransport, @unchecked Sendable {
     // @unchecked: the mutable fields are guarded by `lock`; the line stream is consumed by one poller.
     public let name = "console"
     public let capabilities = TransportCapabilities(directMessages: true, threads: false, markup: .plain)
+    /// `input.next(timeout:)` waits for a line, so the console long-polls like the platforms that can.
+    public let pacing = PollPacing.longPoll
 
     private let input: ConsoleInput
     private let output: @Sendable (String) -> Void
@@ -74,6 +76,9 @@ public final class ConsoleTransport: ChatTransport, @unchecked Sendable {
             name: { id in self.roster.first { $0.id == id }?.name ?? id })))
         return message.id
     }
+
+    /// The console has no account or channel to check.
+    public func check() async -> [CheckFinding] { [] }
 
     /// The welcome, on the first poll or send: after the state has opened (so a refused state shows only its
     /// error), and before the bot's first message.

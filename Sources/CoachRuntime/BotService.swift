@@ -77,16 +77,16 @@ public struct BotService: Service {
                 let wake = await session.nextWakeUp(after: now)
                 let untilWake = Duration.milliseconds(Int64(max(0, wake.timeIntervalSince(now)) * 1000))
                 let timeout = min(service.pollTimeout, max(.milliseconds(10), untilWake))
-                if case .sendOnly = transport.pacing {
-                    // Nothing to read: sleep until the next scheduled post (or the poll timeout, to stay responsive
-                    // to shutdown and clock jumps).
+                guard let reader = transport as? any PollingTransport else {
+                    // A send-only platform: nothing to read. Sleep until the next scheduled post (or the poll
+                    // timeout, to stay responsive to shutdown and clock jumps).
                     try await sleep(timeout)
                     continue
                 }
                 let request = await session.pollRequest(for: transport.name, timeout: timeout)
                 let batch: PollBatch
                 do {
-                    batch = try await transport.poll(request)
+                    batch = try await reader.poll(request)
                 } catch {
                     try await recover(from: error, during: "poll")
                     continue
@@ -95,7 +95,7 @@ public struct BotService: Service {
                 if !batch.messages.isEmpty || batch.cursor != request.cursor {
                     try await session.receive(batch, transport: transport.name, at: clock.now())
                 }
-                if case .every(let interval) = transport.pacing, batch.messages.isEmpty {
+                if case .every(let interval) = reader.pacing, batch.messages.isEmpty {
                     // A platform that answers at once is asked again only after a pause, within its rate budget.
                     try await sleep(min(interval, timeout))
                 }

@@ -14,7 +14,7 @@ public enum CoachApplication {
     /// The adapter for a real chat platform named by the config, its secrets read from `environment`.
     public static func platformTransport(
         setup: CoachSetup, environment: [String: String], web: any WebClient = URLSessionWebClient(), logger: Logger
-    ) throws(PlatformSetupError) -> any PlatformTransport {
+    ) throws(PlatformSetupError) -> any ChatTransport {
         try Platforms.make(
             kind: setup.config.transport.kind, settings: setup.config.transport.settings, environment: environment,
             context: PlatformContext(web: web, logger: logger, botName: setup.config.team.botName))

@@ -2,27 +2,30 @@ import CoachChat
 import CoachCore
 import Foundation
 
-/// A transport built from closures. A closure the test did not set fails loudly, so a test cannot pass by
+/// A readable transport built from closures. A closure the test did not set fails loudly, so a test cannot pass by
 /// accidentally never reaching the platform.
-public struct FakeTransport: ChatTransport {
+public struct FakeTransport: PollingTransport {
     public var name: String
     public var capabilities: TransportCapabilities
     public var pacing: PollPacing
     public var onPoll: (@Sendable (PollRequest) async throws(TransportError) -> PollBatch)?
     public var onSend: (@Sendable (OutboundMessage, String) async throws(TransportError) -> String?)?
+    public var onCheck: (@Sendable () async -> [CheckFinding])?
 
     public init(
         name: String = "fake",
         capabilities: TransportCapabilities = .init(directMessages: true, threads: true, markup: .plain),
         pacing: PollPacing = .longPoll,
         onPoll: (@Sendable (PollRequest) async throws(TransportError) -> PollBatch)? = nil,
-        onSend: (@Sendable (OutboundMessage, String) async throws(TransportError) -> String?)? = nil
+        onSend: (@Sendable (OutboundMessage, String) async throws(TransportError) -> String?)? = nil,
+        onCheck: (@Sendable () async -> [CheckFinding])? = nil
     ) {
         self.name = name
         self.capabilities = capabilities
         self.pacing = pacing
         self.onPoll = onPoll
         self.onSend = onSend
+        self.onCheck = onCheck
     }
 
     public func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch {
@@ -33,6 +36,46 @@ public struct FakeTransport: ChatTransport {
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
         guard let onSend else { throw .unauthorized(reason: "FakeTransport.onSend was not set by the test") }
         return try await onSend(message, key)
+    }
+
+    public func check() async -> [CheckFinding] {
+        await FakeSendOnlyTransport.check(onCheck, "FakeTransport")
+    }
+}
+
+/// A send-only transport built from closures, as the incoming webhooks are: it cannot be read, so the runtime never
+/// polls it. A closure the test did not set fails loudly.
+public struct FakeSendOnlyTransport: ChatTransport {
+    public var name: String
+    public var capabilities: TransportCapabilities
+    public var onSend: (@Sendable (OutboundMessage, String) async throws(TransportError) -> String?)?
+    public var onCheck: (@Sendable () async -> [CheckFinding])?
+
+    public init(
+        name: String = "fake-webhook",
+        capabilities: TransportCapabilities = .init(directMessages: false, threads: false, markup: .plain),
+        onSend: (@Sendable (OutboundMessage, String) async throws(TransportError) -> String?)? = nil,
+        onCheck: (@Sendable () async -> [CheckFinding])? = nil
+    ) {
+        self.name = name
+        self.capabilities = capabilities
+        self.onSend = onSend
+        self.onCheck = onCheck
+    }
+
+    public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
+        guard let onSend else { throw .unauthorized(reason: "FakeSendOnlyTransport.onSend was not set by the test") }
+        return try await onSend(message, key)
+    }
+
+    public func check() async -> [CheckFinding] {
+        await Self.check(onCheck, "FakeSendOnlyTransport")
+    }
+
+    /// `check` cannot throw, so an unset `onCheck` reports a problem instead: a test reading the findings sees it.
+    static func check(_ onCheck: (@Sendable () async -> [CheckFinding])?, _ type: String) async -> [CheckFinding] {
+        guard let onCheck else { return [.problem("fake", "\(type).onCheck was not set by the test")] }
+        return await onCheck()
     }
 }
 

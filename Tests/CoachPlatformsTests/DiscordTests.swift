@@ -210,7 +210,7 @@ actor FakeDiscord {
     }
 }
 
-@Suite("Discord adapter")
+@Suite("Discord adapter", .stopsServers)
 struct DiscordTests: AdapterTestSuite {
     static let sam = "200000000000000002"
     static let riley = "300000000000000003"
@@ -223,13 +223,13 @@ struct DiscordTests: AdapterTestSuite {
         return (fake, server)
     }
 
-    static func transport(_ server: FakeServer, _ settings: [String: String] = [:], timeout: Duration = .seconds(10),
+    static func transport(_ server: FakeServer, _ settings: [String: String] = [:], web: (any WebClient)? = nil,
         environment: [String: String] = ["DISCORD_BOT_TOKEN": FakeDiscord.token]) throws -> DiscordTransport
     {
         try DiscordTransport(
             settings: Self.settings("discord", ["baseURL": server.baseURL.absoluteString, "channel": FakeDiscord.channel], settings,
                 environment: environment),
-            context: context(), requestTimeout: timeout)
+            context: context(web: web))
     }
 
     static let messagesPath = "/channels/\(FakeDiscord.channel)/messages"
@@ -239,7 +239,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("a first start reads no history and returns a cursor for now; later messages arrive once each")
     func firstStart() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         await fake.say(Self.sam, "old news")
         let transport = try Self.transport(server)
         let first = try await Self.poll(transport, nil)
@@ -268,7 +267,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("an empty channel at the start is read from its beginning; backlog reads what is there")
     func emptyChannelAndBacklog() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let first = try await Self.poll(transport, nil)
         let a = await fake.say(Self.sam, "first ever")
@@ -284,7 +282,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("pages are read oldest first by snowflake, across a digit boundary, five pages per poll, without loss")
     func pagination() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         await fake.say(Self.sam, "before the bot")
         let start = try await Self.poll(transport, nil)
@@ -316,7 +313,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("a reply to the announcement, and a reply to such a reply, carry the announcement's id; other replies their target's")
     func replyThreads() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let start = try await Self.poll(transport, nil)
         let announcement = try #require(try await transport.send(Self.message("This week: **listen first**"), key: "k-o1"))
@@ -339,7 +335,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("a Discord thread started from the announcement is read and answered in; other threads are not read")
     func threadChannels() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let start = try await Self.poll(transport, nil)
         let announcement = try #require(try await transport.send(Self.message("This week: **listen first**"), key: "k-o1"))
@@ -377,7 +372,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("the bot's own, other bots' and webhooks' messages are fromBot; system messages are left out")
     func ownAndSystemMessages() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let other = await fake.addUser("400000000000000004", "deploybot", bot: true)
         let transport = try Self.transport(server)
         let start = try await Self.poll(transport, nil)
@@ -395,7 +389,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("<@id> mentions become @id with the member's name; a leading mention of the bot addresses it")
     func mentionsAndAddressing() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let start = try await Self.poll(transport, nil)
         await fake.say(Self.sam, "<@\(FakeDiscord.bot.id)> help")
@@ -424,7 +417,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("a 429 waits the body's retry_after exactly (1.5 s), or the Retry-After header without a body")
     func rateLimited() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let start = try await Self.poll(transport, nil)
         await fake.script(Self.messagesPath, .json(["message": "You are being rate limited.", "retry_after": 1.5, "global": false],
@@ -442,11 +434,8 @@ struct DiscordTests: AdapterTestSuite {
     @Test("5xx, timeouts and malformed answers are temporary, and the cursor does not move past unread messages")
     func temporaryFailures() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
-        // Only the timeout step gets a short timeout: under a loaded machine a 1 s budget for every call would fail
-        // for the wrong reason.
-        let transport = try Self.transport(server)
-        let impatient = try Self.transport(server, timeout: .seconds(1))
+        let web = TimeoutWebClient()
+        let transport = try Self.transport(server, web: web)
         let start = try await Self.poll(transport, nil)
         let message = await fake.say(Self.sam, "please do not lose me")
         await fake.script(Self.messagesPath, .json(["message": "upstream", "code": 0], status: 502))
@@ -457,9 +446,9 @@ struct DiscordTests: AdapterTestSuite {
         await Self.expectError({ if case .temporary(let reason) = $0 { reason.contains("malformed") } else { false } }) { () throws(TransportError) in
             _ = try await Self.poll(transport, start.cursor)
         }
-        await fake.script(Self.messagesPath, Reply(status: 200, body: Data("[]".utf8), delay: .seconds(3)))
+        await web.timeOut("discord channel messages")
         await Self.expectError({ if case .temporary(let reason) = $0 { reason.contains("no answer") } else { false } }) { () throws(TransportError) in
-            _ = try await Self.poll(impatient, start.cursor)
+            _ = try await Self.poll(transport, start.cursor)
         }
         #expect(try await Self.poll(transport, start.cursor).messages.map(\.id) == [message])
     }
@@ -467,7 +456,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("a refused token and a channel the bot may not read or post in stop the bot with the fix")
     func unauthorized() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let wrong = try Self.transport(server, environment: ["DISCORD_BOT_TOKEN": "wrong"])
         await Self.expectError({ if case .unauthorized(let reason) = $0 { reason.contains("DISCORD_BOT_TOKEN") && !reason.contains("wrong") } else { false } }) { () throws(TransportError) in
             _ = try await Self.poll(wrong, nil)
@@ -488,7 +476,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("a message is posted as rendered with nonce, enforce_nonce and no pings; a retry returns the same message")
     func sendOnce() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let text = "Thanks, Sam\\_L: noted. @\u{2060}everyone stays quiet."
         let first = try await transport.send(Self.message(text), key: "inst-o1")
@@ -521,7 +508,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("a long message goes out in ordered parts of at most 2,000 characters; a failure part-way resends only the rest")
     func splitting() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let text = "Summary\n```\n" + (0..<200).map { "principle \($0): 3.5 → 4.0" }.joined(separator: "\n") + "\n```\nWell done."
         #expect(text.count > 2 * 2000)
@@ -543,7 +529,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("a private message opens the conversation once; the answer there is read as direct; a refusal is rejected")
     func directMessages() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let start = try await Self.poll(transport, nil)
         _ = try await transport.send(Self.message("Hi Sam, a gentle nudge", to: .direct(userID: Self.sam), id: "o3"), key: "k-o3")
@@ -581,7 +566,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("check: a good setup, a bad token, the intent off, no access to the channel, a wrong channel id")
     func check() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let good = await (try Self.transport(server)).check()
         #expect(good.map(\.status) == [.ok, .ok, .ok])
         #expect(good.map(\.subject) == ["token", "intent", "channel"])
@@ -611,7 +595,7 @@ struct DiscordTests: AdapterTestSuite {
     func settings() async throws {
         let web = URLSessionWebClient()
         let context = PlatformContext(web: web, logger: Self.logger, botName: "coach")
-        func make(_ values: [String: String], _ env: [String: String] = ["DISCORD_BOT_TOKEN": "t"]) throws(PlatformSetupError) -> any PlatformTransport {
+        func make(_ values: [String: String], _ env: [String: String] = ["DISCORD_BOT_TOKEN": "t"]) throws(PlatformSetupError) -> any ChatTransport {
             try Platforms.make(kind: "discord", settings: values, environment: env, context: context)
         }
         #expect(throws: PlatformSetupError.self) { try make([:]) }
@@ -623,11 +607,11 @@ struct DiscordTests: AdapterTestSuite {
             try make(["channel": "123"], [:])
         }
         let transport = try make(["channel": "123"])
-        #expect(transport.pacing == .every(.seconds(3)))
+        #expect(Self.pacing(transport) == .every(.seconds(3)))
         #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .markdown))
         let discord = try #require(transport as? DiscordTransport)
-        #expect(await discord.api.absoluteString == "https://discord.com/api/v10")
-        #expect(discord.url(["users", "@me"]).absoluteString == "https://discord.com/api/v10/users/@me")
+        #expect(discord.client.root.absoluteString == "https://discord.com/api/v10")
+        #expect(discord.client.url(["users", "@me"], query: []).absoluteString == "https://discord.com/api/v10/users/@me")
     }
 
     @Test("the example config loads and builds this adapter")
@@ -642,7 +626,6 @@ struct DiscordTests: AdapterTestSuite {
     @Test("end to end: a member's help gets the bot's reply in the channel, and caught <@riley> names Riley")
     func endToEnd() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let session = try Self.session(for: transport)
         let now = Date(timeIntervalSince1970: 1_800_000_000)

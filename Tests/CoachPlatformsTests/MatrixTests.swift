@@ -170,7 +170,7 @@ struct MatrixRig {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
     init(settings: [String: String] = [:], environment: [String: String] = ["MATRIX_ACCESS_TOKEN": FakeHomeserver.token],
-        timeouts: MatrixTransport.Timeouts = .init()) async throws
+        web: any WebClient = URLSessionWebClient()) async throws
     {
         let home = self.home
         server = try await FakeServer { request in await home.handle(request) }
@@ -178,7 +178,7 @@ struct MatrixRig {
         values.merge(settings) { $1 }
         transport = try MatrixTransport(
             settings: PlatformSettings(kind: "matrix", values: values, environment: environment),
-            context: PlatformContext(web: URLSessionWebClient(), logger: Self.logger, botName: "coach"), timeouts: timeouts)
+            context: PlatformContext(web: web, logger: Self.logger, botName: "coach"))
     }
 
     /// A first start, returning the cursor for "now".
@@ -200,14 +200,13 @@ struct MatrixRig {
 
     func sends() -> [Received] { server.requests.filter { $0.method == "PUT" } }
 
-    func stop() async { await server.stop() }
 }
 
 func outbound(_ text: String, to destination: OutboundMessage.Destination = .channel, id: String = "o1") -> OutboundMessage {
     OutboundMessage(id: id, destination: destination, kind: .reply, text: text, createdAt: Date(timeIntervalSince1970: 1_800_000_000))
 }
 
-@Suite("Matrix adapter")
+@Suite("Matrix adapter", .stopsServers)
 struct MatrixTests {
     static let alice = "@alice:test"
     static let bob = "@bob:test"
@@ -216,7 +215,6 @@ struct MatrixTests {
 
     @Test func firstStartReturnsNoHistoryAndACursorForNow() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         await rig.home.say(Self.alice, "old message 1")
         await rig.home.say(Self.alice, "old message 2")
         let batch = try await rig.poll(nil)
@@ -238,7 +236,6 @@ struct MatrixTests {
 
     @Test func firstStartWithBacklogReadsTheRecentTimeline() async throws {
         let rig = try await MatrixRig(settings: ["firstStart": "backlog"])
-        defer { Task { await rig.stop() } }
         await rig.home.say(Self.alice, "!example from before the bot")
         let batch = try await rig.poll(nil)
         #expect(batch.messages.map(\.text) == ["!example from before the bot"])
@@ -246,7 +243,6 @@ struct MatrixTests {
 
     @Test func firstStartJoinsThePendingInvite() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         await rig.home.setJoined(false, invited: true)
         _ = try await rig.start()
         #expect(rig.server.requests.contains { $0.method == "POST" && $0.path.removingPercentEncoding == "/_matrix/client/v3/join/!room:test" })
@@ -255,7 +251,6 @@ struct MatrixTests {
 
     @Test func aSendBeforeAnyPollJoinsThePendingInviteFirst() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         await rig.home.setJoined(false, invited: true)
         // A new bot's first act is its introduction, before it has ever polled.
         let id = try await rig.transport.send(outbound("Hello team"), key: "k-intro")
@@ -268,7 +263,6 @@ struct MatrixTests {
 
     @Test func firstStartWithoutAnInviteStopsWithTheFix() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         await rig.home.setJoined(false)
         do {
             _ = try await rig.poll(nil)
@@ -281,7 +275,6 @@ struct MatrixTests {
 
     @Test func messagesArriveInOrderWithNamesHandlesAndTheCursorAfterThem() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let cursor = try await rig.start()
         await rig.home.member(Self.alice, "Alice Smith")
         let first = await rig.home.say(Self.alice, "!example one")
@@ -304,7 +297,6 @@ struct MatrixTests {
 
     @Test func aLimitedTimelineIsFilledBackToThePreviousCursorWithoutLossOrRepeats() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let cursor = try await rig.start()
         for n in 1...230 { await rig.home.say(Self.alice, "message \(n)") }
         let batch = try await rig.poll(cursor)
@@ -319,7 +311,6 @@ struct MatrixTests {
 
     @Test func ownMessagesAreMarkedFromBot() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let cursor = try await rig.start()
         _ = try await rig.transport.send(outbound("hello"), key: "k1")
         await rig.home.say(Self.alice, "hi coach")
@@ -329,7 +320,6 @@ struct MatrixTests {
 
     @Test func threadRepliesCarryTheirRoot() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let cursor = try await rig.start()
         let root = try #require(try await rig.transport.send(outbound("Principle of the week"), key: "k-announce"))
         await rig.home.say(Self.alice, "I rebooked a delivery",
@@ -348,7 +338,6 @@ struct MatrixTests {
 
     @Test func aRateLimitWaitsTheServersRetryAfterMilliseconds() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let cursor = try await rig.start()
         await rig.home.fail("GET", "sync", with: FakeHomeserver.error(429, "M_LIMIT_EXCEEDED", "Too many requests", extra: ["retry_after_ms": 1500]))
         await #expect(throws: TransportError.rateLimited(retryAfter: .milliseconds(1500))) { try await rig.poll(cursor) }
@@ -356,7 +345,6 @@ struct MatrixTests {
 
     @Test func aRetryAfterHeaderIsPreferredToTheBodyField() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         await rig.home.fail("PUT", "send", with: FakeHomeserver.error(429, "M_LIMIT_EXCEEDED", "Too many requests",
             extra: ["retry_after_ms": 9000], headers: ["Retry-After": "3"]))
         await #expect(throws: TransportError.rateLimited(retryAfter: .seconds(3))) {
@@ -367,7 +355,6 @@ struct MatrixTests {
 
     @Test func serverErrorsAreTemporary() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let cursor = try await rig.start()
         await rig.home.fail("GET", "sync", with: .text("Bad Gateway", status: 502))
         do {
@@ -380,11 +367,10 @@ struct MatrixTests {
     }
 
     @Test func aSyncThatNeverAnswersTimesOutAsTemporary() async throws {
-        // Only the sync is impatient: on a loaded machine a 1 s budget for every call would fail for the wrong reason.
-        let rig = try await MatrixRig(timeouts: .init(syncMargin: .milliseconds(500)))
-        defer { Task { await rig.stop() } }
+        let web = TimeoutWebClient()
+        let rig = try await MatrixRig(web: web)
         let cursor = try await rig.start()
-        await rig.home.fail("GET", "sync", with: Reply(status: 200, delay: .seconds(4)))
+        await web.timeOut("matrix sync")
         do {
             _ = try await rig.poll(cursor)
             Issue.record("a sync past its timeout must fail")
@@ -396,7 +382,6 @@ struct MatrixTests {
 
     @Test func malformedJSONIsTemporaryAndTheNextPollAsksFromTheSameCursor() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let cursor = try await rig.start()
         await rig.home.say(Self.alice, "kept")
         await rig.home.fail("GET", "sync", with: .malformed)
@@ -416,7 +401,6 @@ struct MatrixTests {
 
     @Test func oneStrangeEventDoesNotBlockTheOthers() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let cursor = try await rig.start()
         await rig.home.append(["type": "m.room.message", "sender": 42, "content": ["msgtype": "m.text", "body": ["not": "text"]]])
         await rig.home.say(Self.alice, "body of the wrong type", ["body": 7])
@@ -427,7 +411,6 @@ struct MatrixTests {
 
     @Test func anUnknownOrMissingTokenIsUnauthorized() async throws {
         let rig = try await MatrixRig(environment: ["MATRIX_ACCESS_TOKEN": "syt_revoked"])
-        defer { Task { await rig.stop() } }
         do {
             _ = try await rig.poll(nil)
             Issue.record("a refused token must stop the bot")
@@ -442,7 +425,6 @@ struct MatrixTests {
 
     @Test func passwordLoginUsesTheFixedDeviceAndLogsInAgainWhenTheTokenIsRevoked() async throws {
         let rig = try await MatrixRig(settings: ["user": "coach", "deviceID": "COACHBOT"], environment: ["MATRIX_PASSWORD": "pw"])
-        defer { Task { await rig.stop() } }
         _ = try await rig.start()
         await rig.home.fail("PUT", "send", with: FakeHomeserver.error(401, "M_UNKNOWN_TOKEN", "Token revoked"))
         _ = try await rig.transport.send(outbound("hello"), key: "k1")
@@ -456,7 +438,6 @@ struct MatrixTests {
 
     @Test func forbiddenSaysHowToInviteTheBot() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         _ = try await rig.start()
         await rig.home.setJoined(false)
         do {
@@ -472,7 +453,6 @@ struct MatrixTests {
 
     @Test func aRetriedSendReusesItsTransactionIDAndShowsOnce() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         await rig.home.fail("PUT", "send", with: .text("upstream timeout", status: 504))
         let message = outbound("Principle of the week")
         await #expect(throws: TransportError.self) { try await rig.transport.send(message, key: "inst-o7") }
@@ -487,7 +467,6 @@ struct MatrixTests {
 
     @Test func htmlIsSentWithAPlainBodyAndNoPings() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let text = "Thanks, Sam!\nYou wrote: &lt;b&gt;5 stars&lt;/b&gt; &amp; @\u{2060}room\n    e.g. !example"
         _ = try await rig.transport.send(outbound(text), key: "k1")
         let body = try #require(rig.sends().first).json
@@ -502,7 +481,6 @@ struct MatrixTests {
 
     @Test func threadRepliesAreSentAsThreadEventsWithAFallback() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         _ = try await rig.transport.send(outbound("Thanks!", to: .thread(rootID: "$root")), key: "k1")
         let sent = try #require(rig.sends().first)
         let relation = try #require(sent.json["m.relates_to"] as? [String: Any])
@@ -514,7 +492,6 @@ struct MatrixTests {
 
     @Test func privateMessagesAreRefusedForGood() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         await #expect(throws: TransportError.self) {
             try await rig.transport.send(outbound("nudge", to: .direct(userID: Self.alice)), key: "k1")
         }
@@ -524,7 +501,6 @@ struct MatrixTests {
 
     @Test func aLongMessageIsSplitIntoOrderedPartsWithTheirOwnTransactionIDs() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let lines = (1...1500).map { "- Example \($0): Sam &amp; Jo stayed late to rebook a delivery for a customer" }
         let text = "Report-back\n" + lines.joined(separator: "\n")
         let root = try await rig.transport.send(outbound(text, to: .thread(rootID: "$root")), key: "inst-o9")
@@ -548,7 +524,6 @@ struct MatrixTests {
 
     @Test func aFailurePartWayResumesWithTheRemainingParts() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let text = (1...1500).map { "line \($0) of a long summary that needs several events" }.joined(separator: "\n")
         await rig.home.fail("PUT", "m.room.message/k.2", with: .text("busy", status: 503))
         await #expect(throws: TransportError.self) { try await rig.transport.send(outbound(text), key: "k") }
@@ -563,7 +538,6 @@ struct MatrixTests {
 
     @Test func pillsBecomeTokensThatResolveToTheMember() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let cursor = try await rig.start()
         await rig.home.say(Self.alice, "!caught Bob stayed late", [
             "format": "org.matrix.custom.html",
@@ -639,7 +613,6 @@ struct MatrixTests {
 
     @Test func checkReportsTheAccountAndTheRoom() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let findings = await rig.transport.check()
         #expect(findings.map(\.status) == [.ok, .ok])
         #expect(findings.first?.detail == "signed in as @coach:test, device DEV1")
@@ -648,7 +621,6 @@ struct MatrixTests {
 
     @Test func checkRefusesAnEncryptedRoom() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         await rig.home.setEncrypted()
         let findings = await rig.transport.check()
         #expect(findings.map(\.status) == [.ok, .ok, .problem])
@@ -658,7 +630,6 @@ struct MatrixTests {
 
     @Test func checkNamesABadToken() async throws {
         let rig = try await MatrixRig(environment: ["MATRIX_ACCESS_TOKEN": "wrong"])
-        defer { Task { await rig.stop() } }
         let findings = await rig.transport.check()
         #expect(findings.count == 1)
         #expect(findings.first?.status == .problem)
@@ -668,7 +639,6 @@ struct MatrixTests {
 
     @Test func checkSaysHowToInviteABotThatIsNotInTheRoom() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         await rig.home.setJoined(false)
         var findings = await rig.transport.check()
         #expect(findings.last?.status == .problem)
@@ -683,7 +653,6 @@ struct MatrixTests {
 
     @Test func aMembersHelpGetsTheBotsReplyAndCaughtResolvesThroughThePill() async throws {
         let rig = try await MatrixRig()
-        defer { Task { await rig.stop() } }
         let coach = try Fixtures.coach(capabilities: rig.transport.capabilities)
         let session = try CoachSession(coach: coach, directory: nil, logger: MatrixRig.logger)
         let now = Date(timeIntervalSince1970: 1_800_000_000)

@@ -172,7 +172,7 @@ actor FakeMattermost {
     }
 }
 
-@Suite("Mattermost adapter")
+@Suite("Mattermost adapter", .stopsServers)
 struct MattermostTests: AdapterTestSuite {
     static let riley = "rly0000000000000000000000a"
     static let sam = "sam0000000000000000000000a"
@@ -186,13 +186,13 @@ struct MattermostTests: AdapterTestSuite {
         return (fake, server)
     }
 
-    static func transport(_ server: FakeServer, _ settings: [String: String] = [:], timeout: Duration = .seconds(10),
+    static func transport(_ server: FakeServer, _ settings: [String: String] = [:], web: (any WebClient)? = nil,
         environment: [String: String] = ["MATTERMOST_TOKEN": FakeMattermost.token]) throws -> MattermostTransport
     {
         try MattermostTransport(
             settings: Self.settings("mattermost", ["baseURL": server.baseURL.absoluteString, "channel": FakeMattermost.channel], settings,
                 environment: environment),
-            context: context(), requestTimeout: timeout)
+            context: context(web: web))
     }
 
     // MARK: - Polling
@@ -200,7 +200,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("a first start reads no history and returns a cursor for now; later posts arrive once each")
     func firstStart() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         await fake.say(Self.sam, "old news")
         await fake.say(Self.riley, "older chatter")
         let transport = try Self.transport(server)
@@ -229,7 +228,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("a channel that was empty at the start is read from its beginning")
     func emptyChannelAtStart() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let first = try await Self.poll(transport, nil)
         #expect(first.messages.isEmpty)
@@ -244,7 +242,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("a channel that was empty at the start and got more than a page meanwhile is read whole, once")
     func emptyChannelThenManyPosts() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let first = try await Self.poll(transport, nil)
         var written: [String] = []
@@ -258,7 +255,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("firstStart backlog returns what the channel still holds, oldest first")
     func backlog() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let a = await fake.say(Self.sam, "one")
         let b = await fake.say(Self.riley, "two")
         let batch = try await Self.poll(try Self.transport(server, ["firstStart": "backlog"]), nil)
@@ -268,7 +264,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("more than a page is read oldest first across pages, without loss or repeats, five pages per poll")
     func pagination() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         await fake.say(Self.sam, "before the bot")
         let start = try await Self.poll(transport, nil)
@@ -291,7 +286,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("a reply in the announcement's thread carries the root id; the root shipped with the page is not re-read")
     func threads() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let start = try await Self.poll(transport, nil)
         let announcement = try #require(try await transport.send(Self.message("This week: **listen first**", id: "o9"), key: "k-o9"))
@@ -314,7 +308,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("system notices are left out and the bot's and other bots' posts are marked fromBot")
     func ownAndSystemPosts() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let other = await fake.addUser("hook00000000000000000000aa", "alerts", isBot: true)
         let transport = try Self.transport(server)
         let start = try await Self.poll(transport, nil)
@@ -333,7 +326,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("@mentions stay as typed and resolve through usernames; a leading @bot addresses the bot and is stripped")
     func mentionsAndAddressing() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let start = try await Self.poll(transport, nil)
         await fake.say(Self.sam, "@coachbot help")
@@ -365,7 +357,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("a 429 waits exactly as Retry-After says, or as X-Ratelimit-Reset says when that is all there is")
     func rateLimited() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let start = try await Self.poll(transport, nil)
         let path = "/api/v4/channels/\(FakeMattermost.channel)/posts"
@@ -383,11 +374,8 @@ struct MattermostTests: AdapterTestSuite {
     @Test("5xx, timeouts and malformed answers are temporary, and the cursor does not move past unread posts")
     func temporaryFailures() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
-        // Only the timeout step gets a short timeout: under a loaded machine a 1 s budget for every call would fail
-        // for the wrong reason.
-        let transport = try Self.transport(server)
-        let impatient = try Self.transport(server, timeout: .seconds(1))
+        let web = TimeoutWebClient()
+        let transport = try Self.transport(server, web: web)
         let start = try await Self.poll(transport, nil)
         let post = await fake.say(Self.sam, "please do not lose me")
         let path = "/api/v4/channels/\(FakeMattermost.channel)/posts"
@@ -400,9 +388,9 @@ struct MattermostTests: AdapterTestSuite {
         await Self.expectError({ if case .temporary(let reason) = $0 { reason.contains("malformed") } else { false } }) { () throws(TransportError) in
             _ = try await Self.poll(transport, start.cursor)
         }
-        await fake.script(path, Reply(status: 200, body: Data("{}".utf8), delay: .seconds(3)))
+        await web.timeOut("mattermost channel posts")
         await Self.expectError({ if case .temporary(let reason) = $0 { reason.contains("no answer") } else { false } }) { () throws(TransportError) in
-            _ = try await Self.poll(impatient, start.cursor)
+            _ = try await Self.poll(transport, start.cursor)
         }
         // The runtime retries with the same cursor: the post is still there, once.
         let batch = try await Self.poll(transport, start.cursor)
@@ -412,7 +400,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("a refused token and a channel the bot is not in stop the bot with the fix")
     func unauthorized() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let wrong = try Self.transport(server, environment: ["MATTERMOST_TOKEN": "wrong"])
         await Self.expectError({ if case .unauthorized(let reason) = $0 { reason.contains("MATTERMOST_TOKEN") && !reason.contains("wrong") } else { false } }) { () throws(TransportError) in
             _ = try await Self.poll(wrong, nil)
@@ -432,7 +419,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("a message is posted as rendered, with the delivery key as pending_post_id; a retry shows once")
     func sendOnce() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let text = "Thanks, Sam\\_L: noted. @\u{2060}channel stays quiet."
         let first = try await transport.send(Self.message(text), key: "inst-o1")
@@ -450,7 +436,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("a long message goes out in ordered parts within 16,383 runes; a failure part-way resends only the rest")
     func splitting() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let line = String(repeating: "é", count: 99) + "\n"
         let text = (0..<400).map { "\($0) " + line }.joined()
@@ -477,7 +462,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("a private message opens the conversation once, and the member's answer there is read as direct")
     func directMessages() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let start = try await Self.poll(transport, nil)
         _ = try await transport.send(Self.message("Hi Sam, a gentle nudge", to: .direct(userID: Self.sam), id: "o3"), key: "k-o3")
@@ -506,7 +490,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("a private conversation Mattermost refuses is rejected, not retried")
     func directRefused() async throws {
         let (_, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         await Self.expectError({ if case .rejected = $0 { true } else { false } }) { () throws(TransportError) in
             _ = try await transport.send(Self.message("hi", to: .direct(userID: "ghost")), key: "k1")
@@ -518,7 +501,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("check: a good setup, a bad token, a channel the bot is not in, a wrong channel id")
     func check() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let good = await (try Self.transport(server)).check()
         #expect(good.map(\.status) == [.ok, .ok])
         #expect(good[0].detail.contains("@coachbot"))
@@ -560,7 +542,7 @@ struct MattermostTests: AdapterTestSuite {
         try make(["baseURL": "https://chat.example.com", "channel": "c", "pollSeconds": "5"])
         let transport = try Platforms.make(kind: "mattermost", settings: ["baseURL": "https://chat.example.com", "channel": "c", "pollSeconds": "5"],
             environment: ["MATTERMOST_TOKEN": "t"], context: PlatformContext(web: web, logger: Self.logger, botName: "coach"))
-        #expect(transport.pacing == .every(.seconds(5)))
+        #expect(Self.pacing(transport) == .every(.seconds(5)))
         #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .markdown))
     }
 
@@ -574,7 +556,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("many private conversations are read in turn, a few per poll, and none is missed")
     func directConversationsTakeTurns() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         var cursor = try await Self.poll(transport, nil).cursor
         var people: [String] = []
@@ -608,7 +589,6 @@ struct MattermostTests: AdapterTestSuite {
     @Test("end to end: a member's help gets the bot's reply in the channel, and caught @riley names Riley")
     func endToEnd() async throws {
         let (fake, server) = try await Self.platform()
-        defer { Task { await server.stop() } }
         let transport = try Self.transport(server)
         let session = try Self.session(for: transport)
         let now = Date(timeIntervalSince1970: 1_800_000_000)

@@ -25,11 +25,11 @@ import Testing
         #expect(WebResponse(status: 429, headers: ["Retry-After": "1e300"]).failure("x") == .rateLimited(retryAfter: Self.day))
     }
 
-    @Test func telegramCapsAHugeRetryAfter() throws {
+    @Test func telegramCapsAHugeRetryAfter() async throws {
         let transport = try TelegramTransport(
             settings: PlatformSettings(kind: "telegram", values: ["chat": "-100"], environment: ["TELEGRAM_BOT_TOKEN": "1:x"]), context: Self.context)
         let response = Self.json(["ok": false, "error_code": 429, "description": "Too Many Requests", "parameters": ["retry_after": 1e300]])
-        #expect(transport.failure(response, label: "telegram getUpdates", target: .group) == .rateLimited(retryAfter: Self.day))
+        #expect(await transport.client.failure(response, "telegram getUpdates") == .rateLimited(retryAfter: Self.day))
     }
 
     @Test func zulipCapsAHugeRetryAfter() throws {
@@ -37,14 +37,14 @@ import Testing
             settings: PlatformSettings(kind: "zulip", values: ["baseURL": "https://z.example", "stream": "cs", "email": "bot@x"],
                 environment: ["ZULIP_API_KEY": "k"]), context: Self.context)
         let response = Self.json(["result": "error", "msg": "API usage exceeded rate limit", "code": "RATE_LIMIT_HIT", "retry-after": 1e300])
-        #expect(transport.failure(response, label: "zulip events") == .rateLimited(retryAfter: Self.day))
+        #expect(transport.client.failure(response, "zulip events") == .rateLimited(retryAfter: Self.day))
     }
 
     @Test func discordCapsAHugeRetryAfter() throws {
         let transport = try DiscordTransport(
             settings: PlatformSettings(kind: "discord", values: ["channel": "123"], environment: ["DISCORD_BOT_TOKEN": "t"]), context: Self.context)
         let response = Self.json(["message": "You are being rate limited.", "retry_after": 1e300, "global": false])
-        #expect(transport.failure(response, "discord channel messages", place: .mainChannel) == .rateLimited(retryAfter: Self.day))
+        #expect(transport.client.failure(response, "discord channel messages", for: .channel) == .rateLimited(retryAfter: Self.day))
     }
 
     @Test func mattermostReadsOnlyAUsableRateLimitReset() throws {
@@ -52,8 +52,8 @@ import Testing
             settings: PlatformSettings(kind: "mattermost", values: ["baseURL": "https://mm.example", "channel": "c1"],
                 environment: ["MATTERMOST_TOKEN": "t"]), context: Self.context)
         let huge = WebResponse(status: 429, headers: ["X-Ratelimit-Reset": "1e300"])
-        #expect(transport.failure(huge, "mattermost channel posts", forbidden: "") == .rateLimited(retryAfter: Self.day))
+        #expect(transport.client.failure(huge, "mattermost channel posts") == .rateLimited(retryAfter: Self.day))
         let nonsense = WebResponse(status: 429, headers: ["X-Ratelimit-Reset": "nan"])
-        #expect(transport.failure(nonsense, "mattermost channel posts", forbidden: "") == .rateLimited(retryAfter: .seconds(60)))
+        #expect(transport.client.failure(nonsense, "mattermost channel posts") == .rateLimited(retryAfter: .seconds(60)))
     }
 }

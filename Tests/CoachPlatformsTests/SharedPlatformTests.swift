@@ -1,15 +1,16 @@
 import CoachChat
 import CoachCore
 @testable import CoachPlatforms
+import CoachRuntime
+import CoachTestSupport
 import Foundation
 import Testing
 
-@Suite struct WebClientTests {
+@Suite(.stopsServers) struct WebClientTests {
     @Test func roundTripCarriesMethodHeadersBodyAndStatus() async throws {
         let server = try await FakeServer { request in
             .json(["echo": request.text, "auth": request.header("Authorization") ?? ""], status: 201, headers: ["X-Seen": "yes"])
         }
-        defer { Task { await server.stop() } }
         let client = URLSessionWebClient()
         let response = try await client.send(.json(url: server.baseURL.appending(segments: "api", "post"),
             headers: ["Authorization": "Bearer t"], body: ["text": "hi"], label: "test post"))
@@ -24,7 +25,6 @@ import Testing
 
     @Test func aTimeoutIsTemporaryAndNamesTheCallNotTheURL() async throws {
         let server = try await FakeServer { _ in Reply(status: 200, delay: .seconds(5)) }
-        defer { Task { await server.stop() } }
         let client = URLSessionWebClient()
         let secretURL = server.baseURL.appending(segments: "botSECRET", "getUpdates")
         do {
@@ -200,5 +200,41 @@ import Testing
     actor Sent {
         var parts: [String] = []
         func add(_ part: String) { parts.append(part) }
+    }
+}
+
+@Suite struct PlatformRegistryTests: AdapterTestSuite {
+    /// The README's platform table (`| kind | reads | …`), `kind` → what its "reads" column says ("send-only" for
+    /// the webhooks).
+    static func readmeReads() throws -> [String: String] {
+        let readme = try String(contentsOf: Fixtures.projectRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let lines = readme.split(separator: "\n", omittingEmptySubsequences: false)
+        let header = try #require(lines.firstIndex { $0.hasPrefix("| kind | reads |") }, "the README's platform table")
+        var reads: [String: String] = [:]
+        for line in lines[(header + 2)...].prefix(while: { $0.hasPrefix("|") }) {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            reads[cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))] = cells[1]
+        }
+        return reads
+    }
+
+    @Test("every registered platform builds from its example config, two-way exactly where the README says it reads")
+    func everyEntryBuildsFromItsExampleWithTheREADMEsTwoWayness() throws {
+        let reads = try Self.readmeReads()
+        #expect(Set(reads.keys) == Set(Platforms.kinds), "the README's table lists every platform, and only those")
+        #expect(Set(reads.filter { $0.value == "send-only" }.keys) == ["slack-webhook", "teams-workflow", "google-chat"])
+        for entry in Platforms.all {
+            let config = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Fixtures.projectRoot.appendingPathComponent("Config/examples/\(entry.kind).json"))) as? [String: Any]
+            let settings = (config?["transport"] as? [String: Any])?["settings"] as? [String: String] ?? [:]
+            // Every variable the example names holds something a setting of that kind accepts (a URL does for all).
+            let environment = Dictionary(uniqueKeysWithValues: settings.filter { $0.key.hasSuffix("Env") }
+                .map { ($0.value, "https://hooks.example.com/secret") })
+            let (setup, transport) = try Self.example(entry.kind, environment: environment)
+            #expect(setup.config.transport.kind == entry.kind)
+            #expect(transport.name == entry.kind)
+            let sendOnly = reads[entry.kind] == "send-only"
+            #expect((transport is any PollingTransport) == !sendOnly, "\(entry.kind): the README says it \(sendOnly ? "only posts" : "reads")")
+        }
     }
 }

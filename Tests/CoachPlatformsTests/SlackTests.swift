@@ -166,20 +166,20 @@ enum SlackTestKit: AdapterTestSuite {
     }
 
     static func transport(_ server: FakeServer, _ extra: [String: String] = [:], token: String = FakeSlackWorkspace.token,
-        timeout: Duration = .seconds(10), maxPages: Int = 10) throws -> SlackTransport
+        web: (any WebClient)? = nil, maxPages: Int = 10) throws -> SlackTransport
     {
         try SlackTransport(
             settings: settings("slack", ["channel": "C1", "baseURL": server.baseURL.absoluteString + "/api"], extra,
                 environment: ["SLACK_BOT_TOKEN": token]),
-            context: context(), requestTimeout: timeout, maxPages: maxPages)
+            context: context(web: web), maxPages: maxPages)
     }
 
     static func cursor(_ batch: PollBatch) throws -> SlackCursor {
-        try #require(batch.cursor.flatMap(SlackCursor.decode))
+        try #require(SlackCursor(batch.cursor))
     }
 }
 
-@Suite("Slack Web API adapter")
+@Suite("Slack Web API adapter", .stopsServers)
 struct SlackTests {
     typealias Kit = SlackTestKit
 
@@ -187,7 +187,6 @@ struct SlackTests {
 
     @Test func firstStartReturnsNoHistoryAndACursorAtTheNewestMessage() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         await slack.say("U1", "old one")
         let newest = await slack.say("U2", "old two")
         let transport = try Kit.transport(server)
@@ -211,7 +210,6 @@ struct SlackTests {
 
     @Test func anEmptyChannelStartsAtZeroAndNeverReplays() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let first = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
         #expect(first.messages.isEmpty)
@@ -225,7 +223,6 @@ struct SlackTests {
 
     @Test func backlogFirstStartReadsWhatTheChannelHolds() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let a = await slack.say("U1", "one")
         let b = await slack.say("U2", "two")
         let transport = try Kit.transport(server, ["firstStart": "backlog"])
@@ -236,7 +233,6 @@ struct SlackTests {
 
     @Test func anUnreadableCursorStartsAgainFromNowInsteadOfReplaying() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let newest = await slack.say("U1", "one")
         let transport = try Kit.transport(server)
         let batch = try await transport.poll(PollRequest(cursor: "{garbage", timeout: .seconds(1)))
@@ -251,7 +247,6 @@ struct SlackTests {
 
     @Test func severalPagesComeBackOldestFirstWithNothingLostOrRepeated() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server, ["pageSize": "2"])
         let start = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
         var written: [String] = []
@@ -268,7 +263,6 @@ struct SlackTests {
 
     @Test func aBacklogLongerThanOnePollIsReadOldestPartFirstWithoutSkipping() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         // Two pages of two per poll: eleven messages need several polls.
         let transport = try Kit.transport(server, ["pageSize": "2"], maxPages: 2)
         let start = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
@@ -284,14 +278,13 @@ struct SlackTests {
             cursor = batch.cursor
         }
         #expect(received == written)
-        #expect(try SlackCursor.decode(#require(cursor)) == SlackCursor(channel: SlackStream(ts: written[10])))
+        #expect(try #require(SlackCursor(cursor)) == SlackCursor(channel: SlackStream(ts: written[10])))
     }
 
     // MARK: Threads
 
     @Test func repliesInAWatchedThreadCarryTheRootThatSendReturned() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let start = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
         let root = try #require(try await transport.send(Kit.message("Principle of the week"), key: "k-1"))
@@ -325,7 +318,6 @@ struct SlackTests {
 
     @Test func aDeletedThreadRootIsNotAnError() async throws {
         let (_, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let start = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
         let batch = try await transport.poll(PollRequest(cursor: start.cursor, timeout: .seconds(1), threads: ["1600000000.000100"]))
@@ -336,7 +328,6 @@ struct SlackTests {
 
     @Test func a429WaitsExactlyWhatSlackSays() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let start = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
         await slack.script("conversations.history", .json(["ok": false, "error": "ratelimited"], status: 429, headers: ["Retry-After": "17"]))
@@ -353,7 +344,6 @@ struct SlackTests {
 
     @Test func serverErrorsAndSlackOutagesAreTemporary() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         await slack.script("auth.test", .text("upstream connect error", status: 503))
         guard case .temporary? = await Kit.error({ _ = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1))) }) else {
@@ -368,10 +358,10 @@ struct SlackTests {
     }
 
     @Test func aTimeoutIsTemporary() async throws {
-        let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
-        let transport = try Kit.transport(server, timeout: .seconds(1))
-        await slack.script("auth.test", Reply(status: 200, delay: .seconds(3)))
+        let (_, server) = try await Kit.start()
+        let web = TimeoutWebClient()
+        let transport = try Kit.transport(server, web: web)
+        await web.timeOut("slack auth.test")
         let error = await Kit.error { _ = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1))) }
         guard case .temporary(let reason)? = error else {
             Issue.record("expected temporary, got \(String(describing: error))")
@@ -382,7 +372,6 @@ struct SlackTests {
 
     @Test func malformedJSONIsTemporaryAndTheCursorDoesNotMove() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let start = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
         let written = await slack.say("U1", "kept safe")
@@ -398,7 +387,6 @@ struct SlackTests {
 
     @Test func aBadTokenIsUnauthorizedAndNeverQuoted() async throws {
         let (_, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server, token: "xoxb-wrong-secret")
         let error = await Kit.error { _ = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1))) }
         guard case .unauthorized(let reason)? = error else {
@@ -412,7 +400,6 @@ struct SlackTests {
 
     @Test func permissionRefusalsNameTheFix() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let start = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
         await slack.script("conversations.history", .json(["ok": false, "error": "missing_scope", "needed": "groups:history", "provided": "chat:write"]))
@@ -434,7 +421,6 @@ struct SlackTests {
 
     @Test func aMessageSlackRefusesForGoodIsRejected() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         await slack.script("chat.postMessage", FakeSlackWorkspace.refused("msg_too_long"))
         guard case .rejected(let reason)? = await Kit.error({ _ = try await transport.send(Kit.message("hi"), key: "k") }) else {
@@ -448,7 +434,6 @@ struct SlackTests {
 
     @Test func ownMessagesAreFromBotAndNonPeopleAreSkipped() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let start = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
         let own = await slack.say("UBOT", "posted by the bot", botID: "BBOT")
@@ -468,7 +453,6 @@ struct SlackTests {
 
     @Test func mentionsBecomeTokensTheEngineResolvesAndEscapesAreUndone() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let start = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
         await slack.say("U1", "<@UBOT> caught <@U2> &amp; <@U3|jo.b> fixing the &lt;till&gt; <https://example.com/a|the doc> in <#C9|ops> <!here>")
@@ -492,7 +476,6 @@ struct SlackTests {
 
     @Test func withoutUsersReadMembersAreNamedByTheirIDs() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         await slack.set(usersInfoScopeMissing: true)
         let transport = try Kit.transport(server)
         let start = try await transport.poll(PollRequest(cursor: nil, timeout: .seconds(1)))
@@ -507,7 +490,6 @@ struct SlackTests {
 
     @Test func sendPostsTheTextAsGivenWithoutAskingSlackToLinkNames() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let id = try await transport.send(Kit.message("Thanks &lt;Sam&gt;, @\u{2060}channel"), key: "k-1")
         let posted = await slack.posted
@@ -518,7 +500,6 @@ struct SlackTests {
 
     @Test func longMessagesAreSplitInOrderIntoTheSameThread() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let lines = (1...300).map { "Line \($0): caught someone doing something right &amp; said so." }
         let text = lines.joined(separator: "\n")
@@ -532,7 +513,6 @@ struct SlackTests {
 
     @Test func aRetryAfterAFailurePartWaySendsOnlyTheRest() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let text = (1...300).map { "Line \($0) of the weekly summary, long enough to need parts." }.joined(separator: "\n")
         let parts = transport.splitter.split(text)
@@ -549,7 +529,6 @@ struct SlackTests {
 
     @Test func privateMessagesOpenAConversationOnceAndAMissingScopeDropsOnlyThatMessage() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         _ = try await transport.send(Kit.message("a nudge", to: .direct(userID: "U2")), key: "k-4")
         _ = try await transport.send(Kit.message("another", to: .direct(userID: "U2")), key: "k-5")
@@ -570,7 +549,6 @@ struct SlackTests {
 
     @Test func checkReportsTokenChannelThreadsAndScopes() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         await slack.say("U1", "hello")
         let findings = await (try Kit.transport(server)).check()
         #expect(findings.map(\.status) == [.ok, .ok, .ok, .ok])
@@ -580,7 +558,6 @@ struct SlackTests {
 
     @Test func checkNamesABadToken() async throws {
         let (_, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let findings = await (try Kit.transport(server, token: "xoxb-nope")).check()
         #expect(findings.count == 1)
         #expect(findings.first?.status == .problem)
@@ -591,7 +568,6 @@ struct SlackTests {
 
     @Test func checkSaysHowToInviteTheBotAndNamesMissingScopes() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         await slack.set(botInChannel: false)
         await slack.set(scopes: "chat:write,channels:history")
         let findings = await (try Kit.transport(server)).check()
@@ -635,11 +611,11 @@ struct SlackTests {
             _ = try Platforms.make(kind: "slack", settings: ["channel": "C1", "pageSize": "5000"], environment: env, context: context)
         }
         let made = try Platforms.make(kind: "slack", settings: ["channel": "C1", "pollSeconds": "60"], environment: env, context: context)
-        #expect(made.pacing == .every(.seconds(60)))
+        #expect(Kit.pacing(made) == .every(.seconds(60)))
         #expect(made.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .slack))
-        #expect(Platforms.entry("slack")?.twoWay == true)
+        #expect(made is any PollingTransport, "two-way: it reads the channel")
         let defaults = try Platforms.make(kind: "slack", settings: ["channel": "C1"], environment: env, context: context)
-        #expect(defaults.pacing == .every(.seconds(5)))
+        #expect(Kit.pacing(defaults) == .every(.seconds(5)))
     }
 
     @Test func timestampsCompareAsDecimals() {
@@ -653,13 +629,12 @@ struct SlackTests {
 }
 
 /// The real engine behind the Slack adapter: commands in, replies out, through the fake workspace.
-@Suite("Slack end to end")
+@Suite("Slack end to end", .stopsServers)
 struct SlackEndToEndTests: AdapterTestSuite {
     typealias Kit = SlackTestKit
 
     @Test func helpIsAnsweredAndCaughtFindsTheSlackMember() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let coach = try Fixtures.coach(capabilities: transport.capabilities) { $0.holidays = [] }
         let session = try CoachSession(coach: coach, directory: nil, logger: Kit.logger)
@@ -688,7 +663,6 @@ struct SlackEndToEndTests: AdapterTestSuite {
 
     @Test func aReplyInTheAnnouncementThreadBecomesThisWeeksExample() async throws {
         let (slack, server) = try await Kit.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.transport(server)
         let coach = try Fixtures.coach(capabilities: transport.capabilities) { config in
             config.holidays = []

@@ -62,11 +62,13 @@ struct SynapseBot {
         }
     }
 
-    func transport() throws -> any PlatformTransport {
-        try Platforms.make(
+    /// The Matrix adapter as `coach run` builds it (through the registry); Matrix is two-way, so it can be polled.
+    func transport() throws -> any PollingTransport {
+        let made = try Platforms.make(
             kind: "matrix", settings: ["baseURL": account.homeserver.absoluteString, "room": room],
             environment: ["MATRIX_ACCESS_TOKEN": account.accessToken],
             context: PlatformContext(web: URLSessionWebClient(), logger: Self.logger, botName: setup.config.team.botName))
+        return try #require(made as? any PollingTransport)
     }
 
     /// Starts the bot on its state, lets the loop poll `polls` times (each poll is followed by sending the replies it

@@ -139,7 +139,7 @@ final class TelegramLogRecorder: @unchecked Sendable {
     }
 }
 
-@Suite("Telegram adapter")
+@Suite("Telegram adapter", .stopsServers)
 struct TelegramTests: AdapterTestSuite {
     static let group = TelegramFake.group
 
@@ -149,22 +149,21 @@ struct TelegramTests: AdapterTestSuite {
         let transport: TelegramTransport
         let log: TelegramLogRecorder
 
-        func stop() async { await server.stop() }
 
         /// The JSON bodies of every `sendMessage` call, in order.
         var sends: [[String: Any]] { server.requests(to: "/bot\(TelegramFake.token)/sendMessage").map(\.json) }
         func calls(_ method: String) -> [Received] { server.requests(to: "/bot\(TelegramFake.token)/\(method)") }
     }
 
-    static func rig(_ settings: [String: String] = [:], env: [String: String] = ["TELEGRAM_BOT_TOKEN": TelegramFake.token])
-        async throws -> Rig
+    static func rig(_ settings: [String: String] = [:], env: [String: String] = ["TELEGRAM_BOT_TOKEN": TelegramFake.token],
+        web: (any WebClient)? = nil) async throws -> Rig
     {
         let fake = TelegramFake()
         let server = try await FakeServer { await fake.handle($0) }
         let log = TelegramLogRecorder()
         let transport = try TelegramTransport(
             settings: Self.settings("telegram", ["chat": String(group), "baseURL": server.baseURL.absoluteString], settings, environment: env),
-            context: context(logger: log.logger))
+            context: context(logger: log.logger, web: web))
         return Rig(server: server, fake: fake, transport: transport, log: log)
     }
 
@@ -210,7 +209,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("a first start skips the backlog, starts after the newest update and tells Telegram to forget the rest")
     func firstStart() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         for n in 1...3 { await rig.fake.add(Self.message("old \(n)")) }
         let first = try await rig.transport.poll(Self.request(nil))
         #expect(first.messages.isEmpty)
@@ -233,7 +231,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("a first start with no updates at all starts from offset 0")
     func firstStartEmpty() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let first = try await rig.transport.poll(Self.request(nil))
         #expect(first == PollBatch(messages: [], cursor: "0"))
     }
@@ -241,7 +238,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("firstStart=backlog reads what Telegram still holds")
     func backlog() async throws {
         let rig = try await Self.rig(["firstStart": "backlog"])
-        defer { Task { await rig.stop() } }
         await rig.fake.add(Self.message("kept from yesterday"))
         let batch = try await rig.transport.poll(Self.request(nil))
         #expect(batch.messages.map(\.text) == ["kept from yesterday"])
@@ -252,7 +248,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("pages of 100 come back in order; nothing is lost or repeated across pages")
     func pagination() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         for n in 1...150 { await rig.fake.add(Self.message("m\(n)", id: Int64(n))) }
         var cursor: String? = "0"
         var seen: [InboundMessage] = []
@@ -272,7 +267,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("an update is confirmed only by the next offset: an uncommitted poll is redelivered with the same ids")
     func offsetConfirmation() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         for n in 1...3 { await rig.fake.add(Self.message("m\(n)")) }
         let first = try await rig.transport.poll(Self.request("1"))
         #expect(first.cursor == "4")
@@ -289,7 +283,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("other groups, edits and non-text messages are skipped but confirmed; private chats are direct")
     func otherChats() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.add(Self.message("elsewhere", chat: -100999))
         await rig.fake.addOther("edited_message")
         var sticker = Self.message("x")
@@ -313,7 +306,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("senders: name, handle and id; the bot itself and other bots are fromBot")
     func senders() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.add(Self.message("hello"))
         await rig.fake.add(Self.message("mine", from: Self.user(TelegramFake.botID, "Coach", username: "ServiceCoachBot", bot: true)))
         await rig.fake.add(Self.message("beep", from: Self.user(77, "Other", username: "OtherBot", bot: true)))
@@ -331,7 +323,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("a reply to the announcement is in its thread; so is a reply to the bot's own thread reply")
     func threads() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let announcement = try #require(try await rig.transport.send(Self.outbound("<b>Week 1</b>", kind: .announcement), key: "k1"))
         let reminder = try #require(try await rig.transport.send(Self.outbound("Midweek", to: .thread(rootID: announcement)), key: "k2"))
         let reply = try #require(rig.sends.last?["reply_parameters"] as? [String: Any])
@@ -350,7 +341,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("commands for this bot by username are normalised; another bot's are ignored; a private /start is a greeting")
     func addressing() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.add(Self.message("/help@ServiceCoachBot goal"))
         await rig.fake.add(Self.message("/help@OtherBot"))
         await rig.fake.add(Self.message("/status@coach"))
@@ -367,7 +357,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("people picked without a username become @<id> with their name; UTF-16 offsets are honoured")
     func textMentions() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         // "🎉 " is three UTF-16 units; "caught " seven more: Jo starts at 10.
         let text = "🎉 caught Jo Brown and @sam_t for the rush"
         let entities: [[String: Any]] = [
@@ -386,14 +375,13 @@ struct TelegramTests: AdapterTestSuite {
     @Test("a group that became a supergroup is followed, in polls and in sends, with a warning to fix the config")
     func migration() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let newGroup: Int64 = -1009999
         await rig.fake.script("sendMessage", TelegramFake.error(400, "Bad Request: group chat was upgraded to a supergroup chat",
             parameters: ["migrate_to_chat_id": newGroup]))
         let id = try await rig.transport.send(Self.outbound("hello"), key: "k")
         #expect(id != nil)
         #expect(rig.sends.map { $0["chat_id"] as? Int64 } == [Self.group, newGroup])
-        #expect(rig.transport.currentChat == newGroup)
+        #expect(await rig.transport.currentChat == newGroup)
         #expect(rig.log.all.contains { $0.contains("transport.settings.chat") && $0.contains("\(newGroup)") })
         await rig.fake.add(Self.message("in the new group", chat: newGroup))
         await rig.fake.add(Self.message("in the old group"))
@@ -404,7 +392,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("the service message announcing a migration switches the chat for the rest of the batch")
     func migrationInPoll() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let newGroup: Int64 = -1008888
         var moved = Self.message("x")
         moved.removeValue(forKey: "text")
@@ -413,7 +400,7 @@ struct TelegramTests: AdapterTestSuite {
         await rig.fake.add(Self.message("hello from the supergroup", chat: newGroup))
         let batch = try await rig.transport.poll(Self.request("0"))
         #expect(batch.messages.map(\.text) == ["hello from the supergroup"])
-        #expect(rig.transport.currentChat == newGroup)
+        #expect(await rig.transport.currentChat == newGroup)
     }
 
     // MARK: - Failures
@@ -421,7 +408,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("429 waits exactly parameters.retry_after, in polls and sends")
     func rateLimited() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.script("getUpdates", TelegramFake.error(429, "Too Many Requests: retry after 7", parameters: ["retry_after": 7]))
         await rig.fake.script("sendMessage", TelegramFake.error(429, "Too Many Requests: retry after 3", parameters: ["retry_after": 3]))
         await #expect(throws: TransportError.rateLimited(retryAfter: .seconds(7))) {
@@ -435,7 +421,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("5xx is temporary")
     func serverError() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.script("getUpdates", .text("Bad Gateway", status: 502))
         do {
             _ = try await rig.transport.poll(Self.request("0"))
@@ -449,7 +434,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("an error page that echoes the URL never shows the token")
     func errorPageEchoingTheURL() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.script("sendMessage", .text("<html>503: upstream failed for /bot\(TelegramFake.token)/sendMessage</html>", status: 503))
         do {
             _ = try await rig.transport.send(Self.outbound("hi"), key: "k")
@@ -463,11 +447,10 @@ struct TelegramTests: AdapterTestSuite {
 
     @Test("a poll that outlasts its HTTP wait is temporary and never names the token")
     func timeout() async throws {
-        let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
-        rig.transport.timeouts.pollMargin = .milliseconds(800)
-        _ = try await rig.transport.poll(Self.request("0"))  // learns getMe first, quickly
-        await rig.fake.script("getUpdates", Reply(status: 200, body: Data(#"{"ok":true,"result":[]}"#.utf8), delay: .seconds(4)))
+        let web = TimeoutWebClient()
+        let rig = try await Self.rig(web: web)
+        _ = try await rig.transport.poll(Self.request("0"))  // learns getMe first
+        await web.timeOut("telegram getUpdates")
         do {
             _ = try await rig.transport.poll(Self.request("0"))
             Issue.record("a poll the server never answers must time out")
@@ -481,7 +464,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("malformed JSON is temporary and the cursor stays: the next poll gets the messages")
     func malformed() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.add(Self.message("kept"))
         await rig.fake.script("getUpdates", .malformed)
         await #expect(throws: TransportError.self) { _ = try await rig.transport.poll(Self.request("0")) }
@@ -492,7 +474,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("a refused token is unauthorized, says to ask @BotFather, and never shows the token")
     func badToken() async throws {
         let rig = try await Self.rig(env: ["TELEGRAM_BOT_TOKEN": "123456:WRONG"])
-        defer { Task { await rig.stop() } }
         do {
             _ = try await rig.transport.poll(Self.request("0"))
             Issue.record("a wrong token must fail")
@@ -507,7 +488,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("409 (another poller or a webhook) stops the bot with the fix")
     func conflict() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.script("getUpdates",
             TelegramFake.error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"))
         do {
@@ -525,7 +505,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("sends HTML with link previews off, to the group, and returns the message id")
     func sendsHTML() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let text = "<b>Shout-out</b> to Sam &amp; Jo: &lt;3 @\u{2060}all"
         let id = try await rig.transport.send(Self.outbound(text), key: "k")
         #expect(id == "500")
@@ -540,7 +519,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("a long message is split at 4096 UTF-16 units into parts sent in order; a retry sends only the rest")
     func splitting() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let lines = (1...300).map { "<i>Example \($0)</i>: 🎉 helped a customer find the right size" }
         let text = lines.joined(separator: "\n")
         #expect(text.utf16.count > 8192)
@@ -562,7 +540,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("private messages go to the person; a person who never started the bot refuses just that message")
     func direct() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         _ = try await rig.transport.send(Self.outbound("nudge", to: .direct(userID: "1002")), key: "k1")
         #expect(rig.sends.last?["chat_id"] as? Int == 1002)
         await rig.fake.script("sendMessage", TelegramFake.error(403, "Forbidden: bot can't initiate conversation with a user"))
@@ -584,7 +561,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("check: a good setup is all ok")
     func checkGood() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let findings = await rig.transport.check()
         #expect(findings.map(\.status) == [.ok, .ok, .ok, .ok])
         #expect(findings.map(\.subject) == ["token", "channel", "privacy", "webhook"])
@@ -595,7 +571,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("check: privacy mode on warns what members must do and how to turn it off; an admin bot sees all")
     func checkPrivacy() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.setPrivacyOff(false)
         let findings = await rig.transport.check()
         let privacy = try #require(findings.first { $0.subject == "privacy" })
@@ -609,7 +584,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("check: a bad token is a problem and stops there")
     func checkBadToken() async throws {
         let rig = try await Self.rig(env: ["TELEGRAM_BOT_TOKEN": "1:bad"])
-        defer { Task { await rig.stop() } }
         let findings = await rig.transport.check()
         #expect(findings.count == 1)
         #expect(findings[0].status == .problem)
@@ -620,7 +594,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("check: a bot outside the group, or a removed one, is told to be added")
     func checkNotInGroup() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.setChatKnown(false)
         var channel = try #require(await rig.transport.check().first { $0.subject == "channel" })
         #expect(channel.status == .problem)
@@ -635,7 +608,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("check: a webhook blocks polling and says how to remove it")
     func checkWebhook() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.setWebhook("https://example.org/hook")
         let webhook = try #require(await rig.transport.check().first { $0.subject == "webhook" })
         #expect(webhook.status == .problem)
@@ -649,8 +621,9 @@ struct TelegramTests: AdapterTestSuite {
     func setup() throws {
         let context = Self.context()
         let env = ["TELEGRAM_BOT_TOKEN": "1:x"]
-        func make(_ values: [String: String], _ env: [String: String] = env) throws(PlatformSetupError) {
-            _ = try TelegramTransport.entry.make(PlatformSettings(kind: "telegram", values: values, environment: env), context)
+        @discardableResult
+        func make(_ values: [String: String], _ env: [String: String] = env) throws(PlatformSetupError) -> any ChatTransport {
+            try TelegramTransport.entry.make(PlatformSettings(kind: "telegram", values: values, environment: env), context)
         }
         #expect(throws: PlatformSetupError.self) { try make([:]) }
         #expect(throws: PlatformSetupError.self) { try make(["chat": "my-team"]) }
@@ -661,7 +634,7 @@ struct TelegramTests: AdapterTestSuite {
             try make(["chat": "-100", "tokenEnv": "TG"])
         }
         try make(["chat": "-100", "tokenEnv": "TG"], ["TG": "1:x"])
-        #expect(Platforms.entry("telegram")?.twoWay == true)
+        #expect(try make(["chat": "-100"]) is any PollingTransport, "two-way: it reads the group")
     }
 
     @Test("Config/examples/telegram.json loads and builds this adapter")
@@ -669,7 +642,7 @@ struct TelegramTests: AdapterTestSuite {
         let (setup, transport) = try Self.example("telegram", environment: ["TELEGRAM_BOT_TOKEN": "1:x"])
         #expect(setup.config.transport.kind == "telegram")
         #expect(transport.name == "telegram")
-        #expect(transport.pacing == .longPoll)
+        #expect(Self.pacing(transport) == .longPoll)
     }
 
     // MARK: - End to end
@@ -677,7 +650,6 @@ struct TelegramTests: AdapterTestSuite {
     @Test("end to end: a member's /help is answered in the group, and caught resolves text mentions and @usernames")
     func endToEnd() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let coach = try Fixtures.coach(capabilities: rig.transport.capabilities)
         let session = try CoachSession(coach: coach, directory: nil, logger: Self.logger)
         let now = Harness.instant("2027-01-05 11:00", coach)

@@ -73,19 +73,26 @@ enum WebhookTestKit: AdapterTestSuite {
         URL(string: server.baseURL.absoluteString + "/v1/spaces/AAA/messages?key=KEY&token=TOKEN")!
     }
 
-    static func slack(_ server: FakeServer, timeout: Duration = .seconds(10)) throws -> SlackWebhookTransport {
+    static func slack(_ server: FakeServer, web: (any WebClient)? = nil) throws -> SlackWebhookTransport {
         try SlackWebhookTransport(settings: settings("slack-webhook", variable: "SLACK_WEBHOOK_URL", url: slackURL(server)),
-            context: context(), requestTimeout: timeout)
+            context: context(web: web))
     }
 
-    static func teams(_ server: FakeServer, timeout: Duration = .seconds(10)) throws -> TeamsWorkflowTransport {
+    static func teams(_ server: FakeServer, web: (any WebClient)? = nil) throws -> TeamsWorkflowTransport {
         try TeamsWorkflowTransport(settings: settings("teams-workflow", variable: "TEAMS_WEBHOOK_URL", url: teamsURL(server)),
-            context: context(), requestTimeout: timeout)
+            context: context(web: web))
     }
 
-    static func google(_ server: FakeServer, timeout: Duration = .seconds(10)) throws -> GoogleChatTransport {
+    static func google(_ server: FakeServer, web: (any WebClient)? = nil) throws -> GoogleChatTransport {
         try GoogleChatTransport(settings: settings("google-chat", variable: "GOOGLE_CHAT_WEBHOOK_URL", url: googleURL(server)),
-            context: context(), requestTimeout: timeout)
+            context: context(web: web))
+    }
+
+    /// A web client whose next post labelled `label` times out.
+    static func timingOut(_ label: String) async -> TimeoutWebClient {
+        let web = TimeoutWebClient()
+        await web.timeOut(label)
+        return web
     }
 
     static func message(_ text: String, id: String = "o1") -> OutboundMessage {
@@ -107,7 +114,7 @@ enum WebhookTestKit: AdapterTestSuite {
     /// Runs the real engine for a week's start with a send-only transport. A webhook cannot hear the team, so the
     /// commands go to the engine directly, as another input would give them; what matters here is that the bot's
     /// answers and scheduled posts render in the platform's markup and are delivered through the webhook.
-    static func runWeek(_ transport: some PlatformTransport) async throws -> CoachSession {
+    static func runWeek(_ transport: some ChatTransport) async throws -> CoachSession {
         let coach = try Fixtures.coach(capabilities: transport.capabilities) { $0.holidays = [] }
         let session = try CoachSession(coach: coach, directory: nil, logger: logger)
         func deliver() async throws { try await Self.deliver(session, transport) }
@@ -131,13 +138,12 @@ enum WebhookTestKit: AdapterTestSuite {
 
 // MARK: - Slack incoming webhook
 
-@Suite("Slack incoming webhook")
+@Suite("Slack incoming webhook", .stopsServers)
 struct SlackWebhookTests {
     typealias Kit = WebhookTestKit
 
     @Test func postsTheTextAsJSONToTheWebhookAndReadsNothing() async throws {
         let (server, _) = try await Kit.serve(.text("ok", status: 200))
-        defer { Task { await server.stop() } }
         let transport = try Kit.slack(server)
         let id = try await transport.send(Kit.message("Principle of the week: *own it* &amp; more"), key: "k-1")
         #expect(id == nil, "Slack webhooks return no message id")
@@ -146,16 +152,13 @@ struct SlackWebhookTests {
         #expect(request.path == "/services/T000/B000/XXXXsecret")
         #expect(request.header("Content-Type")?.hasPrefix("application/json") == true)
         #expect(request.json as? [String: String] == ["text": "Principle of the week: *own it* &amp; more"])
-        #expect(transport.pacing == .sendOnly)
+        #expect(!(transport as any ChatTransport is any PollingTransport), "send-only: there is nothing to poll")
         #expect(transport.capabilities == TransportCapabilities(directMessages: false, threads: false, markup: .slack))
-        let batch = try await transport.poll(PollRequest(cursor: "c", timeout: .seconds(1)))
-        #expect(batch == PollBatch(messages: [], cursor: "c"))
         #expect(server.requests.count == 1)
     }
 
     @Test func longMessagesAreSplitIntoOrderedPosts() async throws {
         let (server, _) = try await Kit.serve(.text("ok", status: 200))
-        defer { Task { await server.stop() } }
         let text = Kit.longText(lines: 150)
         _ = try await Kit.slack(server).send(Kit.message(text), key: "k")
         let texts = server.requests.compactMap { $0.json["text"] as? String }
@@ -166,7 +169,6 @@ struct SlackWebhookTests {
 
     @Test func plainTextFailuresMapToWhatTheRuntimeDoes() async throws {
         let (server, script) = try await Kit.serve(.text("ok", status: 200))
-        defer { Task { await server.stop() } }
         let transport = try Kit.slack(server)
         func failure(_ reply: Reply) async -> TransportError? {
             await script.add(reply)
@@ -187,9 +189,9 @@ struct SlackWebhookTests {
     }
 
     @Test func aTimeoutIsTemporary() async throws {
-        let (server, _) = try await Kit.serve(Reply(status: 200, delay: .seconds(3)))
-        defer { Task { await server.stop() } }
-        let error = await Kit.error { _ = try await Kit.slack(server, timeout: .seconds(1)).send(Kit.message("hi"), key: "k") }
+        let (server, _) = try await Kit.serve(.text("ok", status: 200))
+        let web = await Kit.timingOut("slack-webhook post")
+        let error = await Kit.error { _ = try await Kit.slack(server, web: web).send(Kit.message("hi"), key: "k") }
         guard case .temporary(let reason)? = error else { Issue.record("expected temporary, got \(String(describing: error))"); return }
         #expect(reason.hasPrefix("slack-webhook post"))
         #expect(!reason.contains("XXXXsecret"))
@@ -197,7 +199,6 @@ struct SlackWebhookTests {
 
     @Test func checkProvesTheURLWithoutPostingAndWarnsItIsSendOnly() async throws {
         let (live, _) = try await Kit.serve(.text("no_text", status: 400))
-        defer { Task { await live.stop() } }
         let findings = await (try Kit.slack(live)).check()
         #expect(findings.map(\.status) == [.ok, .warning])
         #expect(findings[0].detail.contains("no_text"))
@@ -206,7 +207,6 @@ struct SlackWebhookTests {
         #expect(live.requests.first?.json.isEmpty == true, "the test post has no text, so nothing can show")
 
         let (dead, _) = try await Kit.serve(.text("no_service", status: 404))
-        defer { Task { await dead.stop() } }
         let deadFindings = await (try Kit.slack(dead)).check()
         #expect(deadFindings.map(\.status) == [.problem, .warning])
         #expect(deadFindings[0].detail.contains("create a new incoming webhook"))
@@ -231,12 +231,11 @@ struct SlackWebhookTests {
         let made = try Platforms.make(kind: "slack-webhook", settings: ["webhookEnv": "HOOK"],
             environment: ["HOOK": "https://hooks.slack.com/services/T/B/X"], context: context)
         #expect(made.name == "slack-webhook")
-        #expect(Platforms.entry("slack-webhook")?.twoWay == false)
+        #expect(!(made is any PollingTransport), "send-only: it cannot read the channel")
     }
 
     @Test func theEnginesPostsAndRepliesArriveThroughTheWebhook() async throws {
         let (server, _) = try await Kit.serve(.text("ok", status: 200))
-        defer { Task { await server.stop() } }
         let session = try await Kit.runWeek(try Kit.slack(server))
         let texts = server.requests.compactMap { $0.json["text"] as? String }
         let announcement = try #require(texts.first { $0.contains("Principle of the week") })
@@ -252,13 +251,12 @@ struct SlackWebhookTests {
 
 // MARK: - Microsoft Teams Workflows
 
-@Suite("Microsoft Teams Workflows webhook")
+@Suite("Microsoft Teams Workflows webhook", .stopsServers)
 struct TeamsWorkflowTests {
     typealias Kit = WebhookTestKit
 
     @Test func postsAnAdaptiveCardMessageWithOneTextBlockPerLine() async throws {
         let (server, _) = try await Kit.serve(Reply(status: 202))
-        defer { Task { await server.stop() } }
         let transport = try Kit.teams(server)
         let id = try await transport.send(Kit.message("Week 1: **Own it**\n\nSkills:\n- listen\n- act"), key: "k")
         #expect(id == nil)
@@ -279,12 +277,11 @@ struct TeamsWorkflowTests {
         #expect(blocks.allSatisfy { $0["type"] as? String == "TextBlock" && $0["wrap"] as? Bool == true })
         #expect(blocks.map { $0["spacing"] as? String } == [nil, "Medium", nil, nil], "a blank line keeps paragraphs apart")
         #expect(transport.capabilities == TransportCapabilities(directMessages: false, threads: false, markup: .markdown))
-        #expect(transport.pacing == .sendOnly)
+        #expect(!(transport as any ChatTransport is any PollingTransport), "send-only: there is nothing to poll")
     }
 
     @Test func aLargeMessageIsSplitSoEveryPostFitsTwentyEightKilobytes() async throws {
         let (server, _) = try await Kit.serve(Reply(status: 202))
-        defer { Task { await server.stop() } }
         let text = Kit.longText(lines: 1200)
         #expect(text.utf8.count > 60_000)
         _ = try await Kit.teams(server).send(Kit.message(text), key: "k")
@@ -295,7 +292,6 @@ struct TeamsWorkflowTests {
 
     @Test func throttlingIsReadFromTheStatusOrTheBodyText() async throws {
         let (server, script) = try await Kit.serve(Reply(status: 202))
-        defer { Task { await server.stop() } }
         let transport = try Kit.teams(server)
         func failure(_ reply: Reply) async -> TransportError? {
             await script.add(reply)
@@ -323,9 +319,9 @@ struct TeamsWorkflowTests {
     }
 
     @Test func aTimeoutIsTemporary() async throws {
-        let (server, _) = try await Kit.serve(Reply(status: 202, delay: .seconds(3)))
-        defer { Task { await server.stop() } }
-        guard case .temporary? = await Kit.error({ _ = try await Kit.teams(server, timeout: .seconds(1)).send(Kit.message("hi"), key: "k") }) else {
+        let (server, _) = try await Kit.serve(Reply(status: 202))
+        let web = await Kit.timingOut("teams-workflow post")
+        guard case .temporary? = await Kit.error({ _ = try await Kit.teams(server, web: web).send(Kit.message("hi"), key: "k") }) else {
             Issue.record("a timeout is temporary")
             return
         }
@@ -333,7 +329,6 @@ struct TeamsWorkflowTests {
 
     @Test func checkSendsACardlessMessageAndWarnsItIsSendOnly() async throws {
         let (live, _) = try await Kit.serve(Reply(status: 202))
-        defer { Task { await live.stop() } }
         let findings = await (try Kit.teams(live)).check()
         #expect(findings.map(\.status) == [.ok, .warning])
         #expect(findings[1].detail.contains("cannot collect commands or examples"))
@@ -342,7 +337,6 @@ struct TeamsWorkflowTests {
         #expect((probe["attachments"] as? [Any])?.isEmpty == true, "no card, so nothing is posted")
 
         let (dead, _) = try await Kit.serve(.json(["error": ["code": "WorkflowNotFound"]], status: 404))
-        defer { Task { await dead.stop() } }
         let deadFindings = await (try Kit.teams(dead)).check()
         #expect(deadFindings.map(\.status) == [.problem, .warning])
         #expect(deadFindings[0].detail.contains("create it again"))
@@ -350,7 +344,6 @@ struct TeamsWorkflowTests {
 
     @Test func theEnginesPostsArriveAsCards() async throws {
         let (server, _) = try await Kit.serve(Reply(status: 202))
-        defer { Task { await server.stop() } }
         let session = try await Kit.runWeek(try Kit.teams(server))
         let posts = server.requests.map { Kit.teamsLines($0).joined(separator: "\n") }
         let announcement = try #require(posts.first { $0.contains("Principle of the week") })
@@ -364,7 +357,7 @@ struct TeamsWorkflowTests {
 
 // MARK: - Google Chat
 
-@Suite("Google Chat incoming webhook")
+@Suite("Google Chat incoming webhook", .stopsServers)
 struct GoogleChatTests {
     typealias Kit = WebhookTestKit
 
@@ -376,7 +369,6 @@ struct GoogleChatTests {
 
     @Test func postsTextWithTheKeyAsRequestIdAndReturnsTheMessageName() async throws {
         let (space, server) = try await Self.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.google(server)
         let id = try await transport.send(Kit.message("Principle of the week: *Own it*"), key: "inst-o7")
         #expect(id == "spaces/AAA/messages/m1")
@@ -386,12 +378,11 @@ struct GoogleChatTests {
         #expect(request.json as? [String: String] == ["text": "Principle of the week: *Own it*"])
         #expect(await space.created.count == 1)
         #expect(transport.capabilities == TransportCapabilities(directMessages: false, threads: false, markup: .plain))
-        #expect(transport.pacing == .sendOnly)
+        #expect(!(transport as any ChatTransport is any PollingTransport), "send-only: there is nothing to poll")
     }
 
     @Test func aRetryWithTheSameKeyShowsOnce() async throws {
         let (space, server) = try await Self.start()
-        defer { Task { await server.stop() } }
         // A crash after Google created the message but before the outbox recorded it: a new process sends again.
         let first = try await Kit.google(server).send(Kit.message("Reminder"), key: "inst-o8")
         let again = try await Kit.google(server).send(Kit.message("Reminder"), key: "inst-o8")
@@ -402,7 +393,6 @@ struct GoogleChatTests {
 
     @Test func partsHaveTheirOwnRequestIdsAndFitThirtyTwoThousandBytes() async throws {
         let (space, server) = try await Self.start()
-        defer { Task { await server.stop() } }
         let text = Kit.longText(lines: 1200)
         let first = try await Kit.google(server).send(Kit.message(text), key: "inst-o9")
         let created = await space.created
@@ -415,14 +405,12 @@ struct GoogleChatTests {
 
     @Test func mentionTokensInTheTextCannotPingTheSpace() async throws {
         let (space, server) = try await Self.start()
-        defer { Task { await server.stop() } }
         _ = try await Kit.google(server).send(Kit.message("Hello <users/all> and <users/123>"), key: "k")
         #expect(await space.created.first?.text == "Hello <\u{2060}users/all> and <\u{2060}users/123>")
     }
 
     @Test func failuresMapToWhatTheRuntimeDoes() async throws {
         let (space, server) = try await Self.start()
-        defer { Task { await server.stop() } }
         let transport = try Kit.google(server)
         func failure(_ reply: Reply) async -> TransportError? {
             await space.add(reply)
@@ -452,9 +440,9 @@ struct GoogleChatTests {
     }
 
     @Test func aTimeoutIsTemporary() async throws {
-        let (server, _) = try await Kit.serve(Reply(status: 200, delay: .seconds(3)))
-        defer { Task { await server.stop() } }
-        guard case .temporary(let reason)? = await Kit.error({ _ = try await Kit.google(server, timeout: .seconds(1)).send(Kit.message("hi"), key: "k") }) else {
+        let (server, _) = try await Kit.serve(.json(["name": "spaces/AAA/messages/m1"]))
+        let web = await Kit.timingOut("google-chat post")
+        guard case .temporary(let reason)? = await Kit.error({ _ = try await Kit.google(server, web: web).send(Kit.message("hi"), key: "k") }) else {
             Issue.record("a timeout is temporary")
             return
         }
@@ -463,7 +451,6 @@ struct GoogleChatTests {
 
     @Test func checkProvesTheURLWithAnEmptyMessageAndWarnsItIsSendOnly() async throws {
         let (space, server) = try await Self.start()
-        defer { Task { await server.stop() } }
         let findings = await (try Kit.google(server)).check()
         #expect(findings.map(\.status) == [.ok, .warning])
         #expect(findings[1].detail.contains("cannot collect commands or examples"))
@@ -480,7 +467,6 @@ struct GoogleChatTests {
 
     @Test func theEnginesPostsArriveInTheSpace() async throws {
         let (space, server) = try await Self.start()
-        defer { Task { await server.stop() } }
         let session = try await Kit.runWeek(try Kit.google(server))
         let texts = await space.created.map(\.text)
         let announcement = try #require(texts.first { $0.contains("Principle of the week") })

@@ -159,7 +159,7 @@ actor ZulipFake {
     }
 }
 
-@Suite("Zulip adapter")
+@Suite("Zulip adapter", .stopsServers)
 struct ZulipTests: AdapterTestSuite {
     struct Rig {
         let server: FakeServer
@@ -167,20 +167,19 @@ struct ZulipTests: AdapterTestSuite {
         let transport: ZulipTransport
         let log: TelegramLogRecorder
 
-        func stop() async { await server.stop() }
         func calls(_ method: String, _ path: String) -> [Received] {
             server.requests.filter { $0.method == method && $0.path == "/api/v1/" + path }
         }
     }
 
-    static func rig(_ settings: [String: String] = [:], key: String = ZulipFake.key) async throws -> Rig {
+    static func rig(_ settings: [String: String] = [:], key: String = ZulipFake.key, web: (any WebClient)? = nil) async throws -> Rig {
         let fake = ZulipFake()
         let server = try await FakeServer { await fake.handle($0) }
         let log = TelegramLogRecorder()
         let transport = try ZulipTransport(
             settings: Self.settings("zulip", ["baseURL": server.baseURL.absoluteString, "stream": ZulipFake.streamName, "email": ZulipFake.email],
                 settings, environment: ["ZULIP_API_KEY": key]),
-            context: context(logger: log.logger))
+            context: context(logger: log.logger, web: web))
         return Rig(server: server, fake: fake, transport: transport, log: log)
     }
 
@@ -188,8 +187,8 @@ struct ZulipTests: AdapterTestSuite {
         PollRequest(cursor: cursor, timeout: timeout)
     }
 
-    static func cursor(_ text: String?) throws -> ZulipTransport.Cursor {
-        try #require(ZulipTransport.Cursor(text))
+    static func cursor(_ text: String?) throws -> ZulipCursor {
+        try #require(ZulipCursor(text))
     }
 
     static func outbound(_ text: String, to destination: OutboundMessage.Destination = .channel,
@@ -216,7 +215,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("a first start registers one queue for everything, skips history and starts after the newest message")
     func firstStart() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         for n in 1...3 { await rig.fake.post("old \(n)") }
         let first = try await rig.transport.poll(Self.request(nil))
         #expect(first.messages.isEmpty)
@@ -245,7 +243,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("a server that does not report max_message_id is asked for the newest message instead")
     func firstStartOlderServer() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.setReportsMaxMessageID(false)
         for n in 1...2 { await rig.fake.post("old \(n)") }
         let first = try await rig.transport.poll(Self.request(nil))
@@ -256,7 +253,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("firstStart=backlog returns the recent history once; the queue then carries on without repeats")
     func backlog() async throws {
         let rig = try await Self.rig(["firstStart": "backlog"])
-        defer { Task { await rig.stop() } }
         for n in 1...3 { await rig.fake.post("old \(n)") }
         let first = try await rig.transport.poll(Self.request(nil))
         #expect(first.messages.map(\.text) == ["old 1", "old 2", "old 3"])
@@ -268,7 +264,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("events come in order; the next poll acknowledges them; heartbeats move the event id only")
     func ordering() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let start = try await rig.transport.poll(Self.request(nil))
         for n in 1...3 { await rig.fake.post("m\(n)") }
         let batch = try await rig.transport.poll(Self.request(start.cursor, timeout: .seconds(5)))
@@ -288,7 +283,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("a poll due back within a second does not block")
     func shortPollDoesNotBlock() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let start = try await rig.transport.poll(Self.request(nil))
         let batch = try await rig.transport.poll(Self.request(start.cursor, timeout: .milliseconds(300)))
         #expect(batch.messages.isEmpty)
@@ -298,7 +292,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("an expired queue is registered again and the gap read from history in pages: nothing lost, nothing twice")
     func expiredQueueCatchUp() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let start = try await rig.transport.poll(Self.request(nil))
         await rig.fake.post("before the outage")
         let seen = try await rig.transport.poll(Self.request(start.cursor))
@@ -341,7 +334,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("only the configured channel and direct messages count; the bot's own messages are fromBot")
     func filtering() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let start = try await rig.transport.poll(Self.request(nil))
         await rig.fake.post("elsewhere", stream: "random")
         await rig.fake.post("status", direct: true)
@@ -361,7 +353,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("mentions become @<id> tokens with names; wildcards stay; unknown and ambiguous names keep a name token")
     func mentions() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let start = try await rig.transport.poll(Self.request(nil))
         await rig.fake.post("!caught @**Sam Taylor|12** and @**Priya Shah**, @_**Jo** for the rush @**all** @**Nobody Known** @**Chris Lee** @*support*")
         await rig.fake.post("also @**Nobody Known**")
@@ -378,7 +369,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("a leading mention of the bot addresses it and is removed; a mention later on does not")
     func addressing() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let start = try await rig.transport.poll(Self.request(nil))
         await rig.fake.post("@**Coach** help goal")
         await rig.fake.post("@**Coach|50**: status")
@@ -393,7 +383,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("429 waits exactly the body's retry-after, in polls and sends")
     func rateLimited() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let start = try await rig.transport.poll(Self.request(nil))
         await rig.fake.script("GET /api/v1/events", ZulipFake.error(429, "RATE_LIMIT_HIT", "API usage exceeded rate limit", extra: ["retry-after": 2.5]))
         await rig.fake.script("POST /api/v1/messages", ZulipFake.error(429, "RATE_LIMIT_HIT", "API usage exceeded rate limit", extra: ["retry-after": 0.25]))
@@ -408,7 +397,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("5xx is temporary")
     func serverError() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let start = try await rig.transport.poll(Self.request(nil))
         await rig.fake.script("GET /api/v1/events", .text("Bad Gateway", status: 502))
         do {
@@ -422,11 +410,10 @@ struct ZulipTests: AdapterTestSuite {
 
     @Test("a call that outlasts its wait is temporary")
     func timeout() async throws {
-        let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
+        let web = TimeoutWebClient()
+        let rig = try await Self.rig(web: web)
         let start = try await rig.transport.poll(Self.request(nil))
-        rig.transport.timeouts.call = .seconds(1)
-        await rig.fake.script("GET /api/v1/events", Reply(status: 200, body: Data(#"{"result":"success","events":[]}"#.utf8), delay: .seconds(4)))
+        await web.timeOut("zulip events")
         do {
             _ = try await rig.transport.poll(Self.request(start.cursor))
             Issue.record("a poll the server never answers must time out")
@@ -439,7 +426,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("malformed JSON is temporary and the cursor stays: the next poll gets the messages")
     func malformed() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let start = try await rig.transport.poll(Self.request(nil))
         await rig.fake.post("kept")
         await rig.fake.script("GET /api/v1/events", .malformed)
@@ -451,7 +437,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("a refused API key is unauthorized, names the fix and never the key")
     func badKey() async throws {
         let rig = try await Self.rig(key: "WRONGKEY")
-        defer { Task { await rig.stop() } }
         do {
             _ = try await rig.transport.poll(Self.request(nil))
             Issue.record("a wrong key must fail")
@@ -461,7 +446,7 @@ struct ZulipTests: AdapterTestSuite {
             #expect(reason.contains("Personal settings"))
             #expect(!reason.contains("WRONGKEY"))
         }
-        #expect(!rig.transport.authorization.isEmpty)
+        #expect(!rig.transport.client.authorization.isEmpty)
     }
 
     // MARK: - Sending
@@ -469,7 +454,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("an announcement opens its own topic and returns it; thread replies go there; other posts use the fixed topic")
     func topics() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let announcement = "Principle of the week, week 3 of 12:\nOwn the problem \\- don't pass it on\n\nWhy it matters: …"
         let root = try await rig.transport.send(Self.outbound(announcement, kind: .announcement), key: "k1")
         let name = String(try #require(root).dropFirst("topic:".count))
@@ -507,7 +491,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("direct messages go to the user id and return the message id; a refused one is rejected")
     func direct() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let id = try await rig.transport.send(Self.outbound("a nudge", to: .direct(userID: "12")), key: "k")
         let posted = await rig.fake.posted
         #expect(posted.last?.type == "direct")
@@ -522,7 +505,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("a message over 10,000 characters goes in parts, in order, to one topic; a retry sends only the rest")
     func splitting() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let text = (1...600).map { "Example \($0): **helped** a customer choose the right cake" }.joined(separator: "\n")
         #expect(text.count > 20_000)
         await rig.fake.script("POST /api/v1/messages", ZulipFake.success(["id": 900]))
@@ -545,7 +527,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("check: signed in and subscribed is all ok")
     func checkGood() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let findings = await rig.transport.check()
         #expect(findings.map(\.status) == [.ok, .ok])
         #expect(findings[0].detail.contains("Coach"))
@@ -555,7 +536,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("check: a bad key is a problem and stops there")
     func checkBadKey() async throws {
         let rig = try await Self.rig(key: "nope")
-        defer { Task { await rig.stop() } }
         let findings = await rig.transport.check()
         #expect(findings.count == 1)
         #expect(findings[0].status == .problem)
@@ -565,7 +545,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("check: a bot that is not subscribed is told how to subscribe it")
     func checkNotSubscribed() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         await rig.fake.setSubscribed(false)
         let channel = try #require(await rig.transport.check().last)
         #expect(channel.status == .problem)
@@ -583,14 +562,14 @@ struct ZulipTests: AdapterTestSuite {
         func make(_ values: [String: String]) throws(PlatformSetupError) -> ZulipTransport {
             try ZulipTransport(settings: PlatformSettings(kind: "zulip", values: values, environment: env), context: context)
         }
-        #expect(try make(good).apiRoot.absoluteString == "https://team.zulipchat.com/api/v1")
+        #expect(try make(good).client.root.absoluteString == "https://team.zulipchat.com/api/v1")
         #expect(throws: PlatformSetupError.self) { _ = try make(good.filter { $0.key != "baseURL" }) }
         #expect(throws: PlatformSetupError.self) { _ = try make(good.filter { $0.key != "email" }) }
         #expect(throws: PlatformSetupError.secretInConfig(kind: "zulip", key: "apiKey", instead: "apiKeyEnv")) {
             _ = try make(good.merging(["apiKey": "abc"]) { $1 })
         }
         #expect(throws: PlatformSetupError.self) { _ = try make(good.merging(["topic": String(repeating: "t", count: 61)]) { $1 }) }
-        #expect(Platforms.entry("zulip")?.twoWay == true)
+        #expect(try make(good) as any ChatTransport is any PollingTransport, "two-way: it reads the channel")
     }
 
     @Test("Config/examples/zulip.json loads and builds this adapter")
@@ -598,7 +577,7 @@ struct ZulipTests: AdapterTestSuite {
         let (setup, transport) = try Self.example("zulip", environment: ["ZULIP_API_KEY": "k"])
         #expect(setup.config.transport.kind == "zulip")
         #expect(transport.name == "zulip")
-        #expect(transport.pacing == .longPoll)
+        #expect(Self.pacing(transport) == .longPoll)
     }
 
     // MARK: - End to end
@@ -606,7 +585,6 @@ struct ZulipTests: AdapterTestSuite {
     @Test("end to end: help is answered in the asker's topic, the announcement's topic collects examples, caught resolves")
     func endToEnd() async throws {
         let rig = try await Self.rig()
-        defer { Task { await rig.stop() } }
         let coach = try Fixtures.coach(capabilities: rig.transport.capabilities) { config in
             config.admins = ["11"]
             config.members = []

@@ -27,7 +27,7 @@ struct PacingAndKeysTests {
         }
     }
 
-    static func bot(_ transport: FakeTransport, clock: ManualClock, state: URL) throws -> BotService {
+    static func bot(_ transport: any ChatTransport, clock: ManualClock, state: URL) throws -> BotService {
         var setup = try Fixtures.setup(state: state)
         setup.config.holidays = []
         return try CoachApplication.makeBot(setup: setup, transport: transport, clock: clock, logger: BotServiceTests.logger, randomSeed: 7)
@@ -65,13 +65,8 @@ struct PacingAndKeysTests {
         let dir = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let sends = Sends()
-        let transport = FakeTransport(
-            pacing: .sendOnly,
-            onPoll: { _ throws(TransportError) in
-                Issue.record("a send-only platform must not be polled")
-                throw .closed
-            },
-            onSend: { message, key in await sends.add(message, key) })
+        // Send-only: it has no `poll` at all, so the loop cannot poll it.
+        let transport = FakeSendOnlyTransport(onSend: { message, key in await sends.add(message, key) })
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let run = Task { try await Self.bot(transport, clock: clock, state: dir).run() }
         await clock.waitForSleepers()

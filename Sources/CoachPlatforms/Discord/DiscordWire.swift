@@ -166,3 +166,36 @@ enum DiscordWire {
     /// 100 servers).
     static let messageContentFlags: UInt64 = (1 << 18) | (1 << 19)
 }
+
+/// Discord ids: unsigned 64-bit numbers sent as decimal strings. They are compared by length, then digit by digit,
+/// which is numeric order for canonical numbers and never loses precision as a Double would.
+enum Snowflake {
+    static func isValid(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 20 && id.allSatisfy { $0.isASCII && $0.isNumber } && UInt64(id) != nil
+    }
+
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        a.count != b.count ? a.count < b.count : a < b
+    }
+}
+
+/// Where the bot has read to: the channel's newest id, each watched announcement's Discord thread, and each private
+/// conversation the bot opened. JSON, because the runtime stores cursors as opaque strings.
+struct DiscordCursor: JSONCursor, Equatable {
+    var channel: String
+    var after: String
+    var threads: [String: String]?
+    var direct: [DirectConversation]?
+
+    enum CodingKeys: String, CodingKey {
+        case channel = "c"
+        case after = "a"
+        case threads = "t"
+        case direct = "d"
+    }
+
+    init(channel: String, after: String) {
+        self.channel = channel
+        self.after = after
+    }
+}

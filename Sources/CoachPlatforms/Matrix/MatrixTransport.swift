@@ -7,24 +7,15 @@ import Logging
 /// with the delivery key as the transaction id, so a retried or restarted send shows once.
 ///
 /// The cursor is the sync's `next_batch` token, as the homeserver gave it.
-public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
-    // @unchecked: the mutable caches below are only touched under `lock`; everything else is immutable.
-    public let name = "matrix"
-    /// Private messages would need the bot to create rooms and invite people; nudges go to the room instead.
-    public let capabilities = TransportCapabilities(directMessages: false, threads: true, markup: .html)
-    public var pacing: PollPacing { .longPoll }
-
-    public static let entry = PlatformEntry(kind: "matrix", twoWay: true) { settings, context throws(PlatformSetupError) in
+public actor MatrixTransport: PollingTransport {
+    public static let entry = PlatformEntry(kind: "matrix") { settings, context throws(PlatformSetupError) in
         try MatrixTransport(settings: settings, context: context)
     }
 
-    /// How the bot signs in.
-    enum Credentials: Sendable {
-        /// An access token from a fixed device (preferred: nothing to log in, one device, one transaction scope).
-        case token(String)
-        /// Password login with a fixed device id, so transaction ids keep their scope across restarts.
-        case password(user: String, password: String, deviceID: String)
-    }
+    public nonisolated let name = "matrix"
+    /// Private messages would need the bot to create rooms and invite people; nudges go to the room instead.
+    public nonisolated let capabilities = TransportCapabilities(directMessages: false, threads: true, markup: .html)
+    public nonisolated let pacing = PollPacing.longPoll
 
     static let settingKeys: Set<String> = ["room", "tokenEnv", "user", "passwordEnv", "deviceID"]
     /// The `formatted_body` budget per event. An event must stay under 65,536 bytes as canonical JSON with
@@ -34,31 +25,19 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
     static let gapLimit = 500
     static let timelineLimit = 50
 
-    let web: any WebClient
+    /// The client learns the bot's user id, for the invitation its refusals ask for.
+    var client: MatrixClient
     let logger: Logger
-    let api: URL
     let roomID: String
-    let credentials: Credentials
     let readsBacklog: Bool
     let botName: String
     let ledger = PartsLedger()
-    let timeouts: Timeouts
 
-    /// How long calls may take. Fixed in production; the contract tests shorten them to test timeouts quickly.
-    struct Timeouts: Sendable {
-        /// Every call but the sync's long-poll.
-        var call: Duration = .seconds(30)
-        /// A sync may take its long-poll wait plus this margin.
-        var syncMargin: Duration = .seconds(10)
-    }
-
-    private let lock = NSLock()
-    private var token: String?
-    private var identity: Identity?
+    var identity: Identity?
     /// Whether this run has made sure the bot is in its room (joining a pending invite if need be).
-    private var inRoom = false
+    var inRoom = false
     /// Display names by user id, learned from member events in syncs and back-fills.
-    private var names: [String: String] = [:]
+    var names: [String: String] = [:]
 
     struct Identity: Sendable {
         var userID: String
@@ -66,11 +45,9 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
         var displayName: String?
     }
 
-    init(settings: PlatformSettings, context: PlatformContext, timeouts: Timeouts = Timeouts()) throws(PlatformSetupError) {
-        self.timeouts = timeouts
+    init(settings: PlatformSettings, context: PlatformContext) throws(PlatformSetupError) {
         try settings.validateKeys(Self.settingKeys)
-        let base = try settings.url(default: nil, hint: "the homeserver's address, e.g. https://matrix.example.org")
-        api = base.appending(segments: "_matrix", "client", "v3")
+        let homeserver = try settings.url(default: nil, hint: "the homeserver's address, e.g. https://matrix.example.org")
         let room = try settings.required("room", hint: "the room id, e.g. !AbCdEf:example.org (Room settings → Advanced)")
         // Room ids start with `!`; before room version 12 they end in `:server`, from version 12 they do not.
         guard room.hasPrefix("!"), room.count > 1, !room.contains(where: { $0 == " " || $0 == "/" }) else {
@@ -78,6 +55,7 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
                 hint: "it must be a room id such as !AbCdEf:example.org (Room settings → Advanced), not an alias or a name")
         }
         roomID = room
+        let credentials: MatrixClient.Credentials
         if let user = settings.optional("user") {
             let password = try settings.secret("passwordEnv", defaultVariable: "MATRIX_PASSWORD", what: "bot account's password")
             credentials = .password(user: user, password: password, deviceID: settings.optional("deviceID") ?? "SERVICECOACH")
@@ -88,10 +66,27 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
             }
             credentials = .token(try settings.secret("tokenEnv", defaultVariable: "MATRIX_ACCESS_TOKEN", what: "bot's access token"))
         }
+        client = MatrixClient(web: context.web, homeserver: homeserver, credentials: credentials, roomID: room)
         readsBacklog = try settings.readsBacklog()
         botName = context.botName
-        web = context.web
         logger = context.logger
+    }
+
+    /// The bot's user id (and display name), asked once per run.
+    func whoAmI() async throws(TransportError) -> Identity {
+        if let identity { return identity }
+        let answer = try await client.call(get: "account", "whoami", as: JSONValue.self, label: "matrix whoami")
+        guard let userID = answer["user_id"]?.string else {
+            throw .temporary(reason: "matrix whoami: malformed answer: no user_id")
+        }
+        var found = Identity(userID: userID, deviceID: answer["device_id"]?.string)
+        // The display name only widens how people can address the bot; without it, the id and @botName still work.
+        if let profile = try? await client.call(get: "profile", userID, "displayname", as: JSONValue.self, label: "matrix profile") {
+            found.displayName = profile["displayname"]?.string
+        }
+        identity = found
+        client.botUserID = userID
+        return found
     }
 
     // MARK: - Polling
@@ -134,13 +129,13 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
     /// Once per run, before the first poll or send: joins the room if the bot is not in it yet (a pending invite, or
     /// a public room). The first thing a new bot does is post its introduction, so a send must not find it outside.
     func ensureInRoom() async throws(TransportError) {
-        guard !lock.withLock({ inRoom }) else { return }
-        let joinedRooms = try await call("GET", api.appending(segments: "joined_rooms"), label: "matrix joined_rooms")
+        guard !inRoom else { return }
+        let joinedRooms = try await client.call(get: "joined_rooms", as: JSONValue.self, label: "matrix joined_rooms")
         if !(joinedRooms["joined_rooms"]?.elements.contains { $0.string == roomID } ?? false) {
             logger.notice("the bot is not in its room yet; joining", metadata: ["room": "\(roomID)"])
             try await join()
         }
-        lock.withLock { inRoom = true }
+        inRoom = true
         if await isEncrypted() {
             // The bot can still post, but it would never read a command or an example: say so loudly.
             logger.error("\(Self.encryptedRoomProblem(roomID))")
@@ -149,8 +144,8 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
 
     /// Whether the room has end-to-end encryption on (an `m.room.encryption` state event). Unknown counts as no.
     func isEncrypted() async -> Bool {
-        let url = api.appending(segments: "rooms", roomID, "state", "m.room.encryption")
-        return (try? await call("GET", url, label: "matrix room state"))?["algorithm"] != nil
+        let state = try? await client.call(get: "rooms", roomID, "state", "m.room.encryption", as: JSONValue.self, label: "matrix room state")
+        return state?["algorithm"] != nil
     }
 
     static func encryptedRoomProblem(_ room: String) -> String {
@@ -175,8 +170,8 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
         if let since { query.append(("since", since)) }
         query += [("timeout", String(timeout)), ("filter", syncFilter(limit: limit).text), ("set_presence", "offline")]
         // The server holds the request for `timeout`; give the answer ten seconds more to arrive.
-        return try await call("GET", api.appending(segments: "sync").adding(query: query),
-            timeout: .milliseconds(Int64(timeout)) + timeouts.syncMargin, label: "matrix sync")
+        return try await client.call(get: "sync", query: query, as: JSONValue.self, label: "matrix sync",
+            timeout: .milliseconds(Int64(timeout)) + client.syncMargin)
     }
 
     /// Only this room's messages and member events (for display names); nothing else the sync could carry.
@@ -201,10 +196,9 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
         var collected: [JSONValue] = []
         var from = start
         while collected.count < Self.gapLimit {
-            let url = api.appending(segments: "rooms", roomID, "messages").adding(query: [
+            let page = try await client.call(get: "rooms", roomID, "messages", query: [
                 ("from", from), ("to", end), ("dir", "b"), ("limit", "100"), ("filter", filter.text),
-            ])
-            let page = try await call("GET", url, label: "matrix messages")
+            ], as: JSONValue.self, label: "matrix messages")
             learnNames(page["state"]?.elements ?? [])
             let chunk = page["chunk"]?.elements ?? []
             collected += chunk
@@ -227,7 +221,7 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
                 continue
             }
             let reader = MatrixReader(selfID: me.userID, selfName: me.displayName, botName: botName,
-                names: lock.withLock { names }, watchedRoots: Set(watched))
+                names: names, watchedRoots: Set(watched))
             guard let message = reader.message(event), seen.insert(message.id).inserted else { continue }
             messages.append(message)
         }
@@ -236,23 +230,18 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
 
     func learnNames(_ events: [JSONValue]) {
         guard !events.isEmpty else { return }
-        lock.withLock { MatrixReader.learnNames(from: events, into: &names) }
+        MatrixReader.learnNames(from: events, into: &names)
     }
 
     func join() async throws(TransportError) {
         do {
-            _ = try await call("POST", api.appending(segments: "join", roomID), body: [:], label: "matrix join")
+            _ = try await client.call(post: "join", roomID, body: JSONValue.object([:]), as: JSONValue.self, label: "matrix join")
         } catch .unauthorized(let reason) {
-            throw .unauthorized(reason: "\(reason). \(invitationHint())")
+            throw .unauthorized(reason: "\(reason). \(client.invitationHint)")
         } catch .rejected(let reason) {
             // 404 and friends: the room id is wrong, or the room is gone. Nothing works until the config is fixed.
-            throw .unauthorized(reason: "\(reason). Check transport.settings.room (\(roomID)) and \(invitationHint())")
+            throw .unauthorized(reason: "\(reason). Check transport.settings.room (\(roomID)) and \(client.invitationHint)")
         }
-    }
-
-    func invitationHint() -> String {
-        let who = lock.withLock { identity?.userID } ?? "the bot's account"
-        return "invite \(who) to room \(roomID) (in the room: /invite \(who)); the bot joins a pending invite when it starts"
     }
 
     // MARK: - Sending
@@ -284,8 +273,8 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
             }
             // The same delivery key on a retry or after a restart: the homeserver returns the first event again.
             let txnID = index == 0 ? key : "\(key).\(index)"
-            let url = api.appending(segments: "rooms", roomID, "send", "m.room.message", txnID)
-            let answer = try await call("PUT", url, body: content, label: "matrix send")
+            let answer = try await client.call(put: "rooms", roomID, "send", "m.room.message", txnID, body: content,
+                as: JSONValue.self, label: "matrix send")
             guard let eventID = answer["event_id"]?.string else {
                 throw .temporary(reason: "matrix send: malformed answer: no event_id")
             }
@@ -305,168 +294,8 @@ public final class MatrixTransport: PlatformTransport, @unchecked Sendable {
         }
     }
 
-    // MARK: - Identity and calls
-
-    /// The bot's user id (and display name), asked once per run.
-    func whoAmI() async throws(TransportError) -> Identity {
-        if let known = lock.withLock({ identity }) { return known }
-        let answer = try await call("GET", api.appending(segments: "account", "whoami"), label: "matrix whoami")
-        guard let userID = answer["user_id"]?.string else {
-            throw .temporary(reason: "matrix whoami: malformed answer: no user_id")
-        }
-        var found = Identity(userID: userID, deviceID: answer["device_id"]?.string)
-        // The display name only widens how people can address the bot; without it, the id and @botName still work.
-        if let profile = try? await call("GET", api.appending(segments: "profile", userID, "displayname"), label: "matrix profile") {
-            found.displayName = profile["displayname"]?.string
-        }
-        lock.withLock { identity = found }
-        return found
-    }
-
-    /// The access token: the configured one, or one from a password login (done once, again if it is revoked).
-    func accessToken() async throws(TransportError) -> String {
-        switch credentials {
-        case .token(let token):
-            return token
-        case .password(let user, let password, let deviceID):
-            if let known = lock.withLock({ token }) { return known }
-            let body: JSONValue = [
-                "type": "m.login.password", "identifier": ["type": "m.id.user", "user": .string(user)],
-                "password": .string(password), "device_id": .string(deviceID),
-                "initial_device_display_name": "ServiceCoach",
-            ]
-            let response = try await web.send(
-                .json(url: api.appending(segments: "login"), body: body, timeout: timeouts.call, label: "matrix login"))
-            if let error = Self.failure(response, "matrix login", hint: "") {
-                if case .unauthorized = error {
-                    throw .unauthorized(reason: "matrix login: the homeserver refused user \(user) with the password in the variable named by passwordEnv (\(Self.errorText(response)))")
-                }
-                throw error
-            }
-            guard let fresh = try response.decode(JSONValue.self, "matrix login")["access_token"]?.string else {
-                throw .temporary(reason: "matrix login: malformed answer: no access_token")
-            }
-            lock.withLock { token = fresh }
-            return fresh
-        }
-    }
-
-    /// One authorised call, its failure mapped, its answer read as JSON. A revoked token from a password login is
-    /// replaced by logging in again, once.
-    func call(_ method: String, _ url: URL, body: JSONValue? = nil, timeout: Duration? = nil, label: String)
-        async throws(TransportError) -> JSONValue
-    {
-        let timeout = timeout ?? timeouts.call
-        var renewed = false
-        while true {
-            var request = WebRequest(method: method, url: url, timeout: timeout, label: label)
-            if let body { request = .json(method, url: url, body: body, timeout: timeout, label: label) }
-            request.headers["Authorization"] = "Bearer " + (try await accessToken())
-            let response = try await web.send(request)
-            if let error = Self.failure(response, label, hint: invitationHint()) {
-                if case .password = credentials, !renewed, Self.errcode(response) == "M_UNKNOWN_TOKEN" {
-                    renewed = true
-                    lock.withLock { token = nil }
-                    continue
-                }
-                throw error
-            }
-            return try response.decode(JSONValue.self, label)
-        }
-    }
-
-    // MARK: - Errors
-
-    static func errorBody(_ response: WebResponse) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: response.body)
-    }
-
-    static func errcode(_ response: WebResponse) -> String? { errorBody(response)?["errcode"]?.string }
-
-    static func errorText(_ response: WebResponse) -> String {
-        guard let body = errorBody(response), let code = body["errcode"]?.string else { return "HTTP \(response.status)" }
-        return "\(code): \(body["error"]?.string ?? "")"
-    }
-
-    /// Matrix's `{errcode, error}` read first, then the shared status mapping. `hint` says how to give the bot the
-    /// room when the homeserver forbids it.
-    static func failure(_ response: WebResponse, _ label: String, hint: String) -> TransportError? {
-        if response.isSuccess { return nil }
-        let body = errorBody(response)
-        let code = body?["errcode"]?.string ?? ""
-        let detail = body.map { _ in errorText(response) }
-        // Retry-After is what the spec asks servers to send; `retry_after_ms` is its deprecated body twin.
-        let wait = response.retryAfterHeader() ?? body?["retry_after_ms"]?.double.flatMap { $0 >= 0 && $0.isFinite ? Duration.milliseconds(Int64($0)) : nil }
-        switch code {
-        case "M_LIMIT_EXCEEDED":
-            return .rateLimited(retryAfter: wait ?? .seconds(5))
-        case "M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_USER_DEACTIVATED":
-            return .unauthorized(reason: "\(label): the homeserver refused the access token (\(detail ?? code)); put a valid token for the bot's account in the variable named by transport.settings.tokenEnv (see README: Matrix)")
-        case "M_FORBIDDEN" where !hint.isEmpty:
-            return .unauthorized(reason: "\(label): forbidden (\(detail ?? code)); \(hint)")
-        case "M_TOO_LARGE":
-            return .rejected(reason: "\(label): the event is too large (\(detail ?? code))")
-        default:
-            return response.failure(label, retryAfter: wait, detail: detail)
-        }
-    }
-
     static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         return max(0, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
-    }
-
-    // MARK: - coach check
-
-    public func check() async -> [CheckFinding] {
-        var findings: [CheckFinding] = []
-        let me: Identity
-        do {
-            me = try await whoAmI()
-            let device = me.deviceID.map { ", device \($0)" } ?? ""
-            findings.append(.ok("token", "signed in as \(me.userID)\(device)"))
-        } catch {
-            findings.append(.problem("token", Self.checkText(error, fix: credentialsFix)))
-            return findings
-        }
-        do {
-            let members = try await call("GET", api.appending(segments: "rooms", roomID, "joined_members"), label: "matrix joined_members")
-            let count = members["joined"]?.members.count ?? 0
-            findings.append(.ok("channel", "\(me.userID) is in room \(roomID) (\(count) joined member\(count == 1 ? "" : "s"))"))
-            if await isEncrypted() {
-                findings.append(.problem("encryption", Self.encryptedRoomProblem(roomID)))
-            }
-        } catch .unauthorized, .rejected {
-            findings.append(await notInRoomFinding(me))
-        } catch {
-            findings.append(.problem("channel", Self.checkText(error, fix: "try again when the homeserver answers")))
-        }
-        return findings
-    }
-
-    var credentialsFix: String {
-        switch credentials {
-        case .token: "set the variable named by transport.settings.tokenEnv to an access token of the bot's account (see README: Matrix)"
-        case .password: "check transport.settings.user and the password in the variable named by transport.settings.passwordEnv"
-        }
-    }
-
-    /// The bot cannot read the room: invited (it joins on start) or not invited at all (a person must invite it).
-    func notInRoomFinding(_ me: Identity) async -> CheckFinding {
-        let filter: JSONValue = ["room": ["rooms": [.string(roomID)], "timeline": ["limit": 0], "state": ["types": []]], "presence": ["types": []]]
-        let url = api.appending(segments: "sync").adding(query: [("timeout", "0"), ("filter", filter.text), ("set_presence", "offline")])
-        if let answer = try? await call("GET", url, label: "matrix sync"), answer["rooms"]?["invite"]?[roomID] != nil {
-            return .warning("channel", "\(me.userID) is invited to room \(roomID) but has not joined; it accepts the invite when the bot starts")
-        }
-        return .problem("channel",
-            "\(me.userID) is not in room \(roomID), or the room does not exist. From an account that can invite in that room, send /invite \(me.userID) there (the bot joins a pending invite when it starts); check the room id under Room settings → Advanced")
-    }
-
-    static func checkText(_ error: TransportError, fix: String) -> String {
-        switch error {
-        case .unauthorized(let reason), .rejected(let reason), .temporary(let reason): "\(reason); \(fix)"
-        case .rateLimited(let wait): "rate limited (retry after \(wait)); try again shortly"
-        case .closed: "the connection closed; \(fix)"
-        }
     }
 }

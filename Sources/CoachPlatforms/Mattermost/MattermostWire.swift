@@ -134,3 +134,23 @@ enum MattermostWire {
         var message: String?
     }
 }
+
+/// Where the bot has read to: the channel's last post id (empty when the channel was empty at the start) and each
+/// private conversation the bot opened. JSON, because the runtime stores cursors as opaque strings.
+struct MattermostCursor: JSONCursor, Equatable {
+    var channel: String
+    var after: String
+    var direct: [DirectConversation]?
+
+    enum CodingKeys: String, CodingKey {
+        case channel = "c"
+        case after = "a"
+        case direct = "d"
+    }
+
+    init(channel: String, after: String, direct: [DirectConversation]? = nil) {
+        self.channel = channel
+        self.after = after
+        self.direct = direct
+    }
+}

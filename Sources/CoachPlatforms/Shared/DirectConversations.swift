@@ -16,8 +16,9 @@ struct DirectConversation: Codable, Equatable, Sendable {
     }
 }
 
-/// The private conversations a polled platform (Discord, Mattermost) reads besides its channel, so a member's answer
-/// to a private nudge reaches the engine.
+/// The private conversations a transport opened: whose channel is which (Slack, Discord and Mattermost open a
+/// conversation before the first private message to a member), and, for the platforms that read them back (Discord,
+/// Mattermost), which ones to read so a member's answer to a private nudge reaches the engine.
 ///
 /// A conversation opened by a send stays pending until a cursor the runtime committed hands it back, so a failed
 /// poll or commit cannot lose it. At most `limit` are remembered (the oldest opened is forgotten first), and each
@@ -26,10 +27,17 @@ struct DirectConversations: Sendable {
     static let limit = 50
     static let readsPerPoll = 3
 
+    /// Private channels by user id, opened once per run.
+    private var channels: [String: String] = [:]
     /// Conversations opened by sends and not yet in a committed cursor; each poll adds them to the cursor it returns.
     private(set) var pending: [DirectConversation] = []
     /// Which remembered conversation the next poll reads first.
     private var turn = 0
+
+    /// The private channel opened with `user` earlier in this run.
+    func channel(with user: String) -> String? { channels[user] }
+
+    mutating func remember(_ channel: String, with user: String) { channels[user] = channel }
 
     /// Remembers a conversation a send opened, to be read from `after` (the bot's own message) on.
     mutating func opened(user: String, channel: String, after: String) {
@@ -82,5 +90,23 @@ struct DirectConversations: Sendable {
         }
         places.removeAll { $0.after.isEmpty }
         return (found, places.isEmpty ? nil : places)
+    }
+}
+
+/// A transport that must open a private conversation before its first private message to a member (Slack, Discord,
+/// Mattermost). The conversation is opened once per member and run; `directChannel(with:)` is written once, here.
+protocol OpensDirectConversations: Actor {
+    var direct: DirectConversations { get set }
+    /// Opens the private conversation with `user` on the platform (or finds the one that exists); its channel id.
+    func openDirectConversation(with user: String) async throws(TransportError) -> String
+}
+
+extension OpensDirectConversations {
+    /// The private channel with `user`: opened on first use, then remembered for the run.
+    func directChannel(with user: String) async throws(TransportError) -> String {
+        if let known = direct.channel(with: user) { return known }
+        let opened = try await openDirectConversation(with: user)
+        direct.remember(opened, with: user)
+        return opened
     }
 }

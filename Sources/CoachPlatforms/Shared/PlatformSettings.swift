@@ -90,6 +90,14 @@ public struct PlatformSettings: Sendable {
         return url
     }
 
+    /// A secret from the environment, with the name of the variable it came from: operator messages name the
+    /// variable to fix ("export it as DISCORD_BOT_TOKEN"), never the value.
+    func namedSecret(_ setting: String, defaultVariable: String, what: String) throws(PlatformSetupError)
+        -> (value: String, variable: String)
+    {
+        (try secret(setting, defaultVariable: defaultVariable, what: what), optional(setting) ?? defaultVariable)
+    }
+
     /// A secret from the environment variable named by `setting`, or by `defaultVariable` when the config names none.
     public func secret(_ setting: String, defaultVariable: String, what: String) throws(PlatformSetupError) -> String {
         let variable = optional(setting) ?? defaultVariable

@@ -70,6 +70,12 @@ extension URL {
 
     /// This URL with a path appended, each segment percent-encoded (Matrix room ids hold `!` and `:`).
     public func appending(segments: String...) -> URL {
+        appending(segments: segments)
+    }
+
+    /// This URL with a path appended, each segment percent-encoded; a segment holding `/` is several segments.
+    public func appending(segments: [String]) -> URL {
+        guard !segments.isEmpty else { return self }
         var text = absoluteString
         if text.hasSuffix("/") { text.removeLast() }
         for segment in segments {
@@ -156,10 +162,16 @@ public final class URLSessionWebClient: WebClient {
         } catch is CancellationError {
             throw .temporary(reason: "\(request.label): cancelled")
         } catch let error as URLError {
-            throw .temporary(reason: "\(request.label): \(Self.describe(error, timeout: request.timeout))")
+            throw Self.failure(error, for: request)
         } catch {
             throw .temporary(reason: "\(request.label): \(error.localizedDescription)")
         }
+    }
+
+    /// What a network failure means for the runtime: temporary, named by the request's label (never its URL).
+    /// Test doubles throw this too, so a timeout test need not wait for one.
+    public static func failure(_ error: URLError, for request: WebRequest) -> TransportError {
+        .temporary(reason: "\(request.label): \(describe(error, timeout: request.timeout))")
     }
 
     static func describe(_ error: URLError, timeout: Duration) -> String {

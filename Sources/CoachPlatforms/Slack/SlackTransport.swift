@@ -5,43 +5,36 @@ import Logging
 
 /// Slack through the Web API: polls one channel's history plus the replies in watched threads, posts with
 /// `chat.postMessage`, and sends private nudges through `conversations.open`.
-public final class SlackTransport: PlatformTransport, @unchecked Sendable {
-    // @unchecked: the caches below are only touched under `lock`; everything else is immutable.
-
-    public static let entry = PlatformEntry(kind: "slack", twoWay: true) { settings, context throws(PlatformSetupError) in
+public actor SlackTransport: PollingTransport, OpensDirectConversations {
+    public static let entry = PlatformEntry(kind: "slack") { settings, context throws(PlatformSetupError) in
         try SlackTransport(settings: settings, context: context)
     }
 
-    public let name = "slack"
-    public let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .slack)
-    public let pacing: PollPacing
+    public nonisolated let name = "slack"
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .slack)
+    public nonisolated let pacing: PollPacing
 
-    let web: any WebClient
+    /// The client's invite name changes once the bot's own name is known.
+    var client: SlackClient
     let logger: Logger
-    let api: URL
-    let token: String
-    let tokenVariable: String
     let channel: String
     let readsBacklog: Bool
     /// Messages per history or replies page (Slack's `limit`).
     let pageSize: Int
     /// Pages one poll reads from one stream before it returns what it may and continues on the next poll.
     let maxPages: Int
-    /// Slack answers at once; this only bounds a hung connection.
-    let requestTimeout: Duration
     let configBotName: String
     /// Slack shows up to 4,000 characters of `text` as one message and truncates far longer ones.
-    let splitter = MessageSplitter(limit: 4000, measure: .characters, markup: .slack)
+    nonisolated let splitter = MessageSplitter(limit: 4000, measure: .characters, markup: .slack)
     let ledger = PartsLedger()
 
     /// Message subtypes that are a person writing; joins, topic changes, edits and other apps' posts are not.
     static let userSubtypes: Set<String> = ["thread_broadcast", "file_share", "me_message"]
 
-    private let lock = NSLock()
-    private var identityCache: Identity?
-    private var members: [String: Member] = [:]
-    private var directChannels: [String: String] = [:]
-    private var namesUnavailable = false
+    var identityCache: Identity?
+    var members: [String: Member] = [:]
+    var direct = DirectConversations()
+    var namesUnavailable = false
 
     struct Identity: Sendable {
         var userID: String
@@ -55,9 +48,7 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
         var handle: String?
     }
 
-    init(settings: PlatformSettings, context: PlatformContext, requestTimeout: Duration = .seconds(30), maxPages: Int = 10)
-        throws(PlatformSetupError)
-    {
+    init(settings: PlatformSettings, context: PlatformContext, maxPages: Int = 10) throws(PlatformSetupError) {
         try settings.validateKeys(["channel", "tokenEnv", "pageSize"])
         let channel = try settings.required("channel", hint: "the channel ID, e.g. C0123456789 (in Slack: channel details → About)")
         guard channel.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
@@ -65,8 +56,10 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
                 hint: "use the channel ID (channel details → About, e.g. C0123456789), not the channel's name")
         }
         self.channel = channel
-        (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "SLACK_BOT_TOKEN", what: "bot token (xoxb-…)")
-        api = try settings.url(default: "https://slack.com/api", hint: "the Slack Web API root")
+        let (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "SLACK_BOT_TOKEN", what: "bot token (xoxb-…)")
+        // Slack answers at once; the timeout only bounds a hung connection.
+        client = SlackClient(web: context.web, root: try settings.url(default: "https://slack.com/api", hint: "the Slack Web API root"),
+            timeout: .seconds(30), token: token, tokenVariable: tokenVariable, channel: channel, inviteName: context.botName)
         pacing = .every(try settings.seconds("pollSeconds", default: 5, range: 1...3600))
         readsBacklog = try settings.readsBacklog()
         if let text = settings.optional("pageSize") {
@@ -78,71 +71,23 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
             pageSize = 100
         }
         self.maxPages = max(2, maxPages)
-        self.requestTimeout = requestTimeout
-        web = context.web
         logger = context.logger
         configBotName = context.botName
     }
 
-    var failures: SlackFailures {
-        SlackFailures(channel: channel, inviteName: lock.withLock { identityCache?.userName } ?? configBotName)
-    }
-
-    // MARK: - Calls
-
-    /// A Web API answer: the decoded body, or the `ok:false` code Slack gave.
-    enum Answer<T> {
-        case ok(T)
-        case refused(code: String, needed: String?, retryAfter: Duration?)
-    }
-
-    func request(_ method: String, query: [(String, String)]) -> WebRequest {
-        WebRequest(url: api.appending(segments: method).adding(query: query),
-            headers: ["Authorization": "Bearer \(token)"], timeout: requestTimeout, label: "slack \(method)")
-    }
-
-    func request(_ method: String, body: some Encodable) -> WebRequest {
-        .json(url: api.appending(segments: method), headers: ["Authorization": "Bearer \(token)"], body: body,
-            timeout: requestTimeout, label: "slack \(method)")
-    }
-
-    /// Reads an answer: HTTP failures throw (429 with its `Retry-After`), `ok:false` comes back as `.refused`.
-    func interpret<T: Decodable>(_ response: WebResponse, _ label: String, as type: T.Type) throws(TransportError) -> Answer<T> {
-        if let failure = response.failure(label) { throw failure }
-        let answer = try response.decode(SlackAnswer.self, label)
-        guard answer.ok else {
-            return .refused(code: answer.error ?? "unknown_error", needed: answer.needed, retryAfter: response.retryAfterHeader())
-        }
-        return .ok(try response.decode(T.self, label))
-    }
-
-    func ask<T: Decodable>(_ request: WebRequest, as type: T.Type) async throws(TransportError) -> Answer<T> {
-        try interpret(try await web.send(request), request.label, as: type)
-    }
-
-    /// A call whose every refusal is a failure.
-    func call<T: Decodable>(_ request: WebRequest, as type: T.Type, direct: Bool = false) async throws(TransportError) -> T {
-        switch try await ask(request, as: type) {
-        case .ok(let value):
-            return value
-        case .refused(let code, let needed, let retryAfter):
-            throw failures.failure(code: code, needed: needed, request.label, retryAfter: retryAfter, direct: direct)
-        }
-    }
-
     /// The bot's own user and bot ids, asked once: they mark the bot's own messages and its mentions.
     func identity() async throws(TransportError) -> Identity {
-        if let known = lock.withLock({ identityCache }) { return known }
-        let answer = try await call(request("auth.test", query: []), as: SlackAuthTest.self)
-        return try remember(answer)
+        if let identityCache { return identityCache }
+        return try remember(try await client.call(get: "auth.test", as: SlackWire.AuthTest.self, label: "slack auth.test"))
     }
 
-    private func remember(_ answer: SlackAuthTest) throws(TransportError) -> Identity {
+    func remember(_ answer: SlackWire.AuthTest) throws(TransportError) -> Identity {
         guard let userID = answer.user_id, !userID.isEmpty else {
             throw .temporary(reason: "slack auth.test: the answer had no user_id")
         }
         let identity = Identity(userID: userID, botID: answer.bot_id, userName: answer.user, team: answer.team)
-        lock.withLock { identityCache = identity }
+        identityCache = identity
+        if let name = identity.userName { client.inviteName = name }
         return identity
     }
 
@@ -151,7 +96,7 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
     public func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch {
         let me = try await identity()
         let cursor: SlackCursor
-        if let text = request.cursor, let known = SlackCursor.decode(text) {
+        if let known = SlackCursor(request.cursor) {
             cursor = known
         } else if request.cursor == nil && readsBacklog {
             cursor = SlackCursor(channel: SlackStream(ts: "0"))
@@ -161,11 +106,11 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
             }
             // "Now" is the newest message's ts. An empty channel starts at "0": whatever appears later is new.
             let newest = try await newestTimestamp()
-            return PollBatch(messages: [], cursor: SlackCursor(channel: SlackStream(ts: newest ?? "0")).encoded())
+            return PollBatch(messages: [], cursor: SlackCursor(channel: SlackStream(ts: newest ?? "0")).encoded)
         }
 
         var next = SlackCursor(channel: cursor.channel)
-        var raw: [(SlackMessage, String?)] = []
+        var raw: [(SlackWire.Message, String?)] = []
         let channelRead = try await read(cursor.channel) { page, latest throws(TransportError) in
             try await self.historyPage(oldest: cursor.channel.ts, latest: latest, page: page)
         }
@@ -189,35 +134,35 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
             guard let inbound = try await inbound(message, me: me, threadRoot: root), ids.insert(inbound.id).inserted else { continue }
             messages.append(inbound)
         }
-        return PollBatch(messages: messages, cursor: next.encoded())
+        return PollBatch(messages: messages, cursor: next.encoded)
     }
 
     /// The channel's newest message ts, or nil for an empty channel.
     func newestTimestamp() async throws(TransportError) -> String? {
-        let page = try await call(request("conversations.history", query: [("channel", channel), ("limit", "1")]), as: SlackPage.self)
+        let page = try await client.call(get: "conversations.history", query: [("channel", channel), ("limit", "1")],
+            as: SlackWire.Page.self, label: "slack conversations.history")
         return (page.messages ?? []).compactMap(\.ts).filter(SlackTimestamp.isValid).max(by: SlackTimestamp.less)
     }
 
-    func historyPage(oldest: String, latest: String?, page: String?) async throws(TransportError) -> SlackPage {
+    func historyPage(oldest: String, latest: String?, page: String?) async throws(TransportError) -> SlackWire.Page {
         var query = [("channel", channel), ("oldest", oldest), ("limit", String(pageSize))]
         if let latest { query.append(("latest", latest)) }
         if let page { query.append(("cursor", page)) }
-        return try await call(request("conversations.history", query: query), as: SlackPage.self)
+        return try await client.call(get: "conversations.history", query: query, as: SlackWire.Page.self, label: "slack conversations.history")
     }
 
-    func repliesPage(root: String, oldest: String, latest: String?, page: String?) async throws(TransportError) -> SlackPage {
+    func repliesPage(root: String, oldest: String, latest: String?, page: String?) async throws(TransportError) -> SlackWire.Page {
         var query = [("channel", channel), ("ts", root), ("oldest", oldest), ("limit", String(pageSize))]
         if let latest { query.append(("latest", latest)) }
         if let page { query.append(("cursor", page)) }
-        let request = request("conversations.replies", query: query)
-        switch try await ask(request, as: SlackPage.self) {
+        switch try await client.answer(get: "conversations.replies", query: query, as: SlackWire.Page.self) {
         case .ok(let page):
             return page
-        case .refused("thread_not_found", _, _):
+        case .refused(let refusal) where refusal.code == "thread_not_found":
             // The announcement was deleted: nothing more will arrive in its thread.
-            return SlackPage(ok: true, messages: [], has_more: false)
-        case .refused(let code, let needed, let retryAfter):
-            throw failures.failure(code: code, needed: needed, request.label, retryAfter: retryAfter, direct: false)
+            return SlackWire.Page(ok: true, messages: [], has_more: false)
+        case .refused(let refusal):
+            throw client.failure(refusal, "slack conversations.replies", for: .channel)
         }
     }
 
@@ -228,9 +173,9 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
     /// nothing is returned and the next poll reads below the lowest one held first; if Slack paged from the oldest up,
     /// what is held follows on from the stream and is returned.
     func read(_ stream: SlackStream, excluding root: String? = nil,
-        page fetch: (_ page: String?, _ latest: String?) async throws(TransportError) -> SlackPage
-    ) async throws(TransportError) -> (messages: [SlackMessage], stream: SlackStream) {
-        var held: [String: SlackMessage] = [:]
+        page fetch: (_ page: String?, _ latest: String?) async throws(TransportError) -> SlackWire.Page
+    ) async throws(TransportError) -> (messages: [SlackWire.Message], stream: SlackStream) {
+        var held: [String: SlackWire.Message] = [:]
         var arrival: [String] = []
         var pageCursor: String?
         var latest = stream.below
@@ -277,7 +222,7 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
     }
 
     /// A Slack message as the engine reads it, or nil for what is not a person writing.
-    func inbound(_ message: SlackMessage, me: Identity, threadRoot: String?) async throws(TransportError) -> InboundMessage? {
+    func inbound(_ message: SlackWire.Message, me: Identity, threadRoot: String?) async throws(TransportError) -> InboundMessage? {
         guard let ts = message.ts else { return nil }
         let own = (message.user != nil && message.user == me.userID) || (message.bot_id != nil && message.bot_id == me.botID)
         if !own {
@@ -306,50 +251,40 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
 
     /// A member's display name and @-handle, asked once per user and kept for the run.
     func member(_ id: String, label: String? = nil) async throws(TransportError) -> Member {
-        if let known = lock.withLock({ members[id] }) { return known }
+        if let known = members[id] { return known }
         let fallback = Member(name: label ?? id, handle: nil)
-        if lock.withLock({ namesUnavailable }) { return fallback }
-        let request = request("users.info", query: [("user", id)])
-        switch try await ask(request, as: SlackUserInfo.self) {
+        if namesUnavailable { return fallback }
+        switch try await client.answer(get: "users.info", query: [("user", id)], as: SlackWire.UserInfo.self) {
         case .ok(let info):
             let user = info.user
             let candidates = [user?.profile?.display_name, user?.real_name, user?.profile?.real_name, user?.name, label]
             let name = candidates.compactMap { $0?.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty } ?? id
             let handle = user?.name.flatMap { $0.isEmpty ? nil : $0 }
             let member = Member(name: name, handle: handle)
-            lock.withLock { members[id] = member }
+            members[id] = member
             return member
-        case .refused("missing_scope", let needed, _):
+        case .refused(let refusal) where refusal.code == "missing_scope":
             // Names are a nicety: without users:read the bot still works, naming people by their user id.
-            let first = lock.withLock { () -> Bool in
-                defer { namesUnavailable = true }
-                return !namesUnavailable
-            }
-            if first {
+            if !namesUnavailable {
+                namesUnavailable = true
                 logger.warning("the Slack app lacks the users:read scope; members are named by their user id until it is added",
-                    metadata: ["needed": "\(needed ?? "users:read")"])
+                    metadata: ["needed": "\(refusal.needed ?? "users:read")"])
             }
             return fallback
-        case .refused(let code, _, _) where code == "user_not_found" || code == "user_not_visible":
-            lock.withLock { members[id] = fallback }
+        case .refused(let refusal) where refusal.code == "user_not_found" || refusal.code == "user_not_visible":
+            members[id] = fallback
             return fallback
-        case .refused(let code, let needed, let retryAfter):
-            throw failures.failure(code: code, needed: needed, request.label, retryAfter: retryAfter, direct: false)
+        case .refused(let refusal):
+            throw client.failure(refusal, "slack users.info", for: .channel)
         }
     }
 
     // MARK: - Sending
 
-    struct PostMessage: Encodable {
-        var channel: String
-        var text: String
-        var thread_ts: String?
-    }
-
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
         let target: String
         var thread: String?
-        var direct = false
+        var purpose = CallPurpose.posting
         switch message.destination {
         case .channel:
             target = channel
@@ -357,122 +292,22 @@ public final class SlackTransport: PlatformTransport, @unchecked Sendable {
             target = channel
             thread = root
         case .direct(let user):
-            target = try await directChannel(for: user)
-            direct = true
+            target = try await directChannel(with: user)
+            purpose = .direct
         }
         // No `link_names`: Slack then pings only `<@U…>` and `<!…>` tokens, which escaped user text never holds.
         return try await ledger.deliver(splitter.split(message.text), key: key) { _, part throws(TransportError) in
-            let posted = try await self.call(
-                self.request("chat.postMessage", body: PostMessage(channel: target, text: part, thread_ts: thread)),
-                as: SlackPosted.self, direct: direct)
-            return posted.ts
+            try await client.call(post: "chat.postMessage", body: SlackWire.PostMessage(channel: target, text: part, thread_ts: thread),
+                as: SlackWire.Posted.self, label: "slack chat.postMessage", for: purpose).ts
         }
     }
 
-    /// The private conversation with a member, opened once per member and kept for the run.
-    func directChannel(for user: String) async throws(TransportError) -> String {
-        if let known = lock.withLock({ directChannels[user] }) { return known }
-        let opened = try await call(request("conversations.open", body: ["users": user]), as: SlackOpened.self, direct: true)
+    func openDirectConversation(with user: String) async throws(TransportError) -> String {
+        let opened = try await client.call(post: "conversations.open", body: SlackWire.Open(users: user),
+            as: SlackWire.Opened.self, label: "slack conversations.open", for: .direct)
         guard let id = opened.channel?.id, !id.isEmpty else {
             throw .temporary(reason: "slack conversations.open: the answer had no channel id")
         }
-        lock.withLock { directChannels[user] = id }
         return id
-    }
-
-    // MARK: - Check
-
-    public func check() async -> [CheckFinding] {
-        var findings: [CheckFinding] = []
-        let me: Identity
-        do {
-            let authRequest = request("auth.test", query: [])
-            let response = try await web.send(authRequest)
-            switch try interpret(response, authRequest.label, as: SlackAuthTest.self) {
-            case .ok(let answer):
-                me = try remember(answer)
-                let team = answer.team.map { " in the \($0) workspace" } ?? ""
-                findings.append(.ok("token", "signed in as @\(me.userName ?? me.userID) (\(me.userID))\(team)"))
-                findings += scopeFindings(response.header("x-oauth-scopes"))
-            case .refused(let code, let needed, let retryAfter):
-                findings.append(.problem("token", tokenProblem(code, needed: needed, retryAfter: retryAfter)))
-                return findings
-            }
-        } catch {
-            findings.append(.problem("token", "could not ask Slack who the token belongs to: \(error)"))
-            return findings
-        }
-
-        let newest: String?
-        do {
-            let historyRequest = request("conversations.history", query: [("channel", channel), ("limit", "1")])
-            switch try await ask(historyRequest, as: SlackPage.self) {
-            case .ok(let page):
-                newest = page.messages?.compactMap(\.ts).first
-                findings.append(.ok("channel", "the bot can read channel \(channel)" + (newest == nil ? " (no messages yet)" : "")))
-            case .refused(let code, let needed, _):
-                findings.append(.problem("channel", channelProblem(code, needed: needed, bot: me.userName ?? configBotName)))
-                return findings
-            }
-        } catch {
-            findings.append(.problem("channel", "could not read channel \(channel): \(error)"))
-            return findings
-        }
-
-        // Replies in the announcement's thread count as examples; some token types cannot read channel threads.
-        if let newest {
-            do {
-                let repliesRequest = request("conversations.replies", query: [("channel", channel), ("ts", newest), ("limit", "1")])
-                switch try await ask(repliesRequest, as: SlackPage.self) {
-                case .ok, .refused("thread_not_found", _, _):
-                    findings.append(.ok("threads", "the bot can read thread replies"))
-                case .refused(let code, let needed, _):
-                    findings.append(.warning("threads",
-                        "the bot cannot read thread replies (\(code)\(needed.map { ", needs \($0)" } ?? "")): replies in the announcement's thread will not count as examples, though !example still works"))
-                }
-            } catch {
-                findings.append(.warning("threads", "could not test reading thread replies: \(error)"))
-            }
-        }
-        return findings
-    }
-
-    /// What the granted scopes (Slack's `X-OAuth-Scopes` header) mean for the bot.
-    func scopeFindings(_ header: String?) -> [CheckFinding] {
-        guard let header else { return [] }
-        let scopes = Set(header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-        var findings: [CheckFinding] = []
-        let fix = "add it under OAuth & Permissions → Bot Token Scopes, reinstall the app and export the new token"
-        if !scopes.contains("chat:write") {
-            findings.append(.problem("scopes", "the token lacks chat:write, so the bot cannot post: \(fix)"))
-        }
-        if !scopes.contains("users:read") {
-            findings.append(.warning("scopes", "the token lacks users:read, so members appear under their Slack user ids instead of their names: \(fix)"))
-        }
-        if !scopes.contains("im:write") {
-            findings.append(.warning("scopes", "the token lacks im:write, so private nudges are dropped (and logged); everything else works: \(fix)"))
-        }
-        if findings.isEmpty { findings.append(.ok("scopes", "chat:write, users:read and im:write are granted")) }
-        return findings
-    }
-
-    func tokenProblem(_ code: String, needed: String?, retryAfter: Duration?) -> String {
-        if SlackFailures.badToken.contains(code) {
-            return "Slack refused the token (\(code)): export the app's Bot User OAuth Token (xoxb-…, from OAuth & Permissions) in \(tokenVariable)"
-        }
-        return failures.failure(code: code, needed: needed, "slack auth.test", retryAfter: retryAfter, direct: false).description
-    }
-
-    func channelProblem(_ code: String, needed: String?, bot: String) -> String {
-        switch code {
-        case "not_in_channel":
-            return "the bot is not a member of channel \(channel): open the channel in Slack, type /invite @\(bot), then run coach check again"
-        case "channel_not_found":
-            return "Slack finds no channel \(channel) that the bot can see: put the channel ID (channel details → About, starts with C or G) in transport.settings.channel; for a private channel, invite the bot first with /invite @\(bot)"
-        case "missing_scope":
-            return "the app lacks the \(needed ?? "channels:history") scope needed to read the channel (channels:history for public channels, groups:history for private ones): add it under OAuth & Permissions → Bot Token Scopes and reinstall the app"
-        default:
-            return failures.failure(code: code, needed: needed, "slack conversations.history", retryAfter: nil, direct: false).description
-        }
     }
 }

@@ -1,82 +1,93 @@
-import CoachChat
 import Foundation
 
 /// Slack Web API answers, as far as the adapter reads them. Every field a message may lack is optional, so one odd
 /// message (a tombstone, an app's attachment-only post) is skipped instead of making the whole page unreadable.
-struct SlackAnswer: Decodable {
-    var ok: Bool
-    var error: String?
-    /// With `missing_scope`: the scope the call needed, and the ones the token has.
-    var needed: String?
-    var provided: String?
-}
-
-struct SlackMessage: Decodable, Sendable {
-    var type: String?
-    var subtype: String?
-    var ts: String?
-    var user: String?
-    var bot_id: String?
-    var text: String?
-    var thread_ts: String?
-    var hidden: Bool?
-}
-
-struct SlackPage: Decodable {
-    var ok: Bool
-    var messages: [SlackMessage]?
-    var has_more: Bool?
-    var response_metadata: Metadata?
-
-    struct Metadata: Decodable {
-        var next_cursor: String?
+enum SlackWire {
+    struct Answer: Decodable {
+        var ok: Bool
+        var error: String?
+        /// With `missing_scope`: the scope the call needed, and the ones the token has.
+        var needed: String?
+        var provided: String?
     }
 
-    /// The cursor for the next page, when Slack says there is one.
-    var nextCursor: String? {
-        guard has_more == true, let next = response_metadata?.next_cursor, !next.isEmpty else { return nil }
-        return next
-    }
-}
-
-struct SlackAuthTest: Decodable {
-    var ok: Bool
-    var user_id: String?
-    var user: String?
-    var bot_id: String?
-    var team: String?
-    var team_id: String?
-}
-
-struct SlackUserInfo: Decodable {
-    var ok: Bool
-    var user: User?
-
-    struct User: Decodable {
-        var id: String?
-        var name: String?
-        var real_name: String?
-        var profile: Profile?
+    struct Message: Decodable, Sendable {
+        var type: String?
+        var subtype: String?
+        var ts: String?
+        var user: String?
+        var bot_id: String?
+        var text: String?
+        var thread_ts: String?
+        var hidden: Bool?
     }
 
-    struct Profile: Decodable {
-        var display_name: String?
-        var real_name: String?
+    struct Page: Decodable {
+        var ok: Bool
+        var messages: [Message]?
+        var has_more: Bool?
+        var response_metadata: Metadata?
+
+        struct Metadata: Decodable {
+            var next_cursor: String?
+        }
+
+        /// The cursor for the next page, when Slack says there is one.
+        var nextCursor: String? {
+            guard has_more == true, let next = response_metadata?.next_cursor, !next.isEmpty else { return nil }
+            return next
+        }
     }
-}
 
-struct SlackPosted: Decodable {
-    var ok: Bool
-    var ts: String?
-    var channel: String?
-}
+    struct AuthTest: Decodable {
+        var ok: Bool
+        var user_id: String?
+        var user: String?
+        var bot_id: String?
+        var team: String?
+        var team_id: String?
+    }
 
-struct SlackOpened: Decodable {
-    var ok: Bool
-    var channel: Channel?
+    struct UserInfo: Decodable {
+        var ok: Bool
+        var user: User?
 
-    struct Channel: Decodable {
-        var id: String?
+        struct User: Decodable {
+            var id: String?
+            var name: String?
+            var real_name: String?
+            var profile: Profile?
+        }
+
+        struct Profile: Decodable {
+            var display_name: String?
+            var real_name: String?
+        }
+    }
+
+    struct Posted: Decodable {
+        var ok: Bool
+        var ts: String?
+        var channel: String?
+    }
+
+    struct Opened: Decodable {
+        var ok: Bool
+        var channel: Channel?
+
+        struct Channel: Decodable {
+            var id: String?
+        }
+    }
+
+    struct PostMessage: Encodable {
+        var channel: String
+        var text: String
+        var thread_ts: String?
+    }
+
+    struct Open: Encodable {
+        var users: String
     }
 }
 
@@ -122,98 +133,13 @@ struct SlackStream: Codable, Equatable, Sendable {
 }
 
 /// The adapter's cursor: the channel's stream plus one stream per watched thread, as JSON.
-struct SlackCursor: Codable, Equatable, Sendable {
+struct SlackCursor: JSONCursor, Equatable, Sendable {
     var channel: SlackStream
     var threads: [String: SlackStream] = [:]
 
-    func encoded() -> String {
-        let data = (try? JSONEncoder.platform.encode(self)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// The cursor from its text; a bare `ts` (written by hand, or by an earlier build) is read as the channel's.
-    static func decode(_ text: String) -> SlackCursor? {
-        if let cursor = try? JSONDecoder().decode(SlackCursor.self, from: Data(text.utf8)) { return cursor }
-        if SlackTimestamp.isValid(text) { return SlackCursor(channel: SlackStream(ts: text)) }
-        return nil
+    /// A bare `ts` (written by hand, or by an earlier build) is the channel's.
+    static func legacy(_ text: String) -> SlackCursor? {
+        SlackTimestamp.isValid(text) ? SlackCursor(channel: SlackStream(ts: text)) : nil
     }
 }
 
-/// Slack's message text ("mrkdwn" with `<…>` tokens and `&amp;`-style escapes) turned into what a person typed.
-struct SlackText: Equatable {
-    var text: String
-    /// Mention token → user id: `<@U123>` becomes `@U123` in `text`, with `mentions["U123"] = "U123"`.
-    var mentions: [String: String] = [:]
-    /// Names Slack wrote into a legacy `<@U123|name>` token.
-    var labels: [String: String] = [:]
-    /// The message began with a mention of the bot, which was removed.
-    var addressed = false
-
-    init(text: String, mentions: [String: String] = [:], labels: [String: String] = [:], addressed: Bool = false) {
-        self.text = text
-        self.mentions = mentions
-        self.labels = labels
-        self.addressed = addressed
-    }
-
-    /// Reads Slack's wire text. `botUserID` is the bot's own user id: a leading mention of it addresses the bot.
-    init(slack raw: String, botUserID: String?) {
-        text = ""
-        var body = Substring(raw.trimmingCharacters(in: .whitespacesAndNewlines))
-        if let botUserID, body.hasPrefix("<@\(botUserID)>") || body.hasPrefix("<@\(botUserID)|") {
-            if let end = body.firstIndex(of: ">") {
-                body = body[body.index(after: end)...].drop { $0 == " " || $0 == ":" || $0 == "," || $0 == "\n" }
-                addressed = true
-            }
-        }
-        var out = ""
-        var rest = body
-        while let open = rest.firstIndex(of: "<") {
-            out += Self.unescape(rest[..<open])
-            guard let close = rest[open...].firstIndex(of: ">") else {
-                rest = rest[open...]
-                break
-            }
-            let token = rest[rest.index(after: open)..<close]
-            out += render(token)
-            rest = rest[rest.index(after: close)...]
-        }
-        out += Self.unescape(rest)
-        text = out
-    }
-
-    /// One `<…>` token as plain text, recording user mentions.
-    private mutating func render(_ token: Substring) -> String {
-        let (target, label) = Self.splitLabel(token)
-        if target.hasPrefix("@") {
-            let id = String(target.dropFirst())
-            guard !id.isEmpty else { return Self.unescape(label ?? "") }
-            mentions[id] = id
-            if let label, !label.isEmpty { labels[id] = Self.unescape(label.hasPrefix("@") ? label.dropFirst() : label) }
-            return "@" + id
-        }
-        if target.hasPrefix("#") {
-            return "#" + Self.unescape(label ?? target.dropFirst())
-        }
-        if target.hasPrefix("!") {
-            // <!here>, <!channel>, <!subteam^S1|@team>, <!date^…|fallback>: the readable part.
-            if let label, !label.isEmpty { return Self.unescape(label) }
-            let name = target.dropFirst().prefix { $0 != "^" }
-            return "@" + name
-        }
-        // A link: the text people saw, else the address.
-        return Self.unescape(label.flatMap { $0.isEmpty ? nil : $0 } ?? target)
-    }
-
-    private static func splitLabel(_ token: Substring) -> (Substring, Substring?) {
-        guard let bar = token.firstIndex(of: "|") else { return (token, nil) }
-        return (token[..<bar], token[token.index(after: bar)...])
-    }
-
-    /// Slack escapes only these three; everything else arrives as typed.
-    static func unescape(_ text: Substring) -> String {
-        guard text.contains("&") else { return String(text) }
-        return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&amp;", with: "&")
-    }
-}

@@ -17,15 +17,14 @@ import Logging
 /// ten idle minutes (a restart, an outage): then a new queue is registered *first* and the messages after
 /// `last_message_id` are read from history, so nothing falls in between; messages both read from history and
 /// queued are returned once.
-public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
-    // @unchecked: the mutable fields below are only touched under `lock`.
-    public let name = "zulip"
-    public let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .markdown)
-    public let pacing = PollPacing.longPoll
-
-    public static let entry = PlatformEntry(kind: "zulip", twoWay: true) { settings, context throws(PlatformSetupError) in
+public actor ZulipTransport: PollingTransport {
+    public static let entry = PlatformEntry(kind: "zulip") { settings, context throws(PlatformSetupError) in
         try ZulipTransport(settings: settings, context: context)
     }
+
+    public nonisolated let name = "zulip"
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .markdown)
+    public nonisolated let pacing = PollPacing.longPoll
 
     static let defaultTopic = "ServiceCoach"
     /// Zulip's documented defaults, used until a queue registration reports the server's own.
@@ -36,147 +35,50 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
     /// Messages read from history per call when catching up.
     static let historyPage = 100
 
-    let web: any WebClient
+    nonisolated let client: ZulipClient
     let logger: Logger
-    let apiRoot: URL
-    let authorization: String
-    let email: String
     let stream: String
     let topic: String
     let readsBacklog: Bool
     let ledger = PartsLedger()
-    /// How long calls may take; a blocking events call waits the long-poll time plus `pollMargin`. Set once,
-    /// before the first call (tests shorten them).
-    var timeouts = Timeouts()
 
-    struct Timeouts {
-        var call: Duration = .seconds(30)
-        var pollMargin: Duration = .seconds(10)
-    }
-
-    private let lock = NSLock()
-    private var me: ZulipWire.Me?
-    private var messageLimit = ZulipTransport.defaultMessageLimit
-    private var topicLimit = ZulipTransport.defaultTopicLimit
-    private var longPoll = ZulipTransport.defaultLongPoll
+    var me: ZulipWire.Me?
+    var messageLimit = ZulipTransport.defaultMessageLimit
+    var topicLimit = ZulipTransport.defaultTopicLimit
+    var longPoll = ZulipTransport.defaultLongPoll
     /// Full name → user id, for `@**Name**` mentions that carry no id.
-    private var directory: [String: Int]?
-    private var unknownNames = Set<String>()
+    var directory: [String: Int]?
+    var unknownNames = Set<String>()
 
     init(settings: PlatformSettings, context: PlatformContext) throws(PlatformSetupError) {
         try settings.validateKeys(["stream", "topic", "email", "apiKeyEnv"])
-        let base = try settings.url(default: nil, hint: "your Zulip address, e.g. https://team.zulipchat.com")
-        var root = base.absoluteString
-        while root.hasSuffix("/") { root.removeLast() }
-        for suffix in ["/api/v1", "/api"] where root.hasSuffix(suffix) { root.removeLast(suffix.count) }
-        apiRoot = URL(string: root + "/api/v1") ?? base
+        let realm = try settings.url(default: nil, hint: "your Zulip address, e.g. https://team.zulipchat.com")
         stream = try settings.required("stream", hint: "the channel's name, e.g. customer-service")
         let topic = settings.optional("topic") ?? Self.defaultTopic
         guard topic.unicodeScalars.count <= Self.defaultTopicLimit else {
             throw .invalidSetting(kind: "zulip", key: "topic", value: topic, hint: "Zulip topics have at most 60 characters")
         }
         self.topic = topic
-        email = try settings.required("email", hint: "the bot's email address, shown on its card in Personal settings → Bots")
+        let email = try settings.required("email", hint: "the bot's email address, shown on its card in Personal settings → Bots")
         let key = try settings.secret("apiKeyEnv", defaultVariable: "ZULIP_API_KEY", what: "bot API key")
-        authorization = "Basic " + Data("\(email):\(key)".utf8).base64EncodedString()
+        client = ZulipClient(web: context.web, realm: realm, email: email, key: key, stream: stream)
         readsBacklog = try settings.readsBacklog()
-        web = context.web
         logger = context.logger
-    }
-
-    // MARK: - Calls
-
-    func url(_ path: String, _ query: [(String, String)] = []) -> URL {
-        apiRoot.appending(segments: path).adding(query: query)
-    }
-
-    func get<Result: Decodable>(_ path: String, _ query: [(String, String)] = [], as type: Result.Type, label: String,
-        direct: Bool = false) async throws(TransportError) -> Result
-    {
-        let request = WebRequest(url: url(path, query), headers: ["Authorization": authorization], timeout: timeouts.call, label: label)
-        return try finish(try await web.send(request), as: type, label: label, direct: direct)
-    }
-
-    func post<Result: Decodable>(_ path: String, _ fields: [(String, String)], as type: Result.Type, label: String,
-        direct: Bool = false) async throws(TransportError) -> Result
-    {
-        let request = WebRequest.form(url: url(path), headers: ["Authorization": authorization], fields: fields,
-            timeout: timeouts.call, label: label)
-        return try finish(try await web.send(request), as: type, label: label, direct: direct)
-    }
-
-    func finish<Result: Decodable>(_ response: WebResponse, as type: Result.Type, label: String, direct: Bool)
-        throws(TransportError) -> Result
-    {
-        if let failure = failure(response, label: label, direct: direct) { throw failure }
-        return try response.decode(type, label)
-    }
-
-    /// Zulip's error answer mapped to what the runtime should do, or nil for success.
-    func failure(_ response: WebResponse, label: String, direct: Bool = false) -> TransportError? {
-        let error = try? JSONDecoder().decode(ZulipWire.Failure.self, from: response.body)
-        if response.isSuccess && error?.result != "error" { return nil }
-        let status = response.isSuccess ? 400 : response.status
-        let detail = [error?.msg, error?.code].compactMap { $0 }.joined(separator: " ")
-        let why = detail.isEmpty ? response.bodyExcerpt : detail
-        switch (status, error?.code) {
-        case (429, _), (_, "RATE_LIMIT_HIT"?):
-            let wait = error?.retryAfter.flatMap { Duration.platformWait(seconds: $0) }
-            return .rateLimited(retryAfter: wait ?? response.retryAfterHeader() ?? .seconds(60))
-        case (401, _), (_, "UNAUTHORIZED"?), (_, "USER_DEACTIVATED"?), (_, "REALM_DEACTIVATED"?):
-            return .unauthorized(reason: "\(label): Zulip refused the bot's credentials (\(why)); check transport.settings.email (\(email)) and the API key in the environment variable named by apiKeyEnv: the bot's card in Personal settings → Bots shows the key and can make a new one")
-        case (_, "STREAM_DOES_NOT_EXIST"?) where !direct:
-            return .unauthorized(reason: "\(label): \(why); check transport.settings.stream (\"\(stream)\") and subscribe the bot to that channel")
-        case (400, _) where direct:
-            return .rejected(reason: "\(label): \(why)")
-        default:
-            return response.failure(label, detail: why) ?? .rejected(reason: "\(label): \(why)")
-        }
     }
 
     /// The bot's own account, asked once per run.
     func identity() async throws(TransportError) -> ZulipWire.Me {
-        if let me = lock.withLock({ me }) { return me }
-        let user = try await get("users/me", as: ZulipWire.Me.self, label: "zulip users/me")
-        lock.withLock { me = user }
+        if let me { return me }
+        let user = try await client.call(get: "users/me", as: ZulipWire.Me.self, label: "zulip users/me", for: .account)
+        me = user
         return user
-    }
-
-    // MARK: - The cursor
-
-    struct Cursor: Codable, Equatable {
-        var queue_id: String
-        var last_event_id: Int
-        /// The newest message id handled: where a catch-up from history starts after the queue was lost.
-        var last_message_id: Int
-        /// True while a catch-up from history is still paging; events are read once it is done.
-        var backfilling: Bool?
-        /// While catching up: the newest message id when the new queue was registered (later ones are queued too).
-        var queue_start: Int?
-        /// Ids read from history that the new queue also holds (sent after it was registered): skipped there.
-        var overlap: [Int]?
-
-        init(queue_id: String, last_event_id: Int, last_message_id: Int) {
-            self.queue_id = queue_id
-            self.last_event_id = last_event_id
-            self.last_message_id = last_message_id
-        }
-
-        init?(_ text: String?) {
-            guard let text, let value = try? JSONDecoder().decode(Cursor.self, from: Data(text.utf8)) else { return nil }
-            self = value
-        }
-
-        var text: String {
-            (try? JSONEncoder.platform.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        }
     }
 
     // MARK: - Polling
 
     public func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch {
         let me = try await identity()
-        guard var cursor = Cursor(request.cursor) else { return try await start(me: me) }
+        guard var cursor = ZulipCursor(request.cursor) else { return try await start(me: me) }
         if cursor.backfilling == true { return try await catchUp(cursor, me: me) }
 
         guard let events = try await nextEvents(cursor, timeout: request.timeout) else {
@@ -203,7 +105,7 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
             if let inbound = try await inbound(message, me: me) { messages.append(inbound) }
         }
         cursor.overlap = overlap.isEmpty ? nil : overlap.sorted()
-        return PollBatch(messages: messages, cursor: cursor.text)
+        return PollBatch(messages: messages, cursor: cursor.encoded)
     }
 
     /// The queue's next events, or nil when Zulip no longer has the queue.
@@ -212,36 +114,27 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
     /// wants back within a second (a scheduled post is due) therefore does not block at all; any other blocks, and
     /// may outlast the runtime's timeout by up to about 50 s, so a scheduled post can go out that much late, far
     /// inside `lateAfterMinutes`. Not blocking on every short timeout instead would poll Zulip in a tight loop.
-    func nextEvents(_ cursor: Cursor, timeout: Duration) async throws(TransportError) -> [ZulipWire.Event]? {
+    func nextEvents(_ cursor: ZulipCursor, timeout: Duration) async throws(TransportError) -> [ZulipWire.Event]? {
         let block = timeout >= .seconds(1)
-        let wait = lock.withLock { longPoll } + timeouts.pollMargin
-        let request = WebRequest(
-            url: url("events", [
-                ("queue_id", cursor.queue_id), ("last_event_id", String(cursor.last_event_id)),
-                ("dont_block", block ? "false" : "true"),
-            ]),
-            headers: ["Authorization": authorization], timeout: block ? wait : timeouts.call, label: "zulip events")
-        let response = try await web.send(request)
-        if response.status == 400, let error = try? JSONDecoder().decode(ZulipWire.Failure.self, from: response.body),
-            error.code == "BAD_EVENT_QUEUE_ID"
-        {
-            return nil
-        }
-        return try finish(response, as: ZulipWire.Events.self, label: "zulip events", direct: false).events
+        let label = "zulip events"
+        let response = try await client.get("events", query: [
+            ("queue_id", cursor.queue_id), ("last_event_id", String(cursor.last_event_id)), ("dont_block", block ? "false" : "true"),
+        ], label: label, timeout: block ? longPoll + client.pollMargin : nil)
+        if response.status == 400, ZulipClient.error(response)?.code == "BAD_EVENT_QUEUE_ID" { return nil }
+        if let failure = client.failure(response, label) { throw failure }
+        return try client.decode(response, as: ZulipWire.Events.self, label: label).events
     }
 
     /// A new event queue for every message the bot can see, with raw Markdown content.
     func register() async throws(TransportError) -> ZulipWire.Registered {
-        let queue = try await post("register", [
+        let queue = try await client.call(post: "register", form: [
             ("event_types", #"["message"]"#), ("apply_markdown", "false"), ("all_public_streams", "false"),
         ], as: ZulipWire.Registered.self, label: "zulip register")
-        lock.withLock {
-            if let seconds = queue.event_queue_longpoll_timeout_seconds, seconds > 0, seconds < 3600 {
-                longPoll = .milliseconds(Int64(seconds * 1000))
-            }
-            if let limit = queue.max_message_length, limit >= 1000 { messageLimit = limit }
-            if let limit = queue.max_topic_length, limit >= 10 { topicLimit = limit }
+        if let seconds = queue.event_queue_longpoll_timeout_seconds, seconds > 0, seconds < 3600 {
+            longPoll = .milliseconds(Int64(seconds * 1000))
         }
+        if let limit = queue.max_message_length, limit >= 1000 { messageLimit = limit }
+        if let limit = queue.max_topic_length, limit >= 10 { topicLimit = limit }
         return queue
     }
 
@@ -255,19 +148,19 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         } else {
             newest = try await history(anchor: "newest", before: 1, after: 0, includeAnchor: true).messages.map(\.id).max() ?? 0
         }
-        let cursor = Cursor(queue_id: queue.queue_id, last_event_id: queue.last_event_id, last_message_id: newest)
-        guard readsBacklog else { return PollBatch(messages: [], cursor: cursor.text) }
+        let cursor = ZulipCursor(queue_id: queue.queue_id, last_event_id: queue.last_event_id, last_message_id: newest)
+        guard readsBacklog else { return PollBatch(messages: [], cursor: cursor.encoded) }
         let page = try await history(anchor: String(newest), before: Self.historyPage - 1, after: 0, includeAnchor: true)
         var messages: [InboundMessage] = []
         for message in page.messages.sorted(by: { $0.id < $1.id }) where message.id <= newest {
             if let inbound = try await inbound(message, me: me) { messages.append(inbound) }
         }
-        return PollBatch(messages: messages, cursor: cursor.text)
+        return PollBatch(messages: messages, cursor: cursor.encoded)
     }
 
     /// One page of the messages after `last_message_id`, read from history after the queue was lost. Pages until
     /// history is exhausted, one page per poll (the runtime polls again at once after messages); then the queue.
-    func catchUp(_ cursor: Cursor, me: ZulipWire.Me) async throws(TransportError) -> PollBatch {
+    func catchUp(_ cursor: ZulipCursor, me: ZulipWire.Me) async throws(TransportError) -> PollBatch {
         var cursor = cursor
         let page = try await history(anchor: String(cursor.last_message_id), before: 0, after: Self.historyPage, includeAnchor: false)
         var messages: [InboundMessage] = []
@@ -284,11 +177,11 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         }
         // Without the queue's start every id read counts; keep the cursor small, duplicates are caught by id anyway.
         cursor.overlap = overlap.isEmpty ? nil : Array(overlap.suffix(Self.historyPage))
-        return PollBatch(messages: messages, cursor: cursor.text)
+        return PollBatch(messages: messages, cursor: cursor.encoded)
     }
 
     func history(anchor: String, before: Int, after: Int, includeAnchor: Bool) async throws(TransportError) -> ZulipWire.Messages {
-        try await get("messages", [
+        try await client.call(get: "messages", query: [
             ("anchor", anchor), ("num_before", String(before)), ("num_after", String(after)),
             ("include_anchor", includeAnchor ? "true" : "false"), ("apply_markdown", "false"),
         ], as: ZulipWire.Messages.self, label: "zulip messages")
@@ -308,7 +201,7 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         }
         let content = message.content ?? ""
         await learnNames(ZulipText.mentions(in: content).filter { $0.id == nil }.map(\.name))
-        let names = lock.withLock { directory ?? [:] }
+        let names = directory ?? [:]
         let text = ZulipText(content, botID: me.user_id) { names[$0.lowercased()] }
         return InboundMessage(
             id: String(message.id), senderID: String(message.sender_id),
@@ -324,9 +217,8 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
     func learnNames(_ names: [String]) async {
         let wanted = names.map { $0.lowercased() }.filter { !ZulipText.wildcards.contains($0) }
         guard !wanted.isEmpty else { return }
-        let (known, missing) = lock.withLock { (directory, unknownNames) }
-        if let known, wanted.allSatisfy({ known[$0] != nil || missing.contains($0) }) { return }
-        guard let users = try? await get("users", as: ZulipWire.Users.self, label: "zulip users") else { return }
+        if let known = directory, wanted.allSatisfy({ known[$0] != nil || unknownNames.contains($0) }) { return }
+        guard let users = try? await client.call(get: "users", as: ZulipWire.Users.self, label: "zulip users", for: .lookup) else { return }
         var table: [String: Int] = [:]
         var ambiguous = Set<String>()
         for user in users.members where user.is_active != false {
@@ -336,11 +228,9 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         }
         // Two people with one name: only `@**Name|id**` can say which.
         for key in ambiguous { table.removeValue(forKey: key) }
-        lock.withLock {
-            directory = table
-            // Asked about once per run: an unknown name does not reload the directory on every message.
-            unknownNames.formUnion(wanted.filter { table[$0] == nil })
-        }
+        directory = table
+        // Asked about once per run: an unknown name does not reload the directory on every message.
+        unknownNames.formUnion(wanted.filter { table[$0] == nil })
     }
 
     static func threadID(topic: String) -> String { "topic:" + topic }
@@ -348,14 +238,13 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
     // MARK: - Sending
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
-        let (limit, topicLimit) = lock.withLock { (messageLimit, self.topicLimit) }
-        let parts = MessageSplitter(limit: limit, measure: .characters, markup: .markdown).split(message.text)
+        let parts = MessageSplitter(limit: messageLimit, measure: .characters, markup: .markdown).split(message.text)
         var fields: [(String, String)]
         var returned: String?
-        var direct = false
+        var purpose = CallPurpose.posting
         switch message.destination {
         case .direct(let userID):
-            direct = true
+            purpose = .direct
             // A user id, or (for a roster written with emails) an email: Zulip takes a JSON list of either.
             let recipient = Int(userID).map { "[\($0)]" }
                 ?? (try? JSONEncoder().encode([userID])).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
@@ -374,9 +263,9 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         }
         let base = fields
         let threadID = returned
-        let isDirect = direct
         return try await ledger.deliver(parts, key: key) { _, part throws(TransportError) in
-            let sent = try await post("messages", base + [("content", part)], as: ZulipWire.Sent.self, label: "zulip send", direct: isDirect)
+            let sent = try await client.call(post: "messages", form: base + [("content", part)], as: ZulipWire.Sent.self, label: "zulip send",
+                for: purpose)
             // A channel message's thread is its topic; a direct message has only its id.
             return threadID ?? String(sent.id)
         }
@@ -416,39 +305,5 @@ public final class ZulipTransport: PlatformTransport, @unchecked Sendable {
         }
         // A dangling dash or colon before the ellipsis reads as a typo.
         return cut.trimmingCharacters(in: CharacterSet(charactersIn: " -–—:;,")) + "…"
-    }
-
-    // MARK: - coach check
-
-    public func check() async -> [CheckFinding] {
-        var findings: [CheckFinding] = []
-        do {
-            let me = try await get("users/me", as: ZulipWire.Me.self, label: "zulip users/me")
-            lock.withLock { self.me = me }
-            findings.append(.ok("token", "signed in as \(me.full_name) (\(me.email ?? email), user id \(me.user_id))"))
-        } catch {
-            findings.append(.problem("token", Self.describe(error)))
-            return findings
-        }
-        do {
-            let subscriptions = try await get("users/me/subscriptions", as: ZulipWire.Subscriptions.self, label: "zulip subscriptions")
-            if let channel = subscriptions.subscriptions.first(where: { $0.name.lowercased() == stream.lowercased() }) {
-                findings.append(.ok("channel", "subscribed to #\(channel.name)\(channel.stream_id.map { " (channel id \($0))" } ?? ""); channel posts go to the topic \"\(topic)\", each announcement to a topic of its own"))
-            } else {
-                findings.append(.problem("channel",
-                    "the bot is not subscribed to the channel \"\(stream)\", so it cannot read it: open the channel's settings → Subscribers and add the bot (or check the name in transport.settings.stream)"))
-            }
-        } catch {
-            findings.append(.problem("channel", "could not list the bot's channels: \(Self.describe(error))"))
-        }
-        return findings
-    }
-
-    static func describe(_ error: TransportError) -> String {
-        switch error {
-        case .unauthorized(let reason), .rejected(let reason), .temporary(let reason): reason
-        case .rateLimited(let wait): "rate limited by Zulip; try again after \(wait)"
-        case .closed: "the connection closed"
-        }
     }
 }

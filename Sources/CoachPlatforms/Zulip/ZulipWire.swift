@@ -116,3 +116,24 @@ enum ZulipWire {
         var name: String
     }
 }
+
+/// Where the bot has read to: its event queue, the last event handled there, and the newest message handled (where
+/// a catch-up from history starts if the queue is lost). JSON, because the runtime stores cursors as opaque strings.
+struct ZulipCursor: JSONCursor, Equatable {
+    var queue_id: String
+    var last_event_id: Int
+    /// The newest message id handled: where a catch-up from history starts after the queue was lost.
+    var last_message_id: Int
+    /// True while a catch-up from history is still paging; events are read once it is done.
+    var backfilling: Bool?
+    /// While catching up: the newest message id when the new queue was registered (later ones are queued too).
+    var queue_start: Int?
+    /// Ids read from history that the new queue also holds (sent after it was registered): skipped there.
+    var overlap: [Int]?
+
+    init(queue_id: String, last_event_id: Int, last_message_id: Int) {
+        self.queue_id = queue_id
+        self.last_event_id = last_event_id
+        self.last_message_id = last_message_id
+    }
+}

@@ -14,9 +14,10 @@ protocol AdapterTestSuite {}
 extension AdapterTestSuite {
     static var logger: Logger { Logger(label: "adapter-test") { _ in SwiftLogNoOpLogHandler() } }
 
-    /// What an adapter is given, with a real HTTP client (tests point it at a `FakeServer`).
-    static func context(logger: Logger? = nil) -> PlatformContext {
-        PlatformContext(web: URLSessionWebClient(), logger: logger ?? Self.logger, botName: "coach")
+    /// What an adapter is given, with a real HTTP client (tests point it at a `FakeServer`), or `web` (a
+    /// `TimeoutWebClient`, for a test of what a timeout does).
+    static func context(logger: Logger? = nil, web: (any WebClient)? = nil) -> PlatformContext {
+        PlatformContext(web: web ?? URLSessionWebClient(), logger: logger ?? Self.logger, botName: "coach")
     }
 
     /// A platform's settings: the test's usual `values` with `overrides` on top.
@@ -26,7 +27,7 @@ extension AdapterTestSuite {
         PlatformSettings(kind: kind, values: values.merging(overrides) { _, new in new }, environment: environment)
     }
 
-    static func poll(_ transport: some ChatTransport, _ cursor: String?, threads: [String] = []) async throws(TransportError) -> PollBatch {
+    static func poll(_ transport: some PollingTransport, _ cursor: String?, threads: [String] = []) async throws(TransportError) -> PollBatch {
         try await transport.poll(PollRequest(cursor: cursor, timeout: .seconds(1), threads: threads))
     }
 
@@ -61,13 +62,18 @@ extension AdapterTestSuite {
     }
 
     /// `Config/examples/<kind>.json` loaded, and the adapter it names built with `environment` as its secrets.
-    static func example(_ kind: String, environment: [String: String]) throws -> (setup: CoachSetup, transport: any PlatformTransport) {
+    static func example(_ kind: String, environment: [String: String]) throws -> (setup: CoachSetup, transport: any ChatTransport) {
         let setup = try CoachSetup.load(
             configPath: Fixtures.projectRoot.appendingPathComponent("Config/examples/\(kind).json").path,
             promptsPath: Fixtures.projectRoot.appendingPathComponent("Prompts").path, stateOverride: Fixtures.temporaryDirectory().path)
         let transport = try Platforms.make(kind: setup.config.transport.kind, settings: setup.config.transport.settings,
             environment: environment, context: context())
         return (setup, transport)
+    }
+
+    /// How often `transport` may be polled; nil for a send-only one, which cannot be.
+    static func pacing(_ transport: any ChatTransport) -> PollPacing? {
+        (transport as? any PollingTransport)?.pacing
     }
 
     // MARK: - The real engine
@@ -79,7 +85,7 @@ extension AdapterTestSuite {
     }
 
     /// One turn of the live loop: (optionally) the clock's tick, a poll, the batch applied, the outbox delivered.
-    static func step(_ session: CoachSession, _ transport: some ChatTransport, at now: Date, tick: Bool = true,
+    static func step(_ session: CoachSession, _ transport: some PollingTransport, at now: Date, tick: Bool = true,
         timeout: Duration = .seconds(1)) async throws
     {
         if tick { try await session.tick(at: now) }

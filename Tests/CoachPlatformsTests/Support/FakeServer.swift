@@ -1,6 +1,7 @@
 import CoachPlatforms
 import FlyingFox
 import Foundation
+import Testing
 
 /// A request as the fake platform received it.
 struct Received: Sendable {
@@ -63,7 +64,8 @@ struct Reply: Sendable {
 }
 
 /// A local HTTP server on 127.0.0.1 that plays a platform: the test gives the behaviour, the server records every
-/// request in order so the test can assert exactly what the bot sent.
+/// request in order so the test can assert exactly what the bot sent. It is stopped when its test ends: its suite
+/// has the `.stopsServers` trait.
 final class FakeServer: @unchecked Sendable {
     // @unchecked: `log` is only touched under `lock`; the handler is immutable.
     private let server: HTTPServer
@@ -74,6 +76,7 @@ final class FakeServer: @unchecked Sendable {
 
     /// Starts the server; `handle` answers every request (it may keep its own state, e.g. an actor).
     init(_ handle: @escaping @Sendable (Received) async -> Reply) async throws {
+        guard let started = StartedServers.current else { throw FakeServerError.noOneStopsIt }
         let box = Box()
         let handler = ClosureHTTPHandler { request in
             let received = Received(
@@ -90,7 +93,12 @@ final class FakeServer: @unchecked Sendable {
         }
         let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled, handler: handler)
         self.server = server
-        self.task = Task { try await server.run() }
+        let task = Task { try await server.run() }
+        self.task = task
+        await started.add {
+            await server.stop(timeout: 0)
+            task.cancel()
+        }
         try await server.waitUntilListening()
         guard case .ip4(_, let port) = await server.listeningAddress else { throw FakeServerError.noAddress }
         self.baseURL = URL(string: "http://127.0.0.1:\(port)")!
@@ -106,14 +114,59 @@ final class FakeServer: @unchecked Sendable {
 
     func requests(to path: String) -> [Received] { requests.filter { $0.path == path } }
 
-    func stop() async {
-        await server.stop(timeout: 0)
-        task.cancel()
-    }
-
     private final class Box: @unchecked Sendable {
         weak var server: FakeServer?
     }
 }
 
-enum FakeServerError: Error { case noAddress }
+enum FakeServerError: Error, CustomStringConvertible {
+    case noAddress
+    case noOneStopsIt
+
+    var description: String {
+        switch self {
+        case .noAddress: "the fake server has no address"
+        case .noOneStopsIt: "a FakeServer was started outside `.stopsServers`: add that trait to the suite, so the server is stopped when the test ends"
+        }
+    }
+}
+
+/// Stops, awaited, every fake server a test started, however the test ends (returned, threw, or failed an
+/// expectation): a test's servers never outlive it, and no stop is left to a task nobody waits for.
+///
+/// A trait rather than a closure around each test body: test bodies stay plain functions. (Swift 6.3 miscompiles a
+/// `#require` with a `$0` closure followed by another `$0` closure when both sit inside a closure: the second one
+/// runs as the first. Wrapping every test in `withServer { … }` walked straight into it.)
+struct StopsServers: SuiteTrait, TestTrait, TestScoping {
+    var isRecursive: Bool { true }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        let started = StartedServers()
+        do {
+            try await StartedServers.$current.withValue(started) { try await function() }
+        } catch {
+            await started.stopAll()
+            throw error
+        }
+        await started.stopAll()
+    }
+}
+
+extension Trait where Self == StopsServers {
+    /// Every fake server a test in this suite starts is stopped, awaited, when the test ends.
+    static var stopsServers: Self { Self() }
+}
+
+/// The servers the running test started; `StopsServers` sets it for each test.
+actor StartedServers {
+    @TaskLocal static var current: StartedServers?
+
+    private var stops: [@Sendable () async -> Void] = []
+
+    func add(_ stop: @escaping @Sendable () async -> Void) { stops.append(stop) }
+
+    func stopAll() async {
+        for stop in stops { await stop() }
+        stops = []
+    }
+}

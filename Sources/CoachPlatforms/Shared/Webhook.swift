@@ -22,6 +22,15 @@ enum Webhook {
         return (url, variable)
     }
 
+    /// A webhook's client from its settings: the only setting is the variable holding the URL.
+    static func client<Client: WebhookClient>(_ settings: PlatformSettings, _ context: PlatformContext, defaultVariable: String,
+        what: String) throws(PlatformSetupError) -> Client
+    {
+        try settings.validateKeys(["webhookEnv"])
+        let (url, variable) = try url(settings, defaultVariable: defaultVariable, what: what)
+        return Client(web: context.web, root: url, timeout: .seconds(30), variable: variable)
+    }
+
     /// `coach check`'s reminder of what a send-only platform cannot do.
     static let sendOnlyWarning = CheckFinding.warning("commands",
         "this webhook cannot collect commands or examples: it is send-only, so the bot posts announcements, reminders and summaries, and nobody can reply to it with !example, !caught or !rate")
@@ -29,22 +38,17 @@ enum Webhook {
     /// `coach check` for a webhook: posts `body`, a payload a live URL refuses or ignores so nothing shows, and
     /// reads the answer with `read`. A network failure says which variable's URL could not be reached; the send-only
     /// warning always follows.
-    static func check(_ web: any WebClient, url: URL, body: some Encodable, timeout: Duration, label: String,
-        unreachable: String, read: (WebResponse) -> CheckFinding) async -> [CheckFinding]
+    static func check(_ client: some PlatformClient, body: some Encodable & Sendable, label: String, variable: String,
+        isolation: isolated (any Actor)? = #isolation, read: (WebResponse) -> CheckFinding) async -> [CheckFinding]
     {
         var findings: [CheckFinding] = []
         do {
-            findings.append(read(try await web.send(.json(url: url, body: body, timeout: timeout, label: label))))
+            findings.append(read(try await client.post(body: body, label: label)))
         } catch {
-            findings.append(.problem("webhook", "\(unreachable): \(error)"))
+            findings.append(.problem("webhook", error, unreachable: "Check the webhook URL in \(variable) and the network"))
         }
         findings.append(sendOnlyWarning)
         return findings
-    }
-
-    /// A send-only platform has nothing to read: the runtime never polls it, and a poll changes nothing.
-    static func emptyPoll(_ request: PollRequest) -> PollBatch {
-        PollBatch(messages: [], cursor: request.cursor)
     }
 
     /// Splits `text` so that each part's whole request body fits `maxBody` bytes.
@@ -62,4 +66,15 @@ enum Webhook {
             limit = max(64, limit - (largest - maxBody) - limit / 16)
         }
     }
+}
+
+/// A send-only webhook's client: JSON posts to a secret URL, with no headers of its own (the URL is the credential).
+protocol WebhookClient: PlatformClient {
+    /// The environment variable the URL came from, for the fix in a message; never the URL.
+    var variable: String { get }
+    init(web: any WebClient, root: URL, timeout: Duration, variable: String)
+}
+
+extension WebhookClient {
+    func headers() -> [String: String] { [:] }
 }

@@ -1,5 +1,8 @@
 import Foundation
 
+// Matrix's wire format is read field by field as `JSONValue`, below. Its cursor needs no type: it is the sync's
+// `next_batch` token, kept as the homeserver gave it.
+
 /// Any JSON value, read without a fixed shape.
 ///
 /// Matrix events carry whatever their senders put in `content`: one event with a number where a string belongs

@@ -1,0 +1,61 @@
+import CoachChat
+import Foundation
+
+/// Every platform this build can run, by `transport.kind`. The console is wired separately: it needs a terminal.
+///
+/// Each platform's folder has the same parts with the same names, so a change to one platform's HTTP calls, its
+/// `coach check`, or its wire format is made in the same file in every folder:
+///
+/// - `<Name>Client.swift`: a `<Name>Client` struct (a `PlatformClient`) holding the web client, the API root, the
+///   authorisation and the timeout, with the platform's HTTP calls and its reading of failures.
+/// - `<Name>Transport.swift`: the `<Name>Transport` actor, its settings, polling (if it can read) and sending.
+/// - `<Name>Check.swift`: its `coach check`.
+/// - `<Name>Wire.swift`: the JSON it exchanges with the platform, and its cursor.
+/// - `<Name>Text.swift`, where the platform has markup or mentions to read.
+///
+/// Folders are per vendor: `Slack/` holds both the Web API adapter and the incoming webhook (`SlackWebhook…`).
+///
+/// Concurrency: every transport is an `actor`. Its mutable state (caches, what it learned about the bot, the parts
+/// of a split message already sent) is actor state; what never changes is `nonisolated let`. The clients are
+/// immutable `Sendable` structs, so a transport hands a copy to each call. No adapter uses locks or
+/// `@unchecked Sendable`. (State changes land between awaits, as they did under the old locks, which were never
+/// held across a call either.)
+public enum Platforms {
+    public static let all: [PlatformEntry] = [
+        SlackTransport.entry,
+        SlackWebhookTransport.entry,
+        TeamsWorkflowTransport.entry,
+        GoogleChatTransport.entry,
+        TelegramTransport.entry,
+        ZulipTransport.entry,
+        MattermostTransport.entry,
+        DiscordTransport.entry,
+        MatrixTransport.entry,
+    ]
+
+    public static var kinds: [String] { all.map(\.kind) }
+
+    public static func entry(_ kind: String) -> PlatformEntry? { all.first { $0.kind == kind } }
+
+    /// Builds the adapter the config names, reading its secrets from `environment`. Whether it can be read (two-way)
+    /// or only posted to is its type's business: a two-way adapter is a `PollingTransport`.
+    public static func make(kind: String, settings: [String: String], environment: [String: String], context: PlatformContext)
+        throws(PlatformSetupError) -> any ChatTransport
+    {
+        guard let entry = entry(kind) else { throw .unknownKind(kind: kind, known: ["console"] + kinds) }
+        return try entry.make(PlatformSettings(kind: kind, values: settings, environment: environment), context)
+    }
+}
+
+/// A platform the config can name in `transport.kind`.
+public struct PlatformEntry: Sendable {
+    public var kind: String
+    public var make: @Sendable (PlatformSettings, PlatformContext) throws(PlatformSetupError) -> any ChatTransport
+
+    public init(kind: String,
+        make: @escaping @Sendable (PlatformSettings, PlatformContext) throws(PlatformSetupError) -> any ChatTransport)
+    {
+        self.kind = kind
+        self.make = make
+    }
+}
