@@ -153,7 +153,7 @@ final class SimulatedClock: CoachClock, @unchecked Sendable {
 
 /// The scripted team, seen by the bot as its chat platform: each poll hands over the team's next message (or none
 /// before the poll's deadline), and each send is printed as the transcript's next line.
-actor SimulatedTeam: ChatTransport {
+actor SimulatedTeam: PollingTransport {
     /// A platform with private messages and threads, in plain text: the transcript shows everything the bot can do.
     static let chat = TransportCapabilities(directMessages: true, threads: true, markup: .plain)
 
@@ -259,6 +259,9 @@ actor SimulatedTeam: ChatTransport {
             destination: message.destination, name: memberName)))
         return "m\(sent)"
     }
+
+    /// A simulated team has no account to check.
+    func check() async -> [CheckFinding] { [] }
 
     nonisolated func memberName(_ id: String) -> String { members.first { $0.id == id }?.name ?? id }
 
