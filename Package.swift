@@ -24,31 +24,31 @@ let package = Package(
         ),
         // Durable JSON state: snapshot plus append-only journal, atomic writes, one-bot lock.
         .target(name: "CoachStore"),
-        // One transport per chat platform behind one protocol, plus the console.
-        .target(
-            name: "CoachChat",
-            dependencies: ["CoachCore", .product(name: "Logging", package: "swift-log")]
-        ),
-        // The real chat platforms over HTTP (URLSession): polling, sending, escaping, splitting, `coach check`.
+        // The seam between the bot and a chat: sending (every platform), reading (two-way ones), check findings.
+        .target(name: "CoachChat", dependencies: ["CoachCore"]),
+        // Every chat platform, one folder each: the console, and the real ones over HTTP (URLSession).
         .target(
             name: "CoachPlatforms",
             dependencies: ["CoachCore", "CoachChat", .product(name: "Logging", package: "swift-log")]
         ),
-        // The loops, the outbox, backoff and graceful shutdown.
+        // The loops, the outbox, backoff and graceful shutdown. It knows no concrete platform: the executable picks one.
         .target(
             name: "CoachRuntime",
             dependencies: [
-                "CoachCore", "CoachStore", "CoachChat", "CoachPlatforms",
+                "CoachCore", "CoachStore", "CoachChat",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // A thin `@main` and the builder that turns a loaded setup into the service group.
         .executableTarget(
             name: "coach",
             dependencies: [
                 "CoachRuntime", "CoachPlatforms",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -66,5 +66,7 @@ let package = Package(
                 "CoachPlatforms", "CoachRuntime", "CoachTestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
+        // The builder, wired as `coach` wires it, with a scripted terminal, a fake network and a manual clock.
+        .testTarget(name: "CoachTests", dependencies: ["coach", "CoachPlatforms", "CoachTestSupport"]),
     ]
 )

@@ -27,8 +27,6 @@ public enum SetupError: Error, CustomStringConvertible {
     case invalid(path: String, problem: ConfigError)
     /// `simulate --state` was pointed at a folder that already holds a state.
     case folderNotEmpty(path: String)
-    /// The config names a transport this build does not have.
-    case unknownTransport(kind: String, known: [String])
 
     public var description: String {
         switch self {
@@ -40,8 +38,6 @@ public enum SetupError: Error, CustomStringConvertible {
             "\(path): \(problem)"
         case .folderNotEmpty(let path):
             "\(path) already holds a state. Give simulate an empty or new folder, so the run depends only on its seed."
-        case .unknownTransport(let kind, let known):
-            "The config's transport.kind is \"\(kind)\", which this build does not know. Use one of: \(known.joined(separator: ", "))."
         }
     }
 }

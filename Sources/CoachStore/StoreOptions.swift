@@ -1,9 +1,14 @@
 /// Tuning and test hooks for a `JournalStore`. The defaults are what production should run with.
 public struct StoreOptions: Sendable {
     /// Rewrite the snapshot and start a fresh journal once the journal grows past this many bytes and past the
-    /// snapshot's own size. Bounds the disk used and the replay work at start-up, without making an ordinary commit
-    /// touch the snapshot, and keeps compaction's share of each commit constant as the history grows.
+    /// snapshot's own size. Bounds the disk used and the replay work at start-up (what a start after a crash
+    /// replays), without making an ordinary commit touch the snapshot, and keeps compaction's share of each commit
+    /// constant as the history grows. A clean stop compacts too, so a normal restart replays nothing.
     public var compactAfterJournalBytes: Int
+
+    /// 4 MiB: a start after a crash replays at most this much (about a second with a large history on a small
+    /// server), while compaction stays rare.
+    public static let defaultCompactionBytes = 4 * 1024 * 1024
     /// fsync on every commit (and during compaction). Only a benchmark comparing costs may turn this off: without
     /// it a power cut can lose commits that were reported as done.
     public var durable: Bool
@@ -13,7 +18,7 @@ public struct StoreOptions: Sendable {
     /// open the directory again, as a restarted process would.
     public var crashPoint: CrashPoint?
 
-    public init(compactAfterJournalBytes: Int = 16 * 1024 * 1024, durable: Bool = true, crashPoint: CrashPoint? = nil) {
+    public init(compactAfterJournalBytes: Int = StoreOptions.defaultCompactionBytes, durable: Bool = true, crashPoint: CrashPoint? = nil) {
         self.compactAfterJournalBytes = compactAfterJournalBytes
         self.durable = durable
         self.crashPoint = crashPoint

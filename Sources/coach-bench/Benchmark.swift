@@ -212,7 +212,7 @@ struct Benchmark {
         precondition(state.examples.all.count == examples)
         // Fill the journal to the bot's compaction point, the larger of the floor and the snapshot: the most a start
         // after a crash can have to replay.
-        let fullJournal = max(CoachApplication.storeOptions.compactAfterJournalBytes, store.snapshotBytes) - 4096
+        let fullJournal = max(StoreOptions.defaultCompactionBytes, store.snapshotBytes) - 4096
         var i = 0
         while store.journalBytes < fullJournal {
             let message = InboundMessage(id: "j\(i)", senderID: "u\(i % 1_000)", senderName: "Member \(i % 1_000)", text: "!example journalled \(i)")

@@ -40,7 +40,7 @@ enum MatrixBenchmark {
             kind: "matrix", settings: ["baseURL": homeserver.url.absoluteString, "room": coachRoom],
             environment: ["MATRIX_ACCESS_TOKEN": coachAccount.accessToken],
             context: PlatformContext(web: URLSessionWebClient(), logger: logger, botName: setup.config.team.botName))
-        let bot = try CoachApplication.makeBot(setup: setup, transport: transport, clock: SystemClock(), logger: logger, randomSeed: 1)
+        let bot = try BotService.open(setup: setup, transport: transport, clock: SystemClock(), logger: logger, randomSeed: 1)
         let coachTask = Task { try await bot.run() }
         let echo = EchoBot(account: echoAccount, room: echoRoom)
         let echoTask = Task { await echo.run() }

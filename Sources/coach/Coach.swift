@@ -61,21 +61,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let logger = deployment.logger("coach")
         do {
-            let setup = try deployment.load()
-            let clock = SystemClock()
-            let transport: any ChatTransport
-            if setup.config.transport.kind == "console" {
-                transport = CoachApplication.consoleTransport(
-                    setup: setup, prompts: try setup.prompts(for: .plain), clock: clock, input: .standardInput(),
-                    output: { text in print(text) })
-            } else {
-                transport = try CoachApplication.platformTransport(
-                    setup: setup, environment: ProcessInfo.processInfo.environment, logger: logger)
-            }
-            let bot = try CoachApplication.makeBot(
-                setup: setup, transport: transport, clock: clock, logger: logger,
-                randomSeed: UInt64(truncatingIfNeeded: Date().timeIntervalSince1970.bitPattern))
-            try await CoachApplication.run(bot, logger: logger)
+            try await CoachBuilder.serviceGroup(for: try deployment.load(), .live(logger: logger)).run()
         } catch {
             throw fail(error)
         }
@@ -129,17 +115,13 @@ struct Check: AsyncParsableCommand {
         let prompts: PromptBook
         do {
             let setup = try deployment.load()
-            guard CoachApplication.knownTransports.contains(setup.config.transport.kind) else {
-                throw SetupError.unknownTransport(kind: setup.config.transport.kind, known: CoachApplication.knownTransports)
-            }
             prompts = try setup.prompts(for: .plain)
+            let transport = try CoachBuilder.transport(
+                for: setup, .live(logger: deployment.logger("coach"), readsInput: false))
             print(prompts.render(CheckOKView(
                 config: setup.configFile?.path ?? "", principles: setup.catalogue.principles.count,
                 templates: setup.templates.count, transport: setup.config.transport.kind,
                 state: setup.stateDirectory.path, team: setup.config.team.name)))
-            guard setup.config.transport.kind != "console" else { return }
-            let transport = try CoachApplication.platformTransport(
-                setup: setup, environment: ProcessInfo.processInfo.environment, logger: deployment.logger("coach"))
             findings = await transport.check()
         } catch {
             throw fail(error)

@@ -92,7 +92,7 @@ struct SynapseBot {
             })
         let prompts = try setup.prompts(for: matrix.capabilities.markup)
         let coach = Coach(config: setup.config, catalogue: setup.catalogue, prompts: prompts, capabilities: matrix.capabilities)
-        let session = try CoachSession(coach: coach, directory: setup.stateDirectory, options: CoachApplication.storeOptions, logger: Self.logger)
+        let session = try CoachSession(coach: coach, directory: setup.stateDirectory, logger: Self.logger)
         // A short long-poll: the clock is manual, so there is nothing to wait for beyond what is already in the room.
         let bot = BotService(session: session, transport: wrapped, clock: clock, logger: Self.logger,
             pollTimeout: .milliseconds(10), randomSeed: 7)

@@ -17,7 +17,7 @@ struct BotServiceTests {
         var setup = try Fixtures.setup(state: state)
         setup.config.holidays = []
         setup.config.programme.suggestedLength = length
-        return try CoachApplication.makeBot(setup: setup, transport: chat.transport(), clock: clock, logger: logger, randomSeed: 7)
+        return try BotService.open(setup: setup, transport: chat.transport(), clock: clock, logger: logger, randomSeed: 7)
     }
 
     static func message(_ id: String, _ sender: String, _ text: String, thread: String? = nil) -> InboundMessage {
@@ -207,61 +207,5 @@ struct BotServiceTests {
             _ = try Self.bot(ScriptedChat(batches: []), clock: ManualClock(Date()), state: dir)
         }
         _ = first
-    }
-
-    @Test("graceful shutdown ends the loop after the commit in flight")
-    func gracefulShutdown() async throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
-        let input = ConsoleInput()
-        let setup = try Fixtures.setup(state: dir)
-        let prompts = try setup.prompts(for: .plain)
-        let printed = Printed()
-        let console = CoachApplication.consoleTransport(setup: setup, prompts: prompts, clock: clock, input: input, output: { printed.append($0) })
-        let bot = try CoachApplication.makeBot(setup: setup, transport: console, clock: clock, logger: Self.logger, randomSeed: 1)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: bot)], logger: Self.logger))
-        let running = Task { try await group.run() }
-        input.push("example kept through shutdown")
-        // The reply is sent after the example's commit: once it is printed, the commit is durable.
-        await printed.waitFor("noted")
-        await group.triggerGracefulShutdown()
-        try await running.value
-        let state = try Self.reopen(dir)
-        #expect(state.examples.all.map(\.text) == ["kept through shutdown"])
-        #expect(printed.text.contains("Alex"))
-    }
-}
-
-/// Collects console output across tasks, and lets a test wait until something is printed.
-final class Printed: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = NSLock()
-    private var lines: [String] = []
-    private var watchers: [(text: String, continuation: CheckedContinuation<Void, Never>)] = []
-
-    func append(_ line: String) {
-        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
-            lines.append(line)
-            let printed = lines.joined(separator: "\n")
-            let met = watchers.filter { printed.contains($0.text) }
-            watchers.removeAll { printed.contains($0.text) }
-            return met.map(\.continuation)
-        }
-        for continuation in ready { continuation.resume() }
-    }
-
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
-
-    /// Returns once the output contains `text`.
-    func waitFor(_ text: String) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = lock.withLock { () -> Bool in
-                if lines.joined(separator: "\n").contains(text) { return true }
-                watchers.append((text, continuation))
-                return false
-            }
-            if ready { continuation.resume() }
-        }
     }
 }

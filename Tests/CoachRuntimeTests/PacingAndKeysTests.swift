@@ -30,7 +30,7 @@ struct PacingAndKeysTests {
     static func bot(_ transport: any ChatTransport, clock: ManualClock, state: URL) throws -> BotService {
         var setup = try Fixtures.setup(state: state)
         setup.config.holidays = []
-        return try CoachApplication.makeBot(setup: setup, transport: transport, clock: clock, logger: BotServiceTests.logger, randomSeed: 7)
+        return try BotService.open(setup: setup, transport: transport, clock: clock, logger: BotServiceTests.logger, randomSeed: 7)
     }
 
     @Test("a platform that answers at once is polled again only after its interval")
@@ -96,7 +96,7 @@ struct PacingAndKeysTests {
         var setup = try Fixtures.setup(state: other)
         setup.config.holidays = []
         let fresh = ScriptedChat(batches: [])
-        try await CoachApplication.makeBot(setup: setup, transport: fresh.transport(), clock: clock, logger: BotServiceTests.logger, randomSeed: 8).run()
+        try await BotService.open(setup: setup, transport: fresh.transport(), clock: clock, logger: BotServiceTests.logger, randomSeed: 8).run()
         let freshKey = try #require(await fresh.sentKeys.first)
         #expect(freshKey.hasSuffix("-o1") && freshKey != "\(install)-o1")
     }

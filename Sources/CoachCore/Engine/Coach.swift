@@ -132,19 +132,11 @@ public struct Coach: Sendable {
         state.members.values.filter { !$0.isAway(on: date) }.sorted { $0.name < $1.name }
     }
 
-    /// A local day and time as people say it, e.g. "Monday 09:00". Day names come from the prompts folder's
-    /// template so a translated deployment names days in its own language.
-    public func describe(_ instant: Date) -> String {
-        let date = calendar.localDate(of: instant)
-        let components = calendar.calendar.dateComponents([.hour, .minute], from: instant)
-        let day = prompts.render(WeekdayView(weekday: calendar.weekday(of: date)))
-        return String(format: "%@ %02d:%02d", day.isEmpty ? date.description : day, components.hour ?? 0, components.minute ?? 0)
-    }
+    /// A local day and time as people say it, e.g. "Monday 09:00".
+    public func describe(_ instant: Date) -> String { prompts.dayAndTime(instant, in: calendar) }
 
     /// A full local timestamp for transcripts and the console, e.g. "2027-01-04 Monday 09:00".
-    public func timestamp(_ instant: Date) -> String {
-        "\(calendar.localDate(of: instant)) \(describe(instant))"
-    }
+    public func timestamp(_ instant: Date) -> String { prompts.timestamp(instant, in: calendar) }
 
     /// A goal's or a rating's number as people write it: `2`, `2.5`, `0.25`.
     public static func format(_ value: Double) -> String {

@@ -63,6 +63,20 @@ public struct PromptBook: Sendable {
         Self.tidy(library.render(tree, withTemplate: template.rawValue) ?? "")
     }
 
+    /// A local day and time as people say it, e.g. "Monday 09:00". Day names come from the prompts folder's
+    /// template so a translated deployment names days in its own language.
+    public func dayAndTime(_ instant: Date, in calendar: TeamCalendar) -> String {
+        let date = calendar.localDate(of: instant)
+        let components = calendar.calendar.dateComponents([.hour, .minute], from: instant)
+        let day = render(WeekdayView(weekday: calendar.weekday(of: date)))
+        return String(format: "%@ %02d:%02d", day.isEmpty ? date.description : day, components.hour ?? 0, components.minute ?? 0)
+    }
+
+    /// A full local timestamp for transcripts and the console, e.g. "2027-01-04 Monday 09:00".
+    public func timestamp(_ instant: Date, in calendar: TeamCalendar) -> String {
+        "\(calendar.localDate(of: instant)) \(dayAndTime(instant, in: calendar))"
+    }
+
     /// Collapses the blank lines that empty sections leave, so templates can be written for reading.
     static func tidy(_ text: String) -> String {
         // Most renders only need their leading newlines dropped; checking is far cheaper than splitting into lines.

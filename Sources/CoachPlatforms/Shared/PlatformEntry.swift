@@ -1,7 +1,7 @@
 import CoachChat
 import Foundation
 
-/// Every platform this build can run, by `transport.kind`. The console is wired separately: it needs a terminal.
+/// Every platform this build can run, by `transport.kind`, the console among them.
 ///
 /// Each platform's folder has the same parts with the same names, so a change to one platform's HTTP calls, its
 /// `coach check`, or its wire format is made in the same file in every folder:
@@ -14,6 +14,7 @@ import Foundation
 /// - `<Name>Text.swift`, where the platform has markup or mentions to read.
 ///
 /// Folders are per vendor: `Slack/` holds both the Web API adapter and the incoming webhook (`SlackWebhook…`).
+/// `Console/` is the terminal chat: a transport with no client or wire format, reading `ConsoleInput`.
 ///
 /// Concurrency: every transport is an `actor`. Its mutable state (caches, what it learned about the bot, the parts
 /// of a split message already sent) is actor state; what never changes is `nonisolated let`. The clients are
@@ -22,6 +23,7 @@ import Foundation
 /// held across a call either.)
 public enum Platforms {
     public static let all: [PlatformEntry] = [
+        ConsoleTransport.entry,
         SlackTransport.entry,
         SlackWebhookTransport.entry,
         TeamsWorkflowTransport.entry,
@@ -42,7 +44,7 @@ public enum Platforms {
     public static func make(kind: String, settings: [String: String], environment: [String: String], context: PlatformContext)
         throws(PlatformSetupError) -> any ChatTransport
     {
-        guard let entry = entry(kind) else { throw .unknownKind(kind: kind, known: ["console"] + kinds) }
+        guard let entry = entry(kind) else { throw .unknownKind(kind: kind, known: kinds) }
         return try entry.make(PlatformSettings(kind: kind, values: settings, environment: environment), context)
     }
 }

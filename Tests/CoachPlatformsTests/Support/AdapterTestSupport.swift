@@ -66,8 +66,13 @@ extension AdapterTestSuite {
         let setup = try CoachSetup.load(
             configPath: Fixtures.projectRoot.appendingPathComponent("Config/examples/\(kind).json").path,
             promptsPath: Fixtures.projectRoot.appendingPathComponent("Prompts").path, stateOverride: Fixtures.temporaryDirectory().path)
+        // A terminal too, as `coach` attaches one: the console is one of the platforms.
+        var context = context()
+        context.terminal = Terminal(
+            input: ConsoleInput(), output: { _ in }, roster: setup.config.members, prompts: try setup.prompts(for: .plain),
+            clockText: { "" })
         let transport = try Platforms.make(kind: setup.config.transport.kind, settings: setup.config.transport.settings,
-            environment: environment, context: context())
+            environment: environment, context: context)
         return (setup, transport)
     }
 

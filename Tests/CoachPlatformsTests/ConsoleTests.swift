@@ -1,18 +1,25 @@
 import CoachChat
 import CoachCore
-import CoachRuntime
+import CoachPlatforms
 import CoachTestSupport
 import Foundation
+import Logging
 import Testing
 
-@Suite("Console transport and setup")
-struct ConsoleAndSetupTests {
+/// The terminal chat, the embedded default: one platform entry among the others.
+@Suite("Console")
+struct ConsoleTests {
+    /// The console for the shipped config's roster, built through its platform entry as `coach` builds it.
     static func console(_ input: ConsoleInput, _ printed: Printed) throws -> ConsoleTransport {
         let setup = try Fixtures.setup()
-        let prompts = try setup.prompts(for: .plain)
-        return CoachApplication.consoleTransport(
-            setup: setup, prompts: prompts, clock: ManualClock(Date(timeIntervalSince1970: 1_800_000_000)), input: input,
-            output: { printed.append($0) })
+        let terminal = Terminal(
+            input: input, output: { printed.append($0) }, roster: setup.config.members,
+            prompts: try setup.prompts(for: .plain), clockText: { "2027-01-04 Monday 09:00" })
+        let context = PlatformContext(
+            web: URLSessionWebClient(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+            botName: setup.config.team.botName, terminal: terminal)
+        let transport = try Platforms.make(kind: "console", settings: [:], environment: [:], context: context)
+        return try #require(transport as? ConsoleTransport)
     }
 
     @Test("typed lines become messages from the current member; :as switches member; ids continue from the cursor")
@@ -70,25 +77,16 @@ struct ConsoleAndSetupTests {
         #expect(printed.text.contains("    hello\n    there"))
     }
 
-    @Test("a missing prompts folder and a bad config stop start-up with the path and a fix")
-    func setupErrors() throws {
-        do {
-            _ = try CoachSetup.load(configPath: nil, promptsPath: "/nonexistent/Prompts", stateOverride: nil)
-            Issue.record("loaded without prompts")
-        } catch {
-            #expect(error.description.contains("/nonexistent/Prompts"))
-        }
-        let bad = Fixtures.temporaryDirectory()
-        try FileManager.default.createDirectory(at: bad, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: bad) }
-        let file = bad.appendingPathComponent("coach.json")
-        try Data(#"{"schedule": {"summary": "fri 25:00"}}"#.utf8).write(to: file)
-        do {
-            _ = try CoachSetup.load(configPath: file.path, promptsPath: Fixtures.projectRoot.appendingPathComponent("Prompts").path, stateOverride: nil)
-            Issue.record("loaded a bad config")
-        } catch {
-            #expect(error.description.contains(file.path))
-            #expect(error.description.contains("schedule.summary"))
+    @Test("it is the platform named console, with nothing to sign in to, and it refuses settings it does not read")
+    func entry() async throws {
+        let console = try Self.console(ConsoleInput(), Printed())
+        #expect(console.name == "console")
+        let findings = await console.check()
+        #expect(findings.map(\.status) == [.ok])
+        #expect(Platforms.kinds.first == "console")
+        #expect(throws: PlatformSetupError.self) {
+            _ = try Platforms.make(kind: "console", settings: ["channel": "x"], environment: [:],
+                context: PlatformContext(web: URLSessionWebClient(), logger: Logger(label: "t"), botName: "coach"))
         }
     }
 }

@@ -1,0 +1,69 @@
+import CoachChat
+import CoachCore
+import CoachPlatforms
+import CoachRuntime
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Turns a loaded setup into the services that run it. `coach` calls it with the live world; tests call it with a
+/// fake network, a scripted terminal and a manual clock. This is the one place that knows the concrete platforms:
+/// the runtime only sees a `ChatTransport`.
+enum CoachBuilder {
+    /// What a bot takes from the world outside it.
+    struct Outside {
+        var clock: any CoachClock
+        /// Where secrets come from: the variables the config names.
+        var environment: [String: String]
+        var web: any WebClient
+        /// The terminal, for the console platform.
+        var input: ConsoleInput
+        var output: @Sendable (String) -> Void
+        var logger: Logger
+        /// Seeds the jitter of retries and the state's install id.
+        var randomSeed: UInt64
+        /// The signals that stop the bot gracefully; none in tests, so a test run keeps its own.
+        var shutdownSignals: [UnixSignal]
+
+        /// The process's own clock, environment, network, terminal and signals. `coach check` reads no input.
+        static func live(logger: Logger, readsInput: Bool = true) -> Outside {
+            Outside(
+                clock: SystemClock(), environment: ProcessInfo.processInfo.environment, web: URLSessionWebClient(),
+                input: readsInput ? .standardInput() : ConsoleInput(), output: { print($0) }, logger: logger,
+                randomSeed: UInt64(truncatingIfNeeded: Date().timeIntervalSince1970.bitPattern),
+                shutdownSignals: [.sigterm, .sigint])
+        }
+    }
+
+    /// The platform the config's `transport.kind` names, its secrets read from the environment.
+    static func transport(for setup: CoachSetup, _ outside: Outside) throws -> any ChatTransport {
+        let prompts = try setup.prompts(for: .plain)
+        let calendar = TeamCalendar(timeZone: setup.config.team.timeZone)
+        let clock = outside.clock
+        let terminal = Terminal(
+            input: outside.input, output: outside.output, roster: setup.config.members, prompts: prompts,
+            clockText: { prompts.timestamp(clock.now(), in: calendar) })
+        let context = PlatformContext(
+            web: outside.web, logger: outside.logger, botName: setup.config.team.botName, terminal: terminal)
+        return try Platforms.make(
+            kind: setup.config.transport.kind, settings: setup.config.transport.settings,
+            environment: outside.environment, context: context)
+    }
+
+    /// The bot on its platform, its state opened, ready to run.
+    static func bot(for setup: CoachSetup, _ outside: Outside) throws -> BotService {
+        try BotService.open(
+            setup: setup, transport: transport(for: setup, outside), clock: outside.clock, logger: outside.logger,
+            randomSeed: outside.randomSeed)
+    }
+
+    /// What `coach run` runs: the bot in a service group that stops it gracefully on the given signals, after the
+    /// commit in flight. The loop also returns on its own when the console's input closes (Ctrl-D): a normal end.
+    static func serviceGroup(for setup: CoachSetup, _ outside: Outside) throws -> ServiceGroup {
+        let bot = try bot(for: setup, outside)
+        return ServiceGroup(configuration: .init(
+            services: [.init(service: bot, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: outside.shutdownSignals, logger: outside.logger))
+    }
+}
