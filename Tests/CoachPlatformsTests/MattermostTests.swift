@@ -456,7 +456,7 @@ struct MattermostTests: AdapterTestSuite {
         #expect(posted.allSatisfy { $0.message.unicodeScalars.count <= 16_383 })
         #expect(posted.first?.id == id)
         let keys = server.requests(to: path).compactMap { $0.json["pending_post_id"] as? String }
-        #expect(keys == ["inst-o2", "inst-o2-part2"] + (2...posted.count).map { "inst-o2-part\($0)" })
+        #expect(keys == ["inst-o2", "inst-o2.2"] + (2...posted.count).map { "inst-o2.\($0)" })
     }
 
     @Test("a private message opens the conversation once, and the member's answer there is read as direct")

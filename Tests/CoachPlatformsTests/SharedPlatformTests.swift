@@ -197,6 +197,11 @@ import Testing
         #expect(await sent.parts == ["one", "two", "three"])
     }
 
+    @Test("a split message's parts are keyed one way on every platform: the key, then .2, .3 and so on")
+    func partKeys() {
+        #expect((0..<4).map { PartsLedger.partKey("inst-o7", $0) } == ["inst-o7", "inst-o7.2", "inst-o7.3", "inst-o7.4"])
+    }
+
     actor Sent {
         var parts: [String] = []
         func add(_ part: String) { parts.append(part) }

@@ -398,7 +398,7 @@ struct GoogleChatTests {
         let created = await space.created
         #expect(created.count >= 3)
         #expect(first == created.first?.name)
-        #expect(created.map(\.requestID) == ["inst-o9"] + (2...created.count).map { "inst-o9-\($0)" })
+        #expect(created.map(\.requestID) == ["inst-o9"] + (2...created.count).map { "inst-o9.\($0)" })
         #expect(server.requests.allSatisfy { $0.body.count <= 32_000 })
         #expect(created.map(\.text).joined(separator: "\n") == text)
     }

@@ -273,7 +273,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
     /// The nonce for one part, at most 25 characters: the key (with a part number after the first part), or a
     /// stable hash of it when that is longer.
     static func nonce(_ key: String, _ index: Int) -> String {
-        let candidate = index == 0 ? key : "\(key).\(index + 1)"
+        let candidate = PartsLedger.partKey(key, index)
         if candidate.utf8.count <= nonceLimit { return candidate }
         return "k" + String(fnv1a(candidate), radix: 16) + String(fnv1a(String(candidate.reversed())), radix: 16).prefix(8)
     }

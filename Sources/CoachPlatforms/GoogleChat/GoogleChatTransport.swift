@@ -36,7 +36,7 @@ public actor GoogleChatTransport: ChatTransport {
         let parts = Webhook.fit(Self.defuse(message.text), markup: .plain, maxBody: Self.maxBody, body: GoogleChatWire.body)
         return try await ledger.deliver(parts, key: key) { index, part throws(TransportError) in
             // Each part has its own request id, stable across retries, so every part shows exactly once.
-            let requestID = index == 0 ? key : "\(key)-\(index + 1)"
+            let requestID = PartsLedger.partKey(key, index)
             let response = try await client.post(query: [("requestId", requestID)], body: GoogleChatWire.Post(text: part),
                 label: GoogleChatClient.label)
             if let failure = client.failure(response, GoogleChatClient.label) { throw failure }

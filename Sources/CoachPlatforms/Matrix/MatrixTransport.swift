@@ -272,7 +272,7 @@ public actor MatrixTransport: PollingTransport {
                 content = .object(fields)
             }
             // The same delivery key on a retry or after a restart: the homeserver returns the first event again.
-            let txnID = index == 0 ? key : "\(key).\(index)"
+            let txnID = PartsLedger.partKey(key, index)
             let answer = try await client.call(put: "rooms", roomID, "send", "m.room.message", txnID, body: content,
                 as: JSONValue.self, label: "matrix send")
             guard let eventID = answer["event_id"]?.string else {

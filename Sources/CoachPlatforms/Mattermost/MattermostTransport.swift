@@ -227,7 +227,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
             (target, root, directUser) = (try await directChannel(with: userID), nil, userID)
         }
         let first = try await ledger.deliver(parts, key: key) { index, part throws(TransportError) in
-            let body = MattermostWire.NewPost(channelID: target, message: part, rootID: root, pendingPostID: Self.partKey(key, index))
+            let body = MattermostWire.NewPost(channelID: target, message: part, rootID: root, pendingPostID: PartsLedger.partKey(key, index))
             return try await client.call(post: "posts", body: body, as: MattermostWire.Created.self, label: "mattermost create post",
                 for: directUser == nil ? .posting : .direct).id
         }
@@ -244,8 +244,4 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
             label: "mattermost open private channel", for: .direct).id
     }
 
-    /// The pending post id for one part: the key itself for the first, a suffix for the rest.
-    static func partKey(_ key: String, _ index: Int) -> String {
-        index == 0 ? key : "\(key)-part\(index + 1)"
-    }
 }

@@ -18,6 +18,13 @@ public struct PartsLedger: Sendable {
 
     public init() {}
 
+    /// The idempotency key of one part of a split message: the message's key for the first part, then `.2`, `.3`…
+    /// (the part's number), so each part shows once however often it is retried. One form for every platform that
+    /// takes a key (Matrix txnId, Discord nonce, Mattermost `pending_post_id`, Google Chat `requestId`).
+    public static func partKey(_ key: String, _ index: Int) -> String {
+        index == 0 ? key : "\(key).\(index + 1)"
+    }
+
     /// Sends `parts` in order through `send`, skipping those already sent under `key`; returns the first part's id.
     public func deliver(
         _ parts: [String], key: String, isolation: isolated (any Actor)? = #isolation,
