@@ -30,6 +30,10 @@ struct Benchmark {
             print(try throughput(coach, batch: 100, messages: 50_000))
             return
         }
+        if only == "summary" {
+            print(summaryTime(coach, examples: 100_000) * 1000)
+            return
+        }
         if only == "coldstart" {
             print(try coldStart(coach, examples: 100_000))
             return

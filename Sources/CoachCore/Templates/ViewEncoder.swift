@@ -31,11 +31,23 @@ enum ViewEncoder {
 /// than the rest of a render.
 final class RenderNode: MustacheParent {
     var values: [String: Any] = [:]
+    /// Lists a nested container was still filling; read into `values` at the first look-up, so an ordinary look-up
+    /// is one dictionary read with no cast (Mustache looks up every tag).
+    private var filling: [(key: String, list: ListBox)] = []
 
     func child(named name: String) -> Any? {
-        let value = values[name]
-        if let list = value as? ListBox { return list.items }
-        return value
+        if !filling.isEmpty {
+            for (key, list) in filling { values[key] = list.items }
+            filling = []
+        }
+        return values[name]
+    }
+
+    /// A list under `key` that a nested container fills after this call.
+    func startList(_ key: String) -> ListBox {
+        let list = ListBox()
+        filling.append((key, list))
+        return list
     }
 }
 
@@ -101,9 +113,7 @@ struct KeyedTree<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let list = ListBox()
-        node.values[key.stringValue] = list
-        return UnkeyedTree(list: list)
+        UnkeyedTree(list: node.startList(key.stringValue))
     }
 
     mutating func superEncoder() -> any Encoder { NodeEncoder(node: node) }
