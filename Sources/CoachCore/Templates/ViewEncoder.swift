@@ -30,7 +30,9 @@ enum ViewEncoder {
 /// every tag, and a class conforms directly where a dictionary conforms only conditionally, a cast that cost more
 /// than the rest of a render.
 final class RenderNode: MustacheParent {
-    var values: [String: Any] = [:]
+    /// Room for a typical view's keys from the start: growing a dictionary one key at a time rehashes it each time
+    /// it doubles, which was most of the cost of encoding a reply.
+    var values: [String: Any] = Dictionary(minimumCapacity: 16)
     /// Lists a nested container was still filling; read into `values` at the first look-up, so an ordinary look-up
     /// is one dictionary read with no cast (Mustache looks up every tag).
     private var filling: [(key: String, list: ListBox)] = []
