@@ -54,12 +54,18 @@ struct StateEventCodingTests {
                 .queued(OutboundMessage(id: "o1", destination: .thread(rootID: "p:9"), kind: .reply, text: "hi", createdAt: at)),
                 .queued(OutboundMessage(id: "o2", destination: .direct(userID: "u1"), kind: .nudge, text: "hi", createdAt: at)),
                 .queued(OutboundMessage(id: "o3", destination: .channel, kind: .summary, text: "hi", createdAt: at)),
+                .queued(OutboundMessage(
+                    id: "o4", destination: .channel, kind: .summary, text: "lists", createdAt: at, threadUnder: "o3")),
             ]
         case .delivered: [.delivered(id: "o1", platformID: "p1"), .delivered(id: "o2", platformID: nil)]
         case .dropped: [.dropped(id: "o3", reason: "forbidden")]
         case .cursorAdvanced: [.cursorAdvanced(transport: "slack", cursor: "1700000000.000100")]
         case .messagesSeen: [.messagesSeen(ids: ["a", "b"])]
         case .installed: [.installed(id: "k3x9")]
+        case .examplesReported: [.examplesReported(throughID: 42)]
+        case .suggestionOffered:
+            [.suggestionOffered(memberID: "u1", suggestion: PendingSuggestion(text: "!example kept the text", at: at))]
+        case .suggestionSettled: [.suggestionSettled(memberID: "u1")]
         }
     }
 

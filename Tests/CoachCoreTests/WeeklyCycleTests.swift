@@ -9,7 +9,7 @@ import Testing
 struct WeeklyCycleTests {
     /// A team that has rated, accepted the plan and started on `start` (a Monday), set up the Wednesday before.
     static func started(_ start: String = "2027-01-04", length: Int = 3, capabilities: TransportCapabilities = .init(directMessages: true, threads: true, markup: .plain),
-        adjust: (inout CoachConfig) -> Void = { _ in }) throws -> Harness
+        adjust: (inout CoachConfig) -> Void = { _ in }, beforeStart: (inout Harness) -> Void = { _ in }) throws -> Harness
     {
         let coach = try Fixtures.coach(capabilities: capabilities) { config in
             config.programme.suggestedLength = length
@@ -20,6 +20,7 @@ struct WeeklyCycleTests {
         let wednesday = coach.schedule.calendar.adding(days: -5, to: monday)
         var h = Harness(coach: coach, at: "\(wednesday) 10:00")
         h.tick()
+        beforeStart(&h)
         h.say("alex", "!start \(start)", name: "Alex")
         return h
     }
@@ -145,11 +146,13 @@ struct WeeklyCycleTests {
 
     @Test("end of programme: re-rating, a before/after report, then a new cycle")
     func endOfProgramme() throws {
-        var h = try Self.started(length: 2)
+        // The baseline is what the team rated before the start.
+        var h = try Self.started(length: 2, beforeStart: { h in
+            let all = h.coach.catalogue.principles.count
+            h.say("sam", "!rate all " + Array(repeating: "1", count: all).joined(separator: " "), name: "Sam")
+            h.say("jo", "!rate all " + Array(repeating: "3", count: all).joined(separator: " "), name: "Jo")
+        })
         let all = h.coach.catalogue.principles.count
-        h.now = h.instant("2027-01-01 10:00")
-        h.say("sam", "!rate all " + Array(repeating: "1", count: all).joined(separator: " "), name: "Sam")
-        h.say("jo", "!rate all " + Array(repeating: "3", count: all).joined(separator: " "), name: "Jo")
         for day in ["2027-01-04 09:00", "2027-01-08 16:00", "2027-01-11 09:00", "2027-01-15 16:00"] { h.tick(at: day) }
         let finish = h.tick(at: "2027-01-18 09:00").queued
         #expect(finish.count == 1)

@@ -49,7 +49,9 @@ public struct Coach: Sendable {
     }
 
     func handle(_ message: InboundMessage, _ tx: inout Transaction) {
-        let name = message.senderName.isEmpty ? message.senderID : message.senderName
+        // The config's roster names people as the team knows them ("Alice"), whatever the platform shows ("alice").
+        let rostered = config.members.first { $0.id == message.senderID }?.name
+        let name = rostered ?? (message.senderName.isEmpty ? message.senderID : message.senderName)
         let known = tx.state.members[message.senderID]
         if known?.name != name || (message.senderHandle != nil && known?.handle != message.senderHandle) {
             tx.record(.memberSeen(id: message.senderID, name: name, handle: message.senderHandle))
@@ -63,16 +65,39 @@ public struct Coach: Sendable {
                 command.form.run(request, &tx)
             }
         case .malformed(let command, let problem):
-            tx.reply(request, UsageView(command, problem: problem, prompts: prompts))
+            var view = UsageView(command, problem: problem, prompts: prompts)
+            if problem == .tooLong {
+                view.limit = CommandParser.maximumTextLength
+                view.length = parser.splitCommand(CommandParser.clean(message.text))?.rest.count
+            }
+            tx.reply(request, view)
         case .unknown(let word, let suggestions):
-            tx.reply(request, UnknownCommandView(word: word, suggestions: suggestions))
+            var view = UnknownCommandView(word: word, suggestions: suggestions)
+            if let offer = nearMiss(message, suggestions: suggestions) {
+                tx.record(.suggestionOffered(memberID: message.senderID, suggestion: PendingSuggestion(text: offer, at: tx.now)))
+                view.offer = offer
+            }
+            tx.reply(request, view)
         case .notACommand:
-            if let root = message.threadRootID, let week = tx.currentWeek, week.announcementPlatformID == root {
+            if Help.Confirm.isYes(message.text), tx.state.pendingSuggestions[message.senderID] != nil {
+                Help.Confirm().run(request, &tx)
+            } else if let root = message.threadRootID, let week = tx.currentWeek, week.announcementPlatformID == root {
                 Examples.add(text: CommandParser.clean(message.text), caught: [], source: .threadReply, request, &tx)
             } else if message.isDirect || message.addressed {
                 tx.reply(request, NotUnderstoodView())
             }
         }
+    }
+
+    /// A mistyped command word with words after it (`exmaple Helped a customer`): the command it most likely
+    /// meant, with the text kept, if that reads as a whole command.
+    func nearMiss(_ message: InboundMessage, suggestions: [String]) -> String? {
+        guard let meant = suggestions.first,
+            let rest = parser.splitCommand(CommandParser.clean(message.text))?.rest, !rest.isEmpty
+        else { return nil }
+        let offer = "!\(meant) \(rest)"
+        guard case .command = parser.parse(offer, addressed: true) else { return nil }
+        return offer
     }
 
     func replyDestination(for message: InboundMessage) -> OutboundMessage.Destination {

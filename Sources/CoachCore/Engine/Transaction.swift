@@ -17,12 +17,14 @@ struct Transaction {
         outcome.events.append(event)
     }
 
-    /// Renders a view and queues the message in the outbox. Returns the outbox id.
+    /// Renders a view and queues the message in the outbox. Returns the outbox id. With `threadUnder`, the message
+    /// goes in the thread of that earlier queued message once it is sent (in the channel if it has no thread).
     @discardableResult
     mutating func send<View: MessageView>(
-        _ view: View, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind
+        _ view: View, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind, threadUnder: String? = nil
     ) -> String {
-        post(Envelope(view: view, bot: coach.config.team.botName, team: coach.config.team.name), to: destination, kind: kind)
+        post(Envelope(view: view, bot: coach.config.team.botName, team: coach.config.team.name), to: destination,
+            kind: kind, threadUnder: threadUnder)
     }
 
     /// Answers a request where it was asked; the template may greet the asker as `{{you}}`.
@@ -33,11 +35,13 @@ struct Transaction {
     }
 
     private mutating func post<View: MessageView>(
-        _ view: Envelope<View>, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind
+        _ view: Envelope<View>, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind,
+        threadUnder: String? = nil
     ) -> String {
         let id = "o\(state.nextOutboxNumber)"
         let text = coach.prompts.render(view)
-        record(.queued(OutboundMessage(id: id, destination: destination, kind: kind, text: text, createdAt: now)))
+        record(.queued(OutboundMessage(
+            id: id, destination: destination, kind: kind, text: text, createdAt: now, threadUnder: threadUnder)))
         return id
     }
 

@@ -53,7 +53,7 @@ struct NotFoundView: MessageView {
     var known: [String]?
 
     enum Kind: String, TemplateFlag {
-        case principle, member, example, goal, followup
+        case principle, member, example, goal, followup, week
     }
 }
 
@@ -67,4 +67,10 @@ struct NotYoursView: MessageView {
     enum Kind: String, TemplateFlag {
         case example, goal, followup
     }
+}
+
+/// A short text and who wrote it: an idea, a definition.
+struct AuthoredText: Encodable {
+    var text: String
+    var author: String
 }

@@ -3,7 +3,9 @@ import Foundation
 /// Everything the bot remembers. Changed only by applying `StateEvent`s, so the store can journal the events and
 /// replay them after a restart without running any programme logic again.
 public struct CoachState: Codable, Sendable, Equatable {
-    public static let schemaVersion = 1
+    /// 2: examples carry a report watermark, suggestions wait for a "yes", a message may be queued in the thread of
+    /// another. A state written by 1 still loads (see `init(from:)`).
+    public static let schemaVersion = 2
 
     public var members: [String: Member] = [:]
     /// Principles the team wrote itself, next to the catalogue's.
@@ -14,6 +16,11 @@ public struct CoachState: Codable, Sendable, Equatable {
     public var examples = ExampleLog()
     public var goals: [Goal] = []
     public var followUps: [FollowUp] = []
+    /// Every live example up to this id has been in a report-back: the next report-back covers the ones after it,
+    /// so an example posted after Friday's report (or before the start) is reported exactly once, later.
+    public var reportedThroughExampleID = 0
+    /// A near-miss command waiting for its sender's "yes", by member id.
+    public var pendingSuggestions: [String: PendingSuggestion] = [:]
     public var ideas: [Idea] = []
     public var definitions: [Definition] = []
     /// Scheduled jobs already handled, by key (`announce:2026-W48`), so a restart never repeats one.
@@ -38,7 +45,8 @@ public struct CoachState: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case members, teamPrinciples, ratingRounds, programme, weeks, examples, goals, followUps, ideas, definitions
-        case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs, installID
+        case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs, installID, reportedThroughExampleID
+        case pendingSuggestions
     }
 
     // Tolerant: a field added in a later build is simply absent from an older file.
@@ -60,6 +68,23 @@ public struct CoachState: Codable, Sendable, Equatable {
         cursors = try c.decodeIfPresent([String: String].self, forKey: .cursors) ?? [:]
         recentMessageIDs = try c.decodeIfPresent(RecentIDs.self, forKey: .recentMessageIDs) ?? RecentIDs()
         installID = try c.decodeIfPresent(String.self, forKey: .installID)
+        pendingSuggestions = try c.decodeIfPresent([String: PendingSuggestion].self, forKey: .pendingSuggestions) ?? [:]
+        if let watermark = try c.decodeIfPresent(Int.self, forKey: .reportedThroughExampleID) {
+            reportedThroughExampleID = watermark
+        } else {
+            // A state from before the watermark: every week whose report-back went out has had its examples.
+            for (key, outcome) in jobs where outcome != .skipped {
+                reportReplayed(job: key)
+            }
+        }
+    }
+
+    /// Keeps the watermark right when a report-back's job is replayed from a journal written before the watermark
+    /// existed: that week's examples were reported. (A report-back written since records its watermark itself, so
+    /// this only ever confirms it.)
+    mutating func reportReplayed(job key: String) {
+        guard key.hasPrefix("summary:"), let last = examples.inWeek(String(key.dropFirst("summary:".count))).last else { return }
+        reportedThroughExampleID = max(reportedThroughExampleID, last.id)
     }
 }
 
@@ -186,4 +211,16 @@ public struct RecentIDs: Codable, Sendable, Equatable {
     }
 
     public static func == (lhs: RecentIDs, rhs: RecentIDs) -> Bool { lhs.order == rhs.order }
+}
+
+/// A command someone nearly typed: "Did you mean !example? Reply yes to save it." Kept for a few minutes.
+public struct PendingSuggestion: Codable, Sendable, Equatable {
+    /// The command as it would have been typed correctly, e.g. `!example Helped a customer`.
+    public var text: String
+    public var at: Date
+
+    public init(text: String, at: Date) {
+        self.text = text
+        self.at = at
+    }
 }

@@ -113,6 +113,18 @@ public struct ExampleLog: Codable, Sendable, Equatable {
         }
     }
 
+    /// The live examples after `id`, in id order: what the next report-back covers. Found by binary search, so the
+    /// cost follows what has not been reported yet, not the whole history.
+    public func live(after id: Int) -> [Example] {
+        var low = 0
+        var high = all.count
+        while low < high {
+            let mid = (low + high) / 2
+            if all[mid].id <= id { low = mid + 1 } else { high = mid }
+        }
+        return all[low...].filter { !$0.deleted }
+    }
+
     /// The live examples of one week.
     public func inWeek(_ key: String) -> [Example] {
         guard let start = weekStarts[key] else { return [] }
@@ -344,8 +356,13 @@ public struct OutboundMessage: Codable, Sendable, Equatable {
     public var kind: Kind
     public var text: String
     public var createdAt: Date
+    /// The outbox id of a message queued before this one, in whose thread this one goes (a long report-back's full
+    /// lists under its headline). Until that message is sent its platform id is unknown, so `destination` waits as
+    /// `.channel`; sending the root rewrites it (see `CoachState.apply`), and transports only ever see a plain
+    /// destination.
+    public var threadUnder: String?
 
-    enum CodingKeys: String, CodingKey { case id, destination, kind, text, createdAt }
+    enum CodingKeys: String, CodingKey { case id, destination, kind, text, createdAt, threadUnder }
 
     // Epoch seconds rather than ISO-8601: every reply is journalled, and date formatting was a large share of it.
     public init(from decoder: any Decoder) throws {
@@ -355,6 +372,7 @@ public struct OutboundMessage: Codable, Sendable, Equatable {
         kind = try c.decode(Kind.self, forKey: .kind)
         text = try c.decode(String.self, forKey: .text)
         createdAt = Date(timeIntervalSince1970: try c.decode(Double.self, forKey: .createdAt))
+        threadUnder = try c.decodeIfPresent(String.self, forKey: .threadUnder)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -364,13 +382,17 @@ public struct OutboundMessage: Codable, Sendable, Equatable {
         try c.encode(kind, forKey: .kind)
         try c.encode(text, forKey: .text)
         try c.encode(createdAt.timeIntervalSince1970, forKey: .createdAt)
+        try c.encodeIfPresent(threadUnder, forKey: .threadUnder)
     }
 
-    public init(id: String, destination: Destination, kind: Kind, text: String, createdAt: Date) {
+    public init(
+        id: String, destination: Destination, kind: Kind, text: String, createdAt: Date, threadUnder: String? = nil
+    ) {
         self.id = id
         self.destination = destination
         self.kind = kind
         self.text = text
         self.createdAt = createdAt
+        self.threadUnder = threadUnder
     }
 }

@@ -45,6 +45,12 @@ public enum StateEvent: Codable, Sendable, Equatable {
     case messagesSeen(ids: [String])
     /// The state's random install id, chosen once when it is first opened.
     case installed(id: String)
+    /// A report-back covered every live example up to this id.
+    case examplesReported(throughID: Int)
+    /// A near-miss command offered to its sender, waiting for "yes".
+    case suggestionOffered(memberID: String, suggestion: PendingSuggestion)
+    /// The sender took the suggestion, or it lapsed.
+    case suggestionSettled(memberID: String)
 }
 
 extension CoachState {
@@ -133,6 +139,7 @@ extension CoachState {
             definitions.append(definition)
         case .jobRecorded(let key, let outcome):
             jobs[key] = outcome
+            if outcome != .skipped { reportReplayed(job: key) }
         case .queued(let message):
             outbox.append(message)
             nextOutboxNumber += 1
@@ -141,14 +148,31 @@ extension CoachState {
             if let platformID, let i = weeks.lastIndex(where: { $0.announcementOutboxID == id }) {
                 weeks[i].announcementPlatformID = platformID
             }
+            threadFollowers(of: id, under: platformID)
         case .dropped(let id, _):
             outbox.removeAll { $0.id == id }
+            threadFollowers(of: id, under: nil)
         case .cursorAdvanced(let transport, let cursor):
             cursors[transport] = cursor
         case .messagesSeen(let ids):
             for id in ids { recentMessageIDs.insert(id) }
         case .installed(let id):
             if installID == nil { installID = id }
+        case .examplesReported(let throughID):
+            reportedThroughExampleID = max(reportedThroughExampleID, throughID)
+        case .suggestionOffered(let memberID, let suggestion):
+            pendingSuggestions[memberID] = suggestion
+        case .suggestionSettled(let memberID):
+            pendingSuggestions[memberID] = nil
+        }
+    }
+
+    /// Messages queued to go in the thread of `root` learn where that is once it is sent: its thread, or the channel
+    /// when it has no platform id (no threads) or was dropped.
+    private mutating func threadFollowers(of root: String, under platformID: String?) {
+        for i in outbox.indices where outbox[i].threadUnder == root {
+            outbox[i].destination = platformID.map { .thread(rootID: $0) } ?? .channel
+            outbox[i].threadUnder = nil
         }
     }
 
@@ -211,6 +235,9 @@ extension StateEvent {
         case cursorAdvanced
         case messagesSeen
         case installed
+        case examplesReported
+        case suggestionOffered
+        case suggestionSettled
     }
 
     public var kind: Kind {
@@ -249,6 +276,9 @@ extension StateEvent {
         case .cursorAdvanced: .cursorAdvanced
         case .messagesSeen: .messagesSeen
         case .installed: .installed
+        case .examplesReported: .examplesReported
+        case .suggestionOffered: .suggestionOffered
+        case .suggestionSettled: .suggestionSettled
         }
     }
 
@@ -351,6 +381,13 @@ extension StateEvent {
                 ids: try c.decode([String].self, forKey: .ids))
         case .installed:
             self = .installed(id: try c.decode(String.self, forKey: .id))
+        case .examplesReported:
+            self = .examplesReported(throughID: try c.decode(Int.self, forKey: .id))
+        case .suggestionOffered:
+            self = .suggestionOffered(
+                memberID: try c.decode(String.self, forKey: .memberID), suggestion: try c.decode(PendingSuggestion.self, forKey: .value))
+        case .suggestionSettled:
+            self = .suggestionSettled(memberID: try c.decode(String.self, forKey: .memberID))
         }
     }
 
@@ -446,6 +483,13 @@ extension StateEvent {
             try c.encode(ids, forKey: .ids)
         case .installed(let id):
             try c.encode(id, forKey: .id)
+        case .examplesReported(let throughID):
+            try c.encode(throughID, forKey: .id)
+        case .suggestionOffered(let memberID, let suggestion):
+            try c.encode(memberID, forKey: .memberID)
+            try c.encode(suggestion, forKey: .value)
+        case .suggestionSettled(let memberID):
+            try c.encode(memberID, forKey: .memberID)
         }
     }
 }

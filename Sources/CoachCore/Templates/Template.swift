@@ -40,12 +40,12 @@ public enum Template: String, CaseIterable, Sendable {
     case lateNote = "late-note"
     case meansAck = "means-ack"
     case notFound = "not-found"
+    case nothingToConfirm = "nothing-to-confirm"
     case notUnderstood = "not-understood"
     case notYours = "not-yours"
-    case nudgeExample = "nudge-example"
-    case nudgeFollowUp = "nudge-followup"
-    case nudgeGoalAction = "nudge-goal-action"
-    case nudgeGoal = "nudge-goal"
+    case nudgeDigest = "nudge-digest"
+    /// A partial: what the report-back says about next week.
+    case nextWeek = "next-week"
     case paused
     case principle
     case principles
@@ -56,13 +56,13 @@ public enum Template: String, CaseIterable, Sendable {
     case rateAck = "rate-ack"
     case ratePrompt = "rate-prompt"
     case reminder
-    case rerateReminder = "rerate-reminder"
     case resumed
     case scores
     case simulateProgress = "simulate-progress"
     case skipped
     case status
     case summary
+    case summaryHeadline = "summary-headline"
     case unknownCommand = "unknown-command"
     case usage
     case weekday

@@ -55,18 +55,18 @@ enum FollowUps {
         }
     }
 
-    /// The daily nudges: every open follow-up's owner hears about it every `followUpEveryDays` (away owners are
-    /// skipped until they are back).
-    static func nudgeOwners(_ tx: inout Transaction) {
+    /// What a member's daily digest says about the follow-ups they own: each open one, every `followUpEveryDays`,
+    /// noted as nudged.
+    static func digestItems(for ownerID: String, _ tx: inout Transaction) -> [FollowUpView] {
         let every = Double(tx.config.nudges.followUpEveryDays) * 86_400
-        for item in tx.state.followUps where item.isOpen {
-            guard let owner = tx.state.members[item.ownerID], !owner.isAway(on: tx.today) else { continue }
+        var items: [FollowUpView] = []
+        for item in tx.state.followUps where item.isOpen && item.ownerID == ownerID {
             let last = max(item.openedAt, item.lastNudgedAt ?? item.openedAt)
             guard tx.now.timeIntervalSince(last) + ProgrammeSchedule.nudgeSlack >= every else { continue }
-            tx.send(FollowUpNudgeView(followUp: FollowUpView(item, tx), name: owner.name),
-                to: ProgrammeSchedule.nudgeDestination(owner.id, tx), kind: .nudge)
+            items.append(FollowUpView(item, tx))
             tx.record(.followUpNudged(id: item.id, at: tx.now))
         }
+        return items
     }
 }
 
@@ -108,8 +108,3 @@ struct FollowUpFixedView: MessageView {
     @Inline var followUp: FollowUpView
 }
 
-struct FollowUpNudgeView: MessageView {
-    static let template = Template.nudgeFollowUp
-    @Inline var followUp: FollowUpView
-    var name: String
-}

@@ -167,6 +167,17 @@ enum Goals {
         }
     }
 
+    /// The goal's corrective action that is still open (its follow-up not fixed), if any.
+    static func openAction(_ goal: Goal, _ state: CoachState) -> Goal.Action? {
+        goal.actions.last { action in state.followUps.contains { $0.id == action.followUpID && $0.isOpen } }
+    }
+
+    /// Off target with nothing being done about it: no corrective action open, and none recorded since the figure
+    /// that showed it. While one is open, nobody is asked for another.
+    static func needsAction(_ goal: Goal, _ state: CoachState) -> Bool {
+        goal.needsAction && openAction(goal, state) == nil
+    }
+
     /// An open goal by number, checked for ownership when only its owner (or an admin) may touch it.
     static func open(_ id: Int, _ request: Request, ownerOnly: Bool, _ tx: inout Transaction) -> Goal? {
         guard let goal = tx.state.goals.first(where: { $0.id == id }), !goal.closed else {
@@ -180,27 +191,36 @@ enum Goals {
         return goal
     }
 
-    /// The daily nudges: an owner whose goal is off target without a corrective action, or has not been updated for
-    /// `goalStaleDays`, hears about it privately (away owners are skipped).
-    static func nudgeOwners(_ tx: inout Transaction) {
+    /// What a member's daily digest says about the goals they own, noting each as nudged: a first figure wanted (a
+    /// goal with none yet), a corrective action wanted (off target, none open, none since the figure that showed
+    /// it), or a figure gone stale. Action requests come every `followUpEveryDays`, figures every `goalStaleDays`.
+    static func digestItems(for ownerID: String, _ tx: inout Transaction) -> (
+        firstFigures: [GoalView], actions: [GoalView], stale: [GoalStaleView]
+    ) {
         let day: TimeInterval = 86_400
+        let slack = ProgrammeSchedule.nudgeSlack
         let staleAfter = Double(tx.config.nudges.goalStaleDays) * day
         let actionEvery = Double(tx.config.nudges.followUpEveryDays) * day
-        for goal in tx.state.goals where !goal.closed {
-            guard let owner = tx.state.members[goal.ownerID], !owner.isAway(on: tx.today) else { continue }
+        var items: (firstFigures: [GoalView], actions: [GoalView], stale: [GoalStaleView]) = ([], [], [])
+        for goal in tx.state.goals where !goal.closed && goal.ownerID == ownerID {
             let sinceNudge = goal.lastNudgedAt.map { tx.now.timeIntervalSince($0) } ?? .infinity
-            let destination = ProgrammeSchedule.nudgeDestination(owner.id, tx)
-            if goal.needsAction,
-                sinceNudge + ProgrammeSchedule.nudgeSlack >= actionEvery || (goal.lastNudgedAt ?? .distantPast) < (goal.latest?.at ?? .distantPast)
+            let sinceActivity = tx.now.timeIntervalSince(goal.lastActivity)
+            if needsAction(goal, tx.state),
+                sinceNudge + slack >= actionEvery || (goal.lastNudgedAt ?? .distantPast) < (goal.latest?.at ?? .distantPast)
             {
-                tx.send(GoalActionNudgeView(goal: GoalView(goal, tx), name: owner.name), to: destination, kind: .nudge)
-                tx.record(.goalNudged(id: goal.id, at: tx.now))
-            } else if tx.now.timeIntervalSince(goal.lastActivity) + ProgrammeSchedule.nudgeSlack >= staleAfter, sinceNudge + ProgrammeSchedule.nudgeSlack >= staleAfter {
-                let days = Int(tx.now.timeIntervalSince(goal.lastActivity) / day)
-                tx.send(GoalStaleNudgeView(goal: GoalView(goal, tx), name: owner.name, days: days), to: destination, kind: .nudge)
-                tx.record(.goalNudged(id: goal.id, at: tx.now))
+                items.actions.append(GoalView(goal, tx))
+            } else if sinceActivity + slack >= staleAfter, sinceNudge + slack >= staleAfter {
+                if goal.latest == nil {
+                    items.firstFigures.append(GoalView(goal, tx))
+                } else {
+                    items.stale.append(GoalStaleView(goal: GoalView(goal, tx), days: Int(sinceActivity / day)))
+                }
+            } else {
+                continue
             }
+            tx.record(.goalNudged(id: goal.id, at: tx.now))
         }
+        return items
     }
 }
 
@@ -226,6 +246,8 @@ struct GoalView: Encodable {
     var updated: String?
     var action: String?
     var actionFollowUp: Int?
+    /// The corrective action still being seen through (its follow-up open): the only one shown as under way.
+    var openAction: String?
 
     init(_ goal: Goal, _ tx: Transaction) {
         id = goal.id
@@ -238,7 +260,8 @@ struct GoalView: Encodable {
         hasTolerance = goal.allowance > 0
         tolerance = Coach.format(goal.tolerance) + (goal.tolerancePercent ? "%" : "")
         deviating = goal.isDeviating
-        needsAction = goal.needsAction
+        needsAction = Goals.needsAction(goal, tx.state)
+        openAction = Goals.openAction(goal, tx.state)?.text
         noUpdate = goal.latest == nil
         closed = goal.closed
         updates = goal.history.count
@@ -284,17 +307,14 @@ struct GoalClosedView: MessageView {
     @Inline var goal: GoalView
 }
 
-/// The private nudge about a goal off target with no corrective action yet.
-struct GoalActionNudgeView: MessageView {
-    static let template = Template.nudgeGoalAction
+/// A goal whose figure has not been updated for a while, in a member's daily digest.
+struct GoalStaleView: Encodable {
     @Inline var goal: GoalView
-    var name: String
+    var days: Int
 }
 
-/// The private nudge about a goal that has not been updated for a while.
-struct GoalStaleNudgeView: MessageView {
-    static let template = Template.nudgeGoal
-    @Inline var goal: GoalView
-    var name: String
-    var days: Int
+extension CoachState {
+    /// Whether the owner of `goal` is due to be asked for a corrective action: off target, none open, none since
+    /// the figure that showed it. (The simulated team acts on the same rule as the bot.)
+    public func needsCorrectiveAction(_ goal: Goal) -> Bool { Goals.needsAction(goal, self) }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `help` and `status`, and the replies the router itself gives: a command used wrongly, an unknown word, an admin
 /// command from a member, a private message that is no command.
 enum Help {
@@ -7,7 +9,34 @@ enum Help {
             .form(Show(topic: words.args.first.map { CommandParser.vocabulary[$0.lowercased()]?.name ?? $0.lowercased() }))
         },
         CommandDeclaration("status", aliases: ["week", "now"]) { _ in .form(Status()) },
+        CommandDeclaration("yes", aliases: ["y"]) { _ in .form(Confirm()) },
     ]
+
+    /// "yes" to "Did you mean !example? Reply yes to save it.": runs the suggested command with the text the member
+    /// first typed, so nobody has to type it again. The offer lasts a few minutes.
+    struct Confirm: CommandForm {
+        static let access = Access.everyone
+        static let offerLasts: TimeInterval = 10 * 60
+
+        static func isYes(_ text: String) -> Bool {
+            ["yes", "y", "yes please", "yes!"].contains(CommandParser.clean(text).lowercased())
+        }
+
+        func run(_ request: Request, _ tx: inout Transaction) {
+            guard let pending = tx.state.pendingSuggestions[request.senderID] else {
+                tx.reply(request, NothingToConfirmView(expired: false))
+                return
+            }
+            tx.record(.suggestionSettled(memberID: request.senderID))
+            guard tx.now.timeIntervalSince(pending.at) <= Self.offerLasts else {
+                tx.reply(request, NothingToConfirmView(expired: true))
+                return
+            }
+            var message = request.message
+            message.text = pending.text
+            tx.coach.handle(message, &tx)
+        }
+    }
 
     /// `!help` lists every command; `!help <command>` explains one.
     struct Show: CommandForm {
@@ -101,6 +130,9 @@ struct UsageView: MessageView {
     static let template = Template.usage
     @Inline var help: HelpCommandView
     var problem: ParseProblem?
+    /// With `tooLong`: the most a text may have, and what was sent, so the sender knows how much to cut.
+    var limit: Int?
+    var length: Int?
 
     init(_ command: String, problem: ParseProblem?, prompts: PromptBook) {
         help = HelpCommandView(command, prompts: prompts)
@@ -113,12 +145,20 @@ struct UnknownCommandView: MessageView {
     var word: String
     var suggestions: [String]
     var hasSuggestions: Bool
+    /// The command as it was most likely meant, waiting for "yes".
+    var offer: String?
 
     init(word: String, suggestions: [String]) {
         self.word = word
         self.suggestions = suggestions
         hasSuggestions = !suggestions.isEmpty
     }
+}
+
+/// "yes" with nothing waiting for it, or too late.
+struct NothingToConfirmView: MessageView {
+    static let template = Template.nothingToConfirm
+    var expired: Bool
 }
 
 struct AdminOnlyView: MessageView {

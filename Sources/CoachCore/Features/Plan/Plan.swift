@@ -42,15 +42,61 @@ enum Plan {
         tx.state.programme.plan.isEmpty ? RatingReport(tx).suggestedPlan() : tx.state.programme.plan
     }
 
-    /// The plan's weeks as posts list them, with each week's Monday once the programme has a start date.
+    /// The plan's weeks as posts list them, each with the Monday it will really run (see `mondays`).
     static func rows(_ plan: [String], _ tx: Transaction) -> [PlanRow] {
         let run = tx.weeksInCycle.count
-        let start = tx.state.programme.startDate
+        let mondays = Self.mondays(count: plan.count, tx)
         return plan.enumerated().map { i, id in
             PlanRow(
                 position: i + 1, id: id, title: tx.principle(id: id)?.title ?? id, done: i < run,
-                monday: start.map { tx.calendar.adding(days: 7 * i, to: $0).description })
+                monday: mondays[i]?.description)
         }
+    }
+
+    /// The Monday each of the plan's first `count` weeks runs, as far as anyone can know now, so that every date the
+    /// bot announces is the week it will act: weeks already run keep theirs; the rest follow on from the next week
+    /// that runs, passing over holiday weeks and skipped weeks. Nil before the programme has a start date, and for
+    /// the weeks still to come while it is paused (nobody knows yet when it resumes).
+    static func mondays(count: Int, _ tx: Transaction) -> [LocalDate?] {
+        let programme = tx.state.programme
+        var mondays = tx.weeksInCycle.prefix(count).map { Optional($0.monday) }
+        guard mondays.count < count, let start = programme.startDate, !programme.paused, programme.phase != .finished else {
+            return mondays + Array(repeating: nil, count: max(0, count - mondays.count))
+        }
+        var candidate = firstOpenMonday(from: start, tx)
+        while mondays.count < count {
+            candidate = nextRunning(from: candidate, tx)
+            mondays.append(candidate)
+            candidate = tx.calendar.adding(days: 7, to: candidate)
+        }
+        return mondays
+    }
+
+    /// The first Monday a week not yet opened can run: the start, or, once the programme is under way, this week if
+    /// it can still open, else the next.
+    static func firstOpenMonday(from start: LocalDate, _ tx: Transaction) -> LocalDate {
+        guard start <= tx.weekMonday else { return start }
+        let next = tx.calendar.adding(days: 7, to: tx.weekMonday)
+        if tx.currentWeek != nil { return next }
+        // A week not opened by its summary time never opens (its principle moves on), as `runSlots` does.
+        let summaryDue = tx.coach.schedule.due(.summary, monday: tx.weekMonday)
+        return summaryDue.map { tx.now >= $0 } ?? true ? next : tx.weekMonday
+    }
+
+    /// The first Monday from `monday` whose week runs: not a holiday week, not skipped.
+    static func nextRunning(from monday: LocalDate, _ tx: Transaction) -> LocalDate {
+        var candidate = monday
+        // A bounded search: a config whose every week is a holiday still ends (a year on, with no week found).
+        for _ in 0..<53 where !runs(candidate, tx) {
+            candidate = tx.calendar.adding(days: 7, to: candidate)
+        }
+        return candidate
+    }
+
+    /// Whether the programme week starting on `monday` runs, by what is known now.
+    static func runs(_ monday: LocalDate, _ tx: Transaction) -> Bool {
+        !tx.coach.schedule.isHolidayWeek(monday: monday)
+            && !tx.state.programme.skippedWeeks.contains(tx.calendar.weekKey(monday: monday))
     }
 
     struct Show: CommandForm {

@@ -16,9 +16,20 @@ struct RatingReport {
         var index: Int
         var values: [Int]
         var mean: Double? { values.isEmpty ? nil : Double(values.reduce(0, +)) / Double(values.count) }
-        /// The range between the lowest and highest rating: seed 000's "consistency".
-        var spread: Int { (values.max() ?? 0) - (values.min() ?? 0) }
+        /// The average as it is shown, to one decimal: what every comparison is made from, so a change shown is the
+        /// difference of the values shown.
+        var shown: Double? { mean.map(RatingReport.roundedForShow) }
+        /// How far the raters agree: the share (in percent) who gave the most common score. Unlike the range, which
+        /// is 1 to 5 for nearly any large team, it tells teams and principles apart. Nil with fewer than two views.
+        var agreement: Int? {
+            guard values.count >= 2 else { return nil }
+            let most = Dictionary(grouping: values, by: { $0 }).values.map(\.count).max() ?? 0
+            return Int((Double(most) * 100 / Double(values.count)).rounded())
+        }
     }
+
+    /// One decimal, halves away from zero, the same way every time (a formatter rounds 3.25 down and 3.75 up).
+    static func roundedForShow(_ value: Double) -> Double { (value * 10).rounded(.toNearestOrAwayFromZero) / 10 }
 
     func scores(in round: RatingRound?) -> [Score] {
         tx.allPrinciples.enumerated().map { i, p in
@@ -30,7 +41,8 @@ struct RatingReport {
         state.ratingRounds.last { $0.cycle == state.programme.cycle && $0.purpose == .baseline }
     }
 
-    /// Every principle, weakest first, then least consistent; principles nobody rated come last, in catalogue order.
+    /// Every principle, weakest first, then where views differ most; principles nobody rated come last, in
+    /// catalogue order.
     func ranked() -> [Score] {
         scores(in: baseline).sorted { a, b in
             switch (a.mean, b.mean) {
@@ -39,7 +51,7 @@ struct RatingReport {
             case (_, nil): return true
             case (let x?, let y?):
                 if x != y { return x < y }
-                if a.spread != b.spread { return a.spread > b.spread }
+                if a.agreement != b.agreement { return (a.agreement ?? 100) < (b.agreement ?? 100) }
                 return a.index < b.index
             }
         }
@@ -51,7 +63,7 @@ struct RatingReport {
     }
 
     static func format(_ mean: Double?) -> String {
-        mean.map { String(format: "%.1f", $0) } ?? "-"
+        mean.map { String(format: "%.1f", roundedForShow($0)) } ?? "-"
     }
 
     /// The team's ratings in the suggested order, for `!scores` and `!programme`.
@@ -61,7 +73,9 @@ struct RatingReport {
             ScoresView.Row(score, rank: rank + 1, suggested: rank < length)
         }
         let raters = Set(baseline?.scores.keys.map { $0 } ?? [])
-        return ScoresView(rows: rows, raterCount: raters.count, memberCount: state.members.count, empty: raters.isEmpty)
+        return ScoresView(
+            rows: rows, raterCount: raters.count, memberCount: state.members.count, empty: raters.isEmpty,
+            frozen: state.programme.phase != .setup)
     }
 
     func beforeAfter() -> BeforeAfterView {
@@ -74,12 +88,13 @@ struct RatingReport {
         var improved = 0
         let rows: [BeforeAfterView.Row] = ids.compactMap { id in
             guard let b = beforeScores[id], let a = afterScores[id] else { return nil }
-            let change = (a.mean ?? 0) - (b.mean ?? 0)
             let comparable = b.mean != nil && a.mean != nil
+            // The change of the values shown, so "3.2 → 3.9" always reads "+0.7".
+            let change = Self.roundedForShow((a.shown ?? 0) - (b.shown ?? 0))
             if comparable && change > 0 { improved += 1 }
             return BeforeAfterView.Row(
                 title: b.principle.title, before: Self.format(b.mean), after: Self.format(a.mean),
-                beforeSpread: b.spread, afterSpread: a.spread, comparable: comparable,
+                beforeAgreement: b.agreement, afterAgreement: a.agreement, comparable: comparable,
                 change: comparable ? String(format: "%+.1f", change) : "-", up: comparable && change > 0,
                 down: comparable && change < 0, same: comparable && change == 0)
         }
@@ -91,7 +106,7 @@ struct RatingReport {
             cycle: cycle, rows: rows, overallBefore: Self.format(overall(before)),
             overallAfter: Self.format(overall(after)), improved: improved, principleCount: rows.count,
             beforeRaters: before?.scores.count ?? 0, afterRaters: after?.scores.count ?? 0,
-            noRerate: after?.scores.isEmpty ?? true)
+            noRerate: after?.scores.isEmpty ?? true, running: state.programme.phase == .running)
     }
 }
 
@@ -101,6 +116,8 @@ struct ScoresView: MessageView {
     var raterCount: Int
     var memberCount: Int
     var empty: Bool
+    /// The programme has started: these are the starting scores, kept as they were.
+    var frozen: Bool
 
     struct Row: Encodable {
         var number: Int
@@ -109,12 +126,9 @@ struct ScoresView: MessageView {
         var mean: String
         var raters: Int
         var rated: Bool
-        var low: Int
-        var high: Int
-        var spread: Int
-        var consistent: Bool
-        var mixed: Bool
-        var inconsistent: Bool
+        /// A single rating: "one view so far", not a measure of agreement.
+        var oneView: Bool
+        var agreement: Int?
         var suggested: Bool
         var rank: Int
 
@@ -125,12 +139,8 @@ struct ScoresView: MessageView {
             mean = RatingReport.format(score.mean)
             raters = score.values.count
             rated = !score.values.isEmpty
-            low = score.values.min() ?? 0
-            high = score.values.max() ?? 0
-            spread = score.spread
-            consistent = !score.values.isEmpty && score.spread == 0
-            mixed = score.spread == 2
-            inconsistent = score.spread == 4
+            oneView = score.values.count == 1
+            agreement = score.agreement
             self.suggested = suggested
             self.rank = rank
         }
@@ -149,13 +159,18 @@ struct BeforeAfterView: MessageView {
     var beforeRaters: Int
     var afterRaters: Int
     var noRerate: Bool
+    /// Asked for while the programme runs: the after comes at the end.
+    var running: Bool
+    /// At the end of the programme: examples shared since the last report-back, counted here.
+    var earlier: [EarlierExample] = []
+    var hasEarlier = false
 
     struct Row: Encodable {
         var title: String
         var before: String
         var after: String
-        var beforeSpread: Int
-        var afterSpread: Int
+        var beforeAgreement: Int?
+        var afterAgreement: Int?
         var comparable: Bool
         var change: String
         var up: Bool

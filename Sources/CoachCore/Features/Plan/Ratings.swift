@@ -9,10 +9,15 @@ enum Ratings {
         CommandDeclaration("report", aliases: ["beforeafter"]) { _ in .form(ShowBeforeAfter()) },
     ]
 
-    /// `rate 4 5`, `rate 4=5 7=1`, `rate all 3 5 1 …`, or `rate` alone for the list.
+    /// How many principles one short round of rating shows: a first rating of thirty at once is a heavy ask.
+    static let roundSize = 5
+
+    /// `rate 4 5`, `rate 4=5 7=1`, `rate next 3 5 1 3 3`, `rate all 3 5 1 …`, or `rate` alone for the next few.
     enum Input: Equatable, Sendable {
         case one(ref: String, score: Int)
         case pairs([Pair])
+        /// Scores for the next principles the member has not rated yet, in order.
+        case next(scores: [Int])
         case all(scores: [Int])
         /// `rate` with nothing else: show the list to rate.
         case prompt
@@ -27,12 +32,12 @@ enum Ratings {
 
     static func parseRate(_ args: [String]) -> CommandDeclaration.Parsed {
         guard let first = args.first else { return .form(Rate(input: .prompt)) }
-        if first.lowercased() == "all" {
+        if first.lowercased() == "all" || first.lowercased() == "next" {
             let scores = args.dropFirst().map { Int($0.trimmingCharacters(in: CharacterSet(charactersIn: ","))) }
             guard !scores.isEmpty, scores.allSatisfy({ $0 != nil }) else { return .malformed(.badScore) }
             let values = scores.compactMap { $0 }
             guard values.allSatisfy(isScore) else { return .malformed(.badScore) }
-            return .form(Rate(input: .all(scores: values)))
+            return .form(Rate(input: first.lowercased() == "all" ? .all(scores: values) : .next(scores: values)))
         }
         if first.contains("=") || first.contains(":") {
             var pairs: [Input.Pair] = []
@@ -56,15 +61,32 @@ enum Ratings {
         func run(_ request: Request, _ tx: inout Transaction) {
             let all = tx.allPrinciples
             var scores: [String: Int] = [:]
+            let unrated = Ratings.unrated(by: request.senderID, tx)
             switch input {
             case .prompt:
-                tx.reply(request, RatePromptView(principles: NumberedPrinciple.all(tx), principleCount: all.count))
+                tx.reply(request, RatePromptView(
+                    principles: NumberedPrinciple.all(tx), principleCount: all.count,
+                    round: Array(unrated.prefix(Ratings.roundSize)), unratedCount: unrated.count))
                 return
+            case .next(let values):
+                guard !unrated.isEmpty, values.count <= unrated.count else {
+                    var view = RatePromptView(
+                        principles: NumberedPrinciple.all(tx), principleCount: all.count,
+                        round: Array(unrated.prefix(Ratings.roundSize)), unratedCount: unrated.count)
+                    view.tooMany = true
+                    view.given = values.count
+                    tx.reply(request, view)
+                    return
+                }
+                for (p, score) in zip(unrated, values) { scores[p.id] = score }
             case .all(let values):
                 guard values.count == all.count else {
-                    tx.reply(request, RatePromptView(
-                        principles: NumberedPrinciple.all(tx), principleCount: all.count, wrongCount: true,
-                        given: values.count))
+                    var view = RatePromptView(
+                        principles: NumberedPrinciple.all(tx), principleCount: all.count,
+                        round: Array(unrated.prefix(Ratings.roundSize)), unratedCount: unrated.count)
+                    view.wrongCount = true
+                    view.given = values.count
+                    tx.reply(request, view)
                     return
                 }
                 for (p, score) in zip(all, values) { scores[p.id] = score }
@@ -83,18 +105,29 @@ enum Ratings {
                     scores[p.id] = pair.score
                 }
             }
+            let cycle = tx.state.programme.cycle
             if tx.state.ratingRounds.isEmpty {
-                tx.record(.ratingRoundOpened(cycle: tx.state.programme.cycle, purpose: .baseline))
+                tx.record(.ratingRoundOpened(cycle: cycle, purpose: .baseline))
+            }
+            // The starting point is frozen once the programme runs, so the before and after compare like with like:
+            // a rating now is kept for the re-rating round at the end.
+            let frozen = tx.state.programme.phase == .running
+            if frozen, tx.state.ratingRounds.last.map({ $0.cycle != cycle || $0.purpose != .rerate }) ?? true {
+                tx.record(.ratingRoundOpened(cycle: cycle, purpose: .rerate))
             }
             tx.record(.rated(memberID: request.senderID, scores: scores))
-            let mine = tx.state.ratingRounds.last?.scores[request.senderID] ?? [:]
-            let rated = all.filter { mine[$0.id] != nil }.count
-            let next = all.firstIndex { mine[$0.id] == nil }
+            let left = Ratings.unrated(by: request.senderID, tx)
             tx.reply(request, RateAckView(
-                count: scores.count, rated: rated, principleCount: all.count, complete: rated == all.count,
-                rerate: tx.state.ratingRounds.last?.purpose == .rerate,
-                nextUnrated: next.map { NumberedPrinciple(number: $0 + 1, id: all[$0].id, title: all[$0].title) }))
+                count: scores.count, rated: all.count - left.count, principleCount: all.count, complete: left.isEmpty,
+                rerate: tx.state.ratingRounds.last?.purpose == .rerate, keptForRerate: frozen,
+                round: Array(left.prefix(Ratings.roundSize))))
         }
+    }
+
+    /// The principles a member has not rated in the open round, in the order people number them.
+    static func unrated(by memberID: String, _ tx: Transaction) -> [NumberedPrinciple] {
+        let mine = tx.state.ratingRounds.last?.scores[memberID] ?? [:]
+        return NumberedPrinciple.all(tx).filter { mine[$0.id] == nil }
     }
 
     struct ShowScores: CommandForm {
@@ -118,7 +151,11 @@ struct RatePromptView: MessageView {
     static let template = Template.ratePrompt
     var principles: [NumberedPrinciple]
     var principleCount: Int
+    /// The next few the member has not rated: one short round.
+    var round: [NumberedPrinciple]
+    var unratedCount: Int
     var wrongCount: Bool?
+    var tooMany: Bool?
     var given: Int?
 }
 
@@ -129,5 +166,8 @@ struct RateAckView: MessageView {
     var principleCount: Int
     var complete: Bool
     var rerate: Bool
-    var nextUnrated: NumberedPrinciple?
+    /// Rated while the programme runs: kept for the re-rating, the starting point unchanged.
+    var keptForRerate: Bool
+    /// The next short round, when some are left.
+    var round: [NumberedPrinciple]
 }

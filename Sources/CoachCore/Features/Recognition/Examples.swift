@@ -10,10 +10,7 @@ enum Examples {
         CommandDeclaration("caught", aliases: ["spotted", "shoutout", "shout-out", "kudos"]) { words in
             parseCaught(words.args)
         },
-        CommandDeclaration("examples", aliases: ["mine"]) { words in
-            let everyone = words.args.first.map { ["all", "team", "week", "everyone"].contains($0.lowercased()) } ?? false
-            return .form(List(everyone: everyone))
-        },
+        CommandDeclaration("examples", aliases: ["mine"]) { words in parseList(words.args) },
         CommandDeclaration("edit", aliases: ["change"]) { words in
             CommandWords.numberAndText(words.args[...]) { Edit(id: $0, text: $1) }
         },
@@ -34,6 +31,22 @@ enum Examples {
         guard !body.isEmpty else { return .malformed(.missingText) }
         let names = mentions.map { String($0.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: ",:;.")) }
         return .form(Caught(mentions: names, text: body.joined(separator: " ")))
+    }
+
+    /// `examples` (yours), `examples all [page]` (this week's), `examples week 3 [page]` (programme week 3's).
+    static func parseList(_ args: [String]) -> CommandDeclaration.Parsed {
+        guard let first = args.first?.lowercased() else { return .form(List(everyone: false)) }
+        guard ["all", "team", "week", "everyone"].contains(first) else { return .malformed(.badForm) }
+        var rest = args.dropFirst()
+        var week: Int?
+        if first == "week", rest.count >= 1, let number = CommandWords.number(rest.first!) {
+            // `week 3` names programme week 3; `week 3 2` is its second page.
+            week = number
+            rest = rest.dropFirst()
+        }
+        guard rest.count <= 1 else { return .malformed(.badForm) }
+        guard let page = rest.first.map(CommandWords.number) ?? 1 else { return .malformed(.badNumber) }
+        return .form(List(everyone: true, week: week, page: page))
     }
 
     struct Add: CommandForm {
@@ -71,22 +84,32 @@ enum Examples {
             reporterID: request.senderID, caughtIDs: caught, text: text, at: tx.now, source: source)
         tx.record(.exampleAdded(example))
         tx.reply(request, ExampleAckView(
-            id: example.id, caught: caught.map { tx.name(of: $0) }, hasCaught: !caught.isEmpty, inWeek: week != nil,
-            weekCount: week.map { tx.state.examples.count(inWeek: $0.key) } ?? 0, threadReply: source == .threadReply,
+            id: example.id, caught: caught.map { tx.name(of: $0) }, hasCaught: !caught.isEmpty,
+            counted: counted(in: week, tx), weekCount: week.map { tx.state.examples.count(inWeek: $0.key) } ?? 0,
+            threadReply: source == .threadReply,
             principleTitle: week.flatMap { tx.principle(id: $0.principleID)?.title } ?? ""))
+    }
+
+    /// Which report-back an example recorded now will be in.
+    static func counted(in week: ProgrammeWeek?, _ tx: Transaction) -> ExampleAckView.Counted {
+        guard let week else {
+            let started = tx.state.weeks.contains { $0.cycle == tx.state.programme.cycle }
+            return started ? .nextReport : .firstReport
+        }
+        return tx.hasRun(ProgrammeSchedule.jobKey(.summary, week.key)) ? .afterThisWeeksReport : .thisWeek
     }
 
     struct List: CommandForm {
         static let access = Access.everyone
         var everyone: Bool
+        /// A programme week of this cycle by its number; nil for this week.
+        var week: Int?
+        var page = 1
 
         static let limit = 20
 
         func run(_ request: Request, _ tx: inout Transaction) {
-            let rows: [Example]
-            if everyone {
-                rows = tx.currentWeek.map { tx.state.examples.inWeek($0.key) } ?? []
-            } else {
+            guard everyone else {
                 // Newest first from the end: a member's recent examples, without walking a year of history.
                 var mine: [Example] = []
                 for example in tx.state.examples.all.reversed()
@@ -94,12 +117,33 @@ enum Examples {
                     mine.append(example)
                     if mine.count == Self.limit { break }
                 }
-                rows = mine.reversed()
+                tx.reply(request, ExamplesView(everyone: false, examples: mine.reversed().map { ExampleRow($0, tx) },
+                    empty: mine.isEmpty))
+                return
             }
-            let shown = rows.suffix(Self.limit)
-            tx.reply(request, ExamplesView(
-                everyone: everyone, examples: shown.map { ExampleRow($0, tx) }, empty: rows.isEmpty,
-                more: rows.count - shown.count, hasMore: rows.count > shown.count))
+            let programmeWeek: ProgrammeWeek?
+            if let week {
+                programmeWeek = tx.weeksInCycle.first { $0.index + 1 == week }
+                guard programmeWeek != nil else {
+                    tx.reply(request, NotFoundView(kind: .week, ref: "\(week)"))
+                    return
+                }
+            } else {
+                programmeWeek = tx.currentWeek
+            }
+            let rows = programmeWeek.map { tx.state.examples.inWeek($0.key) } ?? []
+            let pages = max(1, (rows.count + Self.limit - 1) / Self.limit)
+            let page = min(self.page, pages)
+            let shown = rows.dropFirst((page - 1) * Self.limit).prefix(Self.limit)
+            var view = ExamplesView(everyone: true, examples: shown.map { ExampleRow($0, tx) }, empty: rows.isEmpty)
+            view.weekNumber = programmeWeek.map { $0.index + 1 }
+            view.asked = week
+            view.total = rows.count
+            view.page = page
+            view.pages = pages
+            view.paged = pages > 1
+            view.nextPage = page < pages ? page + 1 : nil
+            tx.reply(request, view)
         }
     }
 
@@ -165,10 +209,22 @@ struct ExampleAckView: MessageView {
     var id: Int
     var caught: [String]
     var hasCaught: Bool
-    var inWeek: Bool
+    /// Where it will be counted, so nobody wonders whether a late example is lost.
+    var counted: Counted
     var weekCount: Int
     var threadReply: Bool
     var principleTitle: String
+
+    enum Counted: String, TemplateFlag {
+        /// In this week's report-back.
+        case thisWeek
+        /// This week's report-back has gone out: in next week's, marked as late.
+        case afterThisWeeksReport
+        /// No week is running (a rest, a pause, the end): in the next report-back.
+        case nextReport
+        /// The programme has not started: in its first report-back.
+        case firstReport
+    }
 }
 
 struct ExamplesView: MessageView {
@@ -176,8 +232,20 @@ struct ExamplesView: MessageView {
     var everyone: Bool
     var examples: [ExampleRow]
     var empty: Bool
-    var more: Int
-    var hasMore: Bool
+    /// With `everyone`: the programme week shown, the week number asked for (nil for this week), and the paging.
+    var weekNumber: Int?
+    var asked: Int?
+    var total = 0
+    var page = 1
+    var pages = 1
+    var paged = false
+    var nextPage: Int?
+
+    init(everyone: Bool, examples: [ExampleRow], empty: Bool) {
+        self.everyone = everyone
+        self.examples = examples
+        self.empty = empty
+    }
 }
 
 struct ExampleEditedView: MessageView {

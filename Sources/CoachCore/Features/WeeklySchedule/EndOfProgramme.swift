@@ -21,19 +21,17 @@ enum EndOfProgramme {
             tx.send(view, to: .channel, kind: .announcement)
             tx.record(.jobRecorded(key: "finish:\(cycle)", outcome: .done))
         }
-        if !tx.hasRun("rerate-reminder:\(cycle)"), let due = schedule.due(.reminder, monday: monday), tx.now >= due {
-            let rerated = Set(tx.state.ratingRounds.last?.scores.keys.map { $0 } ?? [])
-            if tx.coach.capabilities.directMessages {
-                for member in tx.coach.activeMembers(tx.state, on: tx.today) where !rerated.contains(member.id) {
-                    tx.send(RerateReminderView(name: member.name), to: .direct(userID: member.id), kind: .nudge)
-                }
-            }
-            tx.record(.jobRecorded(key: "rerate-reminder:\(cycle)", outcome: .done))
-        }
+        // Who has not re-rated yet hears it privately, in the reminder day's digest (`DailyDigest`).
         if !tx.hasRun("before-after:\(cycle)"), tx.now >= summaryDue {
             var view = RatingReport(tx).beforeAfter()
             view.late = LateNotice(due: summaryDue, late: ProgrammeSchedule.isLate(due: summaryDue, tx), tx)
+            // Examples shared since the last report-back are counted here, so none is left out of every report.
+            let earlier = tx.state.examples.live(after: tx.state.reportedThroughExampleID)
+            view.earlier = earlier.map { EarlierExample($0, tx) }
+            view.hasEarlier = !earlier.isEmpty
             tx.send(view, to: .channel, kind: .summary)
+            let throughID = tx.state.examples.nextID - 1
+            if throughID > tx.state.reportedThroughExampleID { tx.record(.examplesReported(throughID: throughID)) }
             tx.record(.jobRecorded(key: "before-after:\(cycle)", outcome: .done))
         }
     }
@@ -44,9 +42,4 @@ struct ProgrammeFinishedView: MessageView {
     @Inline var late: LateNotice?
     var weekCount: Int
     var principles: [NumberedPrinciple]
-}
-
-struct RerateReminderView: MessageView {
-    static let template = Template.rerateReminder
-    var name: String
 }

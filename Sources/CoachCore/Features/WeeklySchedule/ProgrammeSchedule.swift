@@ -20,7 +20,7 @@ enum ProgrammeSchedule {
             if let week = tx.currentWeek { runSlots(of: week, &tx) }
         }
         if tx.state.programme.phase == .finished { EndOfProgramme.run(&tx) }
-        runDailyNudges(&tx)
+        DailyDigest.run(&tx)
     }
 
     static func introduceIfNeeded(_ tx: inout Transaction) {
@@ -56,7 +56,10 @@ enum ProgrammeSchedule {
         let opened = tx.weeksInCycle
         guard opened.count < state.programme.plan.count else {
             tx.record(.programmeFinished(monday: monday))
-            tx.record(.ratingRoundOpened(cycle: state.programme.cycle, purpose: .rerate))
+            // Ratings given during the programme already opened this cycle's re-rating round; keep them.
+            if state.ratingRounds.last.map({ $0.cycle != state.programme.cycle || $0.purpose != .rerate }) ?? true {
+                tx.record(.ratingRoundOpened(cycle: state.programme.cycle, purpose: .rerate))
+            }
             tx.note(.notice, "programme finished; re-rating opened", ["cycle": "\(state.programme.cycle)"])
             return
         }
@@ -121,20 +124,6 @@ enum ProgrammeSchedule {
     /// A little slack in "every N days" nudges, so a fixed daily time is not missed by a few seconds of polling delay.
     static let nudgeSlack: TimeInterval = 3_600
 
-    /// Once a working day, at the configured time: the features that nudge people about what they own.
-    static func runDailyNudges(_ tx: inout Transaction) {
-        let today = tx.today
-        let job = "nudges:\(today)"
-        guard !tx.hasRun(job), let due = tx.coach.schedule.dailyNudgeDue(on: today), tx.now >= due else { return }
-        Goals.nudgeOwners(&tx)
-        FollowUps.nudgeOwners(&tx)
-        tx.record(.jobRecorded(key: job, outcome: .done))
-    }
-
-    /// Private where the platform allows; otherwise a message in the channel addressed to that one person.
-    static func nudgeDestination(_ memberID: String, _ tx: Transaction) -> OutboundMessage.Destination {
-        tx.coach.capabilities.directMessages ? .direct(userID: memberID) : .channel
-    }
 }
 
 /// "Sorry this comes late: I was offline when it was due", for any scheduled post that missed its time.

@@ -1,9 +1,14 @@
 import Foundation
 
-/// The Friday report-back: the week's examples, recognition, goals against target, open follow-ups, new ideas and
-/// next week's principle.
+/// The Friday report-back: the week's examples and who was recognised, goals against target, open follow-ups, new
+/// ideas and definitions, and what comes next week.
 ///
-/// It reads only the week's own run of examples (see `ExampleLog`) plus the cycle's weeks for the recognition
+/// It covers every example not yet reported (`CoachState.reportedThroughExampleID`), so each example is in exactly
+/// one report-back: the week's own, plus any shared after an earlier report-back or before the programme started,
+/// which are marked as such. Everyone caught in a covered example is named; nothing that hides a person is cut to
+/// "and N more". A long report-back goes out as a short headline in the channel with the full lists in its thread.
+///
+/// It reads only the unreported run of examples (found by binary search) plus the cycle's weeks for the recognition
 /// spread, so its cost follows the size of the programme, not of the whole history.
 struct ReportBack {
     let week: ProgrammeWeek
@@ -14,58 +19,76 @@ struct ReportBack {
         self.tx = tx
     }
 
-    /// How many examples a summary lists in full; the rest are counted, so a big week stays readable.
-    static let listedExamples = 25
-    /// How many people "Recognition this week" names, and how many open follow-ups it lists.
-    static let listedRecognised = 10
-    static let listedFollowUps = 15
+    /// Longer than this (in characters), a report-back is a headline with its lists in a thread, where the platform
+    /// has threads: about a screen of text.
+    static let headlineThreshold = 1_500
+
+    /// The examples this report-back covers: the week's own, and those not yet reported from elsewhere.
+    func covered() -> (own: [Example], earlier: [Example]) {
+        let unreported = tx.state.examples.live(after: tx.state.reportedThroughExampleID)
+        return (unreported.filter { $0.weekKey == week.key }, unreported.filter { $0.weekKey != week.key })
+    }
 
     func view() -> ReportBackView {
         let state = tx.state
-        let examples = state.examples.inWeek(week.key)
+        let (examples, earlier) = covered()
         let caught = examples.filter { !$0.caughtIDs.isEmpty }
         let own = examples.filter { $0.caughtIDs.isEmpty }
         var credits: [String: Int] = [:]
-        for example in caught {
+        for example in examples + earlier {
             for id in example.caughtIDs { credits[id, default: 0] += 1 }
         }
         let recognition = credits.sorted { ($1.value, tx.name(of: $0.key)) < ($0.value, tx.name(of: $1.key)) }
-        let spread = recognitionSpread()
+        let spread = recognitionSpread(including: earlier)
         let goals = state.goals.filter { !$0.closed }
-        let open = state.followUps.filter(\.isOpen)
+        // A goal's corrective action shows under its goal; listing it again as a follow-up would say it twice.
+        let open = state.followUps.filter { $0.isOpen && $0.goalID == nil }
         let ideas = state.ideas.filter { $0.weekKey == week.key }
         let weekStart = tx.calendar.startOfDay(week.monday)
         let definitions = state.definitions.filter { $0.at >= weekStart && $0.at <= tx.now }
-        let next = Plan.nextPrinciple(state)
         return ReportBackView(
-            week: WeekView(week, tx),
-            caughtExamples: caught.prefix(Self.listedExamples).map { ExampleRow($0, tx) },
-            caughtMore: max(0, caught.count - Self.listedExamples), hasCaught: !caught.isEmpty,
-            ownExamples: own.prefix(Self.listedExamples).map { ExampleRow($0, tx) },
-            ownMore: max(0, own.count - Self.listedExamples), hasOwn: !own.isEmpty,
-            noExamples: examples.isEmpty, exampleCount: examples.count,
-            contributorCount: Set(examples.map(\.reporterID)).count, shoutOutCount: credits.values.reduce(0, +),
-            recognisedCount: credits.count,
-            recognised: recognition.prefix(Self.listedRecognised).map { .init(name: tx.name(of: $0.key), count: $0.value) },
+            week: WeekView(week, tx), counts: .init(examples: examples.count, own: own.count, shoutOuts: caught.count,
+                contributors: Set(examples.map(\.reporterID)).count),
+            caughtExamples: caught.map { ExampleRow($0, tx) }, hasCaught: !caught.isEmpty,
+            ownExamples: own.map { ExampleRow($0, tx) }, hasOwn: !own.isEmpty, noExamples: examples.isEmpty,
+            earlier: earlier.map { EarlierExample($0, tx) }, earlierCount: earlier.count, hasEarlier: !earlier.isEmpty,
+            recognised: recognition.map { .init(name: tx.name(of: $0.key), count: $0.value, several: $0.value > 1) },
             hasRecognised: !credits.isEmpty, recognisedSoFar: spread.recognised, memberCount: spread.members,
             goals: goals.map { GoalView($0, tx) }, hasGoals: !goals.isEmpty,
-            deviationCount: goals.filter(\.isDeviating).count,
-            followups: open.prefix(Self.listedFollowUps).map { FollowUpView($0, tx) },
-            followupMore: max(0, open.count - Self.listedFollowUps), hasFollowups: !open.isEmpty,
+            offTarget: goals.filter(\.isDeviating).map(\.kpi), deviationCount: goals.filter(\.isDeviating).count,
+            followups: open.map { FollowUpView($0, tx) }, hasFollowups: !open.isEmpty,
             ideas: ideas.map { AuthoredText(text: $0.text, author: tx.name(of: $0.authorID)) }, hasIdeas: !ideas.isEmpty,
             definitions: definitions.map { AuthoredText(text: $0.text, author: tx.name(of: $0.authorID)) },
-            hasDefinitions: !definitions.isEmpty,
-            next: next.map { PrincipleView(tx.principle(id: $0), id: $0) }, lastWeek: next == nil ? true : nil)
+            hasDefinitions: !definitions.isEmpty, next: NextWeek(after: week, tx))
     }
 
     /// Distinct people recognised so far this cycle, against the team's size: recognition should reach everyone,
     /// not pile up on a few.
-    func recognitionSpread() -> (recognised: Int, members: Int) {
+    func recognitionSpread(including earlier: [Example]) -> (recognised: Int, members: Int) {
         var recognised = Set<String>()
         for w in tx.state.weeks where w.cycle == week.cycle {
             for example in tx.state.examples.inWeek(w.key) { recognised.formUnion(example.caughtIDs) }
         }
+        for example in earlier { recognised.formUnion(example.caughtIDs) }
         return (recognised.count, tx.state.members.count)
+    }
+
+    /// Posts the report-back, as one message or as a headline with its lists in the headline's thread, and records
+    /// that its examples have been reported.
+    static func post(_ week: ProgrammeWeek, late: LateNotice?, _ tx: inout Transaction) {
+        let report = ReportBack(week: week, tx)
+        var view = report.view()
+        view.late = late
+        let throughID = tx.state.examples.nextID - 1
+        if tx.coach.capabilities.threads, tx.coach.prompts.render(view).count > headlineThreshold {
+            let headline = tx.send(ReportBackHeadlineView(full: view), to: .channel, kind: .summary)
+            view.inThread = true
+            view.late = nil
+            tx.send(view, to: .channel, kind: .summary, threadUnder: headline)
+        } else {
+            tx.send(view, to: .channel, kind: .summary)
+        }
+        if throughID > tx.state.reportedThroughExampleID { tx.record(.examplesReported(throughID: throughID)) }
     }
 }
 
@@ -74,42 +97,99 @@ struct ReportBackView: MessageView {
 
     @Inline var week: WeekView
     @Inline var late: LateNotice? = nil
+    /// In the headline's thread: the headline already gave the counts and the names.
+    var inThread = false
+    var counts: Counts
     var caughtExamples: [ExampleRow]
-    var caughtMore: Int
     var hasCaught: Bool
     var ownExamples: [ExampleRow]
-    var ownMore: Int
     var hasOwn: Bool
     var noExamples: Bool
-    var exampleCount: Int
-    var contributorCount: Int
-    var shoutOutCount: Int
-    var recognisedCount: Int
+    /// Examples shared after an earlier report-back, or before the programme started, counted now.
+    var earlier: [EarlierExample]
+    var earlierCount: Int
+    var hasEarlier: Bool
     var recognised: [Recognised]
     var hasRecognised: Bool
     var recognisedSoFar: Int
     var memberCount: Int
     var goals: [GoalView]
     var hasGoals: Bool
+    /// The KPIs of the goals off target, for the headline.
+    var offTarget: [String]
     var deviationCount: Int
     var followups: [FollowUpView]
-    var followupMore: Int
     var hasFollowups: Bool
     var ideas: [AuthoredText]
     var hasIdeas: Bool
     var definitions: [AuthoredText]
     var hasDefinitions: Bool
-    var next: PrincipleView?
-    var lastWeek: Bool?
+    var next: NextWeek
+
+    /// The week's own examples: every one is either the sender's own (`own`) or a shout-out (`shoutOuts`).
+    struct Counts: Encodable {
+        var examples: Int
+        var own: Int
+        var shoutOuts: Int
+        var contributors: Int
+    }
 
     struct Recognised: Encodable {
         var name: String
         var count: Int
+        /// Recognised more than once, so the count is worth showing.
+        var several: Bool
     }
 }
 
-/// A short text and who wrote it: an idea, a definition.
-struct AuthoredText: Encodable {
-    var text: String
-    var author: String
+/// The short post in the channel when the full report-back goes in its thread: the principle, the counts, everyone
+/// recognised, the goals off target and what comes next.
+struct ReportBackHeadlineView: MessageView {
+    static let template = Template.summaryHeadline
+    var full: ReportBackView
+}
+
+/// An example counted in a later report-back than its own week's, and why.
+struct EarlierExample: Encodable {
+    @Inline var row: ExampleRow
+    /// The programme week it was shared in, when there was one.
+    var weekNumber: Int?
+    /// Shared before the programme started or while it rested.
+    var outsideWeeks: Bool
+
+    init(_ example: Example, _ tx: Transaction) {
+        row = ExampleRow(example, tx)
+        let week = example.weekKey.flatMap { key in tx.state.weeks.last { $0.key == key } }
+        weekNumber = week.map { $0.index + 1 }
+        outsideWeeks = week == nil
+    }
+}
+
+/// What the report-back says about next week: its principle when next week runs; otherwise why it rests and when
+/// the programme carries on, with which principle; or that this was the last week.
+struct NextWeek: Encodable {
+    var runs = false
+    var principle: PrincipleView?
+    /// Next week rests: a holiday week, or an admin skipped it.
+    var holiday = false
+    var skipped = false
+    var resumes: String?
+    var lastWeek = false
+
+    init(after week: ProgrammeWeek, _ tx: Transaction) {
+        let state = tx.state
+        guard let id = Plan.nextPrinciple(state) else {
+            lastWeek = true
+            return
+        }
+        principle = PrincipleView(tx.principle(id: id), id: id)
+        let following = tx.calendar.adding(days: 7, to: week.monday)
+        if Plan.runs(following, tx) {
+            runs = true
+            return
+        }
+        holiday = tx.coach.schedule.isHolidayWeek(monday: following)
+        skipped = !holiday
+        resumes = Plan.nextRunning(from: following, tx).description
+    }
 }

@@ -17,19 +17,13 @@ enum WeeklyPosts {
         let threads = tx.coach.capabilities.threads
         let destination: OutboundMessage.Destination =
             week.announcementPlatformID.map { threads ? .thread(rootID: $0) : .channel } ?? .channel
+        // Who has not posted yet hears it privately, in that day's digest (`DailyDigest`): a public list would
+        // shame, not coach.
         tx.send(view, to: destination, kind: .reminder)
-        // Private nudges only: a public list of who has not posted would shame, not coach.
-        guard tx.config.nudges.midweekExampleNudge, tx.coach.capabilities.directMessages else { return }
-        let posted = Set(examples.map(\.reporterID))
-        for member in tx.coach.activeMembers(tx.state, on: tx.today) where !posted.contains(member.id) {
-            tx.send(ExampleNudgeView(week: WeekView(week, tx), name: member.name), to: .direct(userID: member.id), kind: .nudge)
-        }
     }
 
     static func reportBack(_ week: ProgrammeWeek, late: LateNotice?, _ tx: inout Transaction) {
-        var view = ReportBack(week: week, tx).view()
-        view.late = late
-        tx.send(view, to: .channel, kind: .summary)
+        ReportBack.post(week, late: late, &tx)
     }
 }
 
@@ -63,9 +57,3 @@ struct ReminderView: MessageView {
     var contributorCount: Int
 }
 
-/// The private midweek nudge to someone who has shared nothing yet this week.
-struct ExampleNudgeView: MessageView {
-    static let template = Template.nudgeExample
-    @Inline var week: WeekView
-    var name: String
-}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// At most one scheduled private message per person per working day: at the daily nudge time, each member who is
+/// not away gets one short digest of everything due for them that day (no example yet on the midweek reminder's
+/// day, goal figures and corrective actions, open follow-ups, the re-rating at the end), or nothing at all.
+///
+/// Only where the platform has private messages: naming someone in the channel for what they have not done would
+/// shame, not coach. Replies to what a person types are not nudges, and are not limited.
+enum DailyDigest {
+    static func run(_ tx: inout Transaction) {
+        let today = tx.today
+        let job = "nudges:\(today)"
+        guard !tx.hasRun(job), let due = tx.coach.schedule.dailyNudgeDue(on: today), tx.now >= due else { return }
+        if tx.coach.capabilities.directMessages {
+            for member in tx.coach.activeMembers(tx.state, on: today) {
+                var view = DigestView(name: member.name)
+                view.example = exampleWanted(from: member.id, tx)
+                (view.firstFigures, view.actions, view.stale) = Goals.digestItems(for: member.id, &tx)
+                view.followUps = FollowUps.digestItems(for: member.id, &tx)
+                view.rerate = rerateWanted(from: member.id, tx)
+                guard view.hasItems else { continue }
+                tx.send(view, to: .direct(userID: member.id), kind: .nudge)
+            }
+        }
+        tx.record(.jobRecorded(key: job, outcome: .done))
+    }
+
+    /// On the day of a running week's midweek reminder, the week for someone who has shared nothing in it yet.
+    static func exampleWanted(from memberID: String, _ tx: Transaction) -> WeekView? {
+        guard tx.config.nudges.midweekExampleNudge, let week = tx.currentWeek, !tx.state.programme.paused,
+            let reminder = tx.coach.schedule.due(.reminder, monday: week.monday), tx.calendar.localDate(of: reminder) == tx.today,
+            !tx.state.examples.inWeek(week.key).contains(where: { $0.reporterID == memberID })
+        else { return nil }
+        return WeekView(week, tx)
+    }
+
+    /// On the reminder day of the week after the last principle, for someone who has not re-rated yet.
+    static func rerateWanted(from memberID: String, _ tx: Transaction) -> Bool {
+        guard tx.state.programme.phase == .finished, let monday = tx.state.programme.finishedOn,
+            let reminder = tx.coach.schedule.due(.reminder, monday: monday), tx.calendar.localDate(of: reminder) == tx.today,
+            let round = tx.state.ratingRounds.last, round.purpose == .rerate
+        else { return false }
+        return round.scores[memberID] == nil
+    }
+}
+
+/// One member's digest for the day.
+struct DigestView: MessageView {
+    static let template = Template.nudgeDigest
+    var name: String
+    var example: WeekView?
+    var firstFigures: [GoalView] = []
+    var actions: [GoalView] = []
+    var stale: [GoalStaleView] = []
+    var followUps: [FollowUpView] = []
+    var rerate = false
+
+    init(name: String) {
+        self.name = name
+    }
+
+    var hasItems: Bool {
+        example != nil || !firstFigures.isEmpty || !actions.isEmpty || !stale.isEmpty || !followUps.isEmpty || rerate
+    }
+}
