@@ -40,11 +40,16 @@ public struct Simulation {
         public var caught: [String]
         public var ideas: [String]
         public var definitions: [String]
-        public var followups: [String]
-        public var fixes: [String]
-        public var goalActions: [String]
+        /// Service problems someone spots, each with the fixes that fit it.
+        public var problems: [Problem]
         public var goals: [ScriptedGoal]
 
+        public struct Problem: Decodable, Sendable {
+            public var problem: String
+            public var fixes: [String]
+        }
+
+        /// A goal, with the corrective actions that fit it and what each looks like once done.
         public struct ScriptedGoal: Decodable, Sendable {
             public var kpi: String
             public var target: Double
@@ -54,6 +59,22 @@ public struct Simulation {
             public var start: Double
             public var drift: Double
             public var noise: Double
+            public var actions: [Action]
+        }
+
+        public struct Action: Decodable, Sendable {
+            public var action: String
+            public var done: String
+        }
+
+        /// How a follow-up the team opened gets fixed: a goal's action by doing it, a problem by one of its fixes.
+        func fix(for item: FollowUp, goals: [Goal]) -> [String] {
+            if let goalID = item.goalID, let kpi = goals.first(where: { $0.id == goalID })?.kpi,
+                let done = self.goals.first(where: { $0.kpi == kpi })?.actions.first(where: { $0.action == item.text })?.done
+            {
+                return [done]
+            }
+            return problems.first { $0.problem == item.text }?.fixes ?? problems.flatMap(\.fixes)
         }
     }
 
@@ -335,7 +356,7 @@ actor SimulatedTeam: PollingTransport {
                 guard let owner = members.first(where: { $0.id == goal.ownerID }),
                     state.members[owner.id]?.isAway(on: day) != true
                 else { continue }
-                if goal.needsAction, chance(0.6) {
+                if state.needsCorrectiveAction(goal), chance(0.6) {
                     actions.append((11 * 60 + goal.id, owner, .goalAction(goal.id)))
                 } else if (weekday == 3 || weekday == 5), chance(0.55) {
                     actions.append((15 * 60 + goal.id * 3, owner, .goalUpdate(goal.id)))
@@ -372,10 +393,10 @@ actor SimulatedTeam: PollingTransport {
         case .means:
             return "!means \(pick(script.definitions).replacingOccurrences(of: "Customer Service means ", with: ""))"
         case .followUp:
-            return "!followup \(pick(script.followups))"
+            return "!followup \(pick(script.problems).problem)"
         case .fixFollowUp:
             guard let item = state.followUps.first(where: { $0.isOpen && $0.ownerID == member.id }) else { return nil }
-            return "!fixed \(item.id) \(pick(script.fixes))"
+            return "!fixed \(item.id) \(pick(script.fix(for: item, goals: state.goals)))"
         case .rateBaseline:
             return rating(member, state, improved: false)
         case .rerate:
@@ -388,7 +409,10 @@ actor SimulatedTeam: PollingTransport {
             let value = scripted.start + scripted.drift * weeks + scripted.noise * Double.random(in: -1...1, using: &random)
             return "!goal \(id) \(String(format: "%.1f", value))"
         case .goalAction(let id):
-            return "!goal action \(id) \(pick(script.goalActions))"
+            guard let goal = state.goals.first(where: { $0.id == id }),
+                let scripted = script.goals.first(where: { $0.kpi == goal.kpi }), !scripted.actions.isEmpty
+            else { return nil }
+            return "!goal action \(id) \(pick(scripted.actions).action)"
         case .away(let until):
             return "!away until \(until)"
         }
