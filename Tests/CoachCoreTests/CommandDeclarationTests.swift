@@ -96,3 +96,38 @@ struct CommandDeclarationTests {
         #expect(command.isAdminOnly == (type(of: command.form).access == .admins))
     }
 }
+
+@Suite("README command table")
+struct READMECommandTableTests {
+    /// The README's `| command | forms | what it does | example |` rows, by command name, with `(admin)` noted.
+    static func rows() throws -> [String: (admin: Bool, forms: [String], summary: String, example: String)] {
+        let readme = try String(contentsOf: Fixtures.projectRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let lines = readme.split(separator: "\n", omittingEmptySubsequences: false)
+        let header = try #require(lines.firstIndex { $0.hasPrefix("| command | forms |") }, "the README's command table")
+        var rows: [String: (admin: Bool, forms: [String], summary: String, example: String)] = [:]
+        for line in lines[(header + 2)...].prefix(while: { $0.hasPrefix("|") }) {
+            // Cells are split at unescaped pipes; `\|` is a pipe inside a cell.
+            let cells = line.replacingOccurrences(of: "\\|", with: "\u{1}").split(separator: "|")
+                .map { $0.replacingOccurrences(of: "\u{1}", with: "|").trimmingCharacters(in: .whitespaces) }
+            guard cells.count == 4 else { continue }
+            let name = cells[0].replacingOccurrences(of: " (admin)", with: "")
+            let forms = cells[1].components(separatedBy: "<br>").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "`")) }
+            rows[name] = (cells[0].hasSuffix("(admin)"), forms, cells[2], cells[3].trimmingCharacters(in: CharacterSet(charactersIn: "`")))
+        }
+        return rows
+    }
+
+    @Test("the README lists every command with its wording from commands.json and where help lists it")
+    func inStep() throws {
+        let prompts = try Fixtures.coach().prompts
+        let rows = try Self.rows()
+        #expect(Set(rows.keys) == Set(Commands.all.map(\.name)), "the README's table lists every command, and only those")
+        for declaration in Commands.all {
+            guard let row = rows[declaration.name], let help = prompts.commandHelp[declaration.name] else { continue }
+            #expect(row.admin == (declaration.listed == .admins), "\(declaration.name): (admin) in the README")
+            #expect(row.forms == help.usage.components(separatedBy: "\n"), "\(declaration.name): forms")
+            #expect(row.summary == help.summary, "\(declaration.name): summary")
+            #expect(row.example == help.example, "\(declaration.name): example")
+        }
+    }
+}
