@@ -152,15 +152,16 @@ struct ReportBackHeadlineView: MessageView {
 /// An example counted in a later report-back than its own week's, and why.
 struct EarlierExample: Encodable {
     @Inline var row: ExampleRow
-    /// The programme week it was shared in, when there was one.
-    var weekNumber: Int?
+    /// The programme week it was shared in, when there was one. Not `weekNumber`: Mustache would find the report's
+    /// own week number for an example that has none.
+    var lateForWeek: Int?
     /// Shared before the programme started or while it rested.
     var outsideWeeks: Bool
 
     init(_ example: Example, _ tx: Transaction) {
         row = ExampleRow(example, tx)
         let week = example.weekKey.flatMap { key in tx.state.weeks.last { $0.key == key } }
-        weekNumber = week.map { $0.index + 1 }
+        lateForWeek = week.map { $0.index + 1 }
         outsideWeeks = week == nil
     }
 }
