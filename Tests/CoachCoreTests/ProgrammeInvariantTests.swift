@@ -1,0 +1,111 @@
+@testable import CoachCore
+import CoachTestSupport
+import Foundation
+import Testing
+
+/// What must hold over a whole programme, whatever happens to the team, checked over many seeded runs
+/// (`ProgrammeRun`): teams of 1 to 60, random holidays, pauses, skips, away dates, outages that make posts late or
+/// missed, restarts, typos, weekend examples. Every failure names its seed: `ProgrammeRun(seed:)` replays it.
+@Suite("Whole-programme invariants")
+struct ProgrammeInvariantTests {
+    /// Seeds per run of the suite. Each is a whole programme of 2 to 6 weeks.
+    static let seeds: [UInt64] = Array(1...200)
+
+    @Test("every invariant holds for every seed", arguments: seeds)
+    func invariants(seed: UInt64) throws {
+        var run = try ProgrammeRun(seed: seed)
+        run.run()
+        let say = { (what: String) in Issue.record("seed \(seed): \(what)") }
+        for failure in run.failures { say(failure) }
+
+        // No member gets more than one scheduled private message per day.
+        var perDay: [String: Int] = [:]
+        for sent in run.sent where sent.message.kind == .nudge {
+            guard case .direct(let member) = sent.message.destination else {
+                say("a nudge went to \(sent.message.destination), not privately")
+                continue
+            }
+            perDay["\(member) \(run.calendar.localDate(of: sent.at))", default: 0] += 1
+        }
+        for (key, count) in perDay where count > 1 { say("\(count) private messages on one day: \(key)") }
+
+        // Every example is in exactly one report-back, shown there, and none is left out of the reports made after it.
+        var reported: [Int: Int] = [:]
+        for report in run.reports {
+            let text = report.texts.joined(separator: "\n")
+            for example in report.covered {
+                reported[example.id, default: 0] += 1
+                if !text.contains(example.text) { say("example \(example.id) is counted but not shown: \(example.text)") }
+            }
+        }
+        for (id, count) in reported where count > 1 { say("example \(id) is in \(count) report-backs") }
+        if let last = run.reports.last {
+            for example in run.state.examples.all where !example.deleted && example.at < last.at && reported[example.id] == nil {
+                say("example \(example.id) (\(example.text)) was never reported")
+            }
+        }
+
+        // Everyone caught in a report-back's examples is named in it.
+        for report in run.reports {
+            let text = report.texts.joined(separator: "\n")
+            for id in Set(report.covered.flatMap(\.caughtIDs)) {
+                let name = report.memberNames[id] ?? id
+                if !text.contains(name) { say("\(name) was caught but is not named in the report-back of \(report.weekKey ?? "?")") }
+            }
+        }
+
+        // The numbers add up.
+        for report in run.reports {
+            let text = report.texts.joined(separator: "\n")
+            let own = report.covered.filter { $0.weekKey == report.weekKey }
+            if let counts = Self.counts(in: text) {
+                if counts.examples != counts.own + counts.shoutOuts { say("examples \(counts.examples) ≠ own \(counts.own) + shout-outs \(counts.shoutOuts)") }
+                if counts.examples != own.count { say("the report-back says \(counts.examples) examples for a week with \(own.count)") }
+                if counts.contributors > report.memberCount { say("\(counts.contributors) contributors among \(report.memberCount) members") }
+            }
+            for (before, after, change) in Self.changes(in: text) where abs((after - before) - change) > 0.0001 {
+                say("a change of \(change) between \(before) and \(after)")
+            }
+        }
+
+        // No corrective action is asked for while one is open.
+        for asked in run.actionAskedWhileOpen { say("a corrective action was asked for while one was open: \(asked)") }
+
+        // Every date announced for a principle is the week its announcement goes out, unless the plan changed since.
+        var announced: [String: LocalDate] = [:]
+        for sent in run.sent where sent.message.kind == .announcement {
+            let lines = sent.message.text.split(separator: "\n").map(String.init)
+            guard let title = lines.first(where: { line in run.coach.catalogue.principles.contains { $0.title == line } }) else { continue }
+            if announced[title] == nil { announced[title] = run.calendar.monday(containing: sent.at) }
+        }
+        for claim in run.claims {
+            guard let actual = announced[claim.title] else { continue }
+            let disturbed = run.disturbances.contains { $0 >= claim.at && $0 <= run.calendar.startOfDay(actual) }
+            if !disturbed && claim.monday != actual {
+                say("announced \(claim.title) for \(claim.monday) on \(run.calendar.localDate(of: claim.at)), posted in the week of \(actual)")
+            }
+        }
+    }
+
+    /// "Examples: 12 (7 own, 5 shout-outs) · People who shared: 9".
+    static func counts(in text: String) -> (examples: Int, own: Int, shoutOuts: Int, contributors: Int)? {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Examples: ") }) else { return nil }
+        let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        guard numbers.count >= 4 else { return nil }
+        return (numbers[0], numbers[1], numbers[2], numbers[3])
+    }
+
+    /// Before/after rows: "- Title: 3.2 → 3.9 (+0.7)".
+    static func changes(in text: String) -> [(Double, Double, Double)] {
+        text.split(separator: "\n").compactMap { line in
+            guard let arrow = line.range(of: " → "), let open = line.range(of: " (", range: arrow.upperBound..<line.endIndex),
+                let close = line[open.upperBound...].firstIndex(of: ")")
+            else { return nil }
+            let before = Double(line[..<arrow.lowerBound].split(separator: " ").last ?? "")
+            let after = Double(line[arrow.upperBound..<open.lowerBound])
+            let change = Double(line[open.upperBound..<close].replacingOccurrences(of: "+", with: ""))
+            guard let before, let after, let change else { return nil }
+            return (before, after, change)
+        }
+    }
+}

@@ -1,0 +1,324 @@
+@testable import CoachCore
+import CoachRuntime
+import CoachTestSupport
+import Foundation
+
+/// One whole programme lived by a seeded team through the pure engine, with the things that happen to real teams
+/// thrown in: holidays, pauses, skipped weeks, people away, the bot down for hours or days (late and missed posts),
+/// restarts (the state written to JSON and read back), typos, weekend examples, edits and deletions.
+///
+/// Everything the bot sends is delivered and recorded with the state it came from, so the invariants can be checked
+/// against what people actually received. The same seed gives the same run.
+struct ProgrammeRun {
+    let seed: UInt64
+    var random: SeededRandom
+    let coach: Coach
+    let members: [CoachConfig.RosterEntry]
+    let startMonday: LocalDate
+    let weeks: Int
+    var state = CoachState()
+    var now: Date
+    var counter = 0
+    var platformIDs = 0
+
+    /// A message the bot sent, as delivered, with when and where.
+    struct Sent {
+        var message: OutboundMessage
+        var at: Date
+    }
+
+    /// One report-back (or the end-of-programme report): its posts, and the examples it covered as they were then.
+    struct Report {
+        var texts: [String]
+        var covered: [Example]
+        var weekKey: String?
+        var memberNames: [String: String]
+        var memberCount: Int
+        var at: Date
+    }
+
+    /// A date the bot announced for a principle: "Week 2, from 2027-01-11: Title", or next week's principle.
+    struct Claim {
+        var title: String
+        var monday: LocalDate
+        var at: Date
+    }
+
+    var sent: [Sent] = []
+    var reports: [Report] = []
+    var claims: [Claim] = []
+    /// Moments after which earlier claims may no longer hold: an admin changed the plan, paused, resumed or
+    /// skipped, or the bot was down for a whole working week.
+    var disturbances: [Date] = []
+    /// Corrective actions the bot asked for while one was open for that goal.
+    var actionAskedWhileOpen: [String] = []
+    /// Whole-programme failures the run itself found (a state that did not survive JSON).
+    var failures: [String] = []
+    var restarts = 0
+    var outageDays = 0
+
+    init(seed: UInt64) throws {
+        self.seed = seed
+        var random = SeededRandom(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        let teamSize = Int.random(in: 1...60, using: &random)
+        weeks = Int.random(in: 2...6, using: &random)
+        let threads = Bool.random(using: &random)
+        let direct = Int.random(in: 0..<5, using: &random) > 0
+        let startMonday = LocalDate(year: 2027, month: 1, day: 4)
+        self.startMonday = startMonday
+        let names = ["Alex", "Sam", "Jo", "Priya", "Kemi", "Theo", "Ana", "Ben", "Cara", "Dev"]
+        let members = (0..<teamSize).map { i in
+            CoachConfig.RosterEntry(id: "u\(i + 1)", name: i < names.count ? names[i] : "\(names[i % names.count])\(i / names.count + 1)")
+        }
+        self.members = members
+        let calendar = TeamCalendar(timeZone: TimeZone(identifier: "Europe/London")!)
+        // Up to two holidays: a single day, or a whole week, somewhere in the programme's span.
+        var holidays: [HolidayRange] = []
+        for _ in 0..<Int.random(in: 0...2, using: &random) {
+            let first = calendar.adding(days: Int.random(in: 0..<(7 * (weeks + 2)), using: &random), to: startMonday)
+            let length = Bool.random(using: &random) ? 0 : 6
+            holidays.append(HolidayRange(first: first, last: calendar.adding(days: length, to: first)))
+        }
+        let length = weeks
+        self.coach = try Fixtures.coach(capabilities: .init(directMessages: direct, threads: threads, markup: .plain)) { config in
+            config.members = members
+            config.admins = [members[0].id]
+            config.programme.suggestedLength = length
+            config.holidays = holidays
+        }
+        self.random = random
+        now = calendar.at(calendar.adding(days: -5, to: startMonday), hour: 9, minute: 0)
+    }
+
+    var calendar: TeamCalendar { coach.schedule.calendar }
+    var admin: CoachConfig.RosterEntry { members[0] }
+
+    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &random) < p }
+    mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &random)] }
+
+    // MARK: - Driving the engine
+
+    mutating func tick(at time: Date) {
+        now = max(now, time)
+        let before = state
+        let outcome = coach.tick(at: now, state: &state)
+        observe(outcome, before: before)
+    }
+
+    /// Runs every wake-up up to `time`, as the live loop would.
+    mutating func advance(to time: Date) {
+        var next = coach.schedule.nextWakeUp(after: now)
+        while next <= time {
+            tick(at: next)
+            next = coach.schedule.nextWakeUp(after: now)
+        }
+        tick(at: time)
+    }
+
+    mutating func say(_ member: CoachConfig.RosterEntry, _ text: String, thread: String? = nil, at time: Date) {
+        advance(to: time)
+        counter += 1
+        let message = InboundMessage(
+            id: "m\(counter)", senderID: member.id, senderName: member.name, text: text, threadRootID: thread)
+        let before = state
+        let outcome = coach.receive([message], at: now, state: &state)
+        observe(outcome, before: before)
+        if ["!pause", "!resume", "!skip", "!start"].contains(where: { text.hasPrefix($0) }) || text.hasPrefix("!programme ") {
+            disturbances.append(now)
+        }
+    }
+
+    /// Records what a step sent and delivers it, and notes the report-backs and the claims it made.
+    mutating func observe(_ outcome: Outcome, before: CoachState) {
+
+        for event in outcome.events {
+            if case .examplesReported(let through) = event {
+                let covered = before.examples.live(after: before.reportedThroughExampleID).filter { $0.id <= through }
+                let summaries = outcome.queued.filter { $0.kind == .summary }.map(\.text)
+
+                reports.append(Report(
+                    texts: summaries, covered: covered, weekKey: before.weeks.last?.key,
+                    memberNames: state.members.mapValues(\.name), memberCount: state.members.count, at: now))
+            }
+        }
+        for message in outcome.queued {
+            checkActionRequests(message)
+            collectClaims(message)
+        }
+        // Deliver in order, as the outbox does; a message queued in a thread learns its root's id when the root goes.
+        while let message = state.outbox.first {
+            platformIDs += 1
+            sent.append(Sent(message: message, at: now))
+            state.apply(.delivered(id: message.id, platformID: coach.capabilities.threads ? "p\(platformIDs)" : nil))
+        }
+    }
+
+    /// A digest asking for a corrective action for a goal that has one open breaks the promise.
+    mutating func checkActionRequests(_ message: OutboundMessage) {
+        guard message.kind == .nudge else { return }
+        for line in message.text.split(separator: "\n") where line.contains("bring it back") {
+            guard let id = Int(line.split(separator: " ").dropFirst(2).first?.trimmingCharacters(in: .punctuationCharacters) ?? ""),
+                let goal = state.goals.first(where: { $0.id == id })
+            else { continue }
+            if Goals.openAction(goal, state) != nil {
+                actionAskedWhileOpen.append("\(calendar.localDate(of: now)): goal \(id) for \(message.destination)")
+            }
+        }
+    }
+
+    /// Dates announced for principles: plan rows ("Week 2, from 2027-01-11: Title") and the Friday post's next week.
+    mutating func collectClaims(_ message: OutboundMessage) {
+        for line in message.text.split(separator: "\n") {
+            if let from = line.range(of: ", from "), line.hasPrefix("- Week "), let colon = line[from.upperBound...].firstIndex(of: ":") {
+                let date = String(line[from.upperBound..<colon])
+                var title = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                if let bracket = title.range(of: " [") { title = String(title[..<bracket.lowerBound]) }
+                title = title.replacingOccurrences(of: " ✓", with: "")
+                if let monday = LocalDate(date) { claims.append(Claim(title: title, monday: monday, at: now)) }
+            } else if line.hasPrefix("Next week's principle: "), let week = state.weeks.last {
+                let title = String(line.dropFirst("Next week's principle: ".count).prefix { $0 != "." })
+                claims.append(Claim(title: title, monday: calendar.adding(days: 7, to: week.monday), at: now))
+            } else if let carry = line.range(of: "We carry on in the week of ") {
+                let rest = line[carry.upperBound...]
+                let date = String(rest.prefix(10))
+                if let with = rest.range(of: " with "), let monday = LocalDate(date) {
+                    let title = String(rest[with.upperBound...].dropLast())
+                    claims.append(Claim(title: title, monday: monday, at: now))
+                }
+            }
+        }
+    }
+
+    /// Writes the state to JSON and reads it back, as a restart does, and carries on from what was read.
+    mutating func restart() {
+        restarts += 1
+        do {
+            let data = try JSONCoding.encoder.encode(state)
+            let loaded = try JSONCoding.decoder.decode(CoachState.self, from: data)
+            if loaded != state { failures.append("the state read back after a restart differs from the one written") }
+            state = loaded
+        } catch {
+            failures.append("the state could not be written and read back: \(error)")
+        }
+    }
+
+    // MARK: - The team's weeks
+
+    mutating func run() {
+        let wednesday = calendar.adding(days: -5, to: startMonday)
+        tick(at: now)
+        var t = calendar.at(wednesday, hour: 9, minute: 30)
+        for member in members where chance(0.8) {
+            say(member, "!rate all " + coach.catalogue.principles.map { _ in String(pick([1, 3, 3, 5])) }.joined(separator: " "), at: t)
+            t += 120
+        }
+        if chance(0.3) { say(admin, "!example got ahead before the start", at: t + 60) }
+        t = calendar.at(wednesday, hour: 14, minute: 0)
+        say(admin, "!programme accept", at: t)
+        if members.count > 1 {
+            say(admin, "!goal add Reply time target 4 hours lower tolerance 25% owner @\(members[1].name)", at: t + 60)
+        }
+        say(admin, "!goal add Orders right target 98% higher tolerance 1 owner @\(admin.name)", at: t + 120)
+        say(admin, pick(["!start", "!start 2027-01-04"]), at: t + 300)
+
+        var day = calendar.adding(days: 1, to: wednesday)
+        let lastDay = calendar.adding(days: 7 * (weeks + 6), to: startMonday)
+        var paused = false
+        while day <= lastDay, state.jobs["before-after:1"] == nil {
+            // The bot is down now and then: for a few hours, or for days. Whatever the team says meanwhile waits on
+            // the platform and arrives when it is back.
+            if chance(0.04) {
+                let days = pick([0, 0, 1, 3, 8])
+                outageDays += days
+                let back = calendar.at(calendar.adding(days: days, to: day), hour: Int.random(in: 10...17, using: &random), minute: 0)
+                // Down for a whole working week: that week never opens, and its principle moves on a week.
+                if days >= 5 { disturbances.append(calendar.at(day, hour: 0, minute: 0)) }
+                var waiting: [(CoachConfig.RosterEntry, String)] = []
+                for _ in 0..<Int.random(in: 0...3, using: &random) {
+                    waiting.append((pick(members), "!example done while the bot was away \(counter)"))
+                }
+                now = max(now, back)
+                if chance(0.5) { restart() }
+                for (member, text) in waiting { say(member, text, at: now) }
+                day = max(day, calendar.localDate(of: now))
+            }
+            playDay(day, paused: &paused)
+            if chance(0.05) { restart() }
+            day = calendar.adding(days: 1, to: day)
+        }
+        advance(to: calendar.at(day, hour: 23, minute: 59))
+    }
+
+    mutating func playDay(_ day: LocalDate, paused: inout Bool) {
+        let weekday = calendar.weekday(of: day)
+        let working = coach.config.schedule.workdays.contains(weekday)
+        var actions: [(minute: Int, member: CoachConfig.RosterEntry, text: String, thread: Bool)] = []
+        let running = state.programme.phase == .running
+        let finished = state.programme.phase == .finished
+        for member in members {
+            let minute = Int.random(in: (working ? 9 * 60 : 11 * 60)...(17 * 60 + 30), using: &random)
+            // Fewer posts at weekends, but some: they belong to the next report-back.
+            guard chance(working ? 0.35 : 0.05) else { continue }
+            if finished {
+                if state.ratingRounds.last?.scores[member.id] == nil, chance(0.7) {
+                    actions.append((minute, member, "!rate all " + coach.catalogue.principles.map { _ in String(pick([3, 5])) }.joined(separator: " "), false))
+                }
+                continue
+            }
+            switch Double.random(in: 0..<1, using: &random) {
+            case ..<0.35: actions.append((minute, member, "!example rebooked a delivery for customer \(minute)", false))
+            case ..<0.6 where members.count > 1:
+                let other = pick(members.filter { $0.id != member.id })
+                actions.append((minute, member, "!caught @\(other.name) for a kind word to customer \(minute)", false))
+            case ..<0.7: actions.append((minute, member, "Replied in the thread about customer \(minute)", true))
+            case ..<0.74: actions.append((minute, member, "!exmaple kept a promise to customer \(minute)", false))
+            case ..<0.78: actions.append((minute, member, "!followup a broken till number \(minute)", false))
+            case ..<0.8: actions.append((minute, member, "!idea a welcome card \(minute)", false))
+            case ..<0.82: actions.append((minute, member, "!means keeping promises \(minute)", false))
+            case ..<0.84 where running: actions.append((minute, member, "!rate 3 5", false))
+            case ..<0.86:
+                if let mine = state.examples.all.last(where: { $0.reporterID == member.id && !$0.deleted }) {
+                    actions.append((minute, member, Bool.random(using: &random) ? "!edit \(mine.id) edited words \(minute)" : "!delete \(mine.id)", false))
+                }
+            case ..<0.88: actions.append((minute, member, "!away until \(calendar.adding(days: Int.random(in: 1...9, using: &random), to: day))", false))
+            default: break
+            }
+            // Owners answer what the bot asks of them, some of the time.
+            for goal in state.goals where goal.ownerID == member.id && !goal.closed {
+                if state.needsCorrectiveAction(goal), chance(0.5) {
+                    actions.append((minute + 1, member, "!goal action \(goal.id) a plan for it \(minute)", false))
+                } else if chance(0.3) {
+                    actions.append((minute + 2, member, "!goal \(goal.id) \(pick(["3", "5", "7", "90", "99"]))", false))
+                }
+            }
+            if let item = state.followUps.first(where: { $0.isOpen && $0.ownerID == member.id }), chance(0.3) {
+                actions.append((minute + 3, member, "!fixed \(item.id) sorted it \(minute)", false))
+            }
+        }
+        // The admin changes course now and then.
+        if working, running {
+            if !paused, chance(0.03) {
+                actions.append((8 * 60 + 30, admin, "!pause", false))
+                paused = true
+            } else if paused, chance(0.3) {
+                actions.append((8 * 60 + 40, admin, "!resume", false))
+                paused = false
+            } else if chance(0.03) {
+                actions.append((17 * 60 + 45, admin, "!skip", false))
+            }
+        }
+        actions.sort { ($0.minute, $0.member.id) < ($1.minute, $1.member.id) }
+        for action in actions {
+            let at = calendar.at(day, hour: min(23, action.minute / 60), minute: action.minute % 60)
+            guard at >= now else { continue }
+            if state.jobs["before-after:1"] != nil { return }
+            let root = action.thread ? state.weeks.last?.announcementPlatformID : nil
+            if action.thread && root == nil { continue }
+            say(action.member, action.text, thread: root, at: at)
+            // A near miss is confirmed by most people.
+            if action.text.hasPrefix("!exmaple"), chance(0.7) { say(action.member, "yes", at: at + 30) }
+        }
+        if paused, !running { paused = false }
+        advance(to: calendar.at(day, hour: 23, minute: 0))
+    }
+}
