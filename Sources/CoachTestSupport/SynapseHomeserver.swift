@@ -184,6 +184,40 @@ public struct MatrixAccount: Sendable {
         return chunk.filter { $0["type"] as? String == "m.room.message" }.reversed()
     }
 
+    /// The rooms this account is invited to, as its own client sees the invites: who invited it, and whether the
+    /// invite marks the room as a direct chat (`is_direct` on the account's own membership event).
+    public func invites() async throws -> [(room: String, inviter: String, isDirect: Bool)] {
+        // Synapse answers a repeated identical sync from a cache for a while (it would show an invite already
+        // accepted): an event type no one sends makes each look a new request.
+        let unique = "test.unique.\(UUID().uuidString)"
+        let filter = #"{"room":{"timeline":{"limit":0,"not_types":["\#(unique)"]},"state":{"types":[]},"ephemeral":{"types":[]},"account_data":{"types":[]}},"presence":{"types":[]},"account_data":{"types":[]}}"#
+        var components = URLComponents(url: path("sync"), resolvingAgainstBaseURL: false)
+        components?.queryItems = [.init(name: "timeout", value: "0"), .init(name: "filter", value: filter)]
+        guard let url = components?.url else { throw SynapseError.unexpected("sync url", "") }
+        let answer = try await call("GET", url)
+        let invited = (answer["rooms"] as? [String: Any])?["invite"] as? [String: Any] ?? [:]
+        return invited.keys.sorted().map { room in
+            let events = ((invited[room] as? [String: Any])?["invite_state"] as? [String: Any])?["events"] as? [[String: Any]] ?? []
+            let mine = events.first { $0["type"] as? String == "m.room.member" && $0["state_key"] as? String == userID }
+            let content = mine?["content"] as? [String: Any]
+            return (room, mine?.sender ?? "", content?["is_direct"] as? Bool ?? false)
+        }
+    }
+
+    /// One of this account's account data entries (`m.direct`: user id → room ids), or nil when never written.
+    public func accountData(_ type: String) async throws -> [String: Any]? {
+        do {
+            return try await call("GET", path("user", userID, "account_data", type))
+        } catch SynapseError.status(404, _) {
+            return nil
+        }
+    }
+
+    /// The rooms this account has joined.
+    public func joinedRooms() async throws -> [String] {
+        try await call("GET", path("joined_rooms"))["joined_rooms"] as? [String] ?? []
+    }
+
     /// One `/sync` for `room`'s messages: the events after `since` (waiting up to `timeout` ms), and the next token.
     public func sync(room: String, since: String?, timeout: Int) async throws -> (events: [[String: Any]], next: String) {
         let filter = #"{"room":{"rooms":["\#(room)"],"timeline":{"types":["m.room.message"],"limit":50},"state":{"types":[]},"ephemeral":{"types":[]}},"presence":{"types":[]},"account_data":{"types":[]}}"#

@@ -7,21 +7,36 @@ import Foundation
 import Logging
 import Testing
 
-/// A homeserver in miniature: one room, sync tokens `s<n>` (the position after n events), `/messages` paging,
-/// transaction ids that replay their first answer, and failures a test queues for a path.
+/// A homeserver in miniature: the team's room and the bot's private rooms, sync tokens `s<n>` (the position after n
+/// events, across all rooms), `/messages` paging, transaction ids that replay their first answer, the bot's account
+/// data, and failures a test queues for a path.
 actor FakeHomeserver {
     static let room = "!room:test"
     static let bot = "@coach:test"
     static let token = "syt_good"
 
+    /// Every room's events in the order they happened; each carries its `room_id`.
     var events: [JSONValue] = []
     var joined = true
     var invited = false
     var encrypted = false
+    /// Event ids by room and transaction id.
     var transactions: [String: String] = [:]
     var displayNames: [String: String] = [FakeHomeserver.bot: "Coach"]
+    /// Private rooms (any room but the team's): membership by user id.
+    var directRooms: [String: [String: String]] = [:]
+    /// The bot's account data by type (`m.direct`).
+    var accountData: [String: JSONValue] = [:]
+    /// Users whose profile is 404: the homeserver knows no such user.
+    var unknownUsers: Set<String> = []
+    /// The next createRoom makes its room but the answer is lost (a 504 instead of the room id).
+    var losesNextCreateAnswer = false
     /// Queued answers: the first whose method and path fragment match is used once instead of the normal one.
     var overrides: [(method: String, path: String, reply: Reply)] = []
+    /// A sync told to wait (`holdNextSync`) parks here until `releaseSync`.
+    private var holdsNextSync = false
+    private var parkedSync: CheckedContinuation<Void, Never>?
+    private var syncWatcher: CheckedContinuation<Void, Never>?
 
     func fail(_ method: String, _ path: String, with reply: Reply, times: Int = 1) {
         for _ in 0..<times { overrides.append((method, path, reply)) }
@@ -34,6 +49,26 @@ actor FakeHomeserver {
         self.invited = invited
     }
 
+    func setAccountData(_ type: String, _ content: JSONValue) { accountData[type] = content }
+
+    func loseNextCreateAnswer() { losesNextCreateAnswer = true }
+
+    func forgetUser(_ user: String) { unknownUsers.insert(user) }
+
+    /// The next sync waits, after it arrived and before it is answered, until `releaseSync()`.
+    func holdNextSync() { holdsNextSync = true }
+
+    /// Returns once the held sync has arrived and is waiting.
+    func syncIsHeld() async {
+        guard parkedSync == nil else { return }
+        await withCheckedContinuation { syncWatcher = $0 }
+    }
+
+    func releaseSync() {
+        parkedSync?.resume()
+        parkedSync = nil
+    }
+
     /// A member joins (with a display name), as a state event in the timeline.
     func member(_ user: String, _ name: String) {
         displayNames[user] = name
@@ -43,31 +78,48 @@ actor FakeHomeserver {
 
     /// A person's message; `content` adds or replaces fields (formatting, relations, mentions).
     @discardableResult
-    func say(_ user: String, _ body: String, _ content: [String: JSONValue] = [:]) -> String {
+    func say(_ user: String, _ body: String, _ content: [String: JSONValue] = [:], in room: String = FakeHomeserver.room) -> String {
         var fields: [String: JSONValue] = ["msgtype": "m.text", "body": .string(body)]
         fields.merge(content) { $1 }
-        return append(["type": "m.room.message", "sender": .string(user), "content": .object(fields)])
+        return append(["type": "m.room.message", "sender": .string(user), "content": .object(fields)], in: room)
     }
 
     @discardableResult
-    func append(_ event: JSONValue) -> String {
+    func append(_ event: JSONValue, in room: String = FakeHomeserver.room) -> String {
         let id = "$ev\(events.count + 1)"
         guard case .object(var fields) = event else { return id }
         fields["event_id"] = .string(id)
+        fields["room_id"] = .string(room)
         fields["origin_server_ts"] = .number(Double(1_800_000_000_000 + events.count))
         events.append(.object(fields))
         return id
     }
 
-    /// The bot's events, in order.
-    var botEvents: [JSONValue] { events.filter { $0["sender"]?.string == Self.bot } }
+    /// The bot's messages in the team's room, in order.
+    var botEvents: [JSONValue] { messages(in: Self.room).filter { $0["sender"]?.string == Self.bot } }
+
+    /// A room's messages, in order.
+    func messages(in room: String) -> [JSONValue] {
+        events.filter { $0["room_id"]?.string == room && $0["type"]?.string == "m.room.message" }
+    }
+
+    /// A private room as an earlier run left it: `members` by membership, nothing said yet.
+    func addDirectRoom(_ room: String, _ members: [String: String]) { directRooms[room] = members }
+
+    /// A member's membership in a private room changes (`join` accepts the invite, `leave` leaves or rejects it).
+    func setMembership(_ user: String, _ membership: String, in room: String) {
+        directRooms[room, default: [:]][user] = membership
+        var content: [String: JSONValue] = ["membership": .string(membership)]
+        if membership == "join", let name = displayNames[user] { content["displayname"] = .string(name) }
+        append(["type": "m.room.member", "sender": .string(user), "state_key": .string(user), "content": .object(content)], in: room)
+    }
 
     static func position(_ token: String?) -> Int? {
         guard let token, token.hasPrefix("s") else { return nil }
         return Int(token.dropFirst())
     }
 
-    func handle(_ request: Received) -> Reply {
+    func handle(_ request: Received) async -> Reply {
         let path = request.path.removingPercentEncoding ?? request.path
         if let index = overrides.firstIndex(where: { $0.method == request.method && path.contains($0.path) }) {
             return overrides.remove(at: index).reply
@@ -79,73 +131,167 @@ actor FakeHomeserver {
         guard request.header("Authorization") == "Bearer \(Self.token)" else {
             return Self.error(401, "M_UNKNOWN_TOKEN", "Invalid access token passed.")
         }
+        let parts = route.split(separator: "/", maxSplits: 2).map(String.init)
+        if parts.count == 3, parts[0] == "rooms" { return inRoom(parts[1], parts[2], request) }
         switch (request.method, route) {
         case ("GET", "account/whoami"):
             return .json(["user_id": Self.bot, "device_id": "DEV1"])
         case ("GET", "profile/\(Self.bot)/displayname"):
             return .json(["displayname": "Coach"])
+        case ("GET", let route) where route.hasPrefix("profile/"):
+            let user = String(route.dropFirst("profile/".count))
+            if unknownUsers.contains(user) { return Self.error(404, "M_UNKNOWN", "No row found (profiles)") }
+            return Self.json(["displayname": .string(displayNames[user] ?? MatrixIDs.localpart(user))])
         case ("GET", "joined_rooms"):
-            return .json(["joined_rooms": joined ? [Self.room] : []])
+            let rooms = (joined ? [Self.room] : []) + directRooms.filter { $0.value[Self.bot] == "join" }.keys.sorted()
+            return Self.json(["joined_rooms": .array(rooms.map(JSONValue.string))])
         case ("POST", "join/\(Self.room)"):
             guard joined || invited else { return Self.error(403, "M_FORBIDDEN", "You are not invited to this room.") }
             joined = true
             invited = false
             return .json(["room_id": Self.room])
-        case ("GET", "rooms/\(Self.room)/joined_members"):
-            guard joined else { return Self.error(403, "M_FORBIDDEN", "User not in room") }
-            return .json(["joined": Dictionary(uniqueKeysWithValues: displayNames.map { ($0.key, ["display_name": $0.value]) })])
-        case ("GET", "rooms/\(Self.room)/state/m.room.encryption"):
-            return encrypted ? .json(["algorithm": "m.megolm.v1.aes-sha2"]) : Self.error(404, "M_NOT_FOUND", "Event not found.")
+        case ("GET", let route) where route.hasPrefix("user/\(Self.bot)/account_data/"):
+            let type = String(route.dropFirst("user/\(Self.bot)/account_data/".count))
+            return accountData[type].map { Self.json($0) } ?? Self.error(404, "M_NOT_FOUND", "Account data not found")
+        case ("PUT", let route) where route.hasPrefix("user/\(Self.bot)/account_data/"):
+            let type = String(route.dropFirst("user/\(Self.bot)/account_data/".count))
+            accountData[type] = (try? JSONDecoder().decode(JSONValue.self, from: request.body)) ?? .null
+            return .json([:])
+        case ("POST", "createRoom"):
+            return createRoom(request)
         case ("GET", "sync"):
+            if holdsNextSync {
+                holdsNextSync = false
+                await withCheckedContinuation { continuation in
+                    parkedSync = continuation
+                    syncWatcher?.resume()
+                    syncWatcher = nil
+                }
+            }
             return sync(request)
-        case ("GET", "rooms/\(Self.room)/messages"):
-            return messages(request)
-        case ("PUT", let route) where route.hasPrefix("rooms/\(Self.room)/send/m.room.message/"):
-            guard joined else { return Self.error(403, "M_FORBIDDEN", "User not in room") }
-            let txn = String(route.dropFirst("rooms/\(Self.room)/send/m.room.message/".count))
-            if let known = transactions[txn] { return .json(["event_id": known]) }
-            let content = (try? JSONDecoder().decode(JSONValue.self, from: request.body)) ?? .null
-            let id = append(["type": "m.room.message", "sender": .string(Self.bot), "content": content,
-                "unsigned": ["transaction_id": .string(txn)]])
-            transactions[txn] = id
-            return .json(["event_id": id])
         default:
             return Self.error(404, "M_UNRECOGNIZED", "unknown path \(route)")
+        }
+    }
+
+    /// Calls about one room: `rooms/<room>/<rest>`.
+    func inRoom(_ room: String, _ rest: String, _ request: Received) -> Reply {
+        let isTeam = room == Self.room
+        let botIn = isTeam ? joined : directRooms[room]?[Self.bot] == "join"
+        switch (request.method, rest) {
+        case ("GET", "joined_members") where isTeam:
+            guard joined else { return Self.error(403, "M_FORBIDDEN", "User not in room") }
+            return .json(["joined": Dictionary(uniqueKeysWithValues: displayNames.map { ($0.key, ["display_name": $0.value]) })])
+        case ("GET", "state/m.room.encryption") where isTeam:
+            return encrypted ? .json(["algorithm": "m.megolm.v1.aes-sha2"]) : Self.error(404, "M_NOT_FOUND", "Event not found.")
+        case ("GET", "members"):
+            // As Synapse: a room the bot left still shows its members as they were when it left.
+            guard let members = directRooms[room] else { return Self.error(403, "M_FORBIDDEN", "User not in room") }
+            return Self.json(["chunk": .array(Self.memberEvents(members, in: room))])
+        case ("POST", "leave"):
+            guard directRooms[room] != nil else { return Self.error(403, "M_FORBIDDEN", "User not in room") }
+            setMembership(Self.bot, "leave", in: room)
+            return .json([:])
+        case ("GET", "messages"):
+            return messages(request, in: room)
+        case ("PUT", let rest) where rest.hasPrefix("send/m.room.message/"):
+            guard botIn else { return Self.error(403, "M_FORBIDDEN", "User \(Self.bot) not in room \(room)") }
+            let txn = String(rest.dropFirst("send/m.room.message/".count))
+            if let known = transactions[room + "|" + txn] { return Self.json(["event_id": .string(known)]) }
+            let content = (try? JSONDecoder().decode(JSONValue.self, from: request.body)) ?? .null
+            let id = append(["type": "m.room.message", "sender": .string(Self.bot), "content": content,
+                "unsigned": ["transaction_id": .string(txn)]], in: room)
+            transactions[room + "|" + txn] = id
+            return Self.json(["event_id": .string(id)])
+        default:
+            return Self.error(404, "M_UNRECOGNIZED", "unknown path rooms/\(room)/\(rest)")
+        }
+    }
+
+    /// A new private room: the bot joined, the invited invited (marked direct as the request asks).
+    func createRoom(_ request: Received) -> Reply {
+        let body = (try? JSONDecoder().decode(JSONValue.self, from: request.body)) ?? .null
+        let room = "!dm\(directRooms.count + 1):test"
+        directRooms[room] = [Self.bot: "join"]
+        append(["type": "m.room.member", "sender": .string(Self.bot), "state_key": .string(Self.bot),
+            "content": ["membership": "join", "displayname": "Coach"]], in: room)
+        for user in body["invite"]?.elements.compactMap(\.string) ?? [] {
+            directRooms[room]?[user] = "invite"
+            var content: [String: JSONValue] = ["membership": "invite"]
+            if let direct = body["is_direct"] { content["is_direct"] = direct }
+            append(["type": "m.room.member", "sender": .string(Self.bot), "state_key": .string(user), "content": .object(content)], in: room)
+        }
+        if losesNextCreateAnswer {
+            losesNextCreateAnswer = false
+            return .text("upstream timeout", status: 504)
+        }
+        return Self.json(["room_id": .string(room)])
+    }
+
+    static func memberEvents(_ members: [String: String], in room: String) -> [JSONValue] {
+        members.sorted { $0.key < $1.key }.map { user, membership in
+            ["type": "m.room.member", "room_id": .string(room), "sender": .string(user), "state_key": .string(user),
+                "content": ["membership": .string(membership)]]
         }
     }
 
     func sync(_ request: Received) -> Reply {
         let filter = request.query["filter"].flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
         let limit = Int(filter?["room"]?["timeline"]?["limit"]?.double ?? 10)
-        let since = Self.position(request.query["since"]) ?? 0
-        let fresh = Array(events[min(since, events.count)...])
-        let shown = fresh.suffix(limit)
-        var rooms: [String: JSONValue] = [:]
-        if joined {
-            let members = displayNames.map { user, name -> JSONValue in
-                ["type": "m.room.member", "sender": .string(user), "state_key": .string(user),
-                    "content": ["membership": "join", "displayname": .string(name)]]
-            }
-            rooms["join"] = [Self.room: [
-                "timeline": ["events": .array(Array(shown)), "limited": .bool(fresh.count > limit),
-                    "prev_batch": .string("s\(events.count - shown.count)")],
-                "state": ["events": .array(members)],
-            ]]
-        } else if invited {
-            rooms["invite"] = [Self.room: ["invite_state": ["events": []]]]
+        let named = filter?["room"]?["rooms"].map { Set($0.elements.compactMap(\.string)) }
+        let since = min(Self.position(request.query["since"]) ?? 0, events.count)
+        /// One room's part of the answer: its events after `since` (the last `limit`), and its state.
+        func section(_ room: String, state: [JSONValue]) -> JSONValue {
+            let fresh = (since..<events.count).filter { events[$0]["room_id"]?.string == room }
+            let shown = fresh.suffix(limit)
+            return [
+                "timeline": ["events": .array(shown.map { events[$0] }), "limited": .bool(fresh.count > limit),
+                    "prev_batch": .string("s\(shown.first ?? events.count)")],
+                "state": ["events": .array(state)],
+            ]
         }
+        var join: [String: JSONValue] = [:]
+        var leave: [String: JSONValue] = [:]
+        var invite: [String: JSONValue] = [:]
+        if named?.contains(Self.room) ?? true {
+            if joined {
+                let members = displayNames.map { user, name -> JSONValue in
+                    ["type": "m.room.member", "sender": .string(user), "state_key": .string(user),
+                        "content": ["membership": "join", "displayname": .string(name)]]
+                }
+                join[Self.room] = section(Self.room, state: members)
+            } else if invited {
+                invite[Self.room] = ["invite_state": ["events": []]]
+            }
+        }
+        for (room, members) in directRooms where named?.contains(room) ?? true {
+            if members[Self.bot] == "join" {
+                join[room] = section(room, state: Self.memberEvents(members, in: room))
+            } else if events[since...].contains(where: { $0["room_id"]?.string == room }) {
+                leave[room] = section(room, state: [])
+            }
+        }
+        var rooms: [String: JSONValue] = [:]
+        if !join.isEmpty { rooms["join"] = .object(join) }
+        if !leave.isEmpty { rooms["leave"] = .object(leave) }
+        if !invite.isEmpty { rooms["invite"] = .object(invite) }
         return Self.json(["next_batch": .string("s\(events.count)"), "rooms": .object(rooms)])
     }
 
-    func messages(_ request: Received) -> Reply {
+    func messages(_ request: Received, in room: String) -> Reply {
         guard request.query["dir"] == "b", let from = Self.position(request.query["from"]) else {
             return Self.error(400, "M_INVALID_PARAM", "bad pagination")
         }
         let to = Self.position(request.query["to"]) ?? 0
         let limit = Int(request.query["limit"] ?? "10") ?? 10
-        let start = max(to, from - limit)
-        guard start < from else { return Self.json(["chunk": [], "start": .string("s\(from)")]) }
-        return Self.json(["chunk": .array(events[start..<from].reversed()), "start": .string("s\(from)"), "end": .string("s\(start)")])
+        var chunk: [JSONValue] = []
+        var index = min(from, events.count)
+        while index > to, chunk.count < limit {
+            index -= 1
+            if events[index]["room_id"]?.string == room { chunk.append(events[index]) }
+        }
+        guard !chunk.isEmpty else { return Self.json(["chunk": [], "start": .string("s\(from)")]) }
+        return Self.json(["chunk": .array(chunk), "start": .string("s\(from)"), "end": .string("s\(index)")])
     }
 
     static func json(_ value: JSONValue, status: Int = 200, headers: [String: String] = [:]) -> Reply {
@@ -166,6 +312,8 @@ struct MatrixRig {
     let home = FakeHomeserver()
     let server: FakeServer
     let transport: MatrixTransport
+    let settings: PlatformSettings
+    let web: any WebClient
 
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
@@ -176,9 +324,14 @@ struct MatrixRig {
         server = try await FakeServer { request in await home.handle(request) }
         var values = ["baseURL": server.baseURL.absoluteString, "room": FakeHomeserver.room]
         values.merge(settings) { $1 }
-        transport = try MatrixTransport(
-            settings: PlatformSettings(kind: "matrix", values: values, environment: environment),
-            context: PlatformContext(web: web, logger: Self.logger, botName: "coach"))
+        self.settings = PlatformSettings(kind: "matrix", values: values, environment: environment)
+        self.web = web
+        transport = try MatrixTransport(settings: self.settings, context: PlatformContext(web: web, logger: Self.logger, botName: "coach"))
+    }
+
+    /// A new transport on the same homeserver: the bot after a restart, with nothing in memory.
+    func restarted() throws -> MatrixTransport {
+        try MatrixTransport(settings: settings, context: PlatformContext(web: web, logger: Self.logger, botName: "coach"))
     }
 
     /// A first start, returning the cursor for "now".
@@ -198,7 +351,15 @@ struct MatrixRig {
 
     func syncs() -> [Received] { requests(to: "/_matrix/client/v3/sync") }
 
-    func sends() -> [Received] { server.requests.filter { $0.method == "PUT" } }
+    /// The bot's posts, in any room.
+    func sends() -> [Received] { server.requests.filter { $0.method == "PUT" && $0.path.contains("/send/") } }
+
+    func roomCreations() -> [Received] { requests(to: "/_matrix/client/v3/createRoom") }
+
+    /// The bot's writes of its `m.direct` account data.
+    func directWrites() -> [Received] {
+        requests(to: "/_matrix/client/v3/user/\(FakeHomeserver.bot)/account_data/m.direct").filter { $0.method == "PUT" }
+    }
 
 }
 
@@ -207,7 +368,7 @@ func outbound(_ text: String, to destination: OutboundMessage.Destination = .cha
 }
 
 @Suite("Matrix adapter", .stopsServers)
-struct MatrixTests {
+struct MatrixTests: AdapterTestSuite {
     static let alice = "@alice:test"
     static let bob = "@bob:test"
 
@@ -490,15 +651,6 @@ struct MatrixTests {
         #expect((relation["m.in_reply_to"] as? [String: String])?["event_id"] == "$root")
     }
 
-    @Test func privateMessagesAreRefusedForGood() async throws {
-        let rig = try await MatrixRig()
-        await #expect(throws: TransportError.self) {
-            try await rig.transport.send(outbound("nudge", to: .direct(userID: Self.alice)), key: "k1")
-        }
-        #expect(rig.sends().isEmpty)
-        #expect(rig.transport.capabilities == TransportCapabilities(directMessages: false, threads: true, markup: .html))
-    }
-
     @Test func aLongMessageIsSplitIntoOrderedPartsWithTheirOwnTransactionIDs() async throws {
         let rig = try await MatrixRig()
         let lines = (1...1500).map { "- Example \($0): Sam &amp; Jo stayed late to rebook a delivery for a customer" }
@@ -532,6 +684,247 @@ struct MatrixTests {
         #expect(paths.prefix(4) == ["k", "k.2", "k.3", "k.3"])
         #expect(Set(paths).count == paths.count - 1)
         #expect(await rig.home.botEvents.count == Set(paths).count)
+    }
+
+    // MARK: Private messages
+
+    /// The first private room the fake homeserver makes.
+    static let aliceRoom = "!dm1:test"
+
+    static func body(_ event: JSONValue) -> String? { event["content"]?["body"]?.string }
+
+    @Test func privateMessagesAreOffered() async throws {
+        let rig = try await MatrixRig()
+        #expect(rig.transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .html))
+    }
+
+    @Test func aFirstPrivateMessageCreatesADirectRoomAndRecordsItInMDirectKeepingOtherEntries() async throws {
+        let rig = try await MatrixRig()
+        await rig.home.setAccountData("m.direct", ["@carol:elsewhere": ["!old:elsewhere"], "@bob:test": ["!bobs:test"]])
+        let id = try await rig.transport.send(outbound("Any example yet this week?", to: .direct(userID: Self.alice)), key: "inst-o3")
+        let creations = rig.roomCreations()
+        #expect(creations.count == 1)
+        let creation = try #require(creations.first).json
+        #expect(creation["is_direct"] as? Bool == true)
+        #expect(creation["invite"] as? [String] == [Self.alice])
+        #expect(creation["preset"] as? String == "trusted_private_chat")
+        #expect(await rig.home.accountData["m.direct"]
+            == ["@carol:elsewhere": ["!old:elsewhere"], "@bob:test": ["!bobs:test"], "@alice:test": [.string(Self.aliceRoom)]])
+        // Recorded before the post: a restart between the two still knows the room.
+        let calls = rig.server.requests.map { "\($0.method) \($0.path.removingPercentEncoding ?? $0.path)" }
+        let created = try #require(calls.firstIndex { $0.hasSuffix("/createRoom") })
+        let recorded = try #require(calls.firstIndex { $0.hasPrefix("PUT") && $0.hasSuffix("/m.direct") })
+        let posted = try #require(calls.firstIndex { $0.contains("/send/") })
+        #expect(created < recorded && recorded < posted)
+        let sent = try #require(rig.sends().first)
+        #expect(sent.path.removingPercentEncoding == "/_matrix/client/v3/rooms/\(Self.aliceRoom)/send/m.room.message/inst-o3")
+        #expect(sent.json["body"] as? String == "Any example yet this week?")
+        #expect((sent.json["m.mentions"] as? [String: Any])?.isEmpty == true)
+        let posts = await rig.home.messages(in: Self.aliceRoom)
+        #expect(posts.count == 1)
+        #expect(id == posts.first?["event_id"]?.string)
+        #expect(await rig.home.botEvents.isEmpty)
+    }
+
+    @Test func aSecondPrivateMessageReusesTheRoomInTheRunAndAfterARestart() async throws {
+        let rig = try await MatrixRig()
+        _ = try await rig.transport.send(outbound("first", to: .direct(userID: Self.alice)), key: "k1")
+        _ = try await rig.transport.send(outbound("second", to: .direct(userID: Self.alice)), key: "k2")
+        #expect(rig.roomCreations().count == 1)
+        // After a restart the room comes from m.direct. Alice has not accepted the invite yet: still her room.
+        let restarted = try rig.restarted()
+        _ = try await restarted.send(outbound("third", to: .direct(userID: Self.alice)), key: "k3")
+        #expect(rig.roomCreations().count == 1)
+        #expect(rig.directWrites().count == 1)
+        #expect(rig.requests(to: "/_matrix/client/v3/rooms/\(Self.aliceRoom)/members").count == 1)
+        #expect(await rig.home.messages(in: Self.aliceRoom).map(Self.body) == ["first", "second", "third"])
+    }
+
+    @Test func aListedRoomTheMemberLeftIsNotReusedAndTheBotLeavesIt() async throws {
+        let rig = try await MatrixRig()
+        await rig.home.addDirectRoom("!gone:test", [FakeHomeserver.bot: "join", Self.alice: "leave"])
+        await rig.home.addDirectRoom("!removed:test", [FakeHomeserver.bot: "leave", Self.alice: "join"])
+        await rig.home.setAccountData("m.direct", ["@alice:test": ["!gone:test", "!removed:test"]])
+        _ = try await rig.transport.send(outbound("nudge", to: .direct(userID: Self.alice)), key: "k1")
+        #expect(rig.roomCreations().count == 1)
+        let fresh = "!dm3:test"
+        #expect(await rig.home.messages(in: fresh).map(Self.body) == ["nudge"])
+        #expect(await rig.home.accountData["m.direct"] == ["@alice:test": ["!gone:test", "!removed:test", .string(fresh)]])
+        #expect(await rig.home.directRooms["!gone:test"]?[FakeHomeserver.bot] == "leave")
+        // Only the team's room and the new one are read.
+        _ = try await rig.start()
+        let filter = try #require(rig.syncs().last?.query["filter"])
+        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(filter.utf8))["room"]?["rooms"]
+            == [.string(FakeHomeserver.room), .string(fresh)])
+    }
+
+    @Test func aMemberWhoLeavesTheirRoomGetsANewOneWithTheNextMessage() async throws {
+        let rig = try await MatrixRig()
+        let cursor = try await rig.start()
+        _ = try await rig.transport.send(outbound("first", to: .direct(userID: Self.alice)), key: "k1")
+        await rig.home.setMembership(Self.alice, "leave", in: Self.aliceRoom)
+        _ = try await rig.poll(cursor)
+        _ = try await rig.transport.send(outbound("second", to: .direct(userID: Self.alice)), key: "k2")
+        #expect(rig.roomCreations().count == 2)
+        #expect(await rig.home.messages(in: "!dm2:test").map(Self.body) == ["second"])
+    }
+
+    @Test func anAnswerInThePrivateRoomIsReadAsDirect() async throws {
+        let rig = try await MatrixRig()
+        let cursor = try await rig.start()
+        let nudge = try await rig.transport.send(outbound("Any example this week?", to: .direct(userID: Self.alice)), key: "k1")
+        await rig.home.setMembership(Self.alice, "join", in: Self.aliceRoom)
+        await rig.home.say(Self.alice, "example I called a customer back", in: Self.aliceRoom)
+        await rig.home.say(Self.bob, "in the room")
+        let batch = try await rig.poll(cursor)
+        let filter = try #require(rig.syncs().last?.query["filter"])
+        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(filter.utf8))["room"]?["rooms"]
+            == [.string(FakeHomeserver.room), .string(Self.aliceRoom)])
+        #expect(batch.messages.map(\.text) == ["in the room", "Any example this week?", "example I called a customer back"])
+        #expect(batch.messages.map(\.isDirect) == [false, true, true])
+        #expect(batch.messages.map(\.fromBot) == [false, true, false])
+        #expect(batch.messages[1].id == nudge)
+        #expect(batch.messages[2].senderID == Self.alice)
+        #expect(batch.cursor == "s\(await rig.home.events.count)")
+    }
+
+    @Test func afterARestartTheCursorStillReadsThePrivateRoom() async throws {
+        let rig = try await MatrixRig()
+        let start = try await rig.start()
+        _ = try await rig.transport.send(outbound("nudge", to: .direct(userID: Self.alice)), key: "k1")
+        let cursor = try #require(try await rig.poll(start).cursor)
+        await rig.home.setMembership(Self.alice, "join", in: Self.aliceRoom)
+        await rig.home.say(Self.alice, "!status", in: Self.aliceRoom)
+        let restarted = try rig.restarted()
+        let batch = try await restarted.poll(PollRequest(cursor: cursor, timeout: .zero))
+        #expect(batch.messages.map(\.text) == ["!status"])
+        #expect(batch.messages.first?.isDirect == true)
+        // The answer goes to the room she wrote in, without another look at its members.
+        _ = try await restarted.send(outbound("Week 1 of 8", to: .direct(userID: Self.alice)), key: "k2")
+        #expect(rig.roomCreations().count == 1)
+        #expect(rig.requests(to: "/_matrix/client/v3/rooms/\(Self.aliceRoom)/members").isEmpty)
+        #expect(await rig.home.messages(in: Self.aliceRoom).filter { $0["sender"]?.string == FakeHomeserver.bot }.map(Self.body)
+            == ["nudge", "Week 1 of 8"])
+    }
+
+    @Test func aSyncUnderWayWhenAPrivateRoomIsMadeIsReadAgainWithTheRoom() async throws {
+        let rig = try await MatrixRig()
+        let cursor = try await rig.start()
+        await rig.home.holdNextSync()
+        let transport = rig.transport
+        let held = Task { try await transport.poll(PollRequest(cursor: cursor, timeout: .zero)) }
+        await rig.home.syncIsHeld()
+        // While the sync waits, a nudge makes Alice's room, and she answers before the sync is answered.
+        _ = try await rig.transport.send(outbound("nudge", to: .direct(userID: Self.alice)), key: "k1")
+        await rig.home.setMembership(Self.alice, "join", in: Self.aliceRoom)
+        await rig.home.say(Self.alice, "my answer", in: Self.aliceRoom)
+        await rig.home.say(Self.bob, "in the room")
+        await rig.home.releaseSync()
+        let first = try await held.value
+        #expect(first.messages.isEmpty)
+        #expect(first.cursor == cursor)
+        let second = try await rig.poll(first.cursor)
+        #expect(second.messages.filter { !$0.fromBot }.map(\.text) == ["in the room", "my answer"])
+    }
+
+    @Test func aRefusedRoomCreationRejectsOnlyThatMessage() async throws {
+        let rig = try await MatrixRig()
+        let cursor = try await rig.start()
+        await rig.home.fail("POST", "createRoom", with: FakeHomeserver.error(403, "M_FORBIDDEN", "You are not allowed to create rooms"))
+        let error = await Self.error { _ = try await rig.transport.send(outbound("nudge", to: .direct(userID: Self.alice)), key: "k1") }
+        guard case .rejected(let reason)? = error else { Issue.record("expected rejected, got \(String(describing: error))"); return }
+        #expect(reason.contains("M_FORBIDDEN"))
+        #expect(rig.directWrites().isEmpty)
+        #expect(rig.sends().isEmpty)
+        // The bot goes on: the team's room, the sync, and the next private message, which tries again.
+        _ = try await rig.transport.send(outbound("hello team"), key: "k2")
+        _ = try await rig.poll(cursor)
+        _ = try await rig.transport.send(outbound("nudge", to: .direct(userID: Self.alice)), key: "k3")
+        #expect(rig.roomCreations().count == 2)
+        #expect(await rig.home.messages(in: Self.aliceRoom).map(Self.body) == ["nudge"])
+    }
+
+    @Test func aPrivateMessageToSomeoneWhoIsNotAUserIsRejected() async throws {
+        let rig = try await MatrixRig()
+        await rig.home.forgetUser("@ghost:test")
+        for user in ["@ghost:test", "sam", FakeHomeserver.bot] {
+            let error = await Self.error { _ = try await rig.transport.send(outbound("nudge", to: .direct(userID: user)), key: "k-\(user)") }
+            guard case .rejected(let reason)? = error else { Issue.record("expected rejected, got \(String(describing: error))"); continue }
+            #expect(reason.contains(user))
+        }
+        #expect(rig.roomCreations().isEmpty)
+    }
+
+    @Test func rateLimitsAndOutagesWhileOpeningARoomWaitAndRetry() async throws {
+        let rig = try await MatrixRig()
+        let message = outbound("nudge", to: .direct(userID: Self.alice))
+        await rig.home.fail("GET", "account_data/m.direct", with: .text("Bad Gateway", status: 502))
+        await rig.home.fail("POST", "createRoom", with: FakeHomeserver.error(429, "M_LIMIT_EXCEEDED", "Too many", extra: ["retry_after_ms": 2000]))
+        await rig.home.fail("POST", "createRoom", with: .text("Service Unavailable", status: 503))
+        guard case .temporary? = await Self.error({ _ = try await rig.transport.send(message, key: "k1") }) else {
+            Issue.record("an unreadable m.direct is an outage"); return
+        }
+        #expect(await Self.error { _ = try await rig.transport.send(message, key: "k1") } == .rateLimited(retryAfter: .milliseconds(2000)))
+        guard case .temporary? = await Self.error({ _ = try await rig.transport.send(message, key: "k1") }) else {
+            Issue.record("a 503 is an outage"); return
+        }
+        _ = try await rig.transport.send(message, key: "k1")
+        #expect(await rig.home.directRooms.count == 1)
+        #expect(await rig.home.messages(in: Self.aliceRoom).map(Self.body) == ["nudge"])
+    }
+
+    @Test func aRoomCreationWhoseAnswerWasLostIsFoundNotMadeTwice() async throws {
+        let rig = try await MatrixRig()
+        let message = outbound("nudge", to: .direct(userID: Self.alice))
+        await rig.home.loseNextCreateAnswer()
+        guard case .temporary? = await Self.error({ _ = try await rig.transport.send(message, key: "k1") }) else {
+            Issue.record("a lost answer is temporary"); return
+        }
+        _ = try await rig.transport.send(message, key: "k1")
+        #expect(rig.roomCreations().count == 1)
+        #expect(await rig.home.directRooms.count == 1)
+        #expect(await rig.home.accountData["m.direct"] == ["@alice:test": [.string(Self.aliceRoom)]])
+        #expect(await rig.home.messages(in: Self.aliceRoom).map(Self.body) == ["nudge"])
+    }
+
+    @Test func aFailedMDirectWriteIsRetriedInTheSameRoom() async throws {
+        let rig = try await MatrixRig()
+        let message = outbound("nudge", to: .direct(userID: Self.alice))
+        await rig.home.fail("PUT", "account_data/m.direct", with: .text("Bad Gateway", status: 502))
+        guard case .temporary? = await Self.error({ _ = try await rig.transport.send(message, key: "k1") }) else {
+            Issue.record("a failed write is temporary"); return
+        }
+        #expect(rig.sends().isEmpty)
+        _ = try await rig.transport.send(message, key: "k1")
+        #expect(rig.roomCreations().count == 1)
+        #expect(rig.directWrites().count == 2)
+        #expect(await rig.home.accountData["m.direct"] == ["@alice:test": [.string(Self.aliceRoom)]])
+        #expect(await rig.home.messages(in: Self.aliceRoom).map(Self.body) == ["nudge"])
+    }
+
+    @Test func aPostRefusedInThePrivateRoomDropsThatMessageAndTheNextLooksAgain() async throws {
+        let rig = try await MatrixRig()
+        _ = try await rig.transport.send(outbound("first", to: .direct(userID: Self.alice)), key: "k1")
+        // The bot was removed from the room, and this run has not synced since.
+        await rig.home.setMembership(FakeHomeserver.bot, "leave", in: Self.aliceRoom)
+        let error = await Self.error { _ = try await rig.transport.send(outbound("second", to: .direct(userID: Self.alice)), key: "k2") }
+        guard case .rejected? = error else { Issue.record("expected rejected, got \(String(describing: error))"); return }
+        _ = try await rig.transport.send(outbound("third", to: .direct(userID: Self.alice)), key: "k3")
+        #expect(rig.roomCreations().count == 2)
+        #expect(await rig.home.messages(in: "!dm2:test").map(Self.body) == ["third"])
+    }
+
+    @Test func checkSaysWhetherTheBotCanKeepItsPrivateRooms() async throws {
+        let rig = try await MatrixRig()
+        var findings = await rig.transport.check()
+        #expect(findings.map(\.status) == [.ok, .ok])
+        #expect(findings.last?.detail.hasSuffix("; private nudges go to a direct room per member") == true)
+        await rig.home.fail("GET", "account_data/m.direct", with: FakeHomeserver.error(403, "M_FORBIDDEN", "Cannot get account data"))
+        findings = await rig.transport.check()
+        #expect(findings.map(\.status) == [.ok, .ok, .warning])
+        #expect(findings[1].detail.contains("private") == false)
+        #expect(findings.last?.subject == "private messages")
+        #expect(findings.last?.detail.contains("M_FORBIDDEN") == true)
     }
 
     // MARK: Mentions and addressing
@@ -684,6 +1077,24 @@ struct MatrixTests {
         #expect(examples.map(\.caughtIDs) == [[Self.bob], [Self.alice]])
         #expect(examples.map(\.text) == ["kept the queue moving", "the calm handover"])
         #expect(await rig.home.botEvents.count == 3)
+    }
+
+    @Test func aMembersAnswerInThePrivateRoomGetsAPrivateReply() async throws {
+        let rig = try await MatrixRig()
+        let session = try Self.session(for: rig.transport)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        try await Self.step(session, rig.transport, at: now, tick: false, timeout: .zero)
+        _ = try await rig.transport.send(outbound("Any example yet this week?", to: .direct(userID: Self.alice)), key: "nudge")
+        await rig.home.member(Self.alice, "Alice")
+        await rig.home.setMembership(Self.alice, "join", in: Self.aliceRoom)
+        // No `!` needed in a private room.
+        await rig.home.say(Self.alice, "help", in: Self.aliceRoom)
+        try await Self.step(session, rig.transport, at: now, tick: false, timeout: .zero)
+        let posts = await rig.home.messages(in: Self.aliceRoom).filter { $0["sender"]?.string == FakeHomeserver.bot }
+        #expect(posts.count == 2)
+        #expect(posts.last.flatMap(Self.body)?.hasPrefix("Here's what I can do, Alice") == true)
+        #expect(await rig.home.botEvents.isEmpty)
+        #expect(rig.roomCreations().count == 1)
     }
 }
 

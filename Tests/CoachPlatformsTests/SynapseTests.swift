@@ -292,3 +292,101 @@ struct SynapseTests {
         #expect(text.components(separatedBy: "\n").count == 2000)
     }
 }
+
+/// Private messages on the real homeserver: the direct room as the member's own client sees it, its reuse across
+/// restarts, the member's answer there, and what the homeserver refuses.
+@Suite("Synapse private messages", .serialized)
+struct SynapsePrivateMessageTests {
+    @Test("a private nudge reaches the member in a direct room marked m.direct; their answer there is answered in the same room after a restart",
+        .enabled(if: synapse != nil, "needs a local Synapse (COACH_SYNAPSE_URL): run bash scripts/test.sh"))
+    func privateNudgeAndAnswer() async throws {
+        let homeserver = try #require(synapse)
+        let chat = try await SynapseRoom.make(homeserver)
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var setup = try Fixtures.setup(state: directory)
+        setup.config.holidays = []
+        setup.config.admins = [chat.alex.userID]
+        setup.config.members = [.init(id: chat.alex.userID, name: "Alex"), .init(id: chat.sam.userID, name: "Sam")]
+        let coach = try Fixtures.coach()
+        func at(_ text: String) -> Date { Harness.instant(text, coach) }
+        let clock = ManualClock(at("2027-01-01 10:00"))
+        let bot = SynapseBot(setup: setup, account: chat.bot, room: chat.room, clock: clock)
+
+        // The bot joins and introduces itself; `coach check` says private nudges go to direct rooms.
+        try await bot.run()
+        let findings = await (try bot.transport()).check()
+        #expect(findings.map(\.status) == [.ok, .ok])
+        #expect(findings.last?.detail.contains("private nudges go to a direct room per member") == true)
+        try await chat.alex.say("!start 2027-01-04", in: chat.room)
+        try await bot.run()
+        clock.advance(to: at("2027-01-04 09:00"))
+        try await bot.run()
+        let roomPosts = try await chat.botMessages().count
+
+        // Wednesday 12:00: the reminder goes to the team's room; the nudges to members with no example yet go
+        // privately, and no one is named in the room.
+        clock.advance(to: at("2027-01-06 12:00"))
+        try await bot.run()
+        var posts = try await chat.botMessages()
+        #expect(posts.count == roomPosts + 1)
+        #expect(posts.last?.messageBody.hasPrefix("Midweek reminder") == true)
+        #expect(posts.allSatisfy { !$0.messageBody.contains("gentle nudge") })
+
+        // Sam's client: one invite, from the bot, marked direct; the bot's m.direct lists that room for Sam.
+        let invites = try await chat.sam.invites()
+        #expect(invites.count == 1)
+        let invite = try #require(invites.first)
+        #expect(invite.inviter == chat.bot.userID)
+        #expect(invite.isDirect)
+        let direct = try #require(try await chat.bot.accountData("m.direct"))
+        #expect(direct[chat.sam.userID] as? [String] == [invite.room])
+        #expect((direct[chat.alex.userID] as? [String])?.count == 1)
+        #expect(direct[chat.alex.userID] as? [String] != [invite.room])
+        // Sam accepts the invite and finds the nudge waiting.
+        try await chat.sam.join(invite.room)
+        var privately = try await chat.sam.messages(in: invite.room)
+        #expect(privately.map(\.sender) == [chat.bot.userID])
+        #expect(privately.first?.messageBody.hasPrefix("Hi Sam, a gentle nudge from") == true)
+
+        // Sam answers there, without a `!`. The next start (a new process) finds the room in m.direct, reads Sam's
+        // answer as private, and thanks Sam in the same room: a second private message, no second room.
+        try await chat.sam.say("example I walked a customer through a refund", in: invite.room)
+        try await bot.run()
+        privately = try await chat.sam.messages(in: invite.room)
+        #expect(privately.map(\.sender) == [chat.bot.userID, chat.sam.userID, chat.bot.userID])
+        #expect(privately.last?.messageBody.hasPrefix("Thanks, Sam: noted.") == true)
+        posts = try await chat.botMessages()
+        #expect(posts.count == roomPosts + 1)
+        #expect(try await bot.state().examples.all.map(\.text) == ["I walked a customer through a refund"])
+        #expect(try await chat.bot.accountData("m.direct")?[chat.sam.userID] as? [String] == [invite.room])
+        #expect(try await chat.sam.invites().isEmpty)
+        // The team's room and one direct room per nudged member, nothing more.
+        #expect(Set(try await chat.bot.joinedRooms()).count == 3)
+    }
+
+    @Test("a private message the homeserver cannot deliver is refused alone: a user it does not know, a server it will not reach",
+        .enabled(if: synapse != nil, "needs a local Synapse (COACH_SYNAPSE_URL): run bash scripts/test.sh"))
+    func refusedPrivateMessages() async throws {
+        let homeserver = try #require(synapse)
+        let chat = try await SynapseRoom.make(homeserver)
+        let transport = try SynapseBot(setup: try Fixtures.setup(), account: chat.bot, room: chat.room, clock: ManualClock(Date()))
+            .transport()
+        _ = try await transport.poll(PollRequest(cursor: nil, timeout: .zero))
+        let nobody = "@nobody-\(UUID().uuidString.prefix(8).lowercased()):localhost"
+        for user in [nobody, "@sam:unreachable.example"] {
+            let message = OutboundMessage(id: "o1", destination: .direct(userID: user), kind: .nudge, text: "Hi", createdAt: Date())
+            do {
+                _ = try await transport.send(message, key: "dm-\(UUID().uuidString.prefix(8))")
+                Issue.record("a private message to \(user) must be refused")
+            } catch {
+                guard case .rejected(let reason) = error else { Issue.record("expected rejected, got \(error)"); continue }
+                #expect(reason.contains(user) || reason.contains("M_FORBIDDEN"), "\(reason)")
+            }
+        }
+        // The bot carries on in its room.
+        let hello = OutboundMessage(id: "o2", destination: .channel, kind: .reply, text: "Hello", createdAt: Date())
+        _ = try await transport.send(hello, key: "hello-\(UUID().uuidString.prefix(8))")
+        #expect(try await chat.botMessages().map(\.messageBody) == ["Hello"])
+    }
+}

@@ -2,7 +2,8 @@ import CoachChat
 import Foundation
 
 extension MatrixTransport {
-    /// Signs in, then confirms the bot is in its room and that the room is not encrypted.
+    /// Signs in, then confirms the bot is in its room, that the room is not encrypted, and that it can keep its
+    /// private rooms (said with the room when it can, as Mattermost's check does; a warning of its own when not).
     public func check() async -> [CheckFinding] {
         var findings: [CheckFinding] = []
         let me: Identity
@@ -13,10 +14,12 @@ extension MatrixTransport {
         } catch {
             return [.problem("token", error, fix: credentialsFix)]
         }
+        let privately = await directRoomsFinding(me)
         do throws(TransportError) {
             let members = try await client.call(get: "rooms", roomID, "joined_members", as: JSONValue.self, label: "matrix joined_members")
             let count = members["joined"]?.members.count ?? 0
-            findings.append(.ok("channel", "\(me.userID) is in room \(roomID) (\(count) joined member\(count == 1 ? "" : "s"))"))
+            let direct = privately == nil ? "; private nudges go to a direct room per member" : ""
+            findings.append(.ok("channel", "\(me.userID) is in room \(roomID) (\(count) joined member\(count == 1 ? "" : "s"))\(direct)"))
             if await isEncrypted() {
                 findings.append(.problem("encryption", Self.encryptedRoomProblem(roomID)))
             }
@@ -25,7 +28,27 @@ extension MatrixTransport {
         } catch {
             findings.append(.problem("channel", error, unreachable: "Try again when the homeserver answers"))
         }
+        if let privately { findings.append(privately) }
         return findings
+    }
+
+    /// Nil when the bot can keep its direct rooms in its `m.direct` account data, else a warning: private messages
+    /// still go out, but after a restart the bot neither reuses those rooms nor reads the answers in them. Only a read
+    /// is tried: `coach check` changes nothing, and a homeserver that shows an account its own account data lets it
+    /// write them too (the spec refuses only other users' data).
+    func directRoomsFinding(_ me: Identity) async -> CheckFinding? {
+        do throws(TransportError) {
+            _ = try await client.accountData("m.direct", of: me.userID)
+            return nil
+        } catch {
+            let reason: String
+            switch error {
+            case .rejected(let why), .unauthorized(let why), .temporary(let why): reason = why
+            case .rateLimited: reason = "rate limited; run coach check again shortly"
+            case .closed: reason = "the connection closed"
+            }
+            return .warning("private messages", "the bot cannot read its m.direct account data (\(reason)): private nudges still go out, but after a restart it opens new direct rooms and does not read answers in the old ones")
+        }
     }
 
     var credentialsFix: String {

@@ -81,6 +81,25 @@ struct MatrixClient: PlatformClient {
         return true
     }
 
+    /// One of `user`'s account data entries (`m.direct`), or nil when it was never written (404, `M_NOT_FOUND`),
+    /// which for a new bot is the usual answer rather than a failure. A refusal is `.rejected`.
+    func accountData(_ type: String, of user: String) async throws(TransportError) -> JSONValue? {
+        let label = "matrix account data \(type)"
+        var renewed = false
+        while true {
+            let response = try await get("user", user, "account_data", type, label: label)
+            if response.status == 404 { return nil }
+            if let failure = failure(response, label, for: .lookup) {
+                if !renewed, await renewsCredentials(after: response) {
+                    renewed = true
+                    continue
+                }
+                throw failure
+            }
+            return try decode(response, as: JSONValue.self, label: label)
+        }
+    }
+
     /// How to give the bot the room, for a refusal that means the bot is not in it.
     var invitationHint: String {
         let who = botUserID ?? "the bot's account"
@@ -88,7 +107,9 @@ struct MatrixClient: PlatformClient {
     }
 
     /// Matrix's `{errcode, error}` read first, then the shared status mapping. A forbidden call on the room says how
-    /// to give the bot the room (not for the login, which has no room yet).
+    /// to give the bot the room (not for the login, which has no room yet). A forbidden call about one member's
+    /// private room (creating it, inviting, posting there) or about something the bot merely looks at only refuses
+    /// that one thing: the bot itself is fine, so it must not stop.
     func failure(_ response: WebResponse, _ label: String, for purpose: CallPurpose) -> TransportError? {
         if response.isSuccess { return nil }
         let body = Self.errorBody(response)
@@ -101,6 +122,8 @@ struct MatrixClient: PlatformClient {
             return .rateLimited(retryAfter: wait ?? .seconds(5))
         case "M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_USER_DEACTIVATED":
             return .unauthorized(reason: "\(label): the homeserver refused the access token (\(detail ?? code)); put a valid token for the bot's account in the variable named by transport.settings.tokenEnv (see README: Matrix)")
+        case _ where (response.status == 403 || code == "M_FORBIDDEN") && (purpose == .direct || purpose == .lookup):
+            return .rejected(reason: "\(label): forbidden (\(detail ?? "HTTP 403"))")
         case "M_FORBIDDEN" where purpose != .account:
             return .unauthorized(reason: "\(label): forbidden (\(detail ?? code)); \(invitationHint)")
         case "M_TOO_LARGE":

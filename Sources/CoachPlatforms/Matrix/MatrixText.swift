@@ -272,6 +272,9 @@ struct MatrixReader {
     /// Thread roots whose replies matter (this week's announcement): a rich reply (`m.in_reply_to`, not a thread) to
     /// one of them counts as a reply in its thread, because people reply either way in most clients.
     var watchedRoots: Set<String>
+    /// Whether the events come from one of the bot's private rooms with a member: their messages are `isDirect`, so
+    /// commands need no prefix and the bot answers in the same private room.
+    var inDirectRoom = false
 
     /// The message an event carries, or nil for anything that is not a person's text message: other event types,
     /// notices (other bots), emotes, edits (`m.replace`, which would apply a message twice) and redacted events.
@@ -318,7 +321,7 @@ struct MatrixReader {
         if addressed, !rest.contains(selfID) { mentions.remove(selfID) }
         return InboundMessage(
             id: id, senderID: sender, senderName: names[sender] ?? MatrixIDs.localpart(sender),
-            senderHandle: MatrixIDs.localpart(sender), text: rest, threadRootID: threadRootID, isDirect: false,
+            senderHandle: MatrixIDs.localpart(sender), text: rest, threadRootID: threadRootID, isDirect: inDirectRoom,
             addressed: addressed, mentions: mentions.tokens, mentionedNames: mentions.names, fromBot: sender == selfID)
     }
 

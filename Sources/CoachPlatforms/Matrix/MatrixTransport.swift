@@ -4,7 +4,8 @@ import Foundation
 import Logging
 
 /// One Matrix room through the client-server API: `/sync` long-polls for the room's messages, `PUT …/send` posts
-/// with the delivery key as the transaction id, so a retried or restarted send shows once.
+/// with the delivery key as the transaction id, so a retried or restarted send shows once. Private messages go to a
+/// direct room per member, and the sync reads those rooms too (`MatrixDirectRooms`).
 ///
 /// The cursor is the sync's `next_batch` token, as the homeserver gave it.
 public actor MatrixTransport: PollingTransport {
@@ -13,8 +14,8 @@ public actor MatrixTransport: PollingTransport {
     }
 
     public nonisolated let name = "matrix"
-    /// Private messages would need the bot to create rooms and invite people; nudges go to the room instead.
-    public nonisolated let capabilities = TransportCapabilities(directMessages: false, threads: true, markup: .html)
+    /// Private messages go to a direct room per member, which the bot creates (inviting the member) the first time.
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .html)
     public nonisolated let pacing = PollPacing.longPoll
 
     static let settingKeys: Set<String> = ["room", "tokenEnv", "user", "passwordEnv", "deviceID"]
@@ -36,6 +37,10 @@ public actor MatrixTransport: PollingTransport {
     var identity: Identity?
     /// Whether this run has made sure the bot is in its room (joining a pending invite if need be).
     var inRoom = false
+    /// The rooms the bot was in when this run began, from the same look that found it in its room.
+    var joinedRooms: Set<String> = []
+    /// The members' direct rooms: which to post to, and which the sync reads.
+    var direct = MatrixDirectRooms()
     /// Display names by user id, learned from member events in syncs and back-fills.
     var names: [String: String] = [:]
 
@@ -94,11 +99,20 @@ public actor MatrixTransport: PollingTransport {
     public func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch {
         let me = try await whoAmI()
         try await ensureInRoom()
+        try await loadDirectRooms(me)
         guard let since = request.cursor else { return try await firstSync(me) }
+        let directRooms = direct.reading
+        let generation = direct.generation
         let wait = Self.milliseconds(request.timeout)
         let answer = try await sync(since: since, timeout: wait, limit: Self.timelineLimit)
         guard let next = answer["next_batch"]?.string else {
             throw .temporary(reason: "matrix sync: malformed answer: no next_batch")
+        }
+        guard direct.generation == generation else {
+            // A private room was made while this sync was under way, so the sync did not read it, and an answer
+            // there may already lie before `next_batch`. Nothing of this answer is used: the next sync reads it all
+            // again from the same position, with the room.
+            return PollBatch(messages: [], cursor: since)
         }
         let rooms = answer["rooms"]
         if rooms?["invite"]?[roomID] != nil {
@@ -107,31 +121,46 @@ public actor MatrixTransport: PollingTransport {
         }
         let joined = rooms?["join"]?[roomID]
         let left = rooms?["leave"]?[roomID]
-        var events: [JSONValue] = []
-        if let section = joined ?? left {
-            learnNames(section["state"]?["events"]?.elements ?? [])
-            let timeline = section["timeline"]
-            events = timeline?["events"]?.elements ?? []
-            if timeline?["limited"]?.bool == true, let gapStart = timeline?["prev_batch"]?.string {
-                events = try await backfill(from: gapStart, to: since) + events
-            }
-        }
-        let messages = read(events, me: me, watched: request.threads)
+        var messages = read(try await timeline(joined ?? left, in: roomID, since: since), me: me, watched: request.threads)
         if left != nil, joined == nil {
             // Removed from the room, or left it: join again if that is allowed (invited again, or a public room);
             // if not, stop with the fix rather than poll a room the bot cannot see.
             logger.warning("the bot is no longer in its room; trying to join again", metadata: ["room": "\(roomID)"])
             try await join()
         }
+        // The private rooms after the team's: each is one conversation, and none depends on the others' order.
+        for room in directRooms.keys.sorted() {
+            let joinedDirect = rooms?["join"]?[room]
+            let leftDirect = rooms?["leave"]?[room]
+            let events = try await timeline(joinedDirect ?? leftDirect, in: room, since: since)
+            let found = read(events, me: me, watched: [], inDirectRoom: true)
+            noteDirectEvents(events, in: room, messages: found)
+            if leftDirect != nil, joinedDirect == nil { direct.stopReading(room) }
+            messages += found
+        }
         return PollBatch(messages: messages, cursor: next)
+    }
+
+    /// One room's new events from a sync, oldest first: its timeline, with a gap (`limited`) filled back to `since`.
+    /// Learns display names from the room's state on the way.
+    func timeline(_ section: JSONValue?, in room: String, since: String) async throws(TransportError) -> [JSONValue] {
+        guard let section else { return [] }
+        learnNames(section["state"]?["events"]?.elements ?? [])
+        let timeline = section["timeline"]
+        let events = timeline?["events"]?.elements ?? []
+        if timeline?["limited"]?.bool == true, let gapStart = timeline?["prev_batch"]?.string {
+            return try await backfill(room, from: gapStart, to: since) + events
+        }
+        return events
     }
 
     /// Once per run, before the first poll or send: joins the room if the bot is not in it yet (a pending invite, or
     /// a public room). The first thing a new bot does is post its introduction, so a send must not find it outside.
     func ensureInRoom() async throws(TransportError) {
         guard !inRoom else { return }
-        let joinedRooms = try await client.call(get: "joined_rooms", as: JSONValue.self, label: "matrix joined_rooms")
-        if !(joinedRooms["joined_rooms"]?.elements.contains { $0.string == roomID } ?? false) {
+        let answer = try await client.call(get: "joined_rooms", as: JSONValue.self, label: "matrix joined_rooms")
+        joinedRooms = Set(answer["joined_rooms"]?.elements.compactMap(\.string) ?? [])
+        if !joinedRooms.contains(roomID) {
             logger.notice("the bot is not in its room yet; joining", metadata: ["room": "\(roomID)"])
             try await join()
         }
@@ -153,7 +182,7 @@ public actor MatrixTransport: PollingTransport {
     }
 
     /// First start: take the sync's position as "now" (reading the recent timeline only when the config asks for
-    /// the backlog).
+    /// the backlog). Private rooms start from "now" too: what they held before is an earlier install's business.
     func firstSync(_ me: Identity) async throws(TransportError) -> PollBatch {
         let answer = try await sync(since: nil, timeout: 0, limit: readsBacklog ? Self.timelineLimit : 1)
         guard let next = answer["next_batch"]?.string else {
@@ -174,13 +203,16 @@ public actor MatrixTransport: PollingTransport {
             timeout: .milliseconds(Int64(timeout)) + client.syncMargin)
     }
 
-    /// Only this room's messages and member events (for display names); nothing else the sync could carry.
+    /// Only the messages and member events (for display names) of the team's room and the bot's private rooms;
+    /// nothing else the sync could carry. The rooms are listed in the filter itself: a team's worth of private rooms
+    /// (a few hundred before the URL nears the 16 KiB request line Synapse accepts) needs no uploaded filter.
     func syncFilter(limit: Int) -> JSONValue {
-        [
+        let rooms = [roomID] + direct.reading.keys.sorted()
+        return [
             "account_data": ["types": []],
             "presence": ["types": []],
             "room": [
-                "rooms": [.string(roomID)],
+                "rooms": .array(rooms.map(JSONValue.string)),
                 "account_data": ["types": []],
                 "ephemeral": ["types": []],
                 "state": ["types": ["m.room.member"], "lazy_load_members": true, "include_redundant_members": true],
@@ -189,14 +221,14 @@ public actor MatrixTransport: PollingTransport {
         ]
     }
 
-    /// Fills a gap the sync left (`limited: true`): pages backwards from the timeline's start to the previous
-    /// position (`to`), stopping at `gapLimit` events. Returns the events oldest first.
-    func backfill(from start: String, to end: String) async throws(TransportError) -> [JSONValue] {
+    /// Fills a gap the sync left in `room` (`limited: true`): pages backwards from the timeline's start to the
+    /// previous position (`to`), stopping at `gapLimit` events. Returns the events oldest first.
+    func backfill(_ room: String, from start: String, to end: String) async throws(TransportError) -> [JSONValue] {
         let filter: JSONValue = ["types": ["m.room.message", "m.room.member"], "lazy_load_members": true]
         var collected: [JSONValue] = []
         var from = start
         while collected.count < Self.gapLimit {
-            let page = try await client.call(get: "rooms", roomID, "messages", query: [
+            let page = try await client.call(get: "rooms", room, "messages", query: [
                 ("from", from), ("to", end), ("dir", "b"), ("limit", "100"), ("filter", filter.text),
             ], as: JSONValue.self, label: "matrix messages")
             learnNames(page["state"]?.elements ?? [])
@@ -207,12 +239,13 @@ public actor MatrixTransport: PollingTransport {
         }
         if collected.count >= Self.gapLimit {
             logger.warning("a long gap in the room's timeline was filled only in part; older messages in it are skipped",
-                metadata: ["room": "\(roomID)", "events": "\(collected.count)"])
+                metadata: ["room": "\(room)", "events": "\(collected.count)"])
         }
         return collected.prefix(Self.gapLimit).reversed()
     }
 
-    func read(_ events: [JSONValue], me: Identity, watched: [String]) -> [InboundMessage] {
+    /// The engine's messages in `events`; in a private room they are `isDirect`, so the answers stay private.
+    func read(_ events: [JSONValue], me: Identity, watched: [String], inDirectRoom: Bool = false) -> [InboundMessage] {
         var seen = Set<String>()
         var messages: [InboundMessage] = []
         for event in events {
@@ -221,7 +254,7 @@ public actor MatrixTransport: PollingTransport {
                 continue
             }
             let reader = MatrixReader(selfID: me.userID, selfName: me.displayName, botName: botName,
-                names: names, watchedRoots: Set(watched))
+                names: names, watchedRoots: Set(watched), inDirectRoom: inDirectRoom)
             guard let message = reader.message(event), seen.insert(message.id).inserted else { continue }
             messages.append(message)
         }
@@ -249,36 +282,48 @@ public actor MatrixTransport: PollingTransport {
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
         let relation: JSONValue?
         switch message.destination {
-        case .channel:
+        case .channel, .direct:
             relation = nil
         case .thread(let root):
             // The fallback reply keeps the message readable in clients without threads.
             relation = ["rel_type": "m.thread", "event_id": .string(root), "is_falling_back": true,
                 "m.in_reply_to": ["event_id": .string(root)]]
-        case .direct:
-            throw .rejected(reason: "matrix send: private messages are not supported (capabilities.directMessages is false)")
         }
         try await ensureInRoom()
+        var room = roomID
+        var purpose = CallPurpose.channel
+        if case .direct(let user) = message.destination {
+            // The member need not have accepted the invite: the post waits in the room until they do.
+            room = try await directRoom(with: user)
+            purpose = .direct
+        }
         let parts = Self.parts(message.text)
-        return try await ledger.deliver(parts, key: key) { index, formatted throws(TransportError) in
-            var content: JSONValue = [
-                "msgtype": "m.text", "body": .string(MatrixHTML.plain(formatted)), "format": "org.matrix.custom.html",
-                "formatted_body": .string(formatted),
-                // Empty: nothing the bot posts pings anyone, whatever names it holds.
-                "m.mentions": [:],
-            ]
-            if let relation, case .object(var fields) = content {
-                fields["m.relates_to"] = relation
-                content = .object(fields)
+        do {
+            return try await ledger.deliver(parts, key: key) { index, formatted throws(TransportError) in
+                var content: JSONValue = [
+                    "msgtype": "m.text", "body": .string(MatrixHTML.plain(formatted)), "format": "org.matrix.custom.html",
+                    "formatted_body": .string(formatted),
+                    // Empty: nothing the bot posts pings anyone, whatever names it holds.
+                    "m.mentions": [:],
+                ]
+                if let relation, case .object(var fields) = content {
+                    fields["m.relates_to"] = relation
+                    content = .object(fields)
+                }
+                // The same delivery key on a retry or after a restart: the homeserver returns the first event again.
+                let txnID = PartsLedger.partKey(key, index)
+                let answer = try await client.call(put: "rooms", room, "send", "m.room.message", txnID, body: content,
+                    as: JSONValue.self, label: "matrix send", for: purpose)
+                guard let eventID = answer["event_id"]?.string else {
+                    throw .temporary(reason: "matrix send: malformed answer: no event_id")
+                }
+                return eventID
             }
-            // The same delivery key on a retry or after a restart: the homeserver returns the first event again.
-            let txnID = PartsLedger.partKey(key, index)
-            let answer = try await client.call(put: "rooms", roomID, "send", "m.room.message", txnID, body: content,
-                as: JSONValue.self, label: "matrix send")
-            guard let eventID = answer["event_id"]?.string else {
-                throw .temporary(reason: "matrix send: malformed answer: no event_id")
-            }
-            return eventID
+        } catch .rejected(let reason) where purpose == .direct {
+            // Refused in a private room (the bot was removed from it): this message is dropped, and the next one to
+            // the member looks for a room again.
+            direct.forget(room)
+            throw .rejected(reason: reason)
         }
     }
 

@@ -1,7 +1,43 @@
 import Foundation
 
 // Matrix's wire format is read field by field as `JSONValue`, below. Its cursor needs no type: it is the sync's
-// `next_batch` token, kept as the homeserver gave it.
+// `next_batch` token, kept as the homeserver gave it. (The private rooms the sync reads besides the team's room are
+// not in the cursor: they come from the bot's `m.direct` account data, `MatrixDirectList`; see MatrixDirectRooms.)
+
+/// The bot's `m.direct` account data: its direct rooms, by the user each is with (user id → room ids, oldest first),
+/// as `GET/PUT /user/{botUserId}/account_data/m.direct` exchange it.
+///
+/// Kept as the JSON it came in and changed in place, so a write puts back every entry unchanged, including ones this
+/// build cannot read (another client of the bot's account may have written them).
+struct MatrixDirectList: Sendable, Equatable {
+    private(set) var content: JSONValue
+
+    /// `content` as read; anything but a JSON object (absent, or written wrongly) is an empty list.
+    init(_ content: JSONValue?) {
+        if case .object = content { self.content = content ?? [:] } else { self.content = [:] }
+    }
+
+    /// The rooms listed with `user`, oldest first.
+    func rooms(with user: String) -> [String] {
+        content[user]?.elements.compactMap(\.string) ?? []
+    }
+
+    /// Every listed room and the user it is with (the first user, if a room is listed twice).
+    var entries: [String: String] {
+        var found: [String: String] = [:]
+        for (user, rooms) in content.members.sorted(by: { $0.key < $1.key }) {
+            for room in rooms.elements.compactMap(\.string) where found[room] == nil { found[room] = user }
+        }
+        return found
+    }
+
+    /// The list with `room` added under `user`, last (newest); unchanged if it is there already.
+    func adding(_ room: String, for user: String) -> MatrixDirectList {
+        guard !rooms(with: user).contains(room), case .object(var fields) = content else { return self }
+        fields[user] = .array((fields[user]?.elements ?? []) + [.string(room)])
+        return MatrixDirectList(.object(fields))
+    }
+}
 
 /// Any JSON value, read without a fixed shape.
 ///
