@@ -347,7 +347,8 @@ struct SynapsePrivateMessageTests {
         try await chat.sam.join(invite.room)
         var privately = try await chat.sam.messages(in: invite.room)
         #expect(privately.map(\.sender) == [chat.bot.userID])
-        #expect(privately.first?.messageBody.hasPrefix("Hi Sam, a gentle nudge from") == true)
+        #expect(privately.first?.messageBody.hasPrefix("Hi Sam, your check-in for today:") == true)
+        #expect(privately.first?.messageBody.contains("You haven't shared an example yet") == true)
 
         // Sam answers there, without a `!`. The next start (a new process) finds the room in m.direct, reads Sam's
         // answer as private, and thanks Sam in the same room: a second private message, no second room.
