@@ -71,7 +71,9 @@ func fail(_ error: any Error) -> ExitCode {
 }
 
 struct Run: AsyncParsableCommand, DeploymentUse {
-    static let configuration = CommandConfiguration(abstract: "Run the bot (the default). With no config: a local chat in this terminal.")
+    static let configuration = CommandConfiguration(
+        // ArgumentParser marks it "(default)" in coach --help.
+        abstract: "Run the bot. With no config: a local chat in this terminal.")
     static let configHelp = "The deployment's config file. Default: Config/coach.json, a local chat in this terminal."
     static let stateHelp = "The folder the bot keeps its state in, instead of the config's stateDirectory."
 
@@ -106,8 +108,8 @@ struct Run: AsyncParsableCommand, DeploymentUse {
 struct Simulate: AsyncParsableCommand, DeploymentUse {
     static let configuration = CommandConfiguration(
         abstract: "Run a whole programme on a simulated clock with a scripted team, and print the chat transcript.")
-    static let configHelp = "The team's config: the simulated team keeps its time zone, schedule, holidays and "
-        + "nudges, with scripted members as its people and chat. Default: Config/coach.json."
+    static let configHelp = "The team's config the simulation runs with: its time zone, schedule, holidays and "
+        + "nudge settings; the scripted team replaces its members, admins and chat platform. Default: Config/coach.json."
     static let stateHelp = "An empty folder to keep the simulated team's state in, to look at afterwards. "
         + "Default: the state stays in memory."
 

@@ -179,6 +179,8 @@ struct CheckReportView: MessageView {
         var config: String
         var team: String
         var timeZone: String
+        /// No time zone was given (or it was misspelt): the posts go out in UTC, which a team rarely means.
+        var defaultTimeZone: Bool
         var now: String
         var posts: [Post]
         var admins: [Admin]
@@ -211,6 +213,7 @@ struct CheckReportView: MessageView {
             self.config = file?.path ?? ""
             team = config.team.name
             timeZone = config.team.timeZone.identifier
+            defaultTimeZone = config.team.timeZone == CoachConfig().team.timeZone
             self.now = prompts.timestamp(now, in: calendar)
             // A year of weeks: a holiday week has no posts, and a year of holidays is as far as anyone plans.
             let today = calendar.localDate(of: now)

@@ -150,7 +150,7 @@ public enum JSONSyntax {
                 case nil:
                     throw fail("the file ends inside an object: a } is missing")
                 default:
-                    throw fail("expected a comma or a } here; is the comma at the end of the line before missing?")
+                    throw fail("expected a comma or a } here; a comma may be missing at the end of the line before")
                 }
             }
         }
