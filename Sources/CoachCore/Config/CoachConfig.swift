@@ -131,15 +131,20 @@ extension CoachConfig {
         let log = UnknownKeyLog()
         let decoder = JSONCoding.decoder
         decoder.userInfo[.unknownConfigKeys] = log
+        var unknownKeys: [ConfigError] { log.found.sorted { $0.unknownFieldPath < $1.unknownFieldPath } }
+        // A typo is usually what makes the rest fail (`"nmae"` leaves a member without a name), so when both
+        // happen, the typo is named: fixing it fixes the other.
         let raw: RawConfig
         do {
             raw = try decoder.decode(RawConfig.self, from: Data(json))
         } catch {
-            throw .invalidJSON(reason: JSONCoding.describe(error, in: json))
+            throw unknownKeys.first ?? .invalidJSON(reason: JSONCoding.describe(error, in: json))
         }
-        let config = try CoachConfig(raw: raw)
-        let unknownKeys = log.found.sorted { $0.unknownFieldPath < $1.unknownFieldPath }
-        return (config, unknownKeys)
+        do {
+            return (try CoachConfig(raw: raw), unknownKeys)
+        } catch {
+            throw unknownKeys.first ?? error
+        }
     }
 
     init(raw: RawConfig) throws(ConfigError) {

@@ -3,13 +3,13 @@ import Foundation
 /// The nearest known word to a misspelt one, for "did you mean" in config and setup messages.
 public enum Spelling {
     /// The candidate closest to `word` by edit distance (ignoring case), or nil when none is close enough to be what
-    /// was meant. Close enough: a third of the word's letters wrong (at least one, at most three), or one word
-    /// starting the other (`stateDir` for `stateDirectory`). Ties go to the alphabetically first, so the suggestion
-    /// never depends on a dictionary's order.
+    /// was meant. Close enough: a third of the word's letters wrong, rounded up (so `nmae` finds `name`), at most
+    /// three; or one word starting the other (`stateDir` for `stateDirectory`). Ties go to the alphabetically first,
+    /// so the suggestion never depends on a dictionary's order.
     public static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
         let lower = word.lowercased()
         guard !lower.isEmpty else { return nil }
-        let limit = max(1, min(3, lower.count / 3))
+        let limit = min(3, max(1, (lower.count + 2) / 3))
         var best: (distance: Int, word: String)?
         for candidate in candidates {
             let other = candidate.lowercased()

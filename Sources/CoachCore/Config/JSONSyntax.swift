@@ -149,6 +149,8 @@ public enum JSONSyntax {
                     return
                 case nil:
                     throw fail("the file ends inside an object: a } is missing")
+                case UInt8(ascii: "/"):
+                    throw fail("JSON has no comments; remove the comment")
                 default:
                     throw fail("expected a comma or a } here; a comma may be missing at the end of the line before")
                 }
@@ -176,6 +178,8 @@ public enum JSONSyntax {
                     return
                 case nil:
                     throw fail("the file ends inside a list: a ] is missing")
+                case UInt8(ascii: "/"):
+                    throw fail("JSON has no comments; remove the comment")
                 default:
                     throw fail("expected a comma or a ] here")
                 }
