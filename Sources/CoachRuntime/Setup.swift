@@ -1,4 +1,5 @@
 import CoachCore
+import CoachStore
 import Foundation
 
 /// Everything read from disk before the bot starts: the config, the catalogue and the templates.
@@ -42,53 +43,137 @@ public enum SetupError: Error, CustomStringConvertible {
     }
 }
 
+/// What `CoachSetup.inspectState` finds in a state folder.
+public typealias StateInspection = StoreInspection<CoachState>
+
+/// Each part of a deployment read on its own, for `coach check`: one broken part does not hide how the others are,
+/// and a config's unknown keys are listed rather than fatal, so the settings the rest of the file gives can be shown.
+public struct SetupReading: Sendable {
+    /// The parts a problem can be in, in the order they are read.
+    public enum Part: String, Sendable {
+        /// The config file.
+        case config
+        /// The Prompts folder as a whole (not found).
+        case prompts
+        /// `Prompts/catalogue.json`.
+        case catalogue
+        /// The templates and `Prompts/commands.json`.
+        case templates
+    }
+
+    /// The config file looked at; nil when the default's folder was not found.
+    public var configFile: URL?
+    /// The config as the bot reads it, less any keys it does not know; nil when the file cannot be used at all.
+    public var config: CoachConfig?
+    public var catalogue: Catalogue?
+    public var templates: [String: String]?
+    public var commandHelp: [UInt8]?
+    public var promptsDirectory: URL?
+    /// The state folder: `--state`, or the config's `stateDirectory`; nil when neither can be known.
+    public var stateDirectory: URL?
+    /// Everything that stops the bot, in the order `load` meets it; one entry per unknown config key.
+    public var problems: [(part: Part, error: SetupError)] = []
+
+    /// The whole setup, when every part could be read (a config with unknown keys counts, without those keys).
+    public var setup: CoachSetup? {
+        guard let config, let catalogue, let templates, let commandHelp, let promptsDirectory, let stateDirectory else {
+            return nil
+        }
+        return CoachSetup(
+            config: config, catalogue: catalogue, templates: templates, commandHelp: commandHelp, configFile: configFile,
+            promptsDirectory: promptsDirectory, stateDirectory: stateDirectory)
+    }
+}
+
 extension CoachSetup {
-    /// Reads the config (or the embedded default `Config/coach.json`), the catalogue and every template.
+    /// Reads the config (or the embedded default `Config/coach.json`), the catalogue and every template, and stops at
+    /// the first problem, a key the config does not know included.
     ///
     /// Folders are looked for in the working directory and then beside the executable and its parents, so both
     /// `swift run coach` in a checkout and an installed binary with `Prompts/` next to it work without flags.
     public static func load(configPath: String?, promptsPath: String?, stateOverride: String?) throws(SetupError) -> CoachSetup {
-        let configURL: URL
-        if let configPath {
-            configURL = URL(fileURLWithPath: configPath)
-        } else {
-            let folder = try locate("Config", explicit: nil)
-            configURL = folder.appendingPathComponent("coach.json")
-        }
-        let configBytes = try read(configURL)
-        let config: CoachConfig
-        do {
-            config = try CoachConfig(json: configBytes)
-        } catch {
-            throw .invalid(path: configURL.path, problem: error)
-        }
-        let prompts = try locate("Prompts", explicit: promptsPath)
-        let catalogueURL = prompts.appendingPathComponent("catalogue.json")
-        let catalogueBytes = try read(catalogueURL)
-        let catalogue: Catalogue
-        do {
-            catalogue = try Catalogue(json: catalogueBytes)
-        } catch {
-            throw .invalid(path: catalogueURL.path, problem: error)
-        }
-        var templates: [String: String] = [:]
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: prompts.path)) ?? []
-        for file in files where file.hasSuffix(".mustache") {
-            let url = prompts.appendingPathComponent(file)
-            guard let text = String(bytes: try read(url), encoding: .utf8) else {
-                throw .unreadable(path: url.path, reason: "it is not UTF-8 text")
-            }
-            // A file's final newline is an editor habit, not part of the message.
-            templates[String(file.dropLast(".mustache".count))] = text.hasSuffix("\n") ? String(text.dropLast()) : text
-        }
-        let commandHelp = try read(prompts.appendingPathComponent("commands.json"))
-        // Relative state folders are relative to where coach runs, like any other command-line path.
-        let stateText = stateOverride ?? config.stateDirectory
-        let stateDirectory = URL(fileURLWithPath: stateText, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/"))
-        return CoachSetup(
-            config: config, catalogue: catalogue, templates: templates, commandHelp: commandHelp, configFile: configURL,
-            promptsDirectory: prompts, stateDirectory: stateDirectory.absoluteURL.standardizedFileURL)
+        let reading = read(configPath: configPath, promptsPath: promptsPath, stateOverride: stateOverride)
+        if let first = reading.problems.first { throw first.error }
+        // Every part was read when nothing went wrong.
+        return reading.setup!
     }
+
+    /// Reads every part that can be read and lists what went wrong with the others; `load` is this, strict.
+    public static func read(configPath: String?, promptsPath: String?, stateOverride: String?) -> SetupReading {
+        var reading = SetupReading()
+        do throws(SetupError) {
+            let url: URL
+            if let configPath {
+                url = URL(fileURLWithPath: configPath)
+            } else {
+                url = try locate("Config", explicit: nil).appendingPathComponent("coach.json")
+            }
+            reading.configFile = url
+            let bytes = try read(url)
+            do {
+                let (config, unknownKeys) = try CoachConfig.reading(json: bytes)
+                reading.config = config
+                reading.problems += unknownKeys.map { (.config, .invalid(path: url.path, problem: $0)) }
+            } catch {
+                throw .invalid(path: url.path, problem: error)
+            }
+        } catch {
+            reading.problems.append((.config, error))
+        }
+        // Relative state folders are relative to where coach runs, like any other command-line path.
+        if let stateText = stateOverride ?? reading.config?.stateDirectory {
+            let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/")
+            reading.stateDirectory = URL(fileURLWithPath: stateText, relativeTo: here).absoluteURL.standardizedFileURL
+        }
+        let prompts: URL
+        do throws(SetupError) {
+            prompts = try locate("Prompts", explicit: promptsPath)
+            reading.promptsDirectory = prompts
+        } catch {
+            reading.problems.append((.prompts, error))
+            return reading
+        }
+        do throws(SetupError) {
+            let url = prompts.appendingPathComponent("catalogue.json")
+            let bytes = try read(url)
+            do {
+                reading.catalogue = try Catalogue(json: bytes)
+            } catch {
+                throw .invalid(path: url.path, problem: error)
+            }
+        } catch {
+            reading.problems.append((.catalogue, error))
+        }
+        do throws(SetupError) {
+            var templates: [String: String] = [:]
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: prompts.path)) ?? []
+            for file in files where file.hasSuffix(".mustache") {
+                let url = prompts.appendingPathComponent(file)
+                guard let text = String(bytes: try read(url), encoding: .utf8) else {
+                    throw .unreadable(path: url.path, reason: "it is not UTF-8 text")
+                }
+                // A file's final newline is an editor habit, not part of the message.
+                templates[String(file.dropLast(".mustache".count))] = text.hasSuffix("\n") ? String(text.dropLast()) : text
+            }
+            reading.commandHelp = try read(prompts.appendingPathComponent("commands.json"))
+            reading.templates = templates
+        } catch {
+            reading.problems.append((.templates, error))
+        }
+        return reading
+    }
+
+    /// The state folder as the bot would find it, read without its lock and without repairing anything; throws the
+    /// `StoreError` the bot would stop with.
+    public static func inspectState(in directory: URL) throws -> StateInspection {
+        try StateStore.inspect(
+            directory: directory, schemaVersion: CoachState.schemaVersion, initial: { CoachState() },
+            apply: { state, event in state.apply(event) })
+    }
+
+    /// The longest programme the catalogue allows: one principle a week, each principle at most once. The team may
+    /// add its own principles later, but a simulation starts from the catalogue alone.
+    public var longestPlan: Int { catalogue.principles.count }
 
     static func read(_ url: URL) throws(SetupError) -> [UInt8] {
         do {

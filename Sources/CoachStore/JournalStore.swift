@@ -216,16 +216,19 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         }
     }
 
+    /// Whether the state folder exists; a file where it should be is refused, by `open` and `inspect` alike.
+    static func existingDirectory(_ directory: URL) throws -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else { return false }
+        guard isDirectory.boolValue else {
+            throw StoreError.io(path: directory.path, operation: "use as state directory", errnoDescription: "not a directory")
+        }
+        return true
+    }
+
     private static func createDirectory(_ directory: URL, durable: Bool) throws {
         let path = directory.path
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw StoreError.io(
-                    path: path, operation: "use as state directory", errnoDescription: "not a directory")
-            }
-            return
-        }
+        if try existingDirectory(directory) { return }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {

@@ -23,19 +23,24 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     /// so the store refuses further writes rather than appending behind a half-written line.
     case unusable(directory: String, reason: String)
 
+    /// Where the README explains backups and refused states. The README's heading must keep this title (a test reads
+    /// the README for it), so the messages always point somewhere real.
+    static let readmeHeading = "State and backups"
+    static let readmeSection = "the README's \"\(readmeHeading)\" section"
+
     public var description: String {
         switch self {
         case .corruptJournal(let path, let line, let reason):
             return "The journal \(path) is damaged at line \(line) (\(reason)). ServiceCoach stopped without "
-                + "touching it. Restore the state directory from a backup (see README 'Backups'), or move "
+                + "touching it. Restore the state directory from a backup (see \(Self.readmeSection)), or move "
                 + "journal.jsonl aside to start again from the last snapshot, losing the changes since then."
         case .corruptSnapshot(let path, let reason):
             return "The state file \(path) is not valid (\(reason)). ServiceCoach stopped without touching it. "
-                + "Restore it from a backup (see README 'Backups'), or move it aside to start fresh."
+                + "Restore it from a backup (see \(Self.readmeSection)), or move it aside to start fresh."
         case .newerSchema(let path, let found, let supported):
             return "\(path) was written by a newer ServiceCoach (schema \(found); this build reads up to "
                 + "\(supported)). ServiceCoach stopped without touching it. Upgrade coach, or restore a backup "
-                + "(see README 'Backups')."
+                + "(see \(Self.readmeSection))."
         case .locked(let directory, let holderPID):
             let holder = holderPID.map { " (pid \($0))" } ?? ""
             return "Another coach is already using \(directory)\(holder). Stop it first, or give this one its own "
@@ -46,7 +51,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
                 + "commit."
         case .applyFailed(let path, let line, let reason):
             return "Replaying line \(line) of \(path) failed (\(reason)). ServiceCoach stopped without touching it. "
-                + "Run the coach version that wrote the journal, or restore a backup (see README 'Backups')."
+                + "Run the coach version that wrote the journal, or restore a backup (see \(Self.readmeSection))."
         case .unencodable(let path, let reason):
             return "Could not encode the state for \(path) (\(reason)). Nothing was written. This is a bug in "
                 + "ServiceCoach: please report it with this message."

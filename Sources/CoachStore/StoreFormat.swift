@@ -92,7 +92,21 @@ enum StoreCoding {
             return nil
         } catch {
             let details = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-            return "not valid JSON: \(details ?? (error as NSError).localizedDescription)"
+            return "not valid JSON" + (details.map { place($0, in: bytes) } ?? ": \((error as NSError).localizedDescription)")
         }
+    }
+
+    /// Foundation on Linux says "Invalid value around character 1234."; people look for a line and a column, so
+    /// that offset becomes one (a snapshot is a single line, a journal line one commit). Any other wording is
+    /// passed on as it is.
+    static func place(_ details: String, in bytes: Data) -> String {
+        guard let range = details.range(of: " around character "),
+            let offset = Int(details[range.upperBound...].prefix { $0.isNumber }), offset <= bytes.count
+        else { return ": \(details)" }
+        let before = bytes.prefix(offset)
+        let line = before.count { $0 == UInt8(ascii: "\n") } + 1
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? before.startIndex
+        let column = String(decoding: before[lineStart...], as: UTF8.self).count + 1
+        return " at line \(line), column \(column): \(details[..<range.lowerBound].lowercased())"
     }
 }

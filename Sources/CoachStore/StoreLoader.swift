@@ -40,6 +40,10 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
     }
 
     func load(initial: () -> Snapshot, apply: (inout Snapshot, Event) throws -> Void) throws -> Result {
+        // The journal is read before the snapshot. Under the lock the order does not matter, but `inspect` reads while
+        // a bot may be compacting, which replaces the snapshot first and the journal second: a journal read first is
+        // never newer than the snapshot read after it, so the pair is always consistent (the order backups use).
+        let journal = try SystemCalls.readFile(paths.journal)
         var (state, snapshotSeq, snapshotSchema) = try loadSnapshot(initial: initial)
         var result = Result(
             state: state, lastSeq: snapshotSeq,
@@ -49,7 +53,7 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
             ),
             journalLength: nil
         )
-        if let journal = try SystemCalls.readFile(paths.journal) {
+        if let journal {
             try replay(journal, snapshotSeq: snapshotSeq, into: &state, result: &result, apply: apply)
         }
         result.state = state

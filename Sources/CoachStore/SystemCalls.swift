@@ -144,6 +144,51 @@ enum SystemCalls {
         return fd
     }
 
+    /// Who holds the flock on `path`, found without taking it: even a shared lock held for a moment would make a bot
+    /// that starts in that moment refuse to start. Linux lists every lock in /proc/locks by device and inode, which is
+    /// exact; elsewhere the pid the holder wrote into the file is believed while that process is alive (a pid reused
+    /// since can make this say "running" wrongly, never the other way round). Nil when nobody holds it.
+    static func lockHolder(_ path: String) -> LockHolder? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if os(Linux)
+        if let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) {
+            return lockHolder(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), in: table)
+        }
+        #endif
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { closeFile(fd) }
+        guard let pid = readPID(fd), pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return nil }
+        return LockHolder(pid: pid)
+    }
+
+    /// The FLOCK entry of /proc/locks for a file, e.g. `5: FLOCK  ADVISORY  WRITE 2341 fe:00:16220208 0 EOF`: the pid,
+    /// then the device's major and minor number in hex and the inode. A waiter's line (`5: -> FLOCK …`) holds nothing.
+    static func lockHolder(device: UInt64, inode: UInt64, in table: String) -> LockHolder? {
+        // The kernel's encoding of a dev_t (glibc's major()/minor(), which Swift does not import as functions).
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
+        let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 6, fields[1] == "FLOCK" else { continue }
+            let id = fields[5].split(separator: ":")
+            guard id.count == 3, UInt64(id[0], radix: 16) == major, UInt64(id[1], radix: 16) == minor,
+                UInt64(id[2]) == inode
+            else { continue }
+            return LockHolder(pid: Int32(fields[4]))
+        }
+        return nil
+    }
+
+    /// Throws the error `open` would meet opening `path` (in `directory`) for writing, if it would meet one.
+    static func checkWritable(_ path: String, in directory: String) throws {
+        if access(path, W_OK) == 0 { return }
+        if errno != ENOENT { throw failure(path, "open") }
+        // Not there yet: `open` creates it, which needs the folder to be writable.
+        if access(directory, W_OK | X_OK) != 0 { throw failure(path, "open") }
+    }
+
     private static func readPID(_ fd: Int32) -> Int32? {
         var buffer = [UInt8](repeating: 0, count: 32)
         let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }

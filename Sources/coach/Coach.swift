@@ -6,27 +6,44 @@ import CoachRuntime
 import Foundation
 import Logging
 
+/// The version `coach --version` prints. Bump it here, and only here, for a release.
+enum CoachVersion {
+    static let current = "0.9.0"
+}
+
 @main
 struct CoachCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coach",
         abstract: "ServiceCoach: a customer-service improvement programme that runs in your team's chat.",
+        version: CoachVersion.current,
         subcommands: [Run.self, Simulate.self, Check.self],
         defaultSubcommand: Run.self)
+
+    /// The subcommands' names, for suggesting one when a word is none of them.
+    static var subcommandNames: [String] { configuration.subcommands.map { $0._commandName } }
+}
+
+/// What `--config` and `--state` mean differs per subcommand (the bot's state, a folder to inspect, the simulated
+/// team's); the options are declared once, in `DeploymentOptions`, and each subcommand says what they mean for it.
+protocol DeploymentUse {
+    static var configHelp: String { get }
+    static var stateHelp: String { get }
 }
 
 /// Options every subcommand that loads a deployment shares.
-struct DeploymentOptions: ParsableArguments {
-    @Option(help: "The config file. Default: Config/coach.json, a local chat in this terminal.")
+struct DeploymentOptions<Use: DeploymentUse>: ParsableArguments {
+    @Option(help: ArgumentHelp(Use.configHelp))
     var config: String?
 
     @Option(help: "The folder with the templates and the principle catalogue. Default: ./Prompts.")
     var prompts: String?
 
-    @Option(help: "The folder for the bot's state, overriding the config's stateDirectory. For simulate: keep the simulated state there (an empty folder).")
+    @Option(help: ArgumentHelp(Use.stateHelp))
     var state: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    // ArgumentParser lists the levels and the default itself.
+    @Option(help: "How much to log, to stderr.")
     var logLevel: Logger.Level = .notice
 
     func load() throws -> CoachSetup {
@@ -53,10 +70,30 @@ func fail(_ error: any Error) -> ExitCode {
     return ExitCode(1)
 }
 
-struct Run: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the bot (the default). With no config: a local chat in this terminal.")
+struct Run: AsyncParsableCommand, DeploymentUse {
+    static let configuration = CommandConfiguration(
+        // ArgumentParser marks it "(default)" in coach --help.
+        abstract: "Run the bot. With no config: a local chat in this terminal.")
+    static let configHelp = "The deployment's config file. Default: Config/coach.json, a local chat in this terminal."
+    static let stateHelp = "The folder the bot keeps its state in, instead of the config's stateDirectory."
 
-    @OptionGroup var deployment: DeploymentOptions
+    @OptionGroup var deployment: DeploymentOptions<Run>
+
+    /// Words that are no option. Run is the default subcommand, so `coach chek` arrives here as the word "chek";
+    /// ArgumentParser would only say "Unexpected argument", so `validate` names the closest subcommand instead.
+    @Argument(help: .hidden)
+    var unexpected: [String] = []
+
+    func validate() throws {
+        if let word = unexpected.first { throw ValidationError(Self.notACommand(word)) }
+    }
+
+    static func notACommand(_ word: String) -> String {
+        let names = CoachCommand.subcommandNames
+        let suggestion = Spelling.closest(to: word, among: names).map { " Did you mean \"\($0)\"?" } ?? ""
+        return "\"\(word)\" is not a coach command, nor an option of coach run.\(suggestion) "
+            + "The commands are: \(names.joined(separator: ", ")). See coach --help."
+    }
 
     func run() async throws {
         let logger = deployment.logger("coach")
@@ -68,11 +105,15 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-struct Simulate: AsyncParsableCommand {
+struct Simulate: AsyncParsableCommand, DeploymentUse {
     static let configuration = CommandConfiguration(
         abstract: "Run a whole programme on a simulated clock with a scripted team, and print the chat transcript.")
+    static let configHelp = "The team's config the simulation runs with: its time zone, schedule, holidays and "
+        + "nudge settings; the scripted team replaces its members, admins and chat platform. Default: Config/coach.json."
+    static let stateHelp = "An empty folder to keep the simulated team's state in, to look at afterwards. "
+        + "Default: the state stays in memory."
 
-    @Option(help: "How many principles (weeks) the programme runs.")
+    @Option(help: "How many principles (weeks) the programme runs: at most the catalogue's number of principles.")
     var weeks: Int = 6
 
     @Option(help: "How many people are in the scripted team.")
@@ -81,16 +122,32 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "The random seed; the same seed gives the same transcript.")
     var seed: UInt64 = 1
 
-    @OptionGroup var deployment: DeploymentOptions
+    @OptionGroup var deployment: DeploymentOptions<Simulate>
 
     func validate() throws {
-        guard (1...200).contains(weeks) else { throw ValidationError("--weeks must be between 1 and 200, e.g. --weeks 6") }
+        guard weeks >= 1 else { throw ValidationError("--weeks must be 1 or more, e.g. --weeks 6") }
         guard (1...5000).contains(teamSize) else { throw ValidationError("--team-size must be between 1 and 5000, e.g. --team-size 8") }
     }
 
+    /// A plan holds each principle once, so it is never longer than the catalogue; more weeks would run the plan and
+    /// then report weeks that do not exist. Checked after loading, because the catalogue says how long that is.
+    static func checkWeeks(_ weeks: Int, longestPlan: Int) throws {
+        guard weeks <= longestPlan else {
+            throw ValidationError(
+                "--weeks \(weeks) is longer than any plan: the catalogue has \(longestPlan) principles, one a week, "
+                    + "so a programme runs at most \(longestPlan) weeks. Use --weeks 1 to \(longestPlan).")
+        }
+    }
+
     func run() async throws {
+        let setup: CoachSetup
         do {
-            let setup = try deployment.load()
+            setup = try deployment.load()
+        } catch {
+            throw fail(error)
+        }
+        try Self.checkWeeks(weeks, longestPlan: setup.longestPlan)
+        do {
             // Only an explicit --state keeps the simulated team's state; by default it stays in memory.
             let simulation = try Simulation(
                 setup: setup,
@@ -104,57 +161,22 @@ struct Simulate: AsyncParsableCommand {
     }
 }
 
-struct Check: AsyncParsableCommand {
+struct Check: AsyncParsableCommand, DeploymentUse {
     static let configuration = CommandConfiguration(
-        abstract: "Check the config, the catalogue and every template; for a chat platform, sign in and confirm the bot can read the channel.")
+        abstract: "Check a deployment: the config (showing the settings in force), the catalogue, every template, "
+            + "the state folder (read-only) and, for a chat platform, that the bot can sign in and read the channel.")
+    static let configHelp = "The config file to check. Default: Config/coach.json."
+    static let stateHelp = "The state folder to inspect, instead of the config's stateDirectory. It is only read: "
+        + "check takes no lock and repairs nothing."
 
-    @OptionGroup var deployment: DeploymentOptions
+    @OptionGroup var deployment: DeploymentOptions<Check>
 
     func run() async throws {
-        let findings: [CheckFinding]
-        let prompts: PromptBook
-        do {
-            let setup = try deployment.load()
-            prompts = try setup.prompts(for: .plain)
-            let transport = try CoachBuilder.transport(
-                for: setup, .live(logger: deployment.logger("coach"), readsInput: false))
-            print(prompts.render(CheckOKView(
-                config: setup.configFile?.path ?? "", principles: setup.catalogue.principles.count,
-                templates: setup.templates.count, transport: setup.config.transport.kind,
-                state: setup.stateDirectory.path, team: setup.config.team.name)))
-            findings = await transport.check()
-        } catch {
-            throw fail(error)
-        }
-        let problems = findings.filter { $0.status == .problem }.count
-        print(prompts.render(CheckPlatformView(
-            findings: findings.map { .init(status: $0.status.rawValue, subject: $0.subject, detail: $0.detail) },
-            problems: problems, hasProblems: problems > 0)))
-        if problems > 0 { throw ExitCode(1) }
-    }
-}
-
-/// `coach check`'s summary of what it loaded.
-struct CheckOKView: MessageView {
-    static let template = Template.checkOK
-    var config: String
-    var principles: Int
-    var templates: Int
-    var transport: String
-    var state: String
-    var team: String
-}
-
-/// `coach check`'s findings about the chat platform, and the count of problems.
-struct CheckPlatformView: MessageView {
-    static let template = Template.checkPlatform
-    var findings: [Finding]
-    var problems: Int
-    var hasProblems: Bool
-
-    struct Finding: Encodable {
-        var status: String
-        var subject: String
-        var detail: String
+        let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"), readsInput: false)
+        let report = await CoachCheck.run(
+            configPath: deployment.config, promptsPath: deployment.prompts, stateOverride: deployment.state,
+            outside: outside)
+        print(report.text)
+        if report.problems > 0 { throw ExitCode(1) }
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 
 /// Deployment settings, read once from `Config/*.json` into this typed form.
 ///
-/// Decoding is strict about values (a bad time zone or time fails fast, naming the field) and lenient about
-/// presence: every field has a sensible default, so a config file only says what differs.
+/// Decoding is strict about values (a bad time zone or time fails fast, naming the field) and about keys (one that
+/// coach does not read is refused, with the closest it does), and lenient about presence: every field has a
+/// sensible default, so a config file only says what differs.
 public struct CoachConfig: Sendable, Equatable {
     public static let schemaVersion = 1
 
@@ -109,15 +110,41 @@ public struct HolidayRange: Sendable, Equatable {
 // MARK: - Decoding
 
 extension CoachConfig {
-    /// Parses a config file's bytes. Every problem names the field and how to fix it.
+    /// Parses a config file's bytes. Every problem names the field and how to fix it; a key coach does not read is
+    /// refused (the first one, in the order `reading` lists them), with the closest known key.
     public init(json: [UInt8]) throws(ConfigError) {
+        let (config, unknownKeys) = try Self.reading(json: json)
+        if let first = unknownKeys.first { throw first }
+        self = config
+    }
+
+    /// Parses a config file's bytes, listing every key that coach does not read instead of stopping at the first,
+    /// so `coach check` can name them all and still show the settings the rest of the file gives. The config
+    /// returned leaves those keys out; the bot itself never runs with it (`init(json:)` refuses such a file).
+    ///
+    /// The unknown keys come sorted by their path, so the list is the same on every run.
+    public static func reading(json: [UInt8]) throws(ConfigError) -> (config: CoachConfig, unknownKeys: [ConfigError]) {
+        // The grammar first, with one strict parser on every platform, so a syntax error names its line and column.
+        if let syntax = JSONSyntax.firstError(in: json) {
+            throw .notJSON(line: syntax.line, column: syntax.column, problem: syntax.problem)
+        }
+        let log = UnknownKeyLog()
+        let decoder = JSONCoding.decoder
+        decoder.userInfo[.unknownConfigKeys] = log
+        var unknownKeys: [ConfigError] { log.found.sorted { $0.unknownFieldPath < $1.unknownFieldPath } }
+        // A typo is usually what makes the rest fail (`"nmae"` leaves a member without a name), so when both
+        // happen, the typo is named: fixing it fixes the other.
         let raw: RawConfig
         do {
-            raw = try JSONCoding.decoder.decode(RawConfig.self, from: Data(json))
+            raw = try decoder.decode(RawConfig.self, from: Data(json))
         } catch {
-            throw .invalidJSON(reason: JSONCoding.describe(error))
+            throw unknownKeys.first ?? .invalidJSON(reason: JSONCoding.describe(error, in: json))
         }
-        try self.init(raw: raw)
+        do {
+            return (try CoachConfig(raw: raw), unknownKeys)
+        } catch {
+            throw unknownKeys.first ?? error
+        }
     }
 
     init(raw: RawConfig) throws(ConfigError) {
@@ -141,7 +168,7 @@ extension CoachConfig {
             }
         }
         admins = raw.admins ?? []
-        members = raw.members ?? []
+        members = (raw.members ?? []).map { RosterEntry(id: $0.id, name: $0.name) }
         for (i, member) in members.enumerated() where member.id.isEmpty || member.name.isEmpty {
             throw .invalidField(field: "members[\(i)]", value: member.id, fix: "give each member a non-empty id and name")
         }
@@ -199,11 +226,13 @@ extension CoachConfig {
     }
 }
 
+/// The config file as written. Each section decodes through `Decoder.section`, which notes any key its `CodingKeys`
+/// do not list: the keys a section knows are the ones it reads, declared once.
 struct RawConfig: Decodable {
     var schema: Int?
     var team: RawTeam?
     var admins: [String]?
-    var members: [CoachConfig.RosterEntry]?
+    var members: [RawMember]?
     var schedule: RawSchedule?
     var nudges: RawNudges?
     var holidays: [String]?
@@ -211,11 +240,53 @@ struct RawConfig: Decodable {
     var transport: RawTransport?
     var stateDirectory: String?
 
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case schema, team, admins, members, schedule, nudges, holidays, programme, transport, stateDirectory
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.section(CodingKeys.self)
+        schema = try c.decodeWholeNumber(forKey: .schema)
+        team = try c.decodeIfPresent(RawTeam.self, forKey: .team)
+        admins = try c.decodeIfPresent([String].self, forKey: .admins)
+        members = try c.decodeIfPresent([RawMember].self, forKey: .members)
+        schedule = try c.decodeIfPresent(RawSchedule.self, forKey: .schedule)
+        nudges = try c.decodeIfPresent(RawNudges.self, forKey: .nudges)
+        holidays = try c.decodeIfPresent([String].self, forKey: .holidays)
+        programme = try c.decodeIfPresent(RawProgramme.self, forKey: .programme)
+        transport = try c.decodeIfPresent(RawTransport.self, forKey: .transport)
+        stateDirectory = try c.decodeIfPresent(String.self, forKey: .stateDirectory)
+    }
+
     struct RawTeam: Decodable {
         var name: String?
         var timeZone: String?
         var botName: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, timeZone, botName }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.section(CodingKeys.self)
+            name = try c.decodeIfPresent(String.self, forKey: .name)
+            timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone)
+            botName = try c.decodeIfPresent(String.self, forKey: .botName)
+        }
     }
+
+    /// One entry of `members`; decoded here rather than as `RosterEntry` so that a typo such as `"nmae"` is named.
+    struct RawMember: Decodable {
+        var id: String
+        var name: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case id, name }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.section(CodingKeys.self)
+            id = try c.decode(String.self, forKey: .id)
+            name = try c.decode(String.self, forKey: .name)
+        }
+    }
+
     struct RawSchedule: Decodable {
         /// The weekly posts' times, by slot: `"announce": "monday 09:00"`.
         var weekly: [WeeklySlot: String] = [:]
@@ -223,34 +294,67 @@ struct RawConfig: Decodable {
         var workdays: [String]?
         var lateAfterMinutes: Int?
 
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
+        /// The schedule's keys besides one per `WeeklySlot` (whose keys are the slots' names).
+        enum Field: String, CaseIterable { case dailyNudge, workdays, lateAfterMinutes }
+
+        static var knownKeys: [String] { WeeklySlot.allCases.map(\.rawValue) + Field.allCases.map(\.rawValue) }
 
         init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: Key.self)
+            try decoder.noteUnknownKeys(known: Self.knownKeys)
+            let c = try decoder.container(keyedBy: AnyKey.self)
+            func key(_ field: Field) -> AnyKey { AnyKey(stringValue: field.rawValue) }
             for slot in WeeklySlot.allCases {
-                weekly[slot] = try c.decodeIfPresent(String.self, forKey: Key(stringValue: slot.rawValue))
+                weekly[slot] = try c.decodeIfPresent(String.self, forKey: AnyKey(stringValue: slot.rawValue))
             }
-            dailyNudge = try c.decodeIfPresent(String.self, forKey: Key(stringValue: "dailyNudge"))
-            workdays = try c.decodeIfPresent([String].self, forKey: Key(stringValue: "workdays"))
-            lateAfterMinutes = try c.decodeIfPresent(Int.self, forKey: Key(stringValue: "lateAfterMinutes"))
+            dailyNudge = try c.decodeIfPresent(String.self, forKey: key(.dailyNudge))
+            workdays = try c.decodeIfPresent([String].self, forKey: key(.workdays))
+            lateAfterMinutes = try c.decodeWholeNumber(forKey: key(.lateAfterMinutes))
         }
     }
     struct RawNudges: Decodable {
         var goalStaleDays: Int?
         var followUpEveryDays: Int?
         var midweekExampleNudge: Bool?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case goalStaleDays, followUpEveryDays, midweekExampleNudge }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.section(CodingKeys.self)
+            goalStaleDays = try c.decodeWholeNumber(forKey: .goalStaleDays)
+            followUpEveryDays = try c.decodeWholeNumber(forKey: .followUpEveryDays)
+            midweekExampleNudge = try c.decodeIfPresent(Bool.self, forKey: .midweekExampleNudge)
+        }
     }
     struct RawProgramme: Decodable {
         var suggestedLength: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case suggestedLength }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.section(CodingKeys.self)
+            suggestedLength = try c.decodeWholeNumber(forKey: .suggestedLength)
+        }
     }
     struct RawTransport: Decodable {
         var kind: String
+        /// Each platform checks its own keys (`PlatformSettings.validateKeys`), since only it knows them.
         var settings: [String: String]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case kind, settings }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.section(CodingKeys.self)
+            kind = try c.decode(String.self, forKey: .kind)
+            settings = try c.decodeIfPresent([String: String].self, forKey: .settings)
+        }
+    }
+}
+
+extension ConfigError {
+    /// Orders `reading`'s unknown keys.
+    var unknownFieldPath: String {
+        if case .unknownField(let field, _, _, _) = self { return field }
+        return ""
     }
 }
 

@@ -1,7 +1,13 @@
 /// Why a config, catalogue or prompt could not be used. Each message names the problem and the fix.
 public enum ConfigError: Error, Equatable, CustomStringConvertible {
-    /// The config file is not JSON of the expected shape.
+    /// The config file is not JSON at all: the first place it breaks the grammar.
+    case notJSON(line: Int, column: Int, problem: String)
+    /// The config file is JSON, but not of the expected shape (a value of the wrong type, a missing field).
     case invalidJSON(reason: String)
+    /// A key no part of coach reads: a typo, or a setting from another version. Refused rather than ignored,
+    /// because an ignored `"admin"` leaves a team without admins and nobody notices until they need one.
+    /// `section` is where it sits ("team", "members[1]", "the top level"); `known` is every key that section reads.
+    case unknownField(field: String, suggestion: String?, section: String, known: [String])
     /// One field has a value the bot cannot use.
     case invalidField(field: String, value: String, fix: String)
     /// The principle catalogue is unreadable or inconsistent.
@@ -11,8 +17,14 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .notJSON(let line, let column, let problem):
+            "The config file is not valid JSON at line \(line), column \(column): \(problem)."
         case .invalidJSON(let reason):
             "The config file is not valid: \(reason). Compare it with Config/coach.json."
+        case .unknownField(let field, let suggestion, let section, let known):
+            "The config key \(field) is not one coach reads"
+                + (suggestion.map { ": did you mean \($0)?" } ?? ".")
+                + " The keys \(section == JSONCoding.topLevel ? "at the top level" : "of \(section)") are \(known.joined(separator: ", "))."
         case .invalidField(let field, let value, let fix):
             "The config field \(field) has the value \"\(value)\", which does not work: \(fix)."
         case .invalidCatalogue(let reason):

@@ -1,3 +1,4 @@
+import CoachCore
 import Foundation
 
 /// Why a platform's configuration cannot work; each message names the setting and the fix.
@@ -17,7 +18,9 @@ public enum PlatformSetupError: Error, Equatable, CustomStringConvertible {
         case .invalidSetting(let kind, let key, let value, let hint):
             "transport.settings.\(key) is \"\(value)\", which \(kind) cannot use: \(hint)."
         case .unknownSetting(let kind, let key, let known):
-            "transport.settings.\(key) is not a \(kind) setting. The \(kind) settings are: \(known.sorted().joined(separator: ", "))."
+            "transport.settings.\(key) is not a \(kind) setting"
+                + (Spelling.closest(to: key, among: known).map { ": did you mean transport.settings.\($0)?" } ?? ".")
+                + " The \(kind) settings are: \(known.sorted().joined(separator: ", "))."
         case .secretInConfig(let kind, let key, let instead):
             "transport.settings.\(key) looks like a secret written into the \(kind) config. Secrets never go in config files: put it in an environment variable and name that variable in transport.settings.\(instead)."
         case .missingSecret(let kind, let variable, let setting, let what):

@@ -1,0 +1,234 @@
+import CoachChat
+import CoachCore
+import CoachRuntime
+import Foundation
+
+/// `coach check`: the settings in force, then every finding in one format, one `ok:`, `warning:` or `problem:` line
+/// each, then the count of problems. Problems are what stops the bot or keeps it from working; warnings are worth a
+/// look but stop nothing. Each part is checked even when another is broken, so one run lists everything to fix.
+///
+/// A function of the outside world (`Outside`: clock, environment, network), so tests run it with fakes and read
+/// its text, exactly as `coach check` prints it.
+enum CoachCheck {
+    struct Report {
+        /// What `coach check` prints.
+        var text: String
+        var findings: [CheckFinding]
+        var problems: Int { findings.filter { $0.status == .problem }.count }
+    }
+
+    static func run(configPath: String?, promptsPath: String?, stateOverride: String?, outside: CoachBuilder.Outside) async
+        -> Report
+    {
+        let reading = CoachSetup.read(configPath: configPath, promptsPath: promptsPath, stateOverride: stateOverride)
+        var findings: [CheckFinding] = []
+        func problems(in part: SetupReading.Part) -> [CheckFinding] {
+            reading.problems.filter { $0.part == part }.map { .problem(part.rawValue, $0.error.description) }
+        }
+
+        let configProblems = problems(in: .config)
+        if configProblems.isEmpty, let file = reading.configFile {
+            findings.append(.ok("config", "\(file.path): every key is one coach reads, and every value works"))
+        }
+        findings += configProblems + problems(in: .prompts)
+        if let catalogue = reading.catalogue, let folder = reading.promptsDirectory {
+            findings.append(.ok("catalogue", "\(catalogue.principles.count) principles in \(folder.path)/catalogue.json"))
+        }
+        findings += problems(in: .catalogue)
+        findings += problems(in: .templates)
+        var prompts: PromptBook?
+        if let templates = reading.templates, let commandHelp = reading.commandHelp {
+            do {
+                prompts = try PromptBook(markup: .plain, templates: templates, commandHelpJSON: commandHelp)
+                findings.append(.ok("templates", "\(templates.count) templates and the command help compile"))
+            } catch {
+                findings.append(.problem("templates", error.description))
+            }
+        }
+
+        let now = outside.clock.now()
+        let calendar = TeamCalendar(timeZone: reading.config?.team.timeZone ?? TimeZone(identifier: "UTC")!)
+        // Times in findings read like the settings' when the templates can say them, and as ISO 8601 when not.
+        let say: (Date) -> String = { date in
+            prompts?.timestamp(date, in: calendar) ?? ISO8601DateFormatter().string(from: date)
+        }
+        if let config = reading.config { findings += adminFindings(config) }
+
+        if let directory = reading.stateDirectory {
+            findings += stateFindings(directory: directory, say: say) { try CoachSetup.inspectState(in: directory) }
+        } else {
+            findings.append(.warning("state", "not checked: without a config there is no stateDirectory; pass --state"))
+        }
+
+        if let setup = reading.setup, prompts != nil {
+            do {
+                let transport = try CoachBuilder.transport(for: setup, outside)
+                findings += await transport.check()
+            } catch {
+                findings.append(.problem(setup.config.transport.kind, "\(error)"))
+            }
+        } else {
+            findings.append(.warning("platform", "not checked until the config and the prompts can be read"))
+        }
+
+        var settings: CheckReportView.Settings?
+        if let config = reading.config, let prompts {
+            settings = .init(
+                config: config, file: reading.configFile, stateDirectory: reading.stateDirectory, now: now,
+                prompts: prompts)
+        }
+        let text = prompts.map { $0.render(CheckReportView(settings: settings, findings: findings)) }
+            ?? plainText(findings)
+        return Report(text: text, findings: findings)
+    }
+
+    /// Nobody listed in `admins` means nobody can accept or start the programme: usually a misspelt key or id.
+    static func adminFindings(_ config: CoachConfig) -> [CheckFinding] {
+        guard !config.admins.isEmpty else {
+            return [.warning(
+                "admins", "nobody is an admin, so nobody can accept, start or pause the programme; "
+                    + "list the admins' user ids in \"admins\"")]
+        }
+        // A roster that leaves out an admin usually means a mistyped id; an empty roster says nothing.
+        guard !config.members.isEmpty else { return [] }
+        let known = Set(config.members.map(\.id))
+        return config.admins.filter { !known.contains($0) }.map { id in
+            .warning("admins", "\(id) is an admin but not in members; check that the id is the one the platform uses")
+        }
+    }
+
+    /// What the bot would find in its state folder, read without its lock and without repairing anything.
+    static func stateFindings(
+        directory: URL, say: (Date) -> String, inspect: () throws -> StateInspection
+    ) -> [CheckFinding] {
+        let inspection: StateInspection
+        do {
+            inspection = try inspect()
+        } catch {
+            // The very message the bot would stop with.
+            return [.problem("state", "\(error)")]
+        }
+        var findings: [CheckFinding] = []
+        let running = inspection.runningBot
+        if let running {
+            findings.append(.warning(
+                "state", "a coach is running on \(directory.path)" + (running.pid.map { " (pid \($0))" } ?? "")
+                    + ", so a second one there would be refused; this check read the files while it runs"))
+        }
+        guard inspection.holdsState else {
+            findings.append(.ok("state", "no state yet in \(directory.path): the bot starts a fresh one there"))
+            return findings
+        }
+        let examples = inspection.state.examples.liveCount
+        let changed = inspection.lastChange.map { ", last changed \(say($0))" } ?? ""
+        findings.append(.ok(
+            "state", "\(directory.path) holds \(examples) example\(examples == 1 ? "" : "s")\(changed) "
+                + "(commit \(inspection.lastSeq))"))
+        // While a bot runs, an unfinished last line is most likely the write in progress, not a crash's leftover.
+        guard running == nil else { return findings }
+        let torn = inspection.report.droppedTornBytes
+        if torn > 0 {
+            findings.append(.warning(
+                "state", "the journal's last line is unfinished (\(torn) bytes), left by a crash in the middle of a "
+                    + "write; the bot cuts it off at its next start and loses nothing that was committed"))
+        }
+        for file in inspection.report.removedTempFiles {
+            findings.append(.warning(
+                "state", "\(file) was left by a crash while the state was compacted; the bot removes it at its next "
+                    + "start and loses nothing"))
+        }
+        return findings
+    }
+
+    /// The report without its templates, for when the templates are what is broken: the same lines, in English.
+    static func plainText(_ findings: [CheckFinding]) -> String {
+        let problems = findings.filter { $0.status == .problem }.count
+        return (findings.map(\.description) + ["\(problems) problem\(problems == 1 ? "" : "s") found."])
+            .joined(separator: "\n")
+    }
+}
+
+/// `coach check`'s report: the settings in force (when the config could be read), one line per finding, and how
+/// many problems there are.
+struct CheckReportView: MessageView {
+    static let template = Template.checkReport
+    var settings: Settings?
+    var findings: [Finding]
+    var problems: Int
+    var tally: Tally
+
+    init(settings: Settings?, findings: [CheckFinding]) {
+        self.settings = settings
+        self.findings = findings.map { Finding(status: $0.status.rawValue, subject: $0.subject, detail: $0.detail) }
+        problems = findings.filter { $0.status == .problem }.count
+        tally = problems == 0 ? .none : problems == 1 ? .one : .several
+    }
+
+    struct Finding: Encodable {
+        var status: String
+        var subject: String
+        var detail: String
+    }
+
+    enum Tally: String, TemplateFlag {
+        case none, one, several
+    }
+
+    /// What the bot will run with: who, where, when, who may steer it.
+    struct Settings: Encodable {
+        var config: String
+        var team: String
+        var timeZone: String
+        /// No time zone was given (or it was misspelt): the posts go out in UTC, which a team rarely means.
+        var defaultTimeZone: Bool
+        var now: String
+        var posts: [Post]
+        var admins: [Admin]
+        var holidays: [Holiday]
+        var state: String
+        var platform: String
+
+        struct Post: Encodable {
+            /// The post's key in the config's `schedule`.
+            var slot: String
+            /// When it is next due, in the team's time zone; nil when none falls in the coming year.
+            var when: String?
+        }
+
+        struct Admin: Encodable {
+            var id: String
+            /// From `members`, when the id is listed there.
+            var name: String?
+        }
+
+        struct Holiday: Encodable {
+            var from: String
+            /// The last day of a range; nil for a single day.
+            var to: String?
+        }
+
+        init(config: CoachConfig, file: URL?, stateDirectory: URL?, now: Date, prompts: PromptBook) {
+            let schedule = WeeklySchedule(config: config)
+            let calendar = schedule.calendar
+            self.config = file?.path ?? ""
+            team = config.team.name
+            timeZone = config.team.timeZone.identifier
+            defaultTimeZone = config.team.timeZone == CoachConfig().team.timeZone
+            self.now = prompts.timestamp(now, in: calendar)
+            // A year of weeks: a holiday week has no posts, and a year of holidays is as far as anyone plans.
+            let today = calendar.localDate(of: now)
+            let mondays = (0...53).map { calendar.adding(days: 7 * $0, to: calendar.monday(of: today)) }
+            posts = WeeklySlot.allCases.map { slot in
+                let next = mondays.lazy.compactMap { schedule.due(slot, monday: $0) }.first { $0 > now }
+                return Post(slot: slot.rawValue, when: next.map { prompts.timestamp($0, in: calendar) })
+            }
+            let nudge = (0...366).lazy.compactMap { schedule.dailyNudgeDue(on: calendar.adding(days: $0, to: today)) }
+                .first { $0 > now }
+            posts.append(Post(slot: "dailyNudge", when: nudge.map { prompts.timestamp($0, in: calendar) }))
+            admins = config.admins.map { id in Admin(id: id, name: config.members.first { $0.id == id }?.name) }
+            holidays = config.holidays.map { Holiday(from: $0.first.description, to: $0.last == $0.first ? nil : $0.last.description) }
+            state = stateDirectory?.path ?? config.stateDirectory
+            platform = config.transport.kind
+        }
+    }
+}

@@ -1,0 +1,301 @@
+import ArgumentParser
+@testable import coach
+import CoachChat
+import CoachCore
+import CoachPlatforms
+import CoachRuntime
+import CoachTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// `coach check` as it prints, run through `CoachCheck.run` with a fake environment and a manual clock.
+@Suite("coach check", .timeLimit(.minutes(1)))
+struct CheckTests {
+    static let root = Fixtures.projectRoot
+    static let prompts = root.appendingPathComponent("Prompts")
+
+    /// Wednesday 2 December 2026, 08:00 in London (GMT, so 08:00 UTC too).
+    static let wednesday = ISO8601DateFormatter().date(from: "2026-12-02T08:00:00Z")!
+
+    static func outside(at now: Date = wednesday, environment: [String: String] = [:]) -> CoachBuilder.Outside {
+        CoachBuilder.Outside(
+            clock: ManualClock(now), environment: environment, web: URLSessionWebClient(), input: ConsoleInput(),
+            output: { _ in }, logger: BuilderTests.logger, randomSeed: 1, shutdownSignals: [])
+    }
+
+    static func check(
+        config: URL = root.appendingPathComponent("Config/coach.json"), prompts: URL = prompts, state: URL?,
+        at now: Date = wednesday, environment: [String: String] = [:]
+    ) async -> CoachCheck.Report {
+        await CoachCheck.run(
+            configPath: config.path, promptsPath: prompts.path, stateOverride: state?.path,
+            outside: outside(at: now, environment: environment))
+    }
+
+    /// A folder with a copy of the shipped config, edited.
+    static func config(_ edit: (String) -> String) throws -> (folder: URL, file: URL) {
+        let folder = Fixtures.temporaryDirectory()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("coach.json")
+        let shipped = try String(contentsOf: root.appendingPathComponent("Config/coach.json"), encoding: .utf8)
+        try Data(edit(shipped).utf8).write(to: file)
+        return (folder, file)
+    }
+
+    /// The message `coach run` stops with for a state folder.
+    static func openError(_ directory: URL) -> String {
+        do {
+            let (store, _) = try StateStore.open(
+                directory: directory, schemaVersion: CoachState.schemaVersion, initial: { CoachState() },
+                apply: { $0.apply($1) })
+            store.close()
+            return ""
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("the shipped config: the settings in force, one line per finding, and the count")
+    func shippedConfig() async throws {
+        let state = Fixtures.temporaryDirectory()
+        let report = await Self.check(state: state)
+        let setup = try Fixtures.setup()
+        let templates = try FileManager.default.contentsOfDirectory(atPath: Self.prompts.path).filter { $0.hasSuffix(".mustache") }
+        let config = Self.root.appendingPathComponent("Config/coach.json").path
+        #expect(report.text == """
+            Settings in force, from \(config):
+              team: Corner Bakery
+              time zone: Europe/London, where it is now 2026-12-02 Wednesday 08:00
+              next posts, while a programme runs:
+                announce: 2026-12-07 Monday 09:00
+                reminder: 2026-12-02 Wednesday 12:00
+                summary: 2026-12-04 Friday 16:00
+                dailyNudge: 2026-12-02 Wednesday 10:00
+              admins: Alex (alex)
+              holidays: 2026-12-25 to 2027-01-01
+              state folder: \(state.path)
+              chat platform: console
+
+            ok: config: \(config): every key is one coach reads, and every value works
+            ok: catalogue: \(setup.catalogue.principles.count) principles in \(Self.prompts.path)/catalogue.json
+            ok: templates: \(templates.count) templates and the command help compile
+            ok: state: no state yet in \(state.path): the bot starts a fresh one there
+            ok: console: a local chat in this terminal: no account, token or network needed
+            No problems found.
+            """)
+        #expect(report.problems == 0)
+        #expect(!FileManager.default.fileExists(atPath: state.path))
+    }
+
+    @Test("the next posts skip a holiday week and move off a holiday, as the schedule does")
+    func nextPostsAroundHolidays() async {
+        let christmasWeek = ISO8601DateFormatter().date(from: "2026-12-23T10:30:00Z")!
+        let text = await Self.check(state: Fixtures.temporaryDirectory(), at: christmasWeek).text
+        #expect(text.contains("    announce: 2027-01-04 Monday 09:00\n"))
+        #expect(text.contains("    reminder: 2026-12-23 Wednesday 12:00\n"))
+        // Friday the 25th is a holiday: the summary comes a day early.
+        #expect(text.contains("    summary: 2026-12-24 Thursday 16:00\n"))
+        #expect(text.contains("    dailyNudge: 2026-12-24 Thursday 10:00\n"))
+    }
+
+    @Test("typos and a broken state: every problem on its own line, the store's own message, a count, exit 1")
+    func typosAndBrokenState() async throws {
+        let (folder, file) = try Self.config {
+            $0.replacingOccurrences(of: "\"admins\"", with: "\"admin\"").replacingOccurrences(of: "\"timeZone\"", with: "\"timezone\"")
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let state = folder.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        try Data("garbage{".utf8).write(to: state.appendingPathComponent("state.json"))
+        let report = await Self.check(config: file, state: state)
+        let lines = report.text.split(separator: "\n").map(String.init)
+        let findings = lines.filter { $0.hasPrefix("ok: ") || $0.hasPrefix("warning: ") || $0.hasPrefix("problem: ") }
+        let storeMessage = Self.openError(state)
+        #expect(storeMessage.contains(state.appendingPathComponent("state.json").path))
+        #expect(findings == [
+            "problem: config: \(file.path): The config key admin is not one coach reads: did you mean admins? The keys at "
+                + "the top level are admins, holidays, members, nudges, programme, schedule, schema, stateDirectory, team, transport.",
+            "problem: config: \(file.path): The config key team.timezone is not one coach reads: did you mean team.timeZone? "
+                + "The keys of team are botName, name, timeZone.",
+            findings[2], findings[3],
+            "warning: admins: nobody is an admin, so nobody can accept, start or pause the programme; list the admins' "
+                + "user ids in \"admins\"",
+            "problem: state: \(storeMessage)",
+            "ok: console: a local chat in this terminal: no account, token or network needed",
+        ])
+        #expect(findings[2].hasPrefix("ok: catalogue: ") && findings[3].hasPrefix("ok: templates: "))
+        #expect(lines.last == "3 problems found: the bot will not work until they are fixed.")
+        #expect(report.problems == 3)
+        // The settings shown are the ones the bot would use without the misspelt keys: no admins, the default zone.
+        #expect(report.text.contains("  admins: none\n"))
+        #expect(report.text.contains(" (the default), where it is now "))
+    }
+
+    @Test("a token that is not set is a problem line with the count, not an error on stderr")
+    func missingToken() async {
+        let report = await Self.check(
+            config: Self.root.appendingPathComponent("Config/examples/slack.json"), state: Fixtures.temporaryDirectory())
+        let lines = report.text.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("problem: slack: The environment variable SLACK_BOT_TOKEN (named by transport.settings.tokenEnv) is not set") })
+        #expect(lines.last == "1 problem found: the bot will not work until it is fixed.")
+        #expect(report.problems == 1)
+        #expect(report.text.contains("  admins: Alex (U0A1ALEX01)\n"))
+    }
+
+    @Test("a config that is not JSON: its line and column, and what could not be checked without it")
+    func notJSON() async throws {
+        let (folder, file) = try Self.config { $0.replacingOccurrences(of: "\"Corner Bakery\",", with: "\"Corner Bakery\"") }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = await Self.check(config: file, state: nil)
+        let lines = report.text.split(separator: "\n").map(String.init)
+        #expect(lines.first == "problem: config: \(file.path): The config file is not valid JSON at line 5, column 5: "
+            + "expected a comma or a } here; a comma may be missing at the end of the line before.")
+        #expect(lines.contains("warning: state: not checked: without a config there is no stateDirectory; pass --state"))
+        #expect(lines.contains("warning: platform: not checked until the config and the prompts can be read"))
+        #expect(!report.text.contains("Settings in force"))
+        #expect(report.problems == 1)
+    }
+
+    @Test("a running bot is no problem for check: it says so, and the bot keeps its lock")
+    func runningBot() async throws {
+        let state = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let (store, _) = try StateStore.open(
+            directory: state, schemaVersion: CoachState.schemaVersion, initial: { CoachState() }, apply: { $0.apply($1) })
+        try store.commit([.installed(id: "abc")], state: CoachState())
+        let report = await Self.check(state: state)
+        #expect(report.text.contains("warning: state: a coach is running on \(state.path) (pid \(getpid())), so a second one there would be refused"))
+        #expect(report.text.contains("ok: state: \(state.path) holds 0 examples, last changed "))
+        #expect(report.text.contains("(commit 1)"))
+        #expect(report.problems == 0)
+        try store.commit([.installed(id: "def")], state: CoachState())
+        store.close()
+    }
+
+    @Test("a torn last journal line is a warning that the bot will cut it")
+    func tornLine() async throws {
+        let state = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let (store, _) = try StateStore.open(
+            directory: state, schemaVersion: CoachState.schemaVersion, initial: { CoachState() }, apply: { $0.apply($1) })
+        try store.commit([.installed(id: "abc")], state: CoachState())
+        store.close()
+        let journal = try FileHandle(forWritingTo: state.appendingPathComponent("journal.jsonl"))
+        try journal.seekToEnd()
+        try journal.write(contentsOf: Data(#"{"schema":1,"se"#.utf8))
+        try journal.close()
+        let report = await Self.check(state: state)
+        #expect(report.text.contains("warning: state: the journal's last line is unfinished (15 bytes), left by a crash"))
+        #expect(report.problems == 0)
+    }
+
+    @Test("broken templates: check says so in the same format, though it cannot use its own templates")
+    func brokenTemplates() async throws {
+        let folder = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let prompts = folder.appendingPathComponent("Prompts")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.prompts, to: prompts)
+        try Data("{{#unclosed}}".utf8).write(to: prompts.appendingPathComponent("summary.mustache"))
+        let report = await Self.check(prompts: prompts, state: folder.appendingPathComponent("state"))
+        let lines = report.text.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("problem: templates: The message template Prompts/summary.mustache cannot be used") })
+        #expect(lines.contains { $0.hasPrefix("ok: state: no state yet") })
+        #expect(lines.last == "1 problem found.")
+        #expect(report.problems == 1)
+    }
+
+    @Test("an admin missing from a non-empty roster is a warning")
+    func adminNotInMembers() async throws {
+        let (folder, file) = try Self.config { $0.replacingOccurrences(of: "\"admins\": [\"alex\"]", with: "\"admins\": [\"alx\"]") }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = await Self.check(config: file, state: folder.appendingPathComponent("state"))
+        #expect(report.text.contains("warning: admins: alx is an admin but not in members"))
+        #expect(report.text.contains("  admins: alx\n"))
+        #expect(report.problems == 0)
+    }
+
+    @Test("an unknown platform setting suggests the closest one")
+    func platformSettingSuggestion() {
+        let settings = PlatformSettings(kind: "slack", values: ["chanel": "C1"], environment: [:])
+        #expect(throws: PlatformSetupError.self) { try settings.validateKeys(["channel", "tokenEnv"]) }
+        let error = PlatformSetupError.unknownSetting(kind: "slack", key: "chanel", known: ["channel", "tokenEnv"])
+        #expect(error.description.hasPrefix("transport.settings.chanel is not a slack setting: did you mean transport.settings.channel?"))
+    }
+}
+
+@Suite("The command line")
+struct CommandLineTests {
+    static func message(_ arguments: [String]) -> (text: String, code: ExitCode) {
+        do {
+            _ = try CoachCommand.parseAsRoot(arguments)
+            return ("", .success)
+        } catch {
+            return (CoachCommand.message(for: error), CoachCommand.exitCode(for: error))
+        }
+    }
+
+    /// Help text with ArgumentParser's line wrapping undone.
+    static func help(_ command: any ParsableCommand.Type) -> String {
+        CoachCommand.helpMessage(for: command).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    @Test("coach --version prints the version declared once")
+    func version() {
+        #expect(!CoachVersion.current.isEmpty)
+        #expect(Self.message(["--version"]).text == CoachVersion.current)
+        #expect(Self.message(["--version"]).code == .success)
+    }
+
+    @Test("a mistyped subcommand gets the closest one; a word far from all gets the list")
+    func subcommandSuggestion() {
+        let typo = Self.message(["chek"])
+        #expect(typo.text.contains(#""chek" is not a coach command, nor an option of coach run. Did you mean "check"?"#))
+        #expect(typo.code == .validationFailure)
+        let far = Self.message(["bogus", "--config", "x.json"])
+        #expect(!far.text.contains("Did you mean"))
+        #expect(far.text.contains("The commands are: run, simulate, check."))
+        #expect(Self.message(["simulat"]).text.contains(#"Did you mean "simulate"?"#))
+    }
+
+    @Test("real subcommands and options still parse")
+    func stillParses() throws {
+        #expect(try CoachCommand.parseAsRoot(["check", "--config", "x.json"]) is Check)
+        let run = try #require(try CoachCommand.parseAsRoot(["--config", "x.json"]) as? Run)
+        #expect(run.deployment.config == "x.json" && run.unexpected.isEmpty)
+    }
+
+    @Test("--config and --state say what they mean for each subcommand; log levels are listed once")
+    func helpPerSubcommand() {
+        let run = Self.help(Run.self)
+        let check = Self.help(Check.self)
+        let simulate = Self.help(Simulate.self)
+        #expect(run.contains(Run.stateHelp) && run.contains(Run.configHelp))
+        #expect(check.contains(Check.stateHelp) && check.contains(Check.configHelp))
+        #expect(simulate.contains(Simulate.stateHelp) && simulate.contains(Simulate.configHelp))
+        #expect(!run.contains("simulate") && !check.contains("simulate"))
+        #expect(!simulate.contains("local chat in this terminal"))
+        for help in [run, check, simulate] {
+            #expect(help.components(separatedBy: "critical").count == 2, "\(help)")
+        }
+    }
+
+    @Test("--weeks beyond the catalogue is refused with the plan's longest length")
+    func weeksBeyondThePlan() async throws {
+        #expect(throws: Never.self) { try Simulate.checkWeeks(30, longestPlan: 30) }
+        do {
+            try Simulate.checkWeeks(31, longestPlan: 30)
+            Issue.record("31 weeks accepted")
+        } catch let error as ValidationError {
+            #expect(error.message.contains("the catalogue has 30 principles"))
+            #expect(error.message.contains("Use --weeks 1 to 30."))
+        }
+        let principles = try Fixtures.setup().catalogue.principles.count
+        let simulate = try Simulate.parse([
+            "--weeks", "\(principles + 1)", "--config", Fixtures.projectRoot.appendingPathComponent("Config/coach.json").path,
+            "--prompts", Fixtures.projectRoot.appendingPathComponent("Prompts").path,
+        ])
+        await #expect(throws: ValidationError.self) { try await simulate.run() }
+    }
+}
