@@ -58,7 +58,7 @@ extension JournalStore {
             for path in [paths.lock, paths.journal] { try SystemCalls.checkWritable(path, in: paths.directory) }
         }
         let loaded = try StoreLoader<Snapshot, Event>(paths: paths, schemaVersion: schemaVersion)
-            .load(initial: initial, apply: apply)
+            .load(initial: initial, apply: apply, journalFirst: true)
         var report = loaded.report
         report.removedTempFiles = StoreFile.allCases.map { paths.temp(of: $0) }
             .filter { FileManager.default.fileExists(atPath: $0) }

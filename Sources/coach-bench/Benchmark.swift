@@ -110,7 +110,6 @@ struct Benchmark {
             let key = calendar.weekKey(monday: monday)
             let principleID = plan[w % plan.count]
             state.apply(.weekOpened(ProgrammeWeek(key: key, monday: monday, cycle: 1, index: w, principleID: principleID)))
-            for slot in WeeklySlot.allCases where w < weeks - 1 { state.apply(.jobRecorded(key: "\(slot.rawValue):\(key)", outcome: .done)) }
             let count = w == weeks - 1 ? examples - perWeek * (weeks - 1) : perWeek
             let at = calendar.at(calendar.adding(days: 1, to: monday), hour: 11, minute: 0)
             for n in 0..<count {
@@ -122,6 +121,10 @@ struct Benchmark {
                     source: caught.isEmpty ? .command : .caught)))
                 id += 1
             }
+            // Each past week's posts went out, its report-back covering its examples, as a live bot records them.
+            guard w < weeks - 1 else { continue }
+            for slot in WeeklySlot.allCases { state.apply(.jobRecorded(key: "\(slot.rawValue):\(key)", outcome: .done)) }
+            state.apply(.examplesReported(throughID: id - 1))
         }
         state.apply(.jobRecorded(key: "intro", outcome: .done))
         let lastMonday = calendar.adding(days: 7 * (weeks - 1), to: firstMonday)

@@ -23,8 +23,23 @@ struct Transaction {
     mutating func send<View: MessageView>(
         _ view: View, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind, threadUnder: String? = nil
     ) -> String {
-        post(Envelope(view: view, bot: coach.config.team.botName, team: coach.config.team.name), to: destination,
-            kind: kind, threadUnder: threadUnder)
+        queue(render(view), to: destination, kind: kind, threadUnder: threadUnder)
+    }
+
+    /// A view's text as `send` would post it, for a step that must know a message's length before choosing its form.
+    func render<View: MessageView>(_ view: View) -> String {
+        coach.prompts.render(Envelope(view: view, bot: coach.config.team.botName, team: coach.config.team.name))
+    }
+
+    /// Queues text already rendered from a view (see `render`).
+    @discardableResult
+    mutating func queue(
+        _ text: String, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind, threadUnder: String? = nil
+    ) -> String {
+        let id = "o\(state.nextOutboxNumber)"
+        record(.queued(OutboundMessage(
+            id: id, destination: destination, kind: kind, text: text, createdAt: now, threadUnder: threadUnder)))
+        return id
     }
 
     /// Answers a request where it was asked; the template may greet the asker as `{{you}}`.
@@ -35,14 +50,9 @@ struct Transaction {
     }
 
     private mutating func post<View: MessageView>(
-        _ view: Envelope<View>, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind,
-        threadUnder: String? = nil
+        _ view: Envelope<View>, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind
     ) -> String {
-        let id = "o\(state.nextOutboxNumber)"
-        let text = coach.prompts.render(view)
-        record(.queued(OutboundMessage(
-            id: id, destination: destination, kind: kind, text: text, createdAt: now, threadUnder: threadUnder)))
-        return id
+        queue(coach.prompts.render(view), to: destination, kind: kind)
     }
 
     mutating func note(_ level: LogNote.Level, _ message: String, _ metadata: [String: String] = [:]) {

@@ -209,8 +209,9 @@ struct ExampleAckView: MessageView {
     var id: Int
     var caught: [String]
     var hasCaught: Bool
-    /// Where it will be counted, so nobody wonders whether a late example is lost.
-    var counted: Counted
+    /// Where it will be counted, so nobody wonders whether a late example is lost. Inline: the template reads
+    /// `{{#thisWeek}}` directly, one node fewer on every acknowledgement.
+    @Inline var counted: Counted
     var weekCount: Int
     var threadReply: Bool
     var principleTitle: String

@@ -80,11 +80,15 @@ struct ReportBack {
         var view = report.view()
         view.late = late
         let throughID = tx.state.examples.nextID - 1
-        if tx.coach.capabilities.threads, tx.coach.prompts.render(view).count > headlineThreshold {
+        // The lists are rendered once: as the thread's text when they are long, and only when they are short (and
+        // so cheap) again as the one post.
+        var lists = view
+        lists.inThread = true
+        lists.late = nil
+        let thread = tx.coach.capabilities.threads ? tx.render(lists) : nil
+        if let thread, thread.count > headlineThreshold {
             let headline = tx.send(ReportBackHeadlineView(full: view), to: .channel, kind: .summary)
-            view.inThread = true
-            view.late = nil
-            tx.send(view, to: .channel, kind: .summary, threadUnder: headline)
+            tx.queue(thread, to: .channel, kind: .summary, threadUnder: headline)
         } else {
             tx.send(view, to: .channel, kind: .summary)
         }
