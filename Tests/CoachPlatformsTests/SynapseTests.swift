@@ -49,6 +49,24 @@ struct SynapseBot {
 
     static let logger = Logger(label: "synapse-test") { _ in SwiftLogNoOpLogHandler() }
 
+    /// A local time in the shipped config's zone, e.g. "2027-01-04 09:00".
+    static func at(_ text: String) -> Date {
+        (try? Harness.instant(text, Fixtures.coach())) ?? Date(timeIntervalSince1970: 0)
+    }
+
+    /// A room with Alex (the admin) and Sam, and the bot on a fresh state folder, its clock on 2027-01-01 10:00,
+    /// with no holidays in the way. The caller removes `directory`.
+    static func programme(on homeserver: SynapseHomeserver) async throws -> (SynapseRoom, SynapseBot, URL) {
+        let chat = try await SynapseRoom.make(homeserver)
+        let directory = Fixtures.temporaryDirectory()
+        var setup = try Fixtures.setup(state: directory)
+        setup.config.holidays = []
+        setup.config.admins = [chat.alex.userID]
+        setup.config.members = [.init(id: chat.alex.userID, name: "Alex"), .init(id: chat.sam.userID, name: "Sam")]
+        let bot = SynapseBot(setup: setup, account: chat.bot, room: chat.room, clock: ManualClock(at("2027-01-01 10:00")))
+        return (chat, bot, directory)
+    }
+
     actor Keys {
         var sent: [String] = []
         func add(_ key: String) { sent.append(key) }
@@ -140,17 +158,10 @@ struct SynapseTests {
         .enabled(if: synapse != nil, "needs a local Synapse (COACH_SYNAPSE_URL): run bash scripts/test.sh"))
     func programmeWeek() async throws {
         let homeserver = try #require(synapse)
-        let chat = try await SynapseRoom.make(homeserver)
-        let directory = Fixtures.temporaryDirectory()
+        let (chat, bot, directory) = try await SynapseBot.programme(on: homeserver)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var setup = try Fixtures.setup(state: directory)
-        setup.config.holidays = []
-        setup.config.admins = [chat.alex.userID]
-        setup.config.members = [.init(id: chat.alex.userID, name: "Alex"), .init(id: chat.sam.userID, name: "Sam")]
-        let coach = try Fixtures.coach()
-        func at(_ text: String) -> Date { Harness.instant(text, coach) }
-        let clock = ManualClock(at("2027-01-01 10:00"))
-        let bot = SynapseBot(setup: setup, account: chat.bot, room: chat.room, clock: clock)
+        let clock = bot.clock
+        func at(_ text: String) -> Date { SynapseBot.at(text) }
 
         // Before the first start the bot is only invited; `coach check` says so.
         #expect(await (try bot.transport()).check().map(\.status) == [.ok, .warning])
@@ -301,17 +312,10 @@ struct SynapsePrivateMessageTests {
         .enabled(if: synapse != nil, "needs a local Synapse (COACH_SYNAPSE_URL): run bash scripts/test.sh"))
     func privateNudgeAndAnswer() async throws {
         let homeserver = try #require(synapse)
-        let chat = try await SynapseRoom.make(homeserver)
-        let directory = Fixtures.temporaryDirectory()
+        let (chat, bot, directory) = try await SynapseBot.programme(on: homeserver)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var setup = try Fixtures.setup(state: directory)
-        setup.config.holidays = []
-        setup.config.admins = [chat.alex.userID]
-        setup.config.members = [.init(id: chat.alex.userID, name: "Alex"), .init(id: chat.sam.userID, name: "Sam")]
-        let coach = try Fixtures.coach()
-        func at(_ text: String) -> Date { Harness.instant(text, coach) }
-        let clock = ManualClock(at("2027-01-01 10:00"))
-        let bot = SynapseBot(setup: setup, account: chat.bot, room: chat.room, clock: clock)
+        let clock = bot.clock
+        func at(_ text: String) -> Date { SynapseBot.at(text) }
 
         // The bot joins and introduces itself; `coach check` says private nudges go to direct rooms.
         try await bot.run()
