@@ -99,35 +99,47 @@ struct CommandDeclarationTests {
 
 @Suite("README command table")
 struct READMECommandTableTests {
-    /// The README's `| command | forms | what it does | example |` rows, by command name, with `(admin)` noted.
-    static func rows() throws -> [String: (admin: Bool, forms: [String], summary: String, example: String)] {
-        let readme = try String(contentsOf: Fixtures.projectRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        let lines = readme.split(separator: "\n", omittingEmptySubsequences: false)
-        let header = try #require(lines.firstIndex { $0.hasPrefix("| command | forms |") }, "the README's command table")
-        var rows: [String: (admin: Bool, forms: [String], summary: String, example: String)] = [:]
-        for line in lines[(header + 2)...].prefix(while: { $0.hasPrefix("|") }) {
-            // Cells are split at unescaped pipes; `\|` is a pipe inside a cell.
-            let cells = line.replacingOccurrences(of: "\\|", with: "\u{1}").split(separator: "|")
-                .map { $0.replacingOccurrences(of: "\u{1}", with: "|").trimmingCharacters(in: .whitespaces) }
-            guard cells.count == 4 else { continue }
-            let name = cells[0].replacingOccurrences(of: " (admin)", with: "")
-            let forms = cells[1].components(separatedBy: "<br>").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "`")) }
-            rows[name] = (cells[0].hasSuffix("(admin)"), forms, cells[2], cells[3].trimmingCharacters(in: CharacterSet(charactersIn: "`")))
+    /// The table as `Commands.all` and `Prompts/commands.json` make it: one row per command, in declaration order,
+    /// with the admins' commands last.
+    static func expectedTable() throws -> [String] {
+        let prompts = try Fixtures.coach().prompts
+        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+        var lines = ["| command | forms | what it does | example |", "|---|---|---|---|"]
+        let ordered = Commands.all.filter { $0.listed == .everyone } + Commands.all.filter { $0.listed == .admins }
+        for declaration in ordered {
+            let help = try #require(prompts.commandHelp[declaration.name])
+            let name = declaration.name + (declaration.listed == .admins ? " (admin)" : "")
+            let forms = help.usage.components(separatedBy: "\n").map { "`\(cell($0))`" }.joined(separator: "<br>")
+            lines.append("| \(name) | \(forms) | \(cell(help.summary)) | `\(cell(help.example))` |")
         }
-        return rows
+        return lines
     }
 
+    /// The README's lines and the range of its command table.
+    static func readme() throws -> (lines: [String], table: Range<Int>) {
+        let text = try String(contentsOf: Fixtures.projectRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let lines = text.components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex { $0.hasPrefix("| command | forms |") }, "the README's command table")
+        let end = lines[start...].firstIndex { !$0.hasPrefix("|") } ?? lines.count
+        return (lines, start..<end)
+    }
+
+    /// Derived, not kept by hand: after changing a command's wording, run this suite with `COACH_UPDATE_README=1`
+    /// and the README's table is rewritten from the declarations.
     @Test("the README lists every command with its wording from commands.json and where help lists it")
     func inStep() throws {
-        let prompts = try Fixtures.coach().prompts
-        let rows = try Self.rows()
-        #expect(Set(rows.keys) == Set(Commands.all.map(\.name)), "the README's table lists every command, and only those")
-        for declaration in Commands.all {
-            guard let row = rows[declaration.name], let help = prompts.commandHelp[declaration.name] else { continue }
-            #expect(row.admin == (declaration.listed == .admins), "\(declaration.name): (admin) in the README")
-            #expect(row.forms == help.usage.components(separatedBy: "\n"), "\(declaration.name): forms")
-            #expect(row.summary == help.summary, "\(declaration.name): summary")
-            #expect(row.example == help.example, "\(declaration.name): example")
+        let expected = try Self.expectedTable()
+        var (lines, table) = try Self.readme()
+        if ProcessInfo.processInfo.environment["COACH_UPDATE_README"] == "1", Array(lines[table]) != expected {
+            lines.replaceSubrange(table, with: expected)
+            try lines.joined(separator: "\n").write(
+                to: Fixtures.projectRoot.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+            (lines, table) = try Self.readme()
+        }
+        let actual = Array(lines[table])
+        #expect(actual.count == expected.count, "the README's table has a row for every command, and only those")
+        for (have, want) in zip(actual, expected) where have != want {
+            Issue.record("README command table row differs (run with COACH_UPDATE_README=1 to rewrite it):\n have: \(have)\n want: \(want)")
         }
     }
 }

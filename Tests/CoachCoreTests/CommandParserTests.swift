@@ -44,6 +44,16 @@ struct CommandParserTests {
             c("goal", Goals.Add(draft: Goals.Draft(kpi: "CSAT", target: 90, unit: "%", direction: .higherIsBetter, dueDate: nil,
                 tolerance: 2, tolerancePercent: false, owner: nil)))
         ),
+        (
+            "!goal add Reply time aim 4 hours down is good due 2027-01-31 allowed gap 25% owner @sam",
+            c("goal", Goals.Add(draft: Goals.Draft(kpi: "Reply time", target: 4, unit: "hours", direction: .lowerIsBetter,
+                dueDate: LocalDate("2027-01-31"), tolerance: 25, tolerancePercent: true, owner: "sam")))
+        ),
+        (
+            "!goal add Calls picked up aim 90% up is good gap 2",
+            c("goal", Goals.Add(draft: Goals.Draft(kpi: "Calls picked up", target: 90, unit: "%", direction: .higherIsBetter,
+                dueDate: nil, tolerance: 2, tolerancePercent: false, owner: nil)))
+        ),
         ("!followup card reader drops out", c("followup", FollowUps.Open(text: "card reader drops out"))),
         ("!followups", c("followup", FollowUps.List())),
         ("!fixed 4 replaced it", c("fixed", FollowUps.Fix(id: 4, resolution: "replaced it"))),

@@ -129,6 +129,10 @@ struct WeeklyCycleTests {
         ] {
             #expect(summary.contains(expected), "summary lacks \(expected)")
         }
+        // Figures in public, people in private: the goal's line gives its figures, not its owner.
+        let goalLine = try #require(summary.split(separator: "\n").first { $0.contains("Reply time") })
+        #expect(goalLine.contains("6 hours against an aim of 4 hours") && goalLine.contains("off target"))
+        #expect(!goalLine.contains("Sam"))
         #expect(h.state.jobs["summary:2027-W01"] == .done)
         #expect(h.tick(at: "2027-01-08 16:30").queued.isEmpty)
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Customer-care goals: a KPI with a target, an owner who posts its figures, a corrective action when it drifts off
+/// Customer-care goals: something the team measures with an aim, an owner who posts its figures, a corrective action when it drifts off
 /// target (which opens a follow-up), and nudges when it is off target or has not been updated for a while.
 enum Goals {
     static let commands: [CommandDeclaration] = [
@@ -32,57 +32,70 @@ enum Goals {
         return .form(Update(id: id, value: value, note: args.dropFirst(2).joined(separator: " ")))
     }
 
-    /// `goal add Reply time target 2 hours lower due 2027-01-31 tolerance 10% owner @sam`.
+    /// `goal add Reply time aim 2 hours down is good due 2027-01-31 allowed gap 10% owner @sam`.
+    ///
+    /// Plain words first ("aim", "allowed gap", "up is good" / "down is good"), as a team without a management
+    /// course would say them; the earlier words ("target", "tolerance", "higher" / "lower") still work.
     static func parseDraft(_ args: [String]) -> CommandDeclaration.Parsed {
-        let keywords: Set<String> = ["target", "due", "tolerance", "tol", "owner", "higher", "lower"]
-        guard let targetAt = args.firstIndex(where: { $0.lowercased() == "target" }), targetAt > 0 else {
+        let lowered = args.map { $0.lowercased() }
+        guard let aimAt = lowered.firstIndex(where: { aimWords.contains($0) }), aimAt > 0 else {
             return .malformed(.badForm)
         }
-        let kpi = args[..<targetAt].joined(separator: " ")
-        guard targetAt + 1 < args.count, let target = CommandWords.decimal(args[targetAt + 1]) else {
+        let kpi = args[..<aimAt].joined(separator: " ")
+        guard aimAt + 1 < args.count, let target = CommandWords.decimal(args[aimAt + 1]) else {
             return .malformed(.badNumber)
         }
         var draft = Draft(
-            kpi: kpi, target: target, unit: args[targetAt + 1].hasSuffix("%") ? "%" : "", direction: .higherIsBetter,
+            kpi: kpi, target: target, unit: args[aimAt + 1].hasSuffix("%") ? "%" : "", direction: .higherIsBetter,
             dueDate: nil, tolerance: 0, tolerancePercent: false, owner: nil)
-        var i = targetAt + 2
+        var i = aimAt + 2
         var unitWords: [String] = []
-        while i < args.count, !keywords.contains(args[i].lowercased()) {
+        while i < args.count, !optionWords.contains(lowered[i]) {
             unitWords.append(args[i])
             i += 1
         }
         if !unitWords.isEmpty { draft.unit = unitWords.joined(separator: " ") }
         while i < args.count {
-            let word = args[i].lowercased()
+            let word = lowered[i]
             let next = i + 1 < args.count ? args[i + 1] : nil
             switch word {
-            case "higher":
+            case "higher", "up":
                 draft.direction = .higherIsBetter
                 i += 1
-            case "lower":
+            case "lower", "down":
                 draft.direction = .lowerIsBetter
                 i += 1
             case "due":
                 guard let next, let date = LocalDate(next) else { return .malformed(.badDate) }
                 draft.dueDate = date
                 i += 2
-            case "tolerance", "tol":
-                guard let next, let value = CommandWords.decimal(next), value >= 0 else { return .malformed(.badNumber) }
+            case "tolerance", "tol", "gap", "allowed":
+                // "allowed gap 10%": the value follows the second word.
+                let valueAt = word == "allowed" && next?.lowercased() == "gap" ? i + 2 : i + 1
+                guard valueAt < args.count, let value = CommandWords.decimal(args[valueAt]), value >= 0 else {
+                    return .malformed(.badNumber)
+                }
                 draft.tolerance = value
-                draft.tolerancePercent = next.hasSuffix("%")
-                i += 2
+                draft.tolerancePercent = args[valueAt].hasSuffix("%")
+                i = valueAt + 1
             case "owner":
                 guard let next, next.hasPrefix("@"), next.count > 1 else { return .malformed(.missingMention) }
                 draft.owner = String(next.dropFirst())
                 i += 2
             default:
-                // "is better" and similar filler after higher/lower reads naturally; anything else is a mistake.
-                guard ["is", "better", "the"].contains(word) else { return .malformed(.badForm) }
+                // "up is good", "lower is better" and similar filler read naturally; anything else is a mistake.
+                guard ["is", "better", "good", "the"].contains(word) else { return .malformed(.badForm) }
                 i += 1
             }
         }
         return .form(Add(draft: draft))
     }
+
+    /// The word before a goal's aim, and the words that start its options: where the unit ends.
+    static let aimWords: Set<String> = ["aim", "target"]
+    static let optionWords: Set<String> = [
+        "due", "owner", "higher", "lower", "up", "down", "tolerance", "tol", "gap", "allowed",
+    ]
 
     /// A goal as typed, before it has an id.
     struct Draft: Equatable, Sendable {
