@@ -47,7 +47,11 @@ struct StateEventCodingTests {
         case .followUpFixed: [.followUpFixed(id: 4, resolution: "done", at: at)]
         case .followUpNudged: [.followUpNudged(id: 4, at: at)]
         case .ideaAdded: [.ideaAdded(Idea(id: 1, text: "idea", authorID: "u1", at: at, weekKey: nil))]
-        case .definitionAdded: [.definitionAdded(Definition(id: 1, text: "means", authorID: "u1", at: at))]
+        case .definitionAdded:
+            [.definitionAdded(Definition(id: 1, text: "means", authorID: "u1", at: at)),
+             .definitionAdded(Definition(id: 2, text: "care", authorID: "u1", at: at, cycle: 2))]
+        case .definitionAgreed:
+            [.definitionAgreed(AgreedDefinition(text: "care", cycle: 2, fromIDs: [2], agreedByID: "a", at: at))]
         case .jobRecorded: [.jobRecorded(key: "announce:2027-W01", outcome: .late)]
         case .queued:
             [

@@ -65,6 +65,9 @@ public struct CoachConfig: Sendable, Equatable {
     public struct ProgrammeSettings: Sendable, Equatable {
         /// How many principles the suggested plan holds (weakest first).
         public var suggestedLength = 12
+        /// The suggested plan opens with week 0, seed 004's definition activity (`DefinitionWeek`), before its
+        /// principles.
+        public var openingWeek = true
     }
 
     public struct TransportSettings: Sendable, Equatable {
@@ -215,6 +218,7 @@ extension CoachConfig {
             guard length >= 1 else { throw .invalidField(field: "programme.suggestedLength", value: "\(length)", fix: "use 1 or more") }
             programme.suggestedLength = length
         }
+        if let opening = raw.programme?.openingWeek { programme.openingWeek = opening }
         if let t = raw.transport {
             transport.kind = t.kind.lowercased()
             transport.settings = t.settings ?? [:]
@@ -327,12 +331,14 @@ struct RawConfig: Decodable {
     }
     struct RawProgramme: Decodable {
         var suggestedLength: Int?
+        var openingWeek: Bool?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case suggestedLength }
+        enum CodingKeys: String, CodingKey, CaseIterable { case suggestedLength, openingWeek }
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.section(CodingKeys.self)
             suggestedLength = try c.decodeWholeNumber(forKey: .suggestedLength)
+            openingWeek = try c.decodeIfPresent(Bool.self, forKey: .openingWeek)
         }
     }
     struct RawTransport: Decodable {

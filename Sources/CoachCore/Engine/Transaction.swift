@@ -113,4 +113,11 @@ extension Coach {
 extension CoachState {
     /// The weeks the current cycle has opened so far.
     var weeksInCycle: [ProgrammeWeek] { weeks.filter { $0.cycle == programme.cycle } }
+
+    /// A programme week's number as people read it: from 0 in a cycle that opened with the definition week, from 1
+    /// otherwise (see `Plan.firstNumber`).
+    func number(of week: ProgrammeWeek) -> Int {
+        let opened = weeks.first { $0.cycle == week.cycle && $0.index == 0 }.map(DefinitionWeek.isOpening) ?? false
+        return week.index + (opened ? 0 : 1)
+    }
 }

@@ -53,7 +53,7 @@ struct NotFoundView: MessageView {
     var known: [String]?
 
     enum Kind: String, TemplateFlag {
-        case principle, member, example, goal, followup, week
+        case principle, member, example, goal, followup, week, definition
     }
 }
 

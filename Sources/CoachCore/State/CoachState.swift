@@ -4,8 +4,9 @@ import Foundation
 /// replay them after a restart without running any programme logic again.
 public struct CoachState: Codable, Sendable, Equatable {
     /// 2: examples carry a report watermark, suggestions wait for a "yes", a message may be queued in the thread of
-    /// another. A state written by 1 still loads (see `init(from:)`).
-    public static let schemaVersion = 2
+    /// another. 3: the team's agreed definition, votes, its own principle details, trainings and customer feedback.
+    /// A state written by 1 or 2 still loads (see `init(from:)`).
+    public static let schemaVersion = 3
 
     public var members: [String: Member] = [:]
     /// Principles the team wrote itself, next to the catalogue's.
@@ -23,6 +24,8 @@ public struct CoachState: Codable, Sendable, Equatable {
     public var pendingSuggestions: [String: PendingSuggestion] = [:]
     public var ideas: [Idea] = []
     public var definitions: [Definition] = []
+    /// Every definition the team agreed, oldest first; the last is the team's definition.
+    public var agreedDefinitions: [AgreedDefinition] = []
     /// Scheduled jobs already handled, by key (`announce:2026-W48`), so a restart never repeats one.
     public var jobs: [String: JobOutcome] = [:]
     /// Messages committed but not yet confirmed sent.
@@ -37,6 +40,9 @@ public struct CoachState: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// The team's definition of customer service: the one agreed last.
+    public var teamDefinition: AgreedDefinition? { agreedDefinitions.last }
+
     /// Threads a transport must poll besides the channel: the latest week's announcement, whose replies count as
     /// examples. (Slack's channel history does not include thread replies.)
     public var watchedThreads: [String] {
@@ -46,7 +52,7 @@ public struct CoachState: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case members, teamPrinciples, ratingRounds, programme, weeks, examples, goals, followUps, ideas, definitions
         case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs, installID, reportedThroughExampleID
-        case pendingSuggestions
+        case pendingSuggestions, agreedDefinitions
     }
 
     // Tolerant: a field added in a later build is simply absent from an older file.
@@ -62,6 +68,7 @@ public struct CoachState: Codable, Sendable, Equatable {
         followUps = try c.decodeIfPresent([FollowUp].self, forKey: .followUps) ?? []
         ideas = try c.decodeIfPresent([Idea].self, forKey: .ideas) ?? []
         definitions = try c.decodeIfPresent([Definition].self, forKey: .definitions) ?? []
+        agreedDefinitions = try c.decodeIfPresent([AgreedDefinition].self, forKey: .agreedDefinitions) ?? []
         jobs = try c.decodeIfPresent([String: JobOutcome].self, forKey: .jobs) ?? [:]
         outbox = try c.decodeIfPresent([OutboundMessage].self, forKey: .outbox) ?? []
         nextOutboxNumber = try c.decodeIfPresent(Int.self, forKey: .nextOutboxNumber) ?? 1

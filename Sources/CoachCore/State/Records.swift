@@ -304,11 +304,36 @@ public struct Definition: Codable, Sendable, Equatable {
     public var text: String
     public var authorID: String
     public var at: Date
+    /// The programme cycle it was given in, so each cycle's definition activity gathers its own answers. Nil in a
+    /// state written before cycles were recorded here: those count for the first cycle.
+    public var cycle: Int?
 
-    public init(id: Int, text: String, authorID: String, at: Date) {
+    public init(id: Int, text: String, authorID: String, at: Date, cycle: Int? = nil) {
         self.id = id
         self.text = text
         self.authorID = authorID
+        self.at = at
+        self.cycle = cycle
+    }
+
+    public var givenInCycle: Int { cycle ?? 1 }
+}
+
+/// The team's own definition of customer service, agreed by an admin from the answers (one chosen, several put
+/// together, or written afresh). The latest agreed is the team's definition until the next is agreed.
+public struct AgreedDefinition: Codable, Sendable, Equatable {
+    public var text: String
+    public var cycle: Int
+    /// The answers it was made from, by id; empty when an admin wrote it.
+    public var fromIDs: [Int]
+    public var agreedByID: String
+    public var at: Date
+
+    public init(text: String, cycle: Int, fromIDs: [Int], agreedByID: String, at: Date) {
+        self.text = text
+        self.cycle = cycle
+        self.fromIDs = fromIDs
+        self.agreedByID = agreedByID
         self.at = at
     }
 }

@@ -34,6 +34,8 @@ public enum StateEvent: Codable, Sendable, Equatable {
     case followUpNudged(id: Int, at: Date)
     case ideaAdded(Idea)
     case definitionAdded(Definition)
+    /// An admin agreed the team's definition of customer service.
+    case definitionAgreed(AgreedDefinition)
     case jobRecorded(key: String, outcome: JobOutcome)
     case queued(OutboundMessage)
     /// Sent; `platformID` is the platform's id for the new message where it gave one.
@@ -137,6 +139,8 @@ extension CoachState {
             ideas.append(idea)
         case .definitionAdded(let definition):
             definitions.append(definition)
+        case .definitionAgreed(let agreed):
+            agreedDefinitions.append(agreed)
         case .jobRecorded(let key, let outcome):
             jobs[key] = outcome
             if outcome != .skipped { reportReplayed(job: key) }
@@ -228,6 +232,7 @@ extension StateEvent {
         case followUpNudged
         case ideaAdded
         case definitionAdded
+        case definitionAgreed
         case jobRecorded
         case queued
         case delivered
@@ -269,6 +274,7 @@ extension StateEvent {
         case .followUpNudged: .followUpNudged
         case .ideaAdded: .ideaAdded
         case .definitionAdded: .definitionAdded
+        case .definitionAgreed: .definitionAgreed
         case .jobRecorded: .jobRecorded
         case .queued: .queued
         case .delivered: .delivered
@@ -363,6 +369,7 @@ extension StateEvent {
                 id: try c.decode(Int.self, forKey: .id), at: try c.decode(Date.self, forKey: .at))
         case .ideaAdded: self = .ideaAdded(try c.decode(Idea.self, forKey: .value))
         case .definitionAdded: self = .definitionAdded(try c.decode(Definition.self, forKey: .value))
+        case .definitionAgreed: self = .definitionAgreed(try c.decode(AgreedDefinition.self, forKey: .value))
         case .jobRecorded:
             self = .jobRecorded(
                 key: try c.decode(String.self, forKey: .key), outcome: try c.decode(JobOutcome.self, forKey: .outcome))
@@ -464,6 +471,8 @@ extension StateEvent {
         case .ideaAdded(let value):
             try c.encode(value, forKey: .value)
         case .definitionAdded(let value):
+            try c.encode(value, forKey: .value)
+        case .definitionAgreed(let value):
             try c.encode(value, forKey: .value)
         case .jobRecorded(let key, let outcome):
             try c.encode(key, forKey: .key)

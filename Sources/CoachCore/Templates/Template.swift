@@ -17,6 +17,7 @@ public enum Template: String, CaseIterable, Sendable {
     case consoleWelcome = "console-welcome"
     case consoleWho = "console-who"
     case cycleStarted = "cycle-started"
+    case definitionAgreed = "definition-agreed"
     case definitions
     case duplicatePrinciple = "duplicate-principle"
     case exampleAck = "example-ack"

@@ -68,7 +68,7 @@ enum Help {
             var view = StatusView(
                 setup: state.programme.phase == .setup, running: state.programme.phase == .running,
                 finished: state.programme.phase == .finished, paused: state.programme.paused,
-                planLength: state.programme.plan.count, cycle: state.programme.cycle,
+                planLength: Plan.principleWeeks(state.programme.plan), cycle: state.programme.cycle,
                 startDate: state.programme.startDate?.description,
                 rated: state.ratingRounds.last?.scores[request.senderID]?.count ?? 0,
                 principleCount: tx.allPrinciples.count)

@@ -8,7 +8,16 @@ enum IdeasAndDefinitions {
             words.asksForList ? .form(ListIdeas()) : .form(AddIdea(text: words.rest))
         },
         CommandDeclaration("means", aliases: ["define", "definition", "definitions"]) { words in
-            words.asksForList ? .form(ListDefinitions()) : .form(AddDefinition(text: words.rest))
+            if words.asksForList { return .form(ListDefinitions()) }
+            guard let first = words.args.first?.lowercased(), ["agree", "agreed"].contains(first) else {
+                return .form(AddDefinition(text: words.rest))
+            }
+            let rest = Array(words.args.dropFirst())
+            guard !rest.isEmpty else { return .malformed(.missingText) }
+            let numbers = rest.compactMap(CommandWords.number)
+            return .form(DefinitionWeek.Agree(
+                answerIDs: numbers.count == rest.count ? numbers : [],
+                text: numbers.count == rest.count ? "" : rest.joined(separator: " "), asTyped: words.rest))
         },
     ]
 
@@ -45,9 +54,13 @@ enum IdeasAndDefinitions {
         var text: String
 
         func run(_ request: Request, _ tx: inout Transaction) {
-            let definition = Definition(id: tx.state.definitions.count + 1, text: text, authorID: request.senderID, at: tx.now)
+            let definition = Definition(
+                id: tx.state.definitions.count + 1, text: DefinitionWeek.ending(of: text), authorID: request.senderID,
+                at: tx.now, cycle: tx.state.programme.cycle)
             tx.record(.definitionAdded(definition))
-            tx.reply(request, MeansAckView(id: definition.id, text: text, count: tx.state.definitions.count))
+            tx.reply(request, MeansAckView(
+                id: definition.id, text: definition.text, count: DefinitionWeek.answers(tx.state).count,
+                openingWeek: tx.currentWeek.map(DefinitionWeek.isOpening) ?? false))
         }
     }
 
@@ -55,10 +68,12 @@ enum IdeasAndDefinitions {
         static let access = Access.everyone
 
         func run(_ request: Request, _ tx: inout Transaction) {
-            let recent = tx.state.definitions.suffix(listedDefinitions)
+            // This cycle's answers, numbered for `means agree`, under the definition that stands.
+            let answers = DefinitionWeek.answers(tx.state)
+            let recent = answers.suffix(listedDefinitions)
             tx.reply(request, DefinitionsView(
-                definitions: recent.map { AuthoredText(text: $0.text, author: tx.name(of: $0.authorID)) },
-                empty: recent.isEmpty))
+                agreed: tx.state.teamDefinition?.text, definitions: recent.map { NumberedAnswer($0, tx) },
+                empty: recent.isEmpty, total: answers.count, isAdmin: tx.isAdmin(request)))
         }
     }
 }
@@ -86,11 +101,19 @@ struct MeansAckView: MessageView {
     static let template = Template.meansAck
     var id: Int
     var text: String
+    /// This cycle's answers so far.
     var count: Int
+    /// Given in the opening week, whose report-back gathers the answers for the team to agree one.
+    var openingWeek: Bool
 }
 
 struct DefinitionsView: MessageView {
     static let template = Template.definitions
-    var definitions: [AuthoredText]
+    /// The team's agreed definition, if it has one.
+    var agreed: String?
+    /// This cycle's latest answers, with the numbers `means agree` takes.
+    var definitions: [NumberedAnswer]
     var empty: Bool
+    var total: Int
+    var isAdmin: Bool
 }

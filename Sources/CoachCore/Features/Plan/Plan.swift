@@ -31,6 +31,13 @@ enum Plan {
         }
     }
 
+    /// The number people read for the plan's first week: 0 when it opens with the definition week (week 0), so week 1
+    /// is always the first principle; otherwise 1. Positions typed in `programme move` and `examples week` use it.
+    static func firstNumber(_ plan: [String]) -> Int { DefinitionWeek.opens(plan) ? 0 : 1 }
+
+    /// How many principle weeks a plan holds: "week 3 of 12" does not count the opening week.
+    static func principleWeeks(_ plan: [String]) -> Int { plan.count - (DefinitionWeek.opens(plan) ? 1 : 0) }
+
     /// The principle after the current one, if the plan has one.
     static func nextPrinciple(_ state: CoachState) -> String? {
         let opened = state.weeksInCycle.count
@@ -46,10 +53,11 @@ enum Plan {
     static func rows(_ plan: [String], _ tx: Transaction) -> [PlanRow] {
         let run = tx.weeksInCycle.count
         let mondays = Self.mondays(count: plan.count, tx)
+        let first = firstNumber(plan)
         return plan.enumerated().map { i, id in
             PlanRow(
-                position: i + 1, id: id, title: tx.principle(id: id)?.title ?? id, done: i < run,
-                monday: mondays[i]?.description)
+                position: i + first, id: id, title: tx.principle(id: id)?.title ?? id, done: i < run,
+                monday: mondays[i]?.description, opening: i == 0 && first == 0)
         }
     }
 
@@ -132,9 +140,10 @@ enum Plan {
             let target = tx.resolvePrinciple(ref)
             edit(request, &tx) { plan in
                 guard let target, let from = plan.firstIndex(of: target.id) else { return .notInPlan }
-                guard from >= run, position - 1 >= run, position >= 1 else { return .alreadyRun }
+                let index = position - firstNumber(plan)
+                guard from >= run, index >= run, index >= 0 else { return .alreadyRun }
                 plan.remove(at: from)
-                plan.insert(target.id, at: min(position - 1, plan.count))
+                plan.insert(target.id, at: min(index, plan.count))
                 return nil
             }
         }
@@ -167,7 +176,8 @@ enum Plan {
             edit(request, &tx) { plan in
                 guard let target else { return .unknownPrinciple }
                 guard !plan.contains(target.id) else { return .alreadyInPlan }
-                let index = min(max((position ?? plan.count + 1) - 1, run), plan.count)
+                let first = firstNumber(plan)
+                let index = min(max((position ?? plan.count + first) - first, run), plan.count)
                 plan.insert(target.id, at: index)
                 return nil
             }
@@ -196,6 +206,8 @@ struct PlanRow: Encodable {
     var title: String
     var done: Bool
     var monday: String?
+    /// Week 0, the definition activity.
+    var opening = false
 }
 
 struct ProgrammeView: MessageView {

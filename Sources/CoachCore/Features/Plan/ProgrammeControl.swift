@@ -63,7 +63,8 @@ enum ProgrammeControl {
             view.startDate = monday.description
             view.usedSuggestion = usedSuggestion
             view.plan = Plan.rows(tx.state.programme.plan, tx)
-            view.weekCount = tx.state.programme.plan.count
+            view.weekCount = Plan.principleWeeks(tx.state.programme.plan)
+            view.opening = DefinitionWeek.opens(tx.state.programme.plan)
             tx.reply(request, view)
             // Starting this week means the Monday post is due now; post it rather than wait for the next tick.
             ProgrammeSchedule.run(&tx)
@@ -156,7 +157,10 @@ struct ProgrammeStartedView: MessageView {
     var startDate: String?
     var usedSuggestion: Bool?
     var plan: [PlanRow]?
+    /// Principle weeks, not counting the opening week.
     var weekCount: Int?
+    /// The plan opens with week 0, the definition activity.
+    var opening: Bool?
 }
 
 struct PausedView: MessageView {

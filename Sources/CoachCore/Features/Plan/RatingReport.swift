@@ -57,9 +57,12 @@ struct RatingReport {
         }
     }
 
-    /// The suggested plan: the weakest principles, as many as the config's suggested length.
+    /// The suggested plan: week 0's definition activity first (unless the config turns it off), then the weakest
+    /// principles, as many as the config's suggested length.
     func suggestedPlan() -> [String] {
-        ranked().prefix(tx.config.programme.suggestedLength).map(\.principle.id)
+        let opening = tx.config.programme.openingWeek && tx.principle(id: DefinitionWeek.principleID) != nil
+        let principles = ranked().lazy.map(\.principle.id).filter { !opening || $0 != DefinitionWeek.principleID }
+        return (opening ? [DefinitionWeek.principleID] : []) + principles.prefix(tx.config.programme.suggestedLength)
     }
 
     static func format(_ mean: Double?) -> String {
@@ -68,9 +71,9 @@ struct RatingReport {
 
     /// The team's ratings in the suggested order, for `!scores` and `!programme`.
     func scores() -> ScoresView {
-        let length = tx.config.programme.suggestedLength
+        let suggested = Set(suggestedPlan())
         let rows = ranked().enumerated().map { rank, score in
-            ScoresView.Row(score, rank: rank + 1, suggested: rank < length)
+            ScoresView.Row(score, rank: rank + 1, suggested: suggested.contains(score.principle.id))
         }
         let raters = Set(baseline?.scores.keys.map { $0 } ?? [])
         return ScoresView(

@@ -39,7 +39,8 @@ enum Examples {
         guard ["all", "team", "week", "everyone"].contains(first) else { return .malformed(.badForm) }
         var rest = args.dropFirst()
         var week: Int?
-        if first == "week", rest.count >= 1, let number = CommandWords.number(rest.first!) {
+        // Week 0 is the opening definition week.
+        if first == "week", rest.count >= 1, let number = rest.first == "0" ? 0 : CommandWords.number(rest.first!) {
             // `week 3` names programme week 3; `week 3 2` is its second page.
             week = number
             rest = rest.dropFirst()
@@ -123,7 +124,7 @@ enum Examples {
             }
             let programmeWeek: ProgrammeWeek?
             if let week {
-                programmeWeek = tx.weeksInCycle.first { $0.index + 1 == week }
+                programmeWeek = tx.weeksInCycle.first { tx.state.number(of: $0) == week }
                 guard programmeWeek != nil else {
                     tx.reply(request, NotFoundView(kind: .week, ref: "\(week)"))
                     return
@@ -136,7 +137,7 @@ enum Examples {
             let page = min(self.page, pages)
             let shown = rows.dropFirst((page - 1) * Self.limit).prefix(Self.limit)
             var view = ExamplesView(everyone: true, examples: shown.map { ExampleRow($0, tx) }, empty: rows.isEmpty)
-            view.weekNumber = programmeWeek.map { $0.index + 1 }
+            view.weekNumber = programmeWeek.map { tx.state.number(of: $0) }
             view.asked = week
             view.total = rows.count
             view.page = page

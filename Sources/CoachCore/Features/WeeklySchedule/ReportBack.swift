@@ -165,7 +165,7 @@ struct EarlierExample: Encodable {
     init(_ example: Example, _ tx: Transaction) {
         row = ExampleRow(example, tx)
         let week = example.weekKey.flatMap { key in tx.state.weeks.last { $0.key == key } }
-        lateForWeek = week.map { $0.index + 1 }
+        lateForWeek = week.map { tx.state.number(of: $0) }
         outsideWeeks = week == nil
     }
 }

@@ -13,7 +13,8 @@ enum WeeklyPosts {
         let examples = tx.state.examples.inWeek(week.key)
         let view = ReminderView(
             week: WeekView(week, tx), late: late, exampleCount: examples.count,
-            contributorCount: Set(examples.map(\.reporterID)).count)
+            contributorCount: Set(examples.map(\.reporterID)).count,
+            answerCount: DefinitionWeek.isOpening(week) ? DefinitionWeek.answers(tx.state).count : 0)
         let threads = tx.coach.capabilities.threads
         let destination: OutboundMessage.Destination =
             week.announcementPlatformID.map { threads ? .thread(rootID: $0) : .channel } ?? .channel
@@ -27,18 +28,25 @@ enum WeeklyPosts {
     }
 }
 
-/// A programme week as its posts show it: its number, the plan's length and its principle.
+/// A programme week as its posts show it: its number, the plan's length and its principle, and the team's agreed
+/// definition of customer service, which heads every week's posts.
 struct WeekView: Encodable {
     var weekNumber: Int
+    /// The plan's principle weeks, not counting the opening week.
     var weekCount: Int
     var weekKey: String
     var principle: PrincipleView
+    /// Week 0: the definition activity (`DefinitionWeek`).
+    var opening: Bool
+    var teamDefinition: String?
 
     init(_ week: ProgrammeWeek, _ tx: Transaction) {
-        weekNumber = week.index + 1
-        weekCount = tx.state.programme.plan.count
+        weekNumber = tx.state.number(of: week)
+        weekCount = Plan.principleWeeks(tx.state.programme.plan)
         weekKey = week.key
         principle = PrincipleView(tx.principle(id: week.principleID), id: week.principleID)
+        opening = DefinitionWeek.isOpening(week)
+        teamDefinition = tx.state.teamDefinition?.text
     }
 }
 
@@ -55,5 +63,7 @@ struct ReminderView: MessageView {
     @Inline var late: LateNotice?
     var exampleCount: Int
     var contributorCount: Int
+    /// In the opening week: how many have finished "Customer Service means..." so far.
+    var answerCount: Int
 }
 
