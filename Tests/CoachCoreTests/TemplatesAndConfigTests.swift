@@ -77,6 +77,7 @@ struct TemplatesAndConfigTests {
             #expect(!p.challenge.isEmpty && !p.question.isEmpty && !p.why.isEmpty, "\(p.id)")
         }
         #expect(catalogue.principles.filter { $0.sources.contains("000") }.count >= 13)
+        #expect(catalogue.principles.filter(\.core).count == 13, "seed 000's thirteen are marked for the first rating")
         #expect(catalogue.principle(id: "spot-it-own-it") != nil)
         #expect(catalogue.principle(id: "define-customer-service") != nil)
     }

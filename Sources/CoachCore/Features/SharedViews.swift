@@ -9,6 +9,9 @@ struct PrincipleView: Encodable {
     var why: String?
     var skills: [String]?
     var hasSkills: Bool?
+    /// What the owner or manager does, shown after what everyone practises.
+    var managerSkills: [String]?
+    var hasManagerSkills: Bool?
     var training: [String]?
     var hasTraining: Bool?
     var challenge: String?
@@ -25,6 +28,8 @@ struct PrincipleView: Encodable {
         why = principle.why
         skills = principle.skills
         hasSkills = !principle.skills.isEmpty
+        managerSkills = principle.managerSkills
+        hasManagerSkills = !principle.managerSkills.isEmpty
         training = principle.training
         hasTraining = !principle.training.isEmpty
         challenge = principle.challenge

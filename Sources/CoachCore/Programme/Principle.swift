@@ -8,16 +8,23 @@ public struct Principle: Codable, Sendable, Hashable, Identifiable {
     public var id: String
     public var title: String
     public var why: String
+    /// What everyone practises on shift.
     public var skills: [String]
     public var training: [String]
     public var challenge: String
     public var question: String
     /// Which seed texts the principle was drawn from; empty for a team's own principles.
     public var sources: [String]
+    /// What the owner or manager does to make the principle possible (decide measures, give authority, hire): kept
+    /// apart from `skills` so a Monday post asks of each person only what they can practise. May be empty.
+    public var managerSkills: [String]
+    /// One of seed 000's thirteen principles, which the first rating covers unless the team adds others.
+    public var core: Bool
 
     public init(
         id: String, title: String, why: String, skills: [String] = [], training: [String] = [],
-        challenge: String = "", question: String = "", sources: [String] = []
+        challenge: String = "", question: String = "", sources: [String] = [], managerSkills: [String] = [],
+        core: Bool = false
     ) {
         self.id = id
         self.title = title
@@ -27,11 +34,16 @@ public struct Principle: Codable, Sendable, Hashable, Identifiable {
         self.challenge = challenge
         self.question = question
         self.sources = sources
+        self.managerSkills = managerSkills
+        self.core = core
     }
 
-    enum CodingKeys: String, CodingKey { case id, title, why, skills, training, challenge, question, sources }
+    enum CodingKeys: String, CodingKey {
+        case id, title, why, skills, managerSkills, training, challenge, question, sources, core
+    }
 
-    // Tolerant: a hand-edited catalogue entry may leave out the optional lists.
+    // Tolerant: a hand-edited catalogue entry, or a team principle journalled by an older build, may leave out the
+    // optional lists and flags.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
@@ -42,6 +54,23 @@ public struct Principle: Codable, Sendable, Hashable, Identifiable {
         challenge = try c.decodeIfPresent(String.self, forKey: .challenge) ?? ""
         question = try c.decodeIfPresent(String.self, forKey: .question) ?? ""
         sources = try c.decodeIfPresent([String].self, forKey: .sources) ?? []
+        managerSkills = try c.decodeIfPresent([String].self, forKey: .managerSkills) ?? []
+        core = try c.decodeIfPresent(Bool.self, forKey: .core) ?? false
+    }
+
+    // The two newer fields are written only when set, so a team's own principle journals as it did before them.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(title, forKey: .title)
+        try c.encode(why, forKey: .why)
+        try c.encode(skills, forKey: .skills)
+        if !managerSkills.isEmpty { try c.encode(managerSkills, forKey: .managerSkills) }
+        try c.encode(training, forKey: .training)
+        try c.encode(challenge, forKey: .challenge)
+        try c.encode(question, forKey: .question)
+        try c.encode(sources, forKey: .sources)
+        if core { try c.encode(core, forKey: .core) }
     }
 }
 
@@ -70,7 +99,7 @@ public struct Catalogue: Sendable {
         do {
             file = try JSONCoding.decoder.decode(File.self, from: Data(json))
         } catch {
-            throw .invalidCatalogue(reason: JSONCoding.describe(error))
+            throw .invalidCatalogue(reason: JSONCoding.describe(error, in: json))
         }
         guard file.schema <= Self.schemaVersion else {
             throw .invalidCatalogue(reason: "schema \(file.schema) is newer than this build reads (\(Self.schemaVersion))")
@@ -87,6 +116,13 @@ public struct Catalogue: Sendable {
         guard !file.principles.isEmpty else { throw .invalidCatalogue(reason: "it lists no principles") }
         self.principles = file.principles
         index()
+    }
+
+    /// The principles the first rating covers: those marked `core`, or every principle when a catalogue marks none
+    /// (one written before the mark existed), so such a catalogue still rates everything as it always did.
+    public var corePrinciples: [Principle] {
+        let core = principles.filter(\.core)
+        return core.isEmpty ? principles : core
     }
 
     public func principle(id: String) -> Principle? {
