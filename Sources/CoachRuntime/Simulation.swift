@@ -220,7 +220,9 @@ actor SimulatedTeam: PollingTransport {
 
     var calendar: TeamCalendar { coach.schedule.calendar }
     var admin: CoachConfig.RosterEntry { members[0] }
-    var lastDay: LocalDate { calendar.adding(days: 7 * (options.weeks + 2), to: options.startMonday) }
+    /// The programme's weeks, counting week 0 when the plan opens with the definition activity.
+    var programmeWeeks: Int { options.weeks + (coach.config.programme.openingWeek ? 1 : 0) }
+    var lastDay: LocalDate { calendar.adding(days: 7 * (programmeWeeks + 1), to: options.startMonday) }
 
     enum Act {
         case text(String)
@@ -317,9 +319,10 @@ actor SimulatedTeam: PollingTransport {
             if weekIndex != reportedWeek, weekIndex >= 0 {
                 reportedWeek = weekIndex
                 let examples = await session.state.examples.all.count
+                let first = programmeWeeks > options.weeks ? 0 : 1
                 progress(coach.prompts.render(ProgressView(
-                    week: min(weekIndex + 1, options.weeks), weeks: options.weeks, date: day.description,
-                    examples: examples, finishing: weekIndex >= options.weeks)))
+                    week: min(weekIndex + first, options.weeks), weeks: options.weeks, date: day.description,
+                    examples: examples, finishing: weekIndex >= programmeWeeks)))
             }
         }
         let weekday = calendar.weekday(of: day)
@@ -328,6 +331,9 @@ actor SimulatedTeam: PollingTransport {
         var actions: [(minute: Int, member: CoachConfig.RosterEntry, act: Act)] = []
         let finished = state.programme.phase == .finished
         let running = state.programme.phase == .running && state.weeks.last.map { calendar.monday(of: day) == $0.monday } == true
+        // Week 0: nearly everyone finishes "Customer Service means..." early in the week, each in their own words.
+        let openingWeek = running && state.weeks.last.map { $0.index == 0 && DefinitionWeek.isOpening($0) } == true
+        let answered = Set(state.definitions.filter { $0.givenInCycle == state.programme.cycle }.map(\.authorID))
         for member in members {
             let minute = Int.random(in: 9 * 60 + 5...17 * 60 + 20, using: &random)
             if state.members[member.id]?.isAway(on: day) == true { continue }
@@ -337,6 +343,9 @@ actor SimulatedTeam: PollingTransport {
                 continue
             }
             guard running else { continue }
+            if openingWeek, !answered.contains(member.id), chance(0.6) {
+                actions.append((minute - 30, member, .means))
+            }
             let roll = Double.random(in: 0..<1, using: &random)
             switch roll {
             case ..<0.22: actions.append((minute, member, .example))
@@ -349,6 +358,17 @@ actor SimulatedTeam: PollingTransport {
             }
             if state.followUps.contains(where: { $0.isOpen && $0.ownerID == member.id }), chance(0.3) {
                 actions.append((minute + 7, member, .fixFollowUp))
+            }
+        }
+        // The first working day after week 0's report-back, the admin agrees the definition from two answers, as
+        // the check-in asks.
+        if running, !openingWeek, let first = state.weeks.first(where: { $0.cycle == state.programme.cycle }),
+            DefinitionWeek.isOpening(first), state.teamDefinition?.cycle != state.programme.cycle
+        {
+            let answers = state.definitions.filter { $0.givenInCycle == state.programme.cycle }.map(\.id)
+            if !answers.isEmpty {
+                let chosen = answers.count > 1 ? [answers[0], answers[answers.count - 1]] : [answers[0]]
+                actions.append((10 * 60 + 20, admin, .text("!means agree " + chosen.map(String.init).joined(separator: " "))))
             }
         }
         if running {
@@ -391,7 +411,12 @@ actor SimulatedTeam: PollingTransport {
         case .idea:
             return "!idea \(pick(script.ideas))"
         case .means:
-            return "!means \(pick(script.definitions).replacingOccurrences(of: "Customer Service means ", with: ""))"
+            // Each in their own words where the script has enough: a flip chart of one answer repeated is no
+            // activity.
+            let given = Set(state.definitions.filter { $0.givenInCycle == state.programme.cycle }.map(\.text))
+            let endings = script.definitions.map { DefinitionWeek.ending(of: $0) }
+            let fresh = endings.filter { !given.contains($0) }
+            return "!means \(pick(fresh.isEmpty ? endings : fresh))"
         case .followUp:
             return "!followup \(pick(script.problems).problem)"
         case .fixFollowUp:

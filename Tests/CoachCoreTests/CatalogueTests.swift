@@ -246,7 +246,10 @@ struct CatalogueTests {
 
     @Test("the Monday post shows the manager's list after the skills")
     func announcementShowsManagerSkills() throws {
-        let coach = try Fixtures.coach { $0.holidays = [] }
+        let coach = try Fixtures.coach {
+            $0.holidays = []
+            $0.programme.openingWeek = false
+        }
         var h = Harness(coach: coach, at: "2027-01-04 08:00")
         h.tick()
         let p = try principle("set-goals-act-on-deviation")

@@ -61,6 +61,11 @@ struct CommandParserTests {
         ("!ideas", c("idea", IdeasAndDefinitions.ListIdeas())),
         ("!means following up on promises", c("means", IdeasAndDefinitions.AddDefinition(text: "following up on promises"))),
         ("!definitions", c("means", IdeasAndDefinitions.ListDefinitions())),
+        ("!means agree 2 5", c("means", DefinitionWeek.Agree(answerIDs: [2, 5], text: "", asTyped: "agree 2 5"))),
+        (
+            "!means agree keeping every promise",
+            c("means", DefinitionWeek.Agree(answerIDs: [], text: "keeping every promise", asTyped: "agree keeping every promise"))
+        ),
         ("!away until 2026-12-24", c("away", Presence.Away(until: LocalDate(year: 2026, month: 12, day: 24)))),
         ("!away 2026-12-24", c("away", Presence.Away(until: LocalDate(year: 2026, month: 12, day: 24)))),
         ("!back", c("back", Presence.Back())),
@@ -90,6 +95,7 @@ struct CommandParserTests {
 
     static let malformedCases: [(String, String, ParseProblem)] = [
         ("!example", "example", .missingText),
+        ("!means agree", "means", .missingText),
         ("!caught sam well done", "caught", .missingMention),
         ("!caught @sam", "caught", .missingText),
         ("!rate 4 2", "rate", .badScore),

@@ -6,7 +6,11 @@ import Testing
 @Suite("Goals, follow-ups and members' own entries")
 struct GoalsAndRecordsTests {
     static func harness() throws -> Harness {
-        var h = Harness(coach: try Fixtures.coach { $0.holidays = [] }, at: "2027-01-04 08:00")
+        // About the principles' weeks: week 0, the definition activity, has its own suite (DefinitionWeekTests).
+        var h = Harness(coach: try Fixtures.coach {
+            $0.holidays = []
+            $0.programme.openingWeek = false
+        }, at: "2027-01-04 08:00")
         h.tick()
         return h
     }

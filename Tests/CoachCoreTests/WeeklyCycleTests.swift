@@ -14,6 +14,8 @@ struct WeeklyCycleTests {
         let coach = try Fixtures.coach(capabilities: capabilities) { config in
             config.programme.suggestedLength = length
             config.holidays = []
+            // About the principles' weeks: week 0, the definition activity, has its own suite (DefinitionWeekTests).
+            config.programme.openingWeek = false
             adjust(&config)
         }
         let monday = LocalDate(start)!

@@ -12,22 +12,29 @@ enum DailyDigest {
         let job = "nudges:\(today)"
         guard !tx.hasRun(job), let due = tx.coach.schedule.dailyNudgeDue(on: today), tx.now >= due else { return }
         if tx.coach.capabilities.directMessages {
+            let agreement = DefinitionWeek.agreementWanted(tx)
             for member in tx.coach.activeMembers(tx.state, on: today) {
                 var view = DigestView(name: member.name)
+                // In week 0 the ask is to finish the sentence; an example can wait for the first principle.
+                view.definition = DefinitionWeek.answerWanted(from: member.id, tx)
                 view.example = exampleWanted(from: member.id, tx)
+                if tx.config.isAdmin(member.id) { view.agreeFrom = agreement }
                 (view.firstFigures, view.actions, view.stale) = Goals.digestItems(for: member.id, &tx)
                 view.followUps = FollowUps.digestItems(for: member.id, &tx)
                 view.rerate = rerateWanted(from: member.id, tx)
                 guard view.hasItems else { continue }
                 tx.send(view, to: .direct(userID: member.id), kind: .nudge)
             }
+            if agreement != nil { tx.record(.jobRecorded(key: DefinitionWeek.agreementJob(tx.state), outcome: .done)) }
         }
         tx.record(.jobRecorded(key: job, outcome: .done))
     }
 
     /// On the day of a running week's midweek reminder, the week for someone who has shared nothing in it yet.
     static func exampleWanted(from memberID: String, _ tx: Transaction) -> WeekView? {
-        guard tx.config.nudges.midweekExampleNudge, let week = tx.currentWeek, !tx.state.programme.paused,
+        // Week 0 asks for the sentence instead (`DefinitionWeek.answerWanted`).
+        guard tx.config.nudges.midweekExampleNudge, let week = tx.currentWeek, !DefinitionWeek.isOpening(week),
+            !tx.state.programme.paused,
             let reminder = tx.coach.schedule.due(.reminder, monday: week.monday), tx.calendar.localDate(of: reminder) == tx.today,
             !tx.state.examples.inWeek(week.key).contains(where: { $0.reporterID == memberID })
         else { return nil }
@@ -48,6 +55,10 @@ enum DailyDigest {
 struct DigestView: MessageView {
     static let template = Template.nudgeDigest
     var name: String
+    /// Week 0's reminder day, and they have not finished "Customer Service means..." yet.
+    var definition = false
+    /// For an admin, once week 0's report-back is out with no definition agreed: how many answers there are.
+    var agreeFrom: Int?
     var example: WeekView?
     var firstFigures: [GoalView] = []
     var actions: [GoalView] = []
@@ -60,6 +71,6 @@ struct DigestView: MessageView {
     }
 
     var hasItems: Bool {
-        example != nil || !firstFigures.isEmpty || !actions.isEmpty || !stale.isEmpty || !followUps.isEmpty || rerate
+        definition || agreeFrom != nil || example != nil || !firstFigures.isEmpty || !actions.isEmpty || !stale.isEmpty || !followUps.isEmpty || rerate
     }
 }

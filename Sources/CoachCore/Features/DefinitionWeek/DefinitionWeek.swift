@@ -10,15 +10,15 @@ import Foundation
 /// there (`programme.openingWeek`, on by default), so it runs on the weekly schedule like any week (its report-back
 /// reports its examples as every week's does) and a new cycle runs it again. Placed anywhere else by an admin, it is
 /// an ordinary week. Weeks are numbered from 0 when the plan opens with it, so week 1 is the first principle.
-enum DefinitionWeek {
+public enum DefinitionWeek {
     /// The catalogue principle whose week is the definition activity (seed 004).
-    static let principleID = "define-customer-service"
+    public static let principleID = "define-customer-service"
 
     /// Whether a plan opens with the definition week.
     static func opens(_ plan: [String]) -> Bool { plan.first == principleID }
 
     /// Whether a programme week is the opening definition week.
-    static func isOpening(_ week: ProgrammeWeek) -> Bool { week.index == 0 && week.principleID == principleID }
+    public static func isOpening(_ week: ProgrammeWeek) -> Bool { week.index == 0 && week.principleID == principleID }
 
     /// Admins agree the team's definition: `means agree 3` chooses answer 3, `means agree 2 5` puts answers 2 and 5
     /// together, `means agree <words>` writes it.
@@ -57,7 +57,7 @@ enum DefinitionWeek {
 
     /// The ending of "Customer Service means…" as someone typed it, without the sentence's start if they wrote it
     /// out ("Customer service means: listening" is "listening").
-    static func ending(of text: String) -> String {
+    public static func ending(of text: String) -> String {
         var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
         for prefix in ["customer service means", "means"] where rest.lowercased().hasPrefix(prefix) {
             rest = rest.dropFirst(prefix.count)
@@ -65,6 +65,12 @@ enum DefinitionWeek {
         }
         let ending = rest.drop { " .:…-–—\"“”'".contains($0) }
         return ending.isEmpty ? text.trimmingCharacters(in: .whitespacesAndNewlines) : String(ending)
+    }
+
+    /// The opening week is running and its report-back, which gathers the answers, is still to come.
+    static func gathering(_ tx: Transaction) -> Bool {
+        guard let week = tx.currentWeek, isOpening(week) else { return false }
+        return !tx.hasRun(ProgrammeSchedule.jobKey(.summary, week.key))
     }
 
     /// This cycle's answers, oldest first.
@@ -80,8 +86,9 @@ enum DefinitionWeek {
     /// The opening week's section of its report-back: every answer with its number, and the definition agreed or
     /// how to agree it.
     static func reportSection(_ tx: Transaction) -> OpeningReport {
-        OpeningReport(
-            answers: answers(tx.state).map { NumberedAnswer($0, tx) },
+        let answers = answers(tx.state)
+        return OpeningReport(
+            answers: answers.map { NumberedAnswer($0, tx) }, answerCount: answers.count,
             agreed: agreedThisCycle(tx.state) ? tx.state.teamDefinition?.text : nil,
             earlier: agreedThisCycle(tx.state) ? nil : tx.state.teamDefinition?.text)
     }
@@ -98,8 +105,10 @@ enum DefinitionWeek {
     /// for it, once a cycle. Returns the number of answers to choose from.
     static func agreementWanted(_ tx: Transaction) -> Int? {
         let state = tx.state
+        // Asked on a later day than the report-back's, so the team has had the time to talk it over.
         guard let opening = state.weeksInCycle.first, isOpening(opening), !agreedThisCycle(state),
-            tx.hasRun(ProgrammeSchedule.jobKey(.summary, opening.key)), !tx.hasRun(agreementJob(state))
+            tx.hasRun(ProgrammeSchedule.jobKey(.summary, opening.key)), !tx.hasRun(agreementJob(state)),
+            let reported = tx.coach.schedule.due(.summary, monday: opening.monday), tx.calendar.localDate(of: reported) < tx.today
         else { return nil }
         let count = answers(state).count
         return count > 0 ? count : nil
@@ -124,6 +133,7 @@ struct NumberedAnswer: Encodable {
 /// What the opening week's report-back says about the definition.
 struct OpeningReport: Encodable {
     var answers: [NumberedAnswer]
+    var answerCount: Int
     /// Agreed this cycle.
     var agreed: String?
     /// Not agreed yet this cycle: the definition an earlier cycle agreed, which still stands.

@@ -60,7 +60,7 @@ enum IdeasAndDefinitions {
             tx.record(.definitionAdded(definition))
             tx.reply(request, MeansAckView(
                 id: definition.id, text: definition.text, count: DefinitionWeek.answers(tx.state).count,
-                openingWeek: tx.currentWeek.map(DefinitionWeek.isOpening) ?? false))
+                beforeAgreeing: DefinitionWeek.gathering(tx)))
         }
     }
 
@@ -103,8 +103,8 @@ struct MeansAckView: MessageView {
     var text: String
     /// This cycle's answers so far.
     var count: Int
-    /// Given in the opening week, whose report-back gathers the answers for the team to agree one.
-    var openingWeek: Bool
+    /// Given in the opening week before its report-back, which gathers the answers for the team to agree one.
+    var beforeAgreeing: Bool
 }
 
 struct DefinitionsView: MessageView {

@@ -91,6 +91,8 @@ struct RatingReport {
         var improved = 0
         let rows: [BeforeAfterView.Row] = ids.compactMap { id in
             guard let b = beforeScores[id], let a = afterScores[id] else { return nil }
+            // Week 0 is an activity, not a principle the team rated: it has a row only if someone rated it anyway.
+            if id == DefinitionWeek.principleID, b.mean == nil, a.mean == nil { return nil }
             let comparable = b.mean != nil && a.mean != nil
             // The change of the values shown, so "3.2 → 3.9" always reads "+0.7".
             let change = Self.roundedForShow((a.shown ?? 0) - (b.shown ?? 0))
@@ -109,7 +111,8 @@ struct RatingReport {
             cycle: cycle, rows: rows, overallBefore: Self.format(overall(before)),
             overallAfter: Self.format(overall(after)), improved: improved, principleCount: rows.count,
             beforeRaters: before?.scores.count ?? 0, afterRaters: after?.scores.count ?? 0,
-            noRerate: after?.scores.isEmpty ?? true, running: state.programme.phase == .running)
+            noRerate: after?.scores.isEmpty ?? true, running: state.programme.phase == .running,
+            teamDefinition: state.teamDefinition?.text)
     }
 }
 
@@ -164,6 +167,7 @@ struct BeforeAfterView: MessageView {
     var noRerate: Bool
     /// Asked for while the programme runs: the after comes at the end.
     var running: Bool
+    var teamDefinition: String?
     /// At the end of the programme: examples shared since the last report-back, counted here.
     var earlier: [EarlierExample] = []
     var hasEarlier = false

@@ -45,7 +45,9 @@ struct ReportBack {
         let open = state.followUps.filter { $0.isOpen && $0.goalID == nil }
         let ideas = state.ideas.filter { $0.weekKey == week.key }
         let weekStart = tx.calendar.startOfDay(week.monday)
-        let definitions = state.definitions.filter { $0.at >= weekStart && $0.at <= tx.now }
+        let opening = DefinitionWeek.isOpening(week)
+        // The opening week lists its answers in its own section, numbered for agreeing one.
+        let definitions = opening ? [] : state.definitions.filter { $0.at >= weekStart && $0.at <= tx.now }
         return ReportBackView(
             week: WeekView(week, tx), counts: .init(examples: examples.count, own: own.count, shoutOuts: caught.count,
                 contributors: Set(examples.map(\.reporterID)).count),
@@ -59,7 +61,8 @@ struct ReportBack {
             followups: open.map { FollowUpView($0, tx) }, hasFollowups: !open.isEmpty,
             ideas: ideas.map { AuthoredText(text: $0.text, author: tx.name(of: $0.authorID)) }, hasIdeas: !ideas.isEmpty,
             definitions: definitions.map { AuthoredText(text: $0.text, author: tx.name(of: $0.authorID)) },
-            hasDefinitions: !definitions.isEmpty, next: NextWeek(after: week, tx))
+            hasDefinitions: !definitions.isEmpty, definitionWeek: opening ? DefinitionWeek.reportSection(tx) : nil,
+            next: NextWeek(after: week, tx))
     }
 
     /// Distinct people recognised so far this cycle, against the team's size: recognition should reach everyone,
@@ -128,6 +131,8 @@ struct ReportBackView: MessageView {
     var hasIdeas: Bool
     var definitions: [AuthoredText]
     var hasDefinitions: Bool
+    /// Week 0: the answers to "Customer Service means..." and the definition agreed, or how to agree it.
+    var definitionWeek: OpeningReport?
     var next: NextWeek
 
     /// The week's own examples: every one is either the sender's own (`own`) or a shout-out (`shoutOuts`).

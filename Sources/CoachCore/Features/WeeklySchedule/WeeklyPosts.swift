@@ -14,7 +14,7 @@ enum WeeklyPosts {
         let view = ReminderView(
             week: WeekView(week, tx), late: late, exampleCount: examples.count,
             contributorCount: Set(examples.map(\.reporterID)).count,
-            answerCount: DefinitionWeek.isOpening(week) ? DefinitionWeek.answers(tx.state).count : 0)
+            answerCount: DefinitionWeek.isOpening(week) ? Set(DefinitionWeek.answers(tx.state).map(\.authorID)).count : 0)
         let threads = tx.coach.capabilities.threads
         let destination: OutboundMessage.Destination =
             week.announcementPlatformID.map { threads ? .thread(rootID: $0) : .channel } ?? .channel
@@ -63,7 +63,7 @@ struct ReminderView: MessageView {
     @Inline var late: LateNotice?
     var exampleCount: Int
     var contributorCount: Int
-    /// In the opening week: how many have finished "Customer Service means..." so far.
+    /// In the opening week: how many people have finished "Customer Service means..." so far.
     var answerCount: Int
 }
 
