@@ -195,7 +195,7 @@ actor SimulatedTeam: PollingTransport {
     private(set) var received = 0
     /// Per member: how their ratings lean (-2, 0 or +2 on the 1/3/5 scale).
     var leaning: [String: Int] = [:]
-    var baseline: [String: [Int]] = [:]
+    var baseline: [String: [String: Int]] = [:]
     /// What the team will say next, in order, and the day it is planned for.
     var queue: [(at: Date, member: CoachConfig.RosterEntry, act: Act)] = []
     var day: LocalDate
@@ -298,6 +298,14 @@ actor SimulatedTeam: PollingTransport {
             queue.append((t, member, .rateBaseline))
             t += 240
         }
+        // Once the scores are shared, most of the team votes for what they would most like to work on.
+        t = calendar.at(day, hour: 11, minute: 0)
+        for member in members where chance(0.8) {
+            let count = Int.random(in: 1...Votes.perMember, using: &random)
+            let numbers = (1...coach.catalogue.corePrinciples.count).shuffled(using: &random).prefix(count)
+            queue.append((t, member, .text("!vote " + numbers.map(String.init).joined(separator: " "))))
+            t += 420
+        }
         t = calendar.at(day, hour: 14, minute: 0)
         queue.append((t, admin, .text("!scores")))
         t += 300
@@ -305,8 +313,9 @@ actor SimulatedTeam: PollingTransport {
         for (i, goal) in script.goals.prefix(max(1, min(script.goals.count, members.count))).enumerated() {
             t += 120
             let owner = members[(i + 1) % members.count]
+            let direction = goal.direction == "lower" ? "down is good" : "up is good"
             queue.append((t, admin, .text(
-                "!goal add \(goal.kpi) target \(Coach.format(goal.target)) \(goal.unit) \(goal.direction) tolerance \(goal.tolerance) owner @\(owner.name)")))
+                "!goal add \(goal.kpi) aim \(Coach.format(goal.target)) \(goal.unit) \(direction) allowed gap \(goal.tolerance) owner @\(owner.name)")))
         }
         t += 600
         queue.append((t, admin, .text("!start")))
@@ -443,19 +452,24 @@ actor SimulatedTeam: PollingTransport {
         }
     }
 
-    /// A member rates every principle. Re-ratings lift the principles the team worked on, as a programme should.
+    /// A member rates every principle the round asks about. Re-ratings lift the principles the team worked on, as
+    /// a programme should.
     func rating(_ member: CoachConfig.RosterEntry, _ state: CoachState, improved: Bool) -> String {
-        let principles = coach.catalogue.principles + state.teamPrinciples
+        // The principles the open round asks about, in the order `rate all` takes them.
+        let every = coach.catalogue.principles + state.teamPrinciples
+        let principles = state.ratingRounds.last?.principleIDs.map { ids in every.filter { ids.contains($0.id) } } ?? every
         let lean = leaning[member.id] ?? pick([-2, 0, 0, 2])
         leaning[member.id] = lean
-        var scores: [Int]
-        if improved, let before = baseline[member.id] {
-            scores = zip(principles, before).map { p, score in
-                state.programme.plan.contains(p.id) && score < 5 && chance(0.6) ? score + 2 : score
+        func fresh() -> Int { min(5, max(1, pick([1, 3, 3, 5]) + lean)) }
+        var scores: [Int] = []
+        for p in principles {
+            if improved, let before = baseline[member.id]?[p.id] {
+                scores.append(state.programme.plan.contains(p.id) && before < 5 && chance(0.6) ? before + 2 : before)
+            } else {
+                let score = fresh()
+                if !improved { baseline[member.id, default: [:]][p.id] = score }
+                scores.append(score)
             }
-        } else {
-            scores = principles.map { _ in min(5, max(1, pick([1, 3, 3, 5]) + lean)) }
-            baseline[member.id] = scores
         }
         return "!rate all " + scores.map(String.init).joined(separator: " ")
     }

@@ -13,7 +13,10 @@ struct StateEventCodingTests {
         switch kind {
         case .memberSeen: [.memberSeen(id: "u1", name: "Sam"), .memberSeen(id: "u2", name: "Jo", handle: "jo_b")]
         case .memberAway: [.memberAway(id: "u1", until: monday), .memberAway(id: "u1", until: nil)]
-        case .ratingRoundOpened: [.ratingRoundOpened(cycle: 2, purpose: .rerate)]
+        case .ratingRoundOpened:
+            [.ratingRoundOpened(cycle: 2, purpose: .rerate), .ratingRoundOpened(cycle: 1, purpose: .baseline, principles: ["a", "b"])]
+        case .ratingWidened: [.ratingWidened(principleIDs: ["c"])]
+        case .voted: [.voted(memberID: "u1", principleIDs: ["a", "b"]), .voted(memberID: "u1", principleIDs: [])]
         case .rated: [.rated(memberID: "u1", scores: ["listen": 3, "smile": 5])]
         case .teamPrincipleAdded: [.teamPrincipleAdded(Principle(id: "tidy", title: "Tidy", why: "Because", skills: ["a", "b"]))]
         case .planChanged: [.planChanged(plan: ["a", "b"], accepted: true)]

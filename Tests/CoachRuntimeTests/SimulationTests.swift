@@ -26,7 +26,9 @@ struct SimulationTests {
         #expect(first != other)
         #expect(summary.finished)
         #expect(summary.examples > 0)
-        #expect(progress.count == 4)
+        // Week 0, the three principle weeks and the re-rating week.
+        #expect(progress.count == 5)
+        #expect(progress.first?.contains("week 0 of 3") == true)
     }
 
     @Test("a full programme: every week announced and summarised, goals nudged, ending with the before/after report")
@@ -36,7 +38,10 @@ struct SimulationTests {
         #expect(summary.finished)
         #expect(summary.messagesFromTeam > 30)
         // Every scripted action is visible: ratings, examples, shout-outs, goal updates.
-        for fragment in ["!rate all", "!example", "!caught @", "!goal ", "(privately to", "(in thread)"] {
+        for fragment in [
+            "!rate all", "!example", "!caught @", "!goal ", "(privately to", "(in thread)", "!vote ", "Everyone has rated",
+            "Week 0, before our 3 principles", "!means ", "!means agree ", "(Our definition: Customer Service means",
+        ] {
             #expect(text.contains(fragment), "transcript lacks \(fragment)")
         }
         #expect(text.contains(setup.config.team.botName))

@@ -200,7 +200,7 @@ struct CheckTests {
         try Data("{{#unclosed}}".utf8).write(to: prompts.appendingPathComponent("summary.mustache"))
         let report = await Self.check(prompts: prompts, state: folder.appendingPathComponent("state"))
         let lines = report.text.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("problem: templates: The message template Prompts/summary.mustache cannot be used") })
+        #expect(lines.contains { $0.hasPrefix("problem: templates: The message file Prompts/summary.mustache cannot be used") })
         #expect(lines.contains { $0.hasPrefix("ok: state: no state yet") })
         #expect(lines.last == "1 problem found.")
         #expect(report.problems == 1)

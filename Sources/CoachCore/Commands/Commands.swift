@@ -2,6 +2,6 @@
 /// dispatch and `help` are derived from this list; `Prompts/commands.json` must have wording for each.
 enum Commands {
     static let all: [CommandDeclaration] =
-        Help.commands + Principles.commands + Ratings.commands + Plan.commands + ProgrammeControl.commands
+        Help.commands + Principles.commands + Ratings.commands + Votes.commands + Plan.commands + ProgrammeControl.commands
         + Examples.commands + Goals.commands + FollowUps.commands + IdeasAndDefinitions.commands + Presence.commands
 }

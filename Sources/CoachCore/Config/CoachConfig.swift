@@ -68,6 +68,12 @@ public struct CoachConfig: Sendable, Equatable {
         /// The suggested plan opens with week 0, seed 004's definition activity (`DefinitionWeek`), before its
         /// principles.
         public var openingWeek = true
+        /// What the first rating asks about: seed 000's thirteen principles (`core`, a light start), or `all`.
+        public var firstRating = FirstRating.core
+
+        public enum FirstRating: String, Sendable, Equatable, CaseIterable {
+            case core, all
+        }
     }
 
     public struct TransportSettings: Sendable, Equatable {
@@ -219,6 +225,12 @@ extension CoachConfig {
             programme.suggestedLength = length
         }
         if let opening = raw.programme?.openingWeek { programme.openingWeek = opening }
+        if let first = raw.programme?.firstRating {
+            guard let value = ProgrammeSettings.FirstRating(rawValue: first.lowercased()) else {
+                throw .invalidField(field: "programme.firstRating", value: first, fix: "use \"core\" (seed 000's thirteen) or \"all\"")
+            }
+            programme.firstRating = value
+        }
         if let t = raw.transport {
             transport.kind = t.kind.lowercased()
             transport.settings = t.settings ?? [:]
@@ -332,13 +344,15 @@ struct RawConfig: Decodable {
     struct RawProgramme: Decodable {
         var suggestedLength: Int?
         var openingWeek: Bool?
+        var firstRating: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case suggestedLength, openingWeek }
+        enum CodingKeys: String, CodingKey, CaseIterable { case suggestedLength, openingWeek, firstRating }
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.section(CodingKeys.self)
             suggestedLength = try c.decodeWholeNumber(forKey: .suggestedLength)
             openingWeek = try c.decodeIfPresent(Bool.self, forKey: .openingWeek)
+            firstRating = try c.decodeIfPresent(String.self, forKey: .firstRating)
         }
     }
     struct RawTransport: Decodable {

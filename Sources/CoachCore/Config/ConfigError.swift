@@ -30,7 +30,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
         case .invalidCatalogue(let reason):
             "The principle catalogue (Prompts/catalogue.json) cannot be used: \(reason). Fix the file and start again."
         case .invalidTemplate(let name, let reason):
-            "The message template Prompts/\(name).mustache cannot be used: \(reason). Fix or restore the file."
+            // A template is named without its extension; a data file (commands.json) with its own.
+            "The message file Prompts/\(name.contains(".") ? name : name + ".mustache") cannot be used: \(reason). Fix or restore the file."
         }
     }
 }

@@ -123,10 +123,15 @@ public struct RatingRound: Codable, Sendable, Equatable {
     public var purpose: Purpose
     /// member id → principle id → 1, 3 or 5.
     public var scores: [String: [String: Int]] = [:]
+    /// The principles this round asks everyone about, in the order people number them: seed 000's thirteen for a
+    /// first rating, widened by admins (`rate add`). Nil asks about every principle, as rounds did before the set
+    /// existed. A member may still rate any principle by its number.
+    public var principleIDs: [String]?
 
-    public init(cycle: Int, purpose: Purpose) {
+    public init(cycle: Int, purpose: Purpose, principleIDs: [String]? = nil) {
         self.cycle = cycle
         self.purpose = purpose
+        self.principleIDs = principleIDs
     }
 }
 
@@ -154,8 +159,29 @@ public struct Programme: Codable, Sendable, Equatable {
     public var liveSince: Date?
     /// Monday of the re-rating week that follows the last principle.
     public var finishedOn: LocalDate?
+    /// This cycle's votes for the principles to work on, by member id, before the plan is accepted.
+    public var votes: [String: [String]] = [:]
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case cycle, phase, plan, planAccepted, startDate, paused, skippedWeeks, liveSince, finishedOn, votes
+    }
+
+    // Tolerant, like the state's own: a field added in a later build is absent from an older file.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        cycle = try c.decodeIfPresent(Int.self, forKey: .cycle) ?? 1
+        phase = try c.decodeIfPresent(Phase.self, forKey: .phase) ?? .setup
+        plan = try c.decodeIfPresent([String].self, forKey: .plan) ?? []
+        planAccepted = try c.decodeIfPresent(Bool.self, forKey: .planAccepted) ?? false
+        startDate = try c.decodeIfPresent(LocalDate.self, forKey: .startDate)
+        paused = try c.decodeIfPresent(Bool.self, forKey: .paused) ?? false
+        skippedWeeks = try c.decodeIfPresent([String].self, forKey: .skippedWeeks) ?? []
+        liveSince = try c.decodeIfPresent(Date.self, forKey: .liveSince)
+        finishedOn = try c.decodeIfPresent(LocalDate.self, forKey: .finishedOn)
+        votes = try c.decodeIfPresent([String: [String]].self, forKey: .votes) ?? [:]
+    }
 }
 
 /// A calendar week that ran a principle.

@@ -7,7 +7,11 @@ public enum StateEvent: Codable, Sendable, Equatable {
     /// A member spoke or was named. `handle` is the @-name people type for them (a username), where the platform has one.
     case memberSeen(id: String, name: String, handle: String? = nil)
     case memberAway(id: String, until: LocalDate?)
-    case ratingRoundOpened(cycle: Int, purpose: RatingRound.Purpose)
+    case ratingRoundOpened(cycle: Int, purpose: RatingRound.Purpose, principles: [String]? = nil)
+    /// An admin added principles to the open round, or the team added a principle of its own.
+    case ratingWidened(principleIDs: [String])
+    /// A member's votes for the principles to work on (replacing their earlier votes; empty withdraws them).
+    case voted(memberID: String, principleIDs: [String])
     case rated(memberID: String, scores: [String: Int])
     case teamPrincipleAdded(Principle)
     case planChanged(plan: [String], accepted: Bool)
@@ -68,8 +72,13 @@ extension CoachState {
             }
         case .memberAway(let id, let until):
             members[id]?.awayUntil = until
-        case .ratingRoundOpened(let cycle, let purpose):
-            ratingRounds.append(RatingRound(cycle: cycle, purpose: purpose))
+        case .ratingRoundOpened(let cycle, let purpose, let principles):
+            ratingRounds.append(RatingRound(cycle: cycle, purpose: purpose, principleIDs: principles))
+        case .ratingWidened(let ids):
+            guard !ratingRounds.isEmpty, let asked = ratingRounds[ratingRounds.count - 1].principleIDs else { return }
+            ratingRounds[ratingRounds.count - 1].principleIDs = asked + ids.filter { !asked.contains($0) }
+        case .voted(let memberID, let ids):
+            programme.votes[memberID] = ids.isEmpty ? nil : ids
         case .rated(let memberID, let scores):
             guard !ratingRounds.isEmpty else { return }
             ratingRounds[ratingRounds.count - 1].scores[memberID, default: [:]].merge(scores) { _, new in new }
@@ -106,6 +115,7 @@ extension CoachState {
             programme.finishedOn = nil
             programme.paused = false
             programme.skippedWeeks = []
+            programme.votes = [:]
         case .exampleAdded(let example):
             examples.append(example)
         case .exampleEdited(let id, let text):
@@ -208,6 +218,8 @@ extension StateEvent {
         case memberSeen
         case memberAway
         case ratingRoundOpened
+        case ratingWidened
+        case voted
         case rated
         case teamPrincipleAdded
         case planChanged
@@ -250,6 +262,8 @@ extension StateEvent {
         case .memberSeen: .memberSeen
         case .memberAway: .memberAway
         case .ratingRoundOpened: .ratingRoundOpened
+        case .ratingWidened: .ratingWidened
+        case .voted: .voted
         case .rated: .rated
         case .teamPrincipleAdded: .teamPrincipleAdded
         case .planChanged: .planChanged
@@ -289,7 +303,7 @@ extension StateEvent {
     }
 
     enum Key: String, CodingKey {
-        case type, value, id, name, handle, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids
+        case type, value, id, name, principles, handle, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids
     }
 
     public init(from decoder: any Decoder) throws {
@@ -310,7 +324,13 @@ extension StateEvent {
                 id: try c.decode(String.self, forKey: .id), until: try c.decodeIfPresent(LocalDate.self, forKey: .until))
         case .ratingRoundOpened:
             self = .ratingRoundOpened(
-                cycle: try c.decode(Int.self, forKey: .cycle), purpose: try c.decode(RatingRound.Purpose.self, forKey: .purpose))
+                cycle: try c.decode(Int.self, forKey: .cycle), purpose: try c.decode(RatingRound.Purpose.self, forKey: .purpose),
+                principles: try c.decodeIfPresent([String].self, forKey: .principles))
+        case .ratingWidened:
+            self = .ratingWidened(principleIDs: try c.decode([String].self, forKey: .principles))
+        case .voted:
+            self = .voted(
+                memberID: try c.decode(String.self, forKey: .memberID), principleIDs: try c.decode([String].self, forKey: .principles))
         case .rated:
             self = .rated(
                 memberID: try c.decode(String.self, forKey: .memberID), scores: try c.decode([String: Int].self, forKey: .scores))
@@ -409,9 +429,15 @@ extension StateEvent {
         case .memberAway(let id, let until):
             try c.encode(id, forKey: .id)
             try c.encodeIfPresent(until, forKey: .until)
-        case .ratingRoundOpened(let cycle, let purpose):
+        case .ratingRoundOpened(let cycle, let purpose, let principles):
             try c.encode(cycle, forKey: .cycle)
             try c.encode(purpose, forKey: .purpose)
+            try c.encodeIfPresent(principles, forKey: .principles)
+        case .ratingWidened(let ids):
+            try c.encode(ids, forKey: .principles)
+        case .voted(let memberID, let ids):
+            try c.encode(memberID, forKey: .memberID)
+            try c.encode(ids, forKey: .principles)
         case .rated(let memberID, let scores):
             try c.encode(memberID, forKey: .memberID)
             try c.encode(scores, forKey: .scores)

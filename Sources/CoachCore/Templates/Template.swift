@@ -55,9 +55,14 @@ public enum Template: String, CaseIterable, Sendable {
     case programme
     case rateAck = "rate-ack"
     case ratePrompt = "rate-prompt"
+    case ratingWidened = "rating-widened"
     case reminder
     case resumed
     case scores
+    /// A partial: the scores' lines, in `scores` and `scores-shared`.
+    case scoreRows = "score-rows"
+    case scoresShared = "scores-shared"
+    case scoresSharedAck = "scores-shared-ack"
     case simulateProgress = "simulate-progress"
     case skipped
     case status
@@ -65,5 +70,6 @@ public enum Template: String, CaseIterable, Sendable {
     case summaryHeadline = "summary-headline"
     case unknownCommand = "unknown-command"
     case usage
+    case votes
     case weekday
 }

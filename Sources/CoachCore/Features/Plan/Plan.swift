@@ -1,7 +1,8 @@
 import Foundation
 
-/// The plan: which principle runs in which week. Admins accept the suggested order (weakest and least consistent
-/// first) or shape it; weeks already run stay where they were.
+/// The plan: which principle runs in which week. Admins accept the suggested order (week 0's definition activity,
+/// then the weakest principles first, weighed by the team's votes) or shape it; weeks already run stay where they
+/// were.
 enum Plan {
     static let commands: [CommandDeclaration] = [
         CommandDeclaration("programme", aliases: ["program", "plan"], listed: .admins) { words in

@@ -54,6 +54,8 @@ enum Principles {
                 return
             }
             tx.record(.teamPrincipleAdded(Principle(id: id, title: title, why: why)))
+            // The team's own principle is one everyone is asked to rate.
+            if tx.state.ratingRounds.last?.principleIDs != nil { tx.record(.ratingWidened(principleIDs: [id])) }
             var view = PlanChangedView()
             view.newPrinciple = .init(id: id, title: title, number: tx.allPrinciples.count)
             tx.reply(request, view)

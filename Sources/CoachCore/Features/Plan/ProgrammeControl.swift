@@ -135,7 +135,8 @@ enum ProgrammeControl {
             let previous = tx.state.ratingRounds.last
             let cycle = tx.state.programme.cycle + 1
             tx.record(.cycleStarted(cycle: cycle))
-            tx.record(.ratingRoundOpened(cycle: cycle, purpose: .baseline))
+            // It asks about what the re-rating asked: the ground the team has worked on.
+            tx.record(.ratingRoundOpened(cycle: cycle, purpose: .baseline, principles: previous?.principleIDs))
             // The re-rating just done is the new cycle's starting point; members may still change it.
             for (member, scores) in previous?.scores ?? [:] {
                 tx.record(.rated(memberID: member, scores: scores))

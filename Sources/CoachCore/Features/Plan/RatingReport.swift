@@ -1,7 +1,7 @@
 import Foundation
 
-/// The self-ratings read together: the team's score and consistency per principle, the suggested order, and the
-/// before/after comparison at the end of a cycle.
+/// The self-ratings read together: the team's score per principle (how consistently we live it: 3 is "half the
+/// time") and how far the raters agree, the suggested order, and the before/after comparison at the end of a cycle.
 struct RatingReport {
     let tx: Transaction
 
@@ -41,20 +41,33 @@ struct RatingReport {
         state.ratingRounds.last { $0.cycle == state.programme.cycle && $0.purpose == .baseline }
     }
 
-    /// Every principle, weakest first, then where views differ most; principles nobody rated come last, in
-    /// catalogue order.
+    /// How much a principle's votes weigh against its score: one whom every voter chose ranks as though the team
+    /// had rated it two points lower; one half the voters chose, one point.
+    static let voteWeight = 2.0
+
+    /// Where a principle stands in the suggested order, lower first: its average score less the weight of its
+    /// votes. A principle nobody rated but someone voted for counts as middling (3). Nil: neither rated nor voted.
+    func priority(_ score: Score, votes: [String: Int], voters: Int) -> Double? {
+        let share = voters > 0 ? Double(votes[score.principle.id] ?? 0) / Double(voters) : 0
+        guard let mean = score.mean ?? (share > 0 ? 3 : nil) else { return nil }
+        return mean - Self.voteWeight * share
+    }
+
+    /// Every principle in the suggested order: lowest priority first (weakest, weighed by the team's votes), then
+    /// where views differ most; principles nobody rated or voted for come last, in catalogue order.
     func ranked() -> [Score] {
-        scores(in: baseline).sorted { a, b in
-            switch (a.mean, b.mean) {
-            case (nil, nil): return a.index < b.index
+        let (votes, voters) = Votes.tally(state)
+        return scores(in: baseline).map { ($0, priority($0, votes: votes, voters: voters)) }.sorted { a, b in
+            switch (a.1, b.1) {
+            case (nil, nil): return a.0.index < b.0.index
             case (nil, _): return false
             case (_, nil): return true
             case (let x?, let y?):
                 if x != y { return x < y }
-                if a.agreement != b.agreement { return (a.agreement ?? 100) < (b.agreement ?? 100) }
-                return a.index < b.index
+                if a.0.agreement != b.0.agreement { return (a.0.agreement ?? 100) < (b.0.agreement ?? 100) }
+                return a.0.index < b.0.index
             }
-        }
+        }.map(\.0)
     }
 
     /// The suggested plan: week 0's definition activity first (unless the config turns it off), then the weakest
@@ -72,9 +85,16 @@ struct RatingReport {
     /// The team's ratings in the suggested order, for `!scores` and `!programme`.
     func scores() -> ScoresView {
         let suggested = Set(suggestedPlan())
-        let rows = ranked().enumerated().map { rank, score in
-            ScoresView.Row(score, rank: rank + 1, suggested: suggested.contains(score.principle.id))
-        }
+        let (votes, _) = Votes.tally(state)
+        // What the round asks about, and any other principle someone rated or voted for: not thirty lines of
+        // "not rated yet".
+        let asked = Set(Ratings.asked(tx).map(\.id))
+        let rows = ranked().filter { asked.contains($0.principle.id) || !$0.values.isEmpty || votes[$0.principle.id] != nil }
+            .enumerated().map { rank, score in
+                ScoresView.Row(
+                    score, rank: rank + 1, suggested: suggested.contains(score.principle.id),
+                    votes: votes[score.principle.id] ?? 0)
+            }
         let raters = Set(baseline?.scores.keys.map { $0 } ?? [])
         return ScoresView(
             rows: rows, raterCount: raters.count, memberCount: state.members.count, empty: raters.isEmpty,
@@ -137,8 +157,10 @@ struct ScoresView: MessageView {
         var agreement: Int?
         var suggested: Bool
         var rank: Int
+        /// Members who voted to work on it.
+        var votes: Int
 
-        init(_ score: RatingReport.Score, rank: Int, suggested: Bool) {
+        init(_ score: RatingReport.Score, rank: Int, suggested: Bool, votes: Int) {
             number = score.index + 1
             id = score.principle.id
             title = score.principle.title
@@ -149,6 +171,7 @@ struct ScoresView: MessageView {
             agreement = score.agreement
             self.suggested = suggested
             self.rank = rank
+            self.votes = votes
         }
     }
 }

@@ -17,7 +17,7 @@ enum EndOfProgramme {
         if !tx.hasRun("finish:\(cycle)"), tx.now >= announceDue {
             let late = LateNotice(due: announceDue, late: ProgrammeSchedule.isLate(due: announceDue, tx), tx)
             let view = ProgrammeFinishedView(
-                late: late, weekCount: Plan.principleWeeks(tx.state.programme.plan), principles: NumberedPrinciple.all(tx))
+                late: late, weekCount: Plan.principleWeeks(tx.state.programme.plan), principles: Ratings.asked(tx))
             tx.send(view, to: .channel, kind: .announcement)
             tx.record(.jobRecorded(key: "finish:\(cycle)", outcome: .done))
         }

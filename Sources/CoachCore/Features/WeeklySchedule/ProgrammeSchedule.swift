@@ -28,9 +28,14 @@ enum ProgrammeSchedule {
         for entry in tx.config.members where tx.state.members[entry.id] == nil {
             tx.record(.memberSeen(id: entry.id, name: entry.name))
         }
-        if tx.state.ratingRounds.isEmpty { tx.record(.ratingRoundOpened(cycle: 1, purpose: .baseline)) }
-        let principles = NumberedPrinciple.all(tx)
-        tx.send(IntroView(principleCount: principles.count, principles: principles), to: .channel, kind: .notice)
+        if tx.state.ratingRounds.isEmpty {
+            tx.record(.ratingRoundOpened(cycle: 1, purpose: .baseline, principles: Ratings.firstRatingSet(tx)))
+        }
+        let principles = Ratings.asked(tx)
+        tx.send(IntroView(
+            principleCount: principles.count, principles: principles,
+            otherCount: tx.allPrinciples.count - principles.count, openingWeek: tx.config.programme.openingWeek),
+            to: .channel, kind: .notice)
         tx.record(.jobRecorded(key: "intro", outcome: .done))
     }
 
@@ -58,7 +63,7 @@ enum ProgrammeSchedule {
             tx.record(.programmeFinished(monday: monday))
             // Ratings given during the programme already opened this cycle's re-rating round; keep them.
             if state.ratingRounds.last.map({ $0.cycle != state.programme.cycle || $0.purpose != .rerate }) ?? true {
-                tx.record(.ratingRoundOpened(cycle: state.programme.cycle, purpose: .rerate))
+                tx.record(.ratingRoundOpened(cycle: state.programme.cycle, purpose: .rerate, principles: Ratings.rerateSet(tx)))
             }
             tx.note(.notice, "programme finished; re-rating opened", ["cycle": "\(state.programme.cycle)"])
             return
@@ -160,6 +165,11 @@ struct WeekdayView: MessageView {
 
 struct IntroView: MessageView {
     static let template = Template.intro
+    /// The principles the first rating asks about.
     var principleCount: Int
     var principles: [NumberedPrinciple]
+    /// The catalogue's other principles, rateable by number and addable by admins.
+    var otherCount: Int
+    /// The programme opens with week 0, the definition activity.
+    var openingWeek: Bool
 }
