@@ -15,6 +15,9 @@ struct StateEventCodingTests {
         case .memberAway: [.memberAway(id: "u1", until: monday), .memberAway(id: "u1", until: nil)]
         case .ratingRoundOpened:
             [.ratingRoundOpened(cycle: 2, purpose: .rerate), .ratingRoundOpened(cycle: 1, purpose: .baseline, principles: ["a", "b"])]
+        case .principleDetailSet:
+            [.principleDetailSet(principleID: "p", detail: .managerSkills, value: ["a", "b"]),
+             .principleDetailSet(principleID: "p", detail: .question, value: nil)]
         case .ratingWidened: [.ratingWidened(principleIDs: ["c"])]
         case .voted: [.voted(memberID: "u1", principleIDs: ["a", "b"]), .voted(memberID: "u1", principleIDs: [])]
         case .rated: [.rated(memberID: "u1", scores: ["listen": 3, "smile": 5])]

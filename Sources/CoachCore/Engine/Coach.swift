@@ -109,10 +109,15 @@ public struct Coach: Sendable {
     // MARK: - Shared look-ups
 
     /// Catalogue principles, then the team's own: the numbering people use in `rate 4 5`.
-    func allPrinciples(_ state: CoachState) -> [Principle] { catalogue.principles + state.teamPrinciples }
+    /// Every principle, the catalogue's then the team's own, each with the team's own wording where it has some.
+    func allPrinciples(_ state: CoachState) -> [Principle] {
+        let all = catalogue.principles + state.teamPrinciples
+        return state.principleDetails.isEmpty ? all : all.map { $0.with(state.principleDetails[$0.id] ?? [:]) }
+    }
 
     func principle(id: String, _ state: CoachState) -> Principle? {
-        catalogue.principle(id: id) ?? state.teamPrinciples.first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+        let base = catalogue.principle(id: id) ?? state.teamPrinciples.first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+        return base.map { $0.with(state.principleDetails[$0.id] ?? [:]) }
     }
 
     /// A principle by its number, its id, or an unambiguous start of its id.

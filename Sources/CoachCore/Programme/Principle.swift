@@ -129,3 +129,44 @@ public struct Catalogue: Sendable {
         byID[id.lowercased()].map { principles[$0] }
     }
 }
+
+/// The parts of a principle a team may make its own (seed 000's steps 5 and 6: the skills to develop and the
+/// training to match), replacing the catalogue's wording for this team only.
+public enum PrincipleDetail: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable {
+    case skills
+    case managerSkills = "manager"
+    case training
+    case challenge
+    case question
+
+    /// The words an admin types for it: `principle 4 skills …`, `principle 4 manager …`.
+    public var words: [String] {
+        switch self {
+        case .skills: ["skills", "skill"]
+        case .managerSkills: ["manager", "owner", "managers"]
+        case .training: ["training", "train"]
+        case .challenge: ["challenge"]
+        case .question: ["question"]
+        }
+    }
+
+    /// Lists take several items; a challenge or a question is one text.
+    public var isList: Bool { self == .skills || self == .managerSkills || self == .training }
+}
+
+extension Principle {
+    /// The principle with a team's own wording in place of the catalogue's.
+    public func with(_ details: [PrincipleDetail: [String]]) -> Principle {
+        var principle = self
+        for (detail, value) in details {
+            switch detail {
+            case .skills: principle.skills = value
+            case .managerSkills: principle.managerSkills = value
+            case .training: principle.training = value
+            case .challenge: principle.challenge = value.joined(separator: " ")
+            case .question: principle.question = value.joined(separator: " ")
+            }
+        }
+        return principle
+    }
+}

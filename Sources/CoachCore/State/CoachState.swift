@@ -11,6 +11,9 @@ public struct CoachState: Codable, Sendable, Equatable {
     public var members: [String: Member] = [:]
     /// Principles the team wrote itself, next to the catalogue's.
     public var teamPrinciples: [Principle] = []
+    /// The team's own skills, manager's tasks, training, challenge and question for a principle (catalogue or its
+    /// own), by principle id, in place of the catalogue's.
+    public var principleDetails: [String: [PrincipleDetail: [String]]] = [:]
     public var ratingRounds: [RatingRound] = []
     public var programme = Programme()
     public var weeks: [ProgrammeWeek] = []
@@ -52,7 +55,7 @@ public struct CoachState: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case members, teamPrinciples, ratingRounds, programme, weeks, examples, goals, followUps, ideas, definitions
         case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs, installID, reportedThroughExampleID
-        case pendingSuggestions, agreedDefinitions
+        case pendingSuggestions, agreedDefinitions, principleDetails
     }
 
     // Tolerant: a field added in a later build is simply absent from an older file.
@@ -69,6 +72,7 @@ public struct CoachState: Codable, Sendable, Equatable {
         ideas = try c.decodeIfPresent([Idea].self, forKey: .ideas) ?? []
         definitions = try c.decodeIfPresent([Definition].self, forKey: .definitions) ?? []
         agreedDefinitions = try c.decodeIfPresent([AgreedDefinition].self, forKey: .agreedDefinitions) ?? []
+        principleDetails = try c.decodeIfPresent([String: [PrincipleDetail: [String]]].self, forKey: .principleDetails) ?? [:]
         jobs = try c.decodeIfPresent([String: JobOutcome].self, forKey: .jobs) ?? [:]
         outbox = try c.decodeIfPresent([OutboundMessage].self, forKey: .outbox) ?? []
         nextOutboxNumber = try c.decodeIfPresent(Int.self, forKey: .nextOutboxNumber) ?? 1

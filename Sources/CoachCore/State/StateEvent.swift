@@ -14,6 +14,8 @@ public enum StateEvent: Codable, Sendable, Equatable {
     case voted(memberID: String, principleIDs: [String])
     case rated(memberID: String, scores: [String: Int])
     case teamPrincipleAdded(Principle)
+    /// An admin gave a principle the team's own wording for one part; nil restores the catalogue's.
+    case principleDetailSet(principleID: String, detail: PrincipleDetail, value: [String]?)
     case planChanged(plan: [String], accepted: Bool)
     case programmeStarted(startDate: LocalDate, at: Date)
     case pausedChanged(paused: Bool, at: Date)
@@ -84,6 +86,9 @@ extension CoachState {
             ratingRounds[ratingRounds.count - 1].scores[memberID, default: [:]].merge(scores) { _, new in new }
         case .teamPrincipleAdded(let principle):
             teamPrinciples.append(principle)
+        case .principleDetailSet(let id, let detail, let value):
+            principleDetails[id, default: [:]][detail] = value
+            if principleDetails[id]?.isEmpty == true { principleDetails[id] = nil }
         case .planChanged(let plan, let accepted):
             programme.plan = plan
             programme.planAccepted = accepted
@@ -222,6 +227,7 @@ extension StateEvent {
         case voted
         case rated
         case teamPrincipleAdded
+        case principleDetailSet
         case planChanged
         case programmeStarted
         case pausedChanged
@@ -266,6 +272,7 @@ extension StateEvent {
         case .voted: .voted
         case .rated: .rated
         case .teamPrincipleAdded: .teamPrincipleAdded
+        case .principleDetailSet: .principleDetailSet
         case .planChanged: .planChanged
         case .programmeStarted: .programmeStarted
         case .pausedChanged: .pausedChanged
@@ -303,7 +310,7 @@ extension StateEvent {
     }
 
     enum Key: String, CodingKey {
-        case type, value, id, name, principles, handle, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids
+        case type, value, id, name, principles, detail, handle, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids
     }
 
     public init(from decoder: any Decoder) throws {
@@ -335,6 +342,10 @@ extension StateEvent {
             self = .rated(
                 memberID: try c.decode(String.self, forKey: .memberID), scores: try c.decode([String: Int].self, forKey: .scores))
         case .teamPrincipleAdded: self = .teamPrincipleAdded(try c.decode(Principle.self, forKey: .value))
+        case .principleDetailSet:
+            self = .principleDetailSet(
+                principleID: try c.decode(String.self, forKey: .id), detail: try c.decode(PrincipleDetail.self, forKey: .detail),
+                value: try c.decodeIfPresent([String].self, forKey: .value))
         case .planChanged:
             self = .planChanged(
                 plan: try c.decode([String].self, forKey: .plan), accepted: try c.decode(Bool.self, forKey: .accepted))
@@ -443,6 +454,10 @@ extension StateEvent {
             try c.encode(scores, forKey: .scores)
         case .teamPrincipleAdded(let value):
             try c.encode(value, forKey: .value)
+        case .principleDetailSet(let id, let detail, let value):
+            try c.encode(id, forKey: .id)
+            try c.encode(detail, forKey: .detail)
+            try c.encodeIfPresent(value, forKey: .value)
         case .planChanged(let plan, let accepted):
             try c.encode(plan, forKey: .plan)
             try c.encode(accepted, forKey: .accepted)

@@ -19,6 +19,8 @@ public enum Template: String, CaseIterable, Sendable {
     case cycleStarted = "cycle-started"
     case definitionAgreed = "definition-agreed"
     case definitions
+    /// A partial: a part of a principle by name.
+    case detailName = "detail-name"
     case duplicatePrinciple = "duplicate-principle"
     case exampleAck = "example-ack"
     case exampleDeleted = "example-deleted"
@@ -48,6 +50,7 @@ public enum Template: String, CaseIterable, Sendable {
     case nextWeek = "next-week"
     case paused
     case principle
+    case principleDetailSet = "principle-detail-set"
     case principles
     case programmeChanged = "programme-changed"
     case programmeFinished = "programme-finished"

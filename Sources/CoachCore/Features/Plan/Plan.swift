@@ -246,5 +246,7 @@ struct PlanChangedView: MessageView {
         var id: String
         var title: String
         var number: Int
+        /// The team's steps 5 and 6 still to give it: skills, training, a challenge and a question.
+        var missing: [PrincipleDetailSetView.Part]
     }
 }
