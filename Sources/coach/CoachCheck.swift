@@ -218,7 +218,8 @@ struct CheckReportView: MessageView {
             // A year of weeks: a holiday week has no posts, and a year of holidays is as far as anyone plans.
             let today = calendar.localDate(of: now)
             let mondays = (0...53).map { calendar.adding(days: 7 * $0, to: calendar.monday(of: today)) }
-            posts = WeeklySlot.allCases.map { slot in
+            // A post the config leaves unset (the session) is not listed.
+            posts = WeeklySlot.allCases.filter { config.schedule.time(of: $0) != nil }.map { slot in
                 let next = mondays.lazy.compactMap { schedule.due(slot, monday: $0) }.first { $0 > now }
                 return Post(slot: slot.rawValue, when: next.map { prompts.timestamp($0, in: calendar) })
             }

@@ -80,7 +80,7 @@ struct ConfigTests {
         let slots = WeeklySlot.allCases.map { "\"\($0.rawValue)\": \"\($0 == .announce ? "monday" : $0 == .reminder ? "wednesday" : "friday") 10:00\"" }
         let (config, unknown) = try Self.read("{\"schedule\": {\(slots.joined(separator: ", "))}}")
         #expect(unknown.isEmpty)
-        for slot in WeeklySlot.allCases { #expect(config.schedule.time(of: slot).hour == 10) }
+        for slot in WeeklySlot.allCases { #expect(config.schedule.time(of: slot)?.hour == 10) }
         let error = try #require(Self.error(#"{"schedule": {"midweek": "wednesday 12:00"}}"#))
         guard case .unknownField(_, _, let section, let known) = error else {
             Issue.record("wrong error \(error)")

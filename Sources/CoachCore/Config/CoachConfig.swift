@@ -40,11 +40,11 @@ public struct CoachConfig: Sendable, Equatable {
 
     public struct ScheduleSettings: Sendable, Equatable {
         /// When a weekly post goes out.
-        public func time(of slot: WeeklySlot) -> WeeklyTime { weekly[slot] ?? slot.defaultTime }
+        public func time(of slot: WeeklySlot) -> WeeklyTime? { weekly[slot] ?? slot.defaultTime }
 
         /// When each of the week's posts goes out; the config names them by `WeeklySlot`'s raw values.
         public var weekly: [WeeklySlot: WeeklyTime] = Dictionary(
-            uniqueKeysWithValues: WeeklySlot.allCases.map { ($0, $0.defaultTime) })
+            uniqueKeysWithValues: WeeklySlot.allCases.compactMap { slot in slot.defaultTime.map { (slot, $0) } })
         /// Daily time for goal and follow-up nudges.
         public var dailyNudge = DailyTime(hour: 10, minute: 0)
         /// Working days (1 = Sunday … 7 = Saturday), for holidays and shifting posts off them.
@@ -199,13 +199,15 @@ extension CoachConfig {
                 guard late >= 0 else { throw .invalidField(field: "schedule.lateAfterMinutes", value: "\(late)", fix: "use 0 or more") }
                 schedule.lateAfterMinutes = late
             }
-            // The slots are declared in the order they happen; a config must keep that order within the week.
-            let days = WeeklySlot.allCases.map { (schedule.time(of: $0).weekday + 5) % 7 }
-            guard days == days.sorted() else {
+            // The slots are declared in the order they happen; a config must keep that order within the week (a slot
+            // left unset, such as the session, has no place in it).
+            let set = WeeklySlot.allCases.filter { schedule.time(of: $0) != nil }
+            let times = set.compactMap { schedule.time(of: $0) }.map { ($0.weekday + 5) % 7 * 1_440 + $0.hour * 60 + $0.minute }
+            guard times == times.sorted() else {
                 throw .invalidField(
                     field: "schedule",
-                    value: WeeklySlot.allCases.map { s.weekly[$0] ?? "" }.joined(separator: " / "),
-                    fix: "the \(WeeklySlot.allCases.map(\.rawValue).joined(separator: ", ")) posts must fall in that order within one Monday-to-Sunday week")
+                    value: set.map { s.weekly[$0] ?? "" }.joined(separator: " / "),
+                    fix: "the \(set.map(\.rawValue).joined(separator: ", ")) posts must fall in that order within one Monday-to-Sunday week")
             }
         }
         if let n = raw.nudges {

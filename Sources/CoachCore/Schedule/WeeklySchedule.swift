@@ -6,13 +6,17 @@ import Foundation
 public enum WeeklySlot: String, Sendable, CaseIterable {
     case announce
     case reminder
+    /// The report-back session's agenda, posted ahead of the team's own meeting. Only when the config sets a time:
+    /// otherwise the agenda is part of the report-back.
+    case session
     case summary
 
-    /// When the post goes out unless the config says otherwise.
-    public var defaultTime: WeeklyTime {
+    /// When the post goes out unless the config says otherwise; nil for a post that goes out only when configured.
+    public var defaultTime: WeeklyTime? {
         switch self {
         case .announce: WeeklyTime(weekday: 2, hour: 9, minute: 0)
         case .reminder: WeeklyTime(weekday: 4, hour: 12, minute: 0)
+        case .session: nil
         case .summary: WeeklyTime(weekday: 6, hour: 16, minute: 0)
         }
     }
@@ -42,19 +46,22 @@ public struct WeeklySchedule: Sendable {
     /// A week whose every working day is a holiday has no programme; its principle waits for the next week.
     public func isHolidayWeek(monday: LocalDate) -> Bool { openDays(monday: monday).isEmpty }
 
-    /// When a slot is due in the week starting `monday`, or nil in a holiday week.
+    /// When a slot is due in the week starting `monday`, or nil in a holiday week or for a slot the config leaves
+    /// unset.
     ///
     /// A post that lands on a holiday moves to the nearest open day of the same week: later for the announcement and
     /// reminder, so they still come first, and earlier for the summary, so it still ends the week.
     public func due(_ slot: WeeklySlot, monday: LocalDate) -> Date? {
-        let wanted = settings.time(of: slot)
+        guard let wanted = settings.time(of: slot) else { return nil }
         let offset = (wanted.weekday + 5) % 7
         let day = calendar.adding(days: offset, to: monday)
         var chosen = day
         if isHoliday(day) {
             let open = openDays(monday: monday)
-            let candidate = slot == .summary ? open.last(where: { $0 < day }) : open.first(where: { $0 > day })
-            guard let candidate = candidate ?? (slot == .summary ? open.first : open.last) else { return nil }
+            // The session, like the summary, moves earlier: the meeting it prepares still comes at the week's end.
+            let earlier = slot == .summary || slot == .session
+            let candidate = earlier ? open.last(where: { $0 < day }) : open.first(where: { $0 > day })
+            guard let candidate = candidate ?? (earlier ? open.first : open.last) else { return nil }
             chosen = candidate
         }
         return calendar.at(chosen, hour: wanted.hour, minute: wanted.minute)

@@ -66,6 +66,9 @@ public enum Template: String, CaseIterable, Sendable {
     case scoreRows = "score-rows"
     case scoresShared = "scores-shared"
     case scoresSharedAck = "scores-shared-ack"
+    case session
+    /// A partial: the report-back session's ten-minute agenda.
+    case sessionAgenda = "session-agenda"
     case simulateProgress = "simulate-progress"
     case skipped
     case status

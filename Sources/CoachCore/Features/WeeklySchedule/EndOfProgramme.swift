@@ -11,7 +11,7 @@ enum EndOfProgramme {
         // The end-of-programme posts follow the weekly slots, and still go out in a holiday week (at its start and
         // end), because the programme is over rather than resting.
         let announceDue = schedule.due(.announce, monday: monday) ?? calendar.startOfDay(monday)
-        let summaryTime = tx.config.schedule.time(of: .summary)
+        let summaryTime = tx.config.schedule.time(of: .summary) ?? WeeklyTime(weekday: 6, hour: 16, minute: 0)
         let summaryDue = schedule.due(.summary, monday: monday)
             ?? calendar.at(calendar.adding(days: 4, to: monday), hour: summaryTime.hour, minute: summaryTime.minute)
         if !tx.hasRun("finish:\(cycle)"), tx.now >= announceDue {

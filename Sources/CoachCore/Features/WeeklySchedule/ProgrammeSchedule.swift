@@ -86,13 +86,21 @@ enum ProgrammeSchedule {
             tx.note(.notice, "week started or resumed after its summary time; its principle moves to next week", ["week": week.key])
             return
         }
-        for slot in WeeklySlot.allCases {
-            let job = jobKey(slot, week.key)
-            guard !tx.hasRun(job) else { continue }
+        // A slot with no time this week (a holiday week, or a post the config leaves unset) is settled at once;
+        // the others go out in the order they fall due.
+        var slots: [(slot: WeeklySlot, due: Date)] = []
+        for slot in WeeklySlot.allCases where !tx.hasRun(jobKey(slot, week.key)) {
             guard let due = schedule.due(slot, monday: week.monday) else {
-                tx.record(.jobRecorded(key: job, outcome: .skipped))
+                tx.record(.jobRecorded(key: jobKey(slot, week.key), outcome: .skipped))
                 continue
             }
+            slots.append((slot, due))
+        }
+        let order = WeeklySlot.allCases
+        for (slot, due) in slots.sorted(by: {
+            ($0.due, order.firstIndex(of: $0.slot) ?? 0) < ($1.due, order.firstIndex(of: $1.slot) ?? 0)
+        }) {
+            let job = jobKey(slot, week.key)
             guard tx.now >= due else { return }
             // A reminder overtaken by the summary would only repeat it; the summary alone follows a late start.
             if slot == .reminder, let summaryDue = schedule.due(.summary, monday: week.monday), tx.now >= summaryDue {
@@ -117,6 +125,7 @@ enum ProgrammeSchedule {
         switch slot {
         case .announce: WeeklyPosts.announce(week, late: late, &tx)
         case .reminder: WeeklyPosts.remind(week, late: late, &tx)
+        case .session: WeeklyPosts.session(week, late: late, &tx)
         case .summary: WeeklyPosts.reportBack(week, late: late, &tx)
         }
     }

@@ -62,6 +62,9 @@ struct ReportBack {
             ideas: ideas.map { AuthoredText(text: $0.text, author: tx.name(of: $0.authorID)) }, hasIdeas: !ideas.isEmpty,
             definitions: definitions.map { AuthoredText(text: $0.text, author: tx.name(of: $0.authorID)) },
             hasDefinitions: !definitions.isEmpty, definitionWeek: opening ? DefinitionWeek.reportSection(tx) : nil,
+            // With a session time of its own, the agenda went out ahead of the meeting.
+            agenda: tx.coach.schedule.due(.session, monday: week.monday) == nil
+                ? SessionAgenda(inReport: true, inThread: false, shoutOuts: caught.count) : nil,
             next: NextWeek(after: week, tx))
     }
 
@@ -90,8 +93,10 @@ struct ReportBack {
         lists.late = nil
         let thread = tx.coach.capabilities.threads ? tx.render(lists) : nil
         if let thread, thread.count > headlineThreshold {
-            let headline = tx.send(ReportBackHeadlineView(full: view), to: .channel, kind: .summary)
-            tx.queue(thread, to: .channel, kind: .summary, threadUnder: headline)
+            var headline = view
+            headline.agenda?.inThread = true
+            let headlineID = tx.send(ReportBackHeadlineView(full: headline), to: .channel, kind: .summary)
+            tx.queue(thread, to: .channel, kind: .summary, threadUnder: headlineID)
         } else {
             tx.send(view, to: .channel, kind: .summary)
         }
@@ -133,6 +138,8 @@ struct ReportBackView: MessageView {
     var hasDefinitions: Bool
     /// Week 0: the answers to "Customer Service means..." and the definition agreed, or how to agree it.
     var definitionWeek: OpeningReport?
+    /// The ten-minute report-back session's agenda, unless `schedule.session` posted it ahead of the meeting.
+    var agenda: SessionAgenda?
     var next: NextWeek
 
     /// The week's own examples: every one is either the sender's own (`own`) or a shout-out (`shoutOuts`).

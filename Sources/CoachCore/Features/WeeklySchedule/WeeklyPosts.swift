@@ -26,6 +26,17 @@ enum WeeklyPosts {
     static func reportBack(_ week: ProgrammeWeek, late: LateNotice?, _ tx: inout Transaction) {
         ReportBack.post(week, late: late, &tx)
     }
+
+    /// Seed 000's step 8, "hold a report-back session where everyone reports": with `schedule.session` set, the
+    /// ten-minute agenda goes out ahead of the team's meeting, with the week's shout-outs to read aloud; without
+    /// it, the agenda is part of the report-back.
+    static func session(_ week: ProgrammeWeek, late: LateNotice?, _ tx: inout Transaction) {
+        let caught = tx.state.examples.inWeek(week.key).filter { !$0.caughtIDs.isEmpty }
+        let view = SessionView(
+            week: WeekView(week, tx), late: late, caught: caught.map { ExampleRow($0, tx) },
+            agenda: SessionAgenda(inReport: false, inThread: false, shoutOuts: caught.count))
+        tx.send(view, to: .channel, kind: .notice)
+    }
 }
 
 /// A programme week as its posts show it: its number, the plan's length and its principle, and the team's agreed
@@ -67,3 +78,22 @@ struct ReminderView: MessageView {
     var answerCount: Int
 }
 
+
+/// The ten-minute stand-up the manager runs at the report-back: the week's shout-outs read aloud, then each person
+/// one example, one thing to keep doing and one thing to change.
+struct SessionAgenda: Encodable {
+    /// Part of the report-back, whose lists hold the shout-outs to read out; otherwise the session post lists them.
+    var inReport: Bool
+    /// The report-back's lists are in its thread.
+    var inThread: Bool
+    var shoutOuts: Int
+}
+
+/// The session's own post, at `schedule.session`.
+struct SessionView: MessageView {
+    static let template = Template.session
+    @Inline var week: WeekView
+    @Inline var late: LateNotice?
+    var caught: [ExampleRow]
+    var agenda: SessionAgenda
+}
