@@ -150,6 +150,26 @@ struct WeeklyCycleTests {
         #expect(h.state.weeks.map(\.index) == [0, 1])
     }
 
+    @Test("every other Monday from week 3 looks back to the principle of two weeks before, with a skill and an example")
+    func lookingBack() throws {
+        var h = try Self.started(length: 4)
+        h.tick(at: "2027-01-04 09:00")
+        h.now = h.instant("2027-01-05 10:00")
+        h.say("priya", "!caught @jo for calming an upset customer", name: "Priya")
+        h.tick(at: "2027-01-08 16:00")
+        let week2 = try #require(texts(h.tick(at: "2027-01-11 09:00").queued, kind: .announcement).first)
+        #expect(!week2.contains("Looking back"))
+        h.tick(at: "2027-01-15 16:00")
+        let week3 = try #require(texts(h.tick(at: "2027-01-18 09:00").queued, kind: .announcement).first)
+        let first = principle(h, week: 0)
+        #expect(week3.contains("Looking back to week 1, \(first.title): is it still part of every day?"))
+        #expect(week3.contains("- Keep practising: \(first.skills[3 % first.skills.count])"))
+        #expect(week3.contains("- We saw it when Priya caught Jo: calming an upset customer"))
+        h.tick(at: "2027-01-22 16:00")
+        let week4 = try #require(texts(h.tick(at: "2027-01-25 09:00").queued, kind: .announcement).first)
+        #expect(!week4.contains("Looking back"))
+    }
+
     @Test("end of programme: re-rating, a before/after report, then a new cycle")
     func endOfProgramme() throws {
         // The baseline is what the team rated before the start.

@@ -4,7 +4,8 @@ import Foundation
 /// have shared nothing yet) and the Friday report-back.
 enum WeeklyPosts {
     static func announce(_ week: ProgrammeWeek, late: LateNotice?, _ tx: inout Transaction) {
-        let view = AnnouncementView(week: WeekView(week, tx), late: late, threads: tx.coach.capabilities.threads)
+        let view = AnnouncementView(
+            week: WeekView(week, tx), late: late, threads: tx.coach.capabilities.threads, lookingBack: LookingBack(before: week, tx))
         let id = tx.send(view, to: .channel, kind: .announcement)
         tx.record(.announcementQueued(weekKey: week.key, outboxID: id))
     }
@@ -66,6 +67,31 @@ struct AnnouncementView: MessageView {
     @Inline var week: WeekView
     @Inline var late: LateNotice?
     var threads: Bool
+    var lookingBack: LookingBack?
+}
+
+/// "Looking back": every other Monday from week 3, a line that brings back the principle of two weeks before,
+/// with one of its skills and an example the team shared that week, so earlier principles come back within the
+/// cycle instead of being done with.
+struct LookingBack: Encodable {
+    var weekNumber: Int
+    var title: String
+    var skill: String?
+    var example: ExampleRow?
+
+    init?(before week: ProgrammeWeek, _ tx: Transaction) {
+        let number = tx.state.number(of: week)
+        guard number >= 3, number % 2 == 1,
+            let earlier = tx.weeksInCycle.last(where: { tx.state.number(of: $0) == number - 2 }),
+            !DefinitionWeek.isOpening(earlier), let principle = tx.principle(id: earlier.principleID)
+        else { return nil }
+        weekNumber = number - 2
+        title = principle.title
+        // The same choice on every run of the same state: the week number picks the skill.
+        skill = principle.skills.isEmpty ? nil : principle.skills[number % principle.skills.count]
+        let examples = tx.state.examples.inWeek(earlier.key)
+        example = (examples.first { !$0.caughtIDs.isEmpty } ?? examples.first).map { ExampleRow($0, tx) }
+    }
 }
 
 struct ReminderView: MessageView {
