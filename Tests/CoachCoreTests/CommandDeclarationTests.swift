@@ -28,7 +28,7 @@ struct CommandDeclarationTests {
         help["exmaple"] = ["usage": "!exmaple", "summary": "typo", "example": "!exmaple x"]
         let bytes = [UInt8](try JSONSerialization.data(withJSONObject: help))
         do {
-            _ = try PromptBook(markup: .plain, templates: setup.templates, commandHelpJSON: bytes)
+            _ = try PromptBook(markup: .plain, templates: setup.templates, commandHelpJSON: bytes, rewardIdeasJSON: setup.rewardIdeas)
             Issue.record("a stray entry was accepted")
         } catch {
             #expect(error.description.contains("\"exmaple\""))

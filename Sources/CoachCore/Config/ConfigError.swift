@@ -14,6 +14,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case invalidCatalogue(reason: String)
     /// A message template does not parse, or one the bot needs is missing.
     case invalidTemplate(name: String, reason: String)
+    /// `Prompts/reward-ideas.json`, the admins' monthly reward ideas, is unreadable or lists none.
+    case invalidRewardIdeas(reason: String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
             "The principle catalogue (Prompts/catalogue.json) cannot be used: \(reason). Fix the file and start again."
         case .invalidTemplate(let name, let reason):
             "The message template Prompts/\(name).mustache cannot be used: \(reason). Fix or restore the file."
+        case .invalidRewardIdeas(let reason):
+            "The reward ideas (Prompts/reward-ideas.json) cannot be used: \(reason). Fix or restore the file."
         }
     }
 }

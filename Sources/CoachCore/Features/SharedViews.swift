@@ -53,7 +53,7 @@ struct NotFoundView: MessageView {
     var known: [String]?
 
     enum Kind: String, TemplateFlag {
-        case principle, member, example, goal, followup, week
+        case principle, member, example, goal, followup, week, feedback
     }
 }
 
@@ -65,7 +65,7 @@ struct NotYoursView: MessageView {
     var owner: String?
 
     enum Kind: String, TemplateFlag {
-        case example, goal, followup
+        case example, goal, followup, training
     }
 }
 

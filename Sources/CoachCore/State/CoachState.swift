@@ -4,8 +4,9 @@ import Foundation
 /// replay them after a restart without running any programme logic again.
 public struct CoachState: Codable, Sendable, Equatable {
     /// 2: examples carry a report watermark, suggestions wait for a "yes", a message may be queued in the thread of
-    /// another. A state written by 1 still loads (see `init(from:)`).
-    public static let schemaVersion = 2
+    /// another. 3: customer feedback, trainings (and their events). A state written by 1 or 2 still loads (see
+    /// `init(from:)`).
+    public static let schemaVersion = 3
 
     public var members: [String: Member] = [:]
     /// Principles the team wrote itself, next to the catalogue's.
@@ -23,6 +24,12 @@ public struct CoachState: Codable, Sendable, Equatable {
     public var pendingSuggestions: [String: PendingSuggestion] = [:]
     public var ideas: [Idea] = []
     public var definitions: [Definition] = []
+    /// What customers said, compliments and complaints, in id order.
+    public var feedback: [Feedback] = []
+    /// Every feedback entry up to this id has been counted in a report-back, so each is counted in exactly one.
+    public var reportedThroughFeedbackID = 0
+    /// Each programme week's scheduled training and what became of it.
+    public var trainings: [Training] = []
     /// Scheduled jobs already handled, by key (`announce:2026-W48`), so a restart never repeats one.
     public var jobs: [String: JobOutcome] = [:]
     /// Messages committed but not yet confirmed sent.
@@ -46,7 +53,7 @@ public struct CoachState: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case members, teamPrinciples, ratingRounds, programme, weeks, examples, goals, followUps, ideas, definitions
         case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs, installID, reportedThroughExampleID
-        case pendingSuggestions
+        case pendingSuggestions, feedback, reportedThroughFeedbackID, trainings
     }
 
     // Tolerant: a field added in a later build is simply absent from an older file.
@@ -69,6 +76,9 @@ public struct CoachState: Codable, Sendable, Equatable {
         recentMessageIDs = try c.decodeIfPresent(RecentIDs.self, forKey: .recentMessageIDs) ?? RecentIDs()
         installID = try c.decodeIfPresent(String.self, forKey: .installID)
         pendingSuggestions = try c.decodeIfPresent([String: PendingSuggestion].self, forKey: .pendingSuggestions) ?? [:]
+        feedback = try c.decodeIfPresent([Feedback].self, forKey: .feedback) ?? []
+        reportedThroughFeedbackID = try c.decodeIfPresent(Int.self, forKey: .reportedThroughFeedbackID) ?? 0
+        trainings = try c.decodeIfPresent([Training].self, forKey: .trainings) ?? []
         if let watermark = try c.decodeIfPresent(Int.self, forKey: .reportedThroughExampleID) {
             reportedThroughExampleID = watermark
         } else {
