@@ -140,10 +140,10 @@ enum CustomerFeedback {
 
 extension CoachState {
     /// The follow-up opened for a complaint, if one was.
-    func followUp(forFeedback id: Int) -> FollowUp? { followUps.last { $0.feedbackID == id } }
+    public func followUp(forFeedback id: Int) -> FollowUp? { followUps.last { $0.feedbackID == id } }
 
     /// A complaint is open until its follow-up is fixed; one nobody has taken on yet is open too.
-    func isOpenComplaint(_ entry: Feedback) -> Bool {
+    public func isOpenComplaint(_ entry: Feedback) -> Bool {
         entry.kind == .complaint && (followUp(forFeedback: entry.id)?.isOpen ?? true)
     }
 }
