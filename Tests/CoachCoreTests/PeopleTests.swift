@@ -365,11 +365,11 @@ struct PersonRecordTests {
         #expect(!notice.contains("staying late"))
         #expect(record.contains("Record for Sam, 2027-01-01 to 2027-01-05 (this month so far)"))
         #expect(record.contains("Examples shared: 1. Everything Sam posted about living the week's principle: 0 of their own work, 1 shout-outs"))
-        #expect(record.contains("Shout-outs received: 1, from 1 different people"))
+        #expect(record.contains("Shout-outs received: 1, given by 1 of the team"))
         #expect(record.contains("Follow-ups closed: 1."))
         #expect(record.contains("Customer complaints followed up: 1 resolved"))
         #expect(record.contains("Trainings: ran 0, attended 0"))
-        #expect(record.contains("Goal 1, Reply time: from 3.5 to 3 hours against a target of 4 hours, on target (2 figures)"))
+        #expect(record.contains("Goal 1, Reply time: from 3.5 to 3 hours against a target of 4 hours, on target (figures posted: 2)"))
         #expect(record.contains("found it at the depot"))
         #expect(!record.contains("calming an upset customer"), "December is outside this month")
 
@@ -381,12 +381,12 @@ struct PersonRecordTests {
         #expect(text.contains("calming an upset customer"))
         #expect(text.contains("Trainings: ran 1, attended 0"))
         #expect(text.contains("role-played refunds"))
-        #expect(text.contains("Goal 1, Reply time: 6 hours against a target of 4 hours, (!) off target (1 figures)"))
+        #expect(text.contains("Goal 1, Reply time: 6 hours against a target of 4 hours, (!) off target (figures posted: 1)"))
         let jo = h.say("alex", "!record @jo 2026-12", name: "Alex", direct: true)[0].text
         #expect(jo.contains("Trainings: ran 0, attended 1"))
         #expect(jo.contains("run by Sam"))
         let all = h.say("alex", "!record @sam all", name: "Alex", direct: true)[0].text
-        #expect(all.contains("everything up to 2027-01-05") && all.contains("Shout-outs received: 2, from 2 different people"))
+        #expect(all.contains("everything up to 2027-01-05") && all.contains("Shout-outs received: 2, given by 2 of the team"))
         let since = h.say("alex", "!record @sam since 2027-01-05", name: "Alex", direct: true)[0].text
         #expect(since.contains("Follow-ups closed: 1."))
         let nothing = h.say("alex", "!record @priya 2026-11", name: "Alex", direct: true)[0].text
@@ -455,7 +455,7 @@ struct MonthlyPostsTests {
         }
         let review = try #require(day.first { $0.destination == .channel && $0.text.contains("Monthly goal review") }).text
         #expect(review.contains("Monthly goal review, 2027-01"))
-        #expect(review.contains("Goal 1, Reply time: from 6 to 3.5 hours against a target of 4 hours, on target (2 figures)"))
+        #expect(review.contains("Goal 1, Reply time: from 6 to 3.5 hours against a target of 4 hours, on target (figures posted: 2)"))
         #expect(review.contains("Goal 2, Orders right: no figure in the period"))
         #expect(review.contains("On target: 1 · Off target: 0 · No figure this month: 1"))
         for name in ["Alex", "Sam", "Jo", "Priya"] { #expect(!review.contains(name), "the review names \(name)") }
