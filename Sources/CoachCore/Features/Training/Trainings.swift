@@ -6,7 +6,8 @@ import Foundation
 /// The report-back lists every training's outcome once.
 enum Trainings {
     static let commands: [CommandDeclaration] = [
-        CommandDeclaration("training", aliases: ["train", "trainings"]) { words in parseTraining(words.args) },
+        // Listed with the admins' commands: scheduling is what people look it up for; anyone may see what is scheduled.
+        CommandDeclaration("training", aliases: ["train", "trainings"], listed: .admins) { words in parseTraining(words.args) },
         CommandDeclaration("trained") { words in parseTrained(words.args) },
     ]
 
