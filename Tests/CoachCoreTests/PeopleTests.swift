@@ -195,6 +195,7 @@ struct TrainingTests {
         #expect(training.ownerID == "sam" && training.weekKey == "2027-W01")
         #expect(h.coach.localDate(training.at) == LocalDate("2027-01-07"))
         #expect(reply.contains("Week 1's training") && reply.contains("Thursday 15:00") && reply.contains("run by Sam"))
+        #expect(reply.contains("Sam gets a reminder in their check-in on Thursday 10:00"))
         #expect(h.say("jo", "!training", name: "Jo")[0].text.contains("Thursday 15:00 (2027-01-07)"))
         // Nothing before the day; then one check-in with the reminder; the question the next working day.
         let early = People.privates(People.advance(&h, to: "2027-01-06 23:00"), to: "sam")
@@ -269,10 +270,22 @@ struct TrainingTests {
     func earlyTraining() throws {
         var h = try People.started()
         People.advance(&h, to: "2027-01-04 09:30")
-        h.say("alex", "!training wed 08:30 owner @jo", name: "Alex")
+        #expect(h.say("alex", "!training wed 08:30 owner @jo", name: "Alex")[0].text.contains("check-in on Tuesday 10:00"))
         let tuesday = People.privates(People.advance(&h, to: "2027-01-05 23:00"), to: "jo")
         #expect(tuesday.count == 1 && tuesday[0].text.contains("You're running the training on Wednesday 08:30"))
         #expect(!People.privates(People.advance(&h, to: "2027-01-06 23:00"), to: "jo").contains { $0.text.contains("running the training") })
+    }
+
+    @Test("the reply says when the reminder comes, or that none can")
+    func reminderPromise() throws {
+        var h = try People.started()
+        People.advance(&h, to: "2027-01-04 11:00")
+        // Today's check-in has gone: nothing reminds Sam of a training this afternoon.
+        #expect(h.say("alex", "!training mon 15:00 owner @sam", name: "Alex")[0].text.contains("No check-in of Sam's comes before it"))
+        #expect(People.privates(People.advance(&h, to: "2027-01-04 23:00"), to: "sam").isEmpty)
+        var quiet = try People.started(capabilities: .init(directMessages: false, threads: false, markup: .plain))
+        People.advance(&quiet, to: "2027-01-04 09:30")
+        #expect(quiet.say("alex", "!training thu 15:00 owner @sam", name: "Alex")[0].text.contains("can't message Sam privately here"))
     }
 
     @Test("reminders and questions come inside the day's one check-in, with everything else due")

@@ -147,6 +147,8 @@ enum Trainings {
             view.scheduled = TrainingRow(training, tx)
             view.rescheduled = existing != nil
             view.past = at <= tx.now
+            view.reminder = Trainings.reminderDue(for: training, tx).map { tx.coach.describe($0) }
+            view.checkIns = tx.coach.capabilities.directMessages
             view.week = TargetWeekView(target, tx)
             tx.reply(request, view)
         }
@@ -216,6 +218,21 @@ enum Trainings {
             }
         }
         return items
+    }
+
+    /// When the owner's reminder will come, as the scheduling reply promises it: the last check-in before the
+    /// training that is still to come; nil when there is none (or no private messages to carry it).
+    static func reminderDue(for training: Training, _ tx: Transaction) -> Date? {
+        guard tx.coach.capabilities.directMessages else { return nil }
+        let schedule = tx.coach.schedule
+        var day = tx.calendar.localDate(of: training.at)
+        while day >= tx.today {
+            if let due = schedule.dailyNudgeDue(on: day), due < training.at {
+                return due > tx.now ? due : nil
+            }
+            day = tx.calendar.adding(days: -1, to: day)
+        }
+        return nil
     }
 
     /// Whether today's check-in is the last one before the training starts.
@@ -302,6 +319,9 @@ struct TrainingView: MessageView {
     var rescheduled = false
     /// Scheduled for a time already past: record it with `trained`.
     var past = false
+    /// When the owner's check-in will remind them, e.g. "Thursday 10:00"; nil when no check-in comes before it.
+    var reminder: String?
+    var checkIns = false
     var noWeek: Trainings.NoWeek?
     /// The bare command's list.
     var list = false
