@@ -170,11 +170,11 @@ enum Trainings {
             let mine = due.filter { $0.ownerID == request.senderID }
             guard let training = mine.max(by: { $0.at < $1.at }) ?? (tx.isAdmin(request) ? due.max(by: { $0.at < $1.at }) : nil)
             else {
-                var view = TrainedView()
                 if let other = due.max(by: { $0.at < $1.at }) {
                     tx.reply(request, NotYoursView(kind: .training, id: other.id, owner: tx.name(of: other.ownerID)))
                     return
                 }
+                var view = TrainedView()
                 let upcoming = tx.state.trainings.filter { $0.outcome == nil && $0.at > tx.now }.min { $0.at < $1.at }
                 view.upcoming = upcoming.map { TrainingRow($0, tx) }
                 view.nothingWaiting = upcoming == nil
