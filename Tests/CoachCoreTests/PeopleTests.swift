@@ -1,4 +1,5 @@
 @testable import CoachCore
+import CoachRuntime
 import CoachTestSupport
 import Foundation
 import Testing
@@ -523,6 +524,24 @@ struct MonthlyPostsTests {
             _ = try PromptBook(markup: .plain, templates: setup.templates, commandHelpJSON: setup.commandHelp, rewardIdeasJSON: [])
         } catch {
             #expect(error.description.contains("Prompts/reward-ideas.json"))
+        }
+    }
+
+    @Test("a deployment without Prompts/reward-ideas.json does not start, and says which file")
+    func missingRewardIdeas() throws {
+        let folder = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let prompts = folder.appendingPathComponent("Prompts")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixtures.projectRoot.appendingPathComponent("Prompts"), to: prompts)
+        try FileManager.default.removeItem(at: prompts.appendingPathComponent("reward-ideas.json"))
+        do {
+            _ = try CoachSetup.load(
+                configPath: Fixtures.projectRoot.appendingPathComponent("Config/coach.json").path, promptsPath: prompts.path,
+                stateOverride: folder.appendingPathComponent("state").path)
+            Issue.record("a setup without reward ideas loaded")
+        } catch {
+            #expect(error.description.contains("reward-ideas.json"))
         }
     }
 
