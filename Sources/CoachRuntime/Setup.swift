@@ -9,12 +9,14 @@ public struct CoachSetup: Sendable {
     /// Template texts by name; compiled into a `PromptBook` once the transport's markup is known.
     public var templates: [String: String]
     public var commandHelp: [UInt8]
+    /// `Prompts/reward-ideas.json`.
+    public var rewardIdeas: [UInt8]
     public var configFile: URL?
     public var promptsDirectory: URL
     public var stateDirectory: URL
 
     public func prompts(for markup: Markup) throws(ConfigError) -> PromptBook {
-        try PromptBook(markup: markup, templates: templates, commandHelpJSON: commandHelp)
+        try PromptBook(markup: markup, templates: templates, commandHelpJSON: commandHelp, rewardIdeasJSON: rewardIdeas)
     }
 }
 
@@ -57,7 +59,7 @@ public struct SetupReading: Sendable {
         case prompts
         /// `Prompts/catalogue.json`.
         case catalogue
-        /// The templates and `Prompts/commands.json`.
+        /// The templates, `Prompts/commands.json` and `Prompts/reward-ideas.json`.
         case templates
     }
 
@@ -68,6 +70,7 @@ public struct SetupReading: Sendable {
     public var catalogue: Catalogue?
     public var templates: [String: String]?
     public var commandHelp: [UInt8]?
+    public var rewardIdeas: [UInt8]?
     public var promptsDirectory: URL?
     /// The state folder: `--state`, or the config's `stateDirectory`; nil when neither can be known.
     public var stateDirectory: URL?
@@ -76,11 +79,14 @@ public struct SetupReading: Sendable {
 
     /// The whole setup, when every part could be read (a config with unknown keys counts, without those keys).
     public var setup: CoachSetup? {
-        guard let config, let catalogue, let templates, let commandHelp, let promptsDirectory, let stateDirectory else {
+        guard let config, let catalogue, let templates, let commandHelp, let rewardIdeas, let promptsDirectory,
+            let stateDirectory
+        else {
             return nil
         }
         return CoachSetup(
-            config: config, catalogue: catalogue, templates: templates, commandHelp: commandHelp, configFile: configFile,
+            config: config, catalogue: catalogue, templates: templates, commandHelp: commandHelp,
+            rewardIdeas: rewardIdeas, configFile: configFile,
             promptsDirectory: promptsDirectory, stateDirectory: stateDirectory)
     }
 }
@@ -156,6 +162,7 @@ extension CoachSetup {
                 templates[String(file.dropLast(".mustache".count))] = text.hasSuffix("\n") ? String(text.dropLast()) : text
             }
             reading.commandHelp = try read(prompts.appendingPathComponent("commands.json"))
+            reading.rewardIdeas = try read(prompts.appendingPathComponent("reward-ideas.json"))
             reading.templates = templates
         } catch {
             reading.problems.append((.templates, error))

@@ -9,8 +9,9 @@ import Logging
 /// the scripted team as its chat platform. The team answers each poll with its next message, moving the clock to
 /// that moment, or moves the clock to the poll's deadline when nobody speaks before it, so the loop's own schedule
 /// (wake-ups, ticks, delivery) decides when posts appear, exactly as it does live. Members rate, post examples, catch
-/// each other doing something right, reply in announcement threads, update (and sometimes forget) goals, and
-/// re-rate at the end. The same seed gives the same transcript, byte for byte.
+/// each other doing something right, reply in announcement threads, update (and sometimes forget) goals, pass on
+/// what customers said (a complaint turned into a follow-up with an owner), run the week's training and say how it
+/// went, and re-rate at the end. The same seed gives the same transcript, byte for byte.
 public struct Simulation {
     public struct Options: Sendable {
         public var weeks: Int
@@ -43,6 +44,11 @@ public struct Simulation {
         /// Service problems someone spots, each with the fixes that fit it.
         public var problems: [Problem]
         public var goals: [ScriptedGoal]
+        /// What customers said: compliments, and complaints with the fixes that fit them.
+        public var compliments: [String]
+        public var complaints: [Problem]
+        /// What a training's owner says it covered.
+        public var trainingNotes: [String]
 
         public struct Problem: Decodable, Sendable {
             public var problem: String
@@ -74,7 +80,7 @@ public struct Simulation {
             {
                 return [done]
             }
-            return problems.first { $0.problem == item.text }?.fixes ?? problems.flatMap(\.fixes)
+            return (problems + complaints).first { $0.problem == item.text }?.fixes ?? problems.flatMap(\.fixes)
         }
     }
 
@@ -227,6 +233,7 @@ actor SimulatedTeam: PollingTransport {
     enum Act {
         case text(String)
         case example, caught, threadReply, idea, means, followUp, fixFollowUp, rerate, rateBaseline
+        case compliment, complaint, assignComplaint, scheduleTraining, trained, record
         case goalUpdate(Int), goalAction(Int), away(LocalDate)
     }
 
@@ -368,6 +375,23 @@ actor SimulatedTeam: PollingTransport {
             if state.followUps.contains(where: { $0.isOpen && $0.ownerID == member.id }), chance(0.3) {
                 actions.append((minute + 7, member, .fixFollowUp))
             }
+            if chance(0.05) { actions.append((minute + 9, member, chance(0.6) ? .compliment : .complaint)) }
+            // The day after the training, its owner says how it went.
+            if state.trainings.contains(where: { $0.ownerID == member.id && $0.outcome == nil && calendar.localDate(of: $0.at) < day }) {
+                actions.append((10 * 60 + 20, member, .trained))
+            }
+        }
+        // Monday: the admin schedules the week's training with one of the team as its owner.
+        if running, weekday == 2 { actions.append((9 * 60 + 40, admin, .scheduleTraining)) }
+        // A complaint nobody has taken on yet gets an owner from the admin, sooner or later.
+        if running, state.feedback.contains(where: { $0.kind == .complaint && state.followUp(forFeedback: $0.id) == nil }),
+            chance(0.5)
+        {
+            actions.append((9 * 60 + 45, admin, .assignComplaint))
+        }
+        // After the last week, the admin looks at one person's record for their appraisal.
+        if finished, members.count > 1, weekday == 2, calendar.monday(of: day) == state.programme.finishedOn {
+            actions.append((9 * 60 + 50, admin, .record))
         }
         // The first working day after week 0's report-back, the admin agrees the definition from two answers, as
         // the check-in asks.
@@ -449,6 +473,25 @@ actor SimulatedTeam: PollingTransport {
             return "!goal action \(id) \(pick(scripted.actions).action)"
         case .away(let until):
             return "!away until \(until)"
+        case .compliment:
+            return "!feedback compliment \(pick(script.compliments))"
+        case .complaint:
+            // Most complaints go to someone to see through at once; some wait for an owner.
+            let complaint = pick(script.complaints).problem
+            guard chance(0.7) else { return "!feedback complaint \(complaint)" }
+            return "!feedback complaint \(complaint) owner @\(pick(members).name)"
+        case .assignComplaint:
+            guard let complaint = state.feedback.first(where: { $0.kind == .complaint && state.followUp(forFeedback: $0.id) == nil })
+            else { return nil }
+            return "!feedback \(complaint.id) owner @\(pick(members).name)"
+        case .scheduleTraining:
+            let owner = members.count > 1 ? members[1 + Int.random(in: 0..<(members.count - 1), using: &random)] : member
+            return "!training \(pick(["tuesday", "wednesday", "thursday"])) \(pick(["11:00", "15:00"])) owner @\(owner.name)"
+        case .trained:
+            let others = members.filter { $0.id != member.id && chance(0.6) }.prefix(4).map { "@\($0.name)" }
+            return (["!trained", pick(script.trainingNotes)] + others).joined(separator: " ")
+        case .record:
+            return "!record @\(members[1].name) quarter"
         }
     }
 

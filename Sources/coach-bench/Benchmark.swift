@@ -128,6 +128,13 @@ struct Benchmark {
         }
         state.apply(.jobRecorded(key: "intro", outcome: .done))
         let lastMonday = calendar.adding(days: 7 * (weeks - 1), to: firstMonday)
+        // Each month's review went out with the first check-in of the month after it, as a live bot records it;
+        // the last month's too, so the measured Friday (2027-01-01) times the report-back, not December's review.
+        var month = (firstMonday.year, firstMonday.month)
+        while (month.0, month.1) <= (lastMonday.year, lastMonday.month) {
+            state.apply(.jobRecorded(key: String(format: "monthly:%04d-%02d", month.0, month.1), outcome: .done))
+            month = month.1 == 12 ? (month.0 + 1, 1) : (month.0, month.1 + 1)
+        }
         state.apply(.jobRecorded(key: "announce:\(calendar.weekKey(monday: lastMonday))", outcome: .done))
         state.apply(.jobRecorded(key: "reminder:\(calendar.weekKey(monday: lastMonday))", outcome: .done))
         return (state, calendar.at(calendar.adding(days: 2, to: lastMonday), hour: 14, minute: 0))

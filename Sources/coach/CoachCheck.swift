@@ -37,10 +37,11 @@ enum CoachCheck {
         findings += problems(in: .catalogue)
         findings += problems(in: .templates)
         var prompts: PromptBook?
-        if let templates = reading.templates, let commandHelp = reading.commandHelp {
+        if let templates = reading.templates, let commandHelp = reading.commandHelp, let rewardIdeas = reading.rewardIdeas {
             do {
-                prompts = try PromptBook(markup: .plain, templates: templates, commandHelpJSON: commandHelp)
-                findings.append(.ok("templates", "\(templates.count) templates and the command help compile"))
+                prompts = try PromptBook(
+                    markup: .plain, templates: templates, commandHelpJSON: commandHelp, rewardIdeasJSON: rewardIdeas)
+                findings.append(.ok("templates", "\(templates.count) templates, the command help and the reward ideas compile"))
             } catch {
                 findings.append(.problem("templates", error.description))
             }

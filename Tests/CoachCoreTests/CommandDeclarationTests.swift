@@ -21,6 +21,21 @@ struct CommandDeclarationTests {
         #expect(Set(prompts.commandHelp.keys) == Set(Self.names))
     }
 
+    @Test("help fits one message on every platform, for a member and for an admin, each command on one short line")
+    func helpFitsOneMessage() throws {
+        var h = Harness(coach: try Fixtures.coach(), at: "2027-01-04 10:00")
+        h.tick()
+        for (who, name) in [("sam", "Sam"), ("alex", "Alex")] {
+            let help = try #require(h.say(who, "!help", name: name).first?.text)
+            // Telegram's limit is 4,096 characters, the smallest of the platforms'; a margin for a long name.
+            #expect(help.count <= 3_900, "\(who)'s help is \(help.count) characters")
+        }
+        for declaration in Commands.all {
+            let brief = HelpCommandView(declaration.name, prompts: h.coach.prompts).brief
+            #expect(!brief.isEmpty && brief.count <= 170, "\(declaration.name)'s first sentence is \(brief.count) characters: \(brief)")
+        }
+    }
+
     @Test("a stray entry in commands.json is refused at start, naming it")
     func strayWording() throws {
         let setup = try Fixtures.setup()
@@ -28,7 +43,7 @@ struct CommandDeclarationTests {
         help["exmaple"] = ["usage": "!exmaple", "summary": "typo", "example": "!exmaple x"]
         let bytes = [UInt8](try JSONSerialization.data(withJSONObject: help))
         do {
-            _ = try PromptBook(markup: .plain, templates: setup.templates, commandHelpJSON: bytes)
+            _ = try PromptBook(markup: .plain, templates: setup.templates, commandHelpJSON: bytes, rewardIdeasJSON: setup.rewardIdeas)
             Issue.record("a stray entry was accepted")
         } catch {
             #expect(error.description.contains("\"exmaple\""))

@@ -1,4 +1,4 @@
-import CoachCore
+@testable import CoachCore
 import CoachTestSupport
 import Foundation
 import Testing
@@ -219,9 +219,12 @@ struct GoalsAndRecordsTests {
         #expect(usage[0].text.contains(help.usage.split(separator: "\n")[0]))
         let unknown = h.say("sam", "!exampel hi", name: "Sam")
         #expect(unknown[0].text.contains("example"))
+        // help lists every command on one line, so it fits one message; help <command> gives its example.
         let all = h.say("sam", "!help", name: "Sam")[0].text
         for name in ["example", "caught", "rate", "goal", "followup", "idea", "means", "away"] {
-            #expect(all.contains(h.coach.prompts.commandHelp[name]!.example), "help lacks the \(name) example")
+            #expect(all.contains("- !\(name): " + HelpCommandView(name, prompts: h.coach.prompts).brief), "help lacks \(name)")
+            let one = h.say("sam", "!help \(name)", name: "Sam")[0].text
+            #expect(one.contains(h.coach.prompts.commandHelp[name]!.example), "help \(name) lacks its example")
         }
     }
 }

@@ -5,7 +5,8 @@ import Testing
 
 /// What must hold over a whole programme, whatever happens to the team, checked over many seeded runs
 /// (`ProgrammeRun`): teams of 1 to 60, random holidays, pauses, skips, away dates, outages that make posts late or
-/// missed, restarts, typos, weekend examples. Every failure names its seed: `ProgrammeRun(seed:)` replays it.
+/// missed, restarts, typos, weekend examples, customer feedback, trainings, records and month ends. Every failure
+/// names its seed: `ProgrammeRun(seed:)` replays it.
 @Suite("Whole-programme invariants")
 struct ProgrammeInvariantTests {
     /// Seeds per run of the suite. Each is a whole programme of 2 to 6 weeks.
@@ -18,16 +19,84 @@ struct ProgrammeInvariantTests {
         let say = { (what: String) in Issue.record("seed \(seed): \(what)") }
         for failure in run.failures { say(failure) }
 
-        // No member gets more than one scheduled private message per day.
+        // No member gets more than one scheduled private message per day: every private message that answers
+        // nobody (check-ins with their training reminders and questions, the admins' monthly reward prompt) counts.
         var perDay: [String: Int] = [:]
         for sent in run.sent where sent.message.kind == .nudge {
-            guard case .direct(let member) = sent.message.destination else {
+            guard case .direct = sent.message.destination else {
                 say("a nudge went to \(sent.message.destination), not privately")
                 continue
             }
+        }
+        for sent in run.sent where sent.message.kind != .reply {
+            guard case .direct(let member) = sent.message.destination else { continue }
             perDay["\(member) \(run.calendar.localDate(of: sent.at))", default: 0] += 1
+            let weekday = run.calendar.weekday(of: run.calendar.localDate(of: sent.at))
+            if !run.coach.config.schedule.workdays.contains(weekday) { say("a scheduled private message on a day off: \(member)") }
         }
         for (key, count) in perDay where count > 1 { say("\(count) private messages on one day: \(key)") }
+        for sent in run.sent where sent.message.text.contains("You're running the training") || sent.message.text.contains("Did the training on")
+            || sent.message.text.contains("who did well in")
+        {
+            if sent.message.kind != .nudge { say("a training reminder or reward prompt outside a check-in: \(sent.message.text)") }
+        }
+
+        // Each month's posts go out at most once, never for a month before the programme's first week, and the
+        // channel's goal review names nobody.
+        for (job, count) in run.monthlyJobs where count > 1 { say("\(job) was recorded \(count) times") }
+        var reviews: [String: Int] = [:]
+        for review in run.goalReviews { reviews[review.job, default: 0] += 1 }
+        for (job, count) in reviews where count > 1 { say("\(job) posted \(count) goal reviews") }
+        var prompts: [String: Int] = [:]
+        for prompt in run.rewardPrompts { prompts["\(prompt.member) \(prompt.month)", default: 0] += 1 }
+        for (key, count) in prompts where count > 1 { say("\(count) reward prompts for \(key)") }
+        for prompt in run.rewardPrompts where !run.coach.config.isAdmin(prompt.member) { say("a reward prompt went to \(prompt.member)") }
+        if let first = run.state.weeks.first.map({ Month($0.monday) }) {
+            for job in run.monthlyJobs.keys {
+                if let month = Month(String(job.dropFirst("monthly:".count))), month < first { say("\(job) before the programme's first week") }
+            }
+        } else if !run.monthlyJobs.isEmpty {
+            say("monthly posts without a programme week: \(run.monthlyJobs.keys.sorted())")
+        }
+        let names = run.state.members.values.map(\.name)
+        for review in run.goalReviews {
+            let words = Set(review.text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
+            for name in names where words.contains(name) { say("the goal review \(review.job) names \(name)") }
+        }
+
+        // Every training's outcome (held or not) is in exactly one report, once recorded before a report went out.
+        for training in run.state.trainings where training.outcome != nil {
+            guard let token = run.trainingTokens[training.id], let outcome = training.outcome else { continue }
+            let reports = run.reportBatches.filter { $0.text.contains(token) }
+            if reports.count > 1 { say("training \(training.id) is in \(reports.count) reports") }
+            if reports.isEmpty, run.reportBatches.contains(where: { $0.at > outcome.at }) {
+                say("training \(training.id) (\(outcome.held ? "held" : "not held")) never appeared in a report")
+            }
+            if let report = reports.first, outcome.held, !report.text.contains("held, run by \(run.state.members[training.ownerID]?.name ?? "?")") {
+                say("training \(training.id) is reported without who ran it")
+            }
+        }
+
+        // Every feedback entry is counted in exactly one report.
+        var counted = (compliments: 0, complaints: 0)
+        for report in run.reportBatches {
+            for line in report.text.split(separator: "\n") where line.hasPrefix("Customer feedback since the last report-back: ") {
+                let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+                counted.compliments += numbers.first ?? 0
+                counted.complaints += numbers.dropFirst().first ?? 0
+            }
+        }
+        let countedFeedback = run.state.feedback.filter { $0.id <= run.state.reportedThroughFeedbackID }
+        let expected = (countedFeedback.filter { $0.kind == .compliment }.count, countedFeedback.filter { $0.kind == .complaint }.count)
+        if counted != expected { say("feedback counted \(counted) in the reports, \(expected) reported") }
+
+        // A person's record is never shown in the channel.
+        for sent in run.sent where sent.message.text.contains("What the numbers count") {
+            guard case .direct = sent.message.destination else {
+                say("a record went to \(sent.message.destination)")
+                continue
+            }
+        }
 
         // Every example is in exactly one report-back, shown there, and none is left out of the reports made after it.
         var reported: [Int: Int] = [:]

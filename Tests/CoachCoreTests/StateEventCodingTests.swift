@@ -49,7 +49,11 @@ struct StateEventCodingTests {
         case .goalActionRecorded: [.goalActionRecorded(id: 1, action: Goal.Action(text: "more staff", at: at, followUpID: 4))]
         case .goalNudged: [.goalNudged(id: 1, at: at)]
         case .goalClosed: [.goalClosed(id: 1)]
-        case .followUpOpened: [.followUpOpened(FollowUp(id: 4, text: "fix it", ownerID: "u1", openedAt: at, goalID: 1))]
+        case .followUpOpened:
+            [
+                .followUpOpened(FollowUp(id: 4, text: "fix it", ownerID: "u1", openedAt: at, goalID: 1)),
+                .followUpOpened(FollowUp(id: 5, text: "parcel late", ownerID: "u2", openedAt: at, feedbackID: 2)),
+            ]
         case .followUpFixed: [.followUpFixed(id: 4, resolution: "done", at: at)]
         case .followUpNudged: [.followUpNudged(id: 4, at: at)]
         case .ideaAdded: [.ideaAdded(Idea(id: 1, text: "idea", authorID: "u1", at: at, weekKey: nil))]
@@ -76,7 +80,36 @@ struct StateEventCodingTests {
         case .suggestionOffered:
             [.suggestionOffered(memberID: "u1", suggestion: PendingSuggestion(text: "!example kept the text", at: at))]
         case .suggestionSettled: [.suggestionSettled(memberID: "u1")]
+        case .feedbackAdded:
+            [
+                .feedbackAdded(Feedback(id: 1, kind: .compliment, text: "loved the \"card\"", reporterID: "u1", at: at)),
+                .feedbackAdded(Feedback(id: 2, kind: .complaint, text: "parcel late", reporterID: "u2", at: at)),
+            ]
+        case .feedbackReported: [.feedbackReported(throughID: 7)]
+        case .trainingScheduled: [.trainingScheduled(Self.training), .trainingScheduled(Self.trainingDone)]
+        case .trainingRecorded:
+            [
+                .trainingRecorded(id: 3, outcome: Training.Outcome(held: true, note: "role play", attendeeIDs: ["u2", "u3"], byID: "u1", at: at)),
+                .trainingRecorded(id: 3, outcome: Training.Outcome(held: false, note: "", attendeeIDs: [], byID: "u9", at: at)),
+            ]
+        case .trainingReminded: [.trainingReminded(id: 3, at: at)]
+        case .trainingAsked: [.trainingAsked(id: 3, at: at)]
+        case .trainingsReported: [.trainingsReported(ids: [3, 4])]
         }
+    }
+
+    static let training = Training(
+        id: 3, weekKey: "2027-W01", cycle: 1, principleID: "a", at: at, ownerID: "u1", scheduledByID: "u9", scheduledAt: at)
+
+    /// A training with every optional part set: outcome, reminder, question, reported.
+    static var trainingDone: Training {
+        var done = training
+        done.id = 4
+        done.outcome = Training.Outcome(held: true, note: "n", attendeeIDs: ["u2"], byID: "u1", at: at)
+        done.remindedAt = at
+        done.askedAt = at
+        done.reported = true
+        return done
     }
 
     static let everyEvent: [StateEvent] = StateEvent.Kind.allCases.flatMap(samples(of:))

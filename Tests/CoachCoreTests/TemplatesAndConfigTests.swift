@@ -63,7 +63,7 @@ struct TemplatesAndConfigTests {
         var templates = setup.templates
         templates["summary"] = nil
         #expect(throws: ConfigError.invalidTemplate(name: "summary", reason: "the file is missing")) {
-            try PromptBook(markup: .plain, templates: templates, commandHelpJSON: setup.commandHelp)
+            try PromptBook(markup: .plain, templates: templates, commandHelpJSON: setup.commandHelp, rewardIdeasJSON: setup.rewardIdeas)
         }
     }
 

@@ -673,7 +673,7 @@ struct SlackEndToEndTests: AdapterTestSuite {
         await slack.say("U1", "!start 2027-01-04")
         try await Self.step(session, transport, at: Harness.instant("2027-01-01 10:00", coach))
         try await Self.step(session, transport, at: Harness.instant("2027-01-04 09:00", coach))
-        let announcement = try #require(await slack.posted.last { $0.text.contains("Principle of the week") })
+        let announcement = try #require(await slack.posted.last { $0.text.isMondayPost })
         #expect(announcement.threadTS == nil)
         #expect(announcement.text.contains("reply in this thread"))
         let root = try #require(await session.state.watchedThreads.first)

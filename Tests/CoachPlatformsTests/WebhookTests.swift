@@ -238,7 +238,7 @@ struct SlackWebhookTests {
         let (server, _) = try await Kit.serve(.text("ok", status: 200))
         let session = try await Kit.runWeek(try Kit.slack(server))
         let texts = server.requests.compactMap { $0.json["text"] as? String }
-        let announcement = try #require(texts.first { $0.contains("Principle of the week") })
+        let announcement = try #require(texts.first { $0.isMondayPost })
         #expect(!announcement.contains("reply in this thread"), "no threads through a webhook")
         #expect(texts.contains { $0.contains("Here's what I can do, Sam") })
         let example = try #require(await session.state.examples.all.last)
@@ -346,7 +346,7 @@ struct TeamsWorkflowTests {
         let (server, _) = try await Kit.serve(Reply(status: 202))
         let session = try await Kit.runWeek(try Kit.teams(server))
         let posts = server.requests.map { Kit.teamsLines($0).joined(separator: "\n") }
-        let announcement = try #require(posts.first { $0.contains("Principle of the week") })
+        let announcement = try #require(posts.first { $0.isMondayPost })
         #expect(!announcement.contains("reply in this thread"))
         #expect(posts.contains { $0.contains("Here's what I can do, Sam") })
         #expect(try #require(await session.state.examples.all.last).caughtIDs == ["jo"])
@@ -469,7 +469,7 @@ struct GoogleChatTests {
         let (space, server) = try await Self.start()
         let session = try await Kit.runWeek(try Kit.google(server))
         let texts = await space.created.map(\.text)
-        let announcement = try #require(texts.first { $0.contains("Principle of the week") })
+        let announcement = try #require(texts.first { $0.isMondayPost })
         #expect(!announcement.contains("reply in this thread"))
         #expect(texts.contains { $0.contains("Here's what I can do, Sam") })
         #expect(try #require(await session.state.examples.all.last).caughtIDs == ["jo"])

@@ -605,9 +605,9 @@ struct ZulipTests: AdapterTestSuite {
         try await step()
         now = Harness.instant("2027-01-04 09:00", coach)
         try await step()
-        let announcement = try #require(await rig.fake.posted.first { $0.content.contains("Principle of the week") })
+        let announcement = try #require(await rig.fake.posted.first { $0.content.isMondayPost })
         let topic = try #require(announcement.topic)
-        #expect(topic.hasPrefix("Principle of the week, week 1 of"))
+        #expect(topic.isMondayPost, "the Monday post's first line names its topic")
         #expect(await session.state.weeks.last?.announcementPlatformID == "topic:" + topic)
 
         now = Harness.instant("2027-01-05 11:00", coach)

@@ -31,21 +31,37 @@ struct SimulationTests {
         #expect(progress.first?.contains("week 0 of 3") == true)
     }
 
-    @Test("a full programme: every week announced and summarised, goals nudged, ending with the before/after report")
+    @Test("a full programme: every week announced and summarised, goals nudged, trainings run, ending with the before/after report")
     func fullProgramme() async throws {
         let (text, summary, _) = try await Self.transcript(seed: 7, weeks: 3, team: 6)
         let setup = try Fixtures.setup()
         #expect(summary.finished)
         #expect(summary.messagesFromTeam > 30)
-        // Every scripted action is visible: ratings, examples, shout-outs, goal updates.
+        // Every scripted action is visible: ratings, votes, week 0's definition, examples, shout-outs, goal updates,
+        // customer feedback, the week's training and how it went, and an appraisal record.
         for fragment in [
             "!rate all", "!example", "!caught @", "!goal ", "(privately to", "(in thread)", "!vote ", "Everyone has rated",
             "Week 0, before our 3 principles", "!means ", "!means agree ", "(Our definition: Customer Service means",
+            "!feedback complaint", "!training ", "!trained ", "recorded as held", "!record @", "Record for ",
         ] {
             #expect(text.contains(fragment), "transcript lacks \(fragment)")
         }
         #expect(text.contains(setup.config.team.botName))
         #expect(text.hasPrefix("[2026-12-30 Wednesday 09:00]"))
+    }
+}
+
+extension SimulationTests {
+    @Test("across a month's end: the channel's goal review, figures only, and the admin's reward prompt in their check-in")
+    func monthEnd() async throws {
+        let (text, summary, _) = try await Self.transcript(seed: 3, weeks: 5, team: 5)
+        #expect(summary.finished)
+        let posts = text.components(separatedBy: "\n[")
+        let review = try #require(posts.first { $0.contains("Monthly goal review, 2027-01") })
+        #expect(review.contains("coach:"), "the review goes to the channel")
+        let prompt = try #require(posts.first { $0.contains("who did well in 2027-01") })
+        #expect(prompt.contains("coach (privately to Alex)"))
+        #expect(posts.filter { $0.contains("who did well in") }.count == 1)
     }
 }
 

@@ -79,7 +79,7 @@ struct CheckTests {
 
             ok: config: \(config): every key is one coach reads, and every value works
             ok: catalogue: \(setup.catalogue.principles.count) principles in \(Self.prompts.path)/catalogue.json
-            ok: templates: \(templates.count) templates and the command help compile
+            ok: templates: \(templates.count) templates, the command help and the reward ideas compile
             ok: state: no state yet in \(state.path): the bot starts a fresh one there
             ok: console: a local chat in this terminal: no account, token or network needed
             No problems found.

@@ -21,6 +21,12 @@ public enum ParseProblem: String, Equatable, Sendable, TemplateFlag {
     case missingMention
     case tooLong
     case badForm
+    /// A day of the week was wanted (`thursday`, `thu`).
+    case badDay
+    /// A 24-hour time was wanted (`15:00`).
+    case badTime
+    /// A period `record` knows was wanted.
+    case badPeriod
 }
 
 /// Turns chat text into commands. Accepts `!cmd`, `/cmd`, `/cmd@botname` and `@botname cmd`, any case, with

@@ -14,6 +14,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case invalidCatalogue(reason: String)
     /// A message template does not parse, or one the bot needs is missing.
     case invalidTemplate(name: String, reason: String)
+    /// `Prompts/reward-ideas.json`, the admins' monthly reward ideas, is unreadable or lists none.
+    case invalidRewardIdeas(reason: String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
         case .invalidTemplate(let name, let reason):
             // A template is named without its extension; a data file (commands.json) with its own.
             "The message file Prompts/\(name.contains(".") ? name : name + ".mustache") cannot be used: \(reason). Fix or restore the file."
+        case .invalidRewardIdeas(let reason):
+            "The reward ideas (Prompts/reward-ideas.json) cannot be used: \(reason). Fix or restore the file."
         }
     }
 }

@@ -58,7 +58,7 @@ struct NotFoundView: MessageView {
     var known: [String]?
 
     enum Kind: String, TemplateFlag {
-        case principle, member, example, goal, followup, week, definition
+        case principle, member, example, goal, followup, week, definition, feedback
     }
 }
 
@@ -70,7 +70,7 @@ struct NotYoursView: MessageView {
     var owner: String?
 
     enum Kind: String, TemplateFlag {
-        case example, goal, followup
+        case example, goal, followup, training
     }
 }
 

@@ -29,6 +29,12 @@ public struct CoachState: Codable, Sendable, Equatable {
     public var definitions: [Definition] = []
     /// Every definition the team agreed, oldest first; the last is the team's definition.
     public var agreedDefinitions: [AgreedDefinition] = []
+    /// What customers said, compliments and complaints, in id order.
+    public var feedback: [Feedback] = []
+    /// Every feedback entry up to this id has been counted in a report-back, so each is counted in exactly one.
+    public var reportedThroughFeedbackID = 0
+    /// Each programme week's scheduled training and what became of it.
+    public var trainings: [Training] = []
     /// Scheduled jobs already handled, by key (`announce:2026-W48`), so a restart never repeats one.
     public var jobs: [String: JobOutcome] = [:]
     /// Messages committed but not yet confirmed sent.
@@ -55,7 +61,7 @@ public struct CoachState: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case members, teamPrinciples, ratingRounds, programme, weeks, examples, goals, followUps, ideas, definitions
         case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs, installID, reportedThroughExampleID
-        case pendingSuggestions, agreedDefinitions, principleDetails
+        case pendingSuggestions, agreedDefinitions, principleDetails, feedback, reportedThroughFeedbackID, trainings
     }
 
     // Tolerant: a field added in a later build is simply absent from an older file.
@@ -80,6 +86,9 @@ public struct CoachState: Codable, Sendable, Equatable {
         recentMessageIDs = try c.decodeIfPresent(RecentIDs.self, forKey: .recentMessageIDs) ?? RecentIDs()
         installID = try c.decodeIfPresent(String.self, forKey: .installID)
         pendingSuggestions = try c.decodeIfPresent([String: PendingSuggestion].self, forKey: .pendingSuggestions) ?? [:]
+        feedback = try c.decodeIfPresent([Feedback].self, forKey: .feedback) ?? []
+        reportedThroughFeedbackID = try c.decodeIfPresent(Int.self, forKey: .reportedThroughFeedbackID) ?? 0
+        trainings = try c.decodeIfPresent([Training].self, forKey: .trainings) ?? []
         if let watermark = try c.decodeIfPresent(Int.self, forKey: .reportedThroughExampleID) {
             reportedThroughExampleID = watermark
         } else {

@@ -266,19 +266,100 @@ public struct FollowUp: Codable, Sendable, Equatable {
     public var ownerID: String
     public var openedAt: Date
     public var goalID: Int?
+    /// The customer complaint this follow-up sees through (`feedback complaint … owner @name`).
+    public var feedbackID: Int?
     public var fixedAt: Date?
     public var resolution: String?
     public var lastNudgedAt: Date?
 
-    public init(id: Int, text: String, ownerID: String, openedAt: Date, goalID: Int? = nil) {
+    public init(id: Int, text: String, ownerID: String, openedAt: Date, goalID: Int? = nil, feedbackID: Int? = nil) {
         self.id = id
         self.text = text
         self.ownerID = ownerID
         self.openedAt = openedAt
         self.goalID = goalID
+        self.feedbackID = feedbackID
     }
 
     public var isOpen: Bool { fixedAt == nil }
+}
+
+/// What a customer said about the team, logged by whoever heard it: seed 000's "act on deviation and other
+/// feedback" and seed 003's complaints procedure. A complaint stays open until the follow-up opened for it is fixed.
+public struct Feedback: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        case compliment
+        case complaint
+    }
+
+    public var id: Int
+    public var kind: Kind
+    public var text: String
+    public var reporterID: String
+    public var at: Date
+
+    public init(id: Int, kind: Kind, text: String, reporterID: String, at: Date) {
+        self.id = id
+        self.kind = kind
+        self.text = text
+        self.reporterID = reporterID
+        self.at = at
+    }
+}
+
+/// A programme week's training session (seed 000, steps 5 and 6: "identify skills development … match the
+/// training"), with an owner who runs it and a time; afterwards, whether it was held and who attended.
+public struct Training: Codable, Sendable, Equatable {
+    /// What the owner (or an admin) said afterwards.
+    public struct Outcome: Codable, Sendable, Equatable {
+        public var held: Bool
+        public var note: String
+        /// Who attended, as the owner listed them; the owner ran it and is not among them.
+        public var attendeeIDs: [String]
+        public var byID: String
+        public var at: Date
+
+        public init(held: Bool, note: String, attendeeIDs: [String], byID: String, at: Date) {
+            self.held = held
+            self.note = note
+            self.attendeeIDs = attendeeIDs
+            self.byID = byID
+            self.at = at
+        }
+    }
+
+    public var id: Int
+    /// The programme week it is for (ISO key) and that week's principle when it was scheduled.
+    public var weekKey: String
+    public var cycle: Int
+    public var principleID: String
+    public var at: Date
+    public var ownerID: String
+    public var scheduledByID: String
+    public var scheduledAt: Date
+    public var outcome: Outcome?
+    /// When the owner's check-in reminded them of it.
+    public var remindedAt: Date?
+    /// When the owner's check-in last asked whether it happened.
+    public var askedAt: Date?
+    /// Its outcome has been in a report-back, so it is in exactly one.
+    public var reported = false
+
+    public init(
+        id: Int, weekKey: String, cycle: Int, principleID: String, at: Date, ownerID: String, scheduledByID: String,
+        scheduledAt: Date
+    ) {
+        self.id = id
+        self.weekKey = weekKey
+        self.cycle = cycle
+        self.principleID = principleID
+        self.at = at
+        self.ownerID = ownerID
+        self.scheduledByID = scheduledByID
+        self.scheduledAt = scheduledAt
+    }
+
+    public var isHeld: Bool { outcome?.held == true }
 }
 
 /// An entry in the ideas box (seed 002: "encourage your staff to come up with new customer service ideas").

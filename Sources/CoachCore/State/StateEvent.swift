@@ -59,6 +59,20 @@ public enum StateEvent: Codable, Sendable, Equatable {
     case suggestionOffered(memberID: String, suggestion: PendingSuggestion)
     /// The sender took the suggestion, or it lapsed.
     case suggestionSettled(memberID: String)
+    /// A compliment or complaint a customer made, as a member logged it.
+    case feedbackAdded(Feedback)
+    /// A report-back counted every feedback entry up to this id.
+    case feedbackReported(throughID: Int)
+    /// A training scheduled, or rescheduled (the same id again replaces it, reminders and all).
+    case trainingScheduled(Training)
+    /// The owner or an admin said whether it happened, and who attended.
+    case trainingRecorded(id: Int, outcome: Training.Outcome)
+    /// The owner's check-in reminded them of it.
+    case trainingReminded(id: Int, at: Date)
+    /// The owner's check-in asked whether it happened.
+    case trainingAsked(id: Int, at: Date)
+    /// A report-back listed these trainings' outcomes.
+    case trainingsReported(ids: [Int])
 }
 
 extension CoachState {
@@ -183,7 +197,30 @@ extension CoachState {
             pendingSuggestions[memberID] = suggestion
         case .suggestionSettled(let memberID):
             pendingSuggestions[memberID] = nil
+        case .feedbackAdded(let entry):
+            feedback.append(entry)
+        case .feedbackReported(let throughID):
+            reportedThroughFeedbackID = max(reportedThroughFeedbackID, throughID)
+        case .trainingScheduled(let training):
+            if let i = trainings.firstIndex(where: { $0.id == training.id }) {
+                trainings[i] = training
+            } else {
+                trainings.append(training)
+            }
+        case .trainingRecorded(let id, let outcome):
+            mutateTraining(id) { $0.outcome = outcome }
+        case .trainingReminded(let id, let at):
+            mutateTraining(id) { $0.remindedAt = at }
+        case .trainingAsked(let id, let at):
+            mutateTraining(id) { $0.askedAt = at }
+        case .trainingsReported(let ids):
+            for id in ids { mutateTraining(id) { $0.reported = true } }
         }
+    }
+
+    private mutating func mutateTraining(_ id: Int, _ change: (inout Training) -> Void) {
+        guard let i = trainings.firstIndex(where: { $0.id == id }) else { return }
+        change(&trainings[i])
     }
 
     /// Messages queued to go in the thread of `root` learn where that is once it is sent: its thread, or the channel
@@ -261,6 +298,13 @@ extension StateEvent {
         case examplesReported
         case suggestionOffered
         case suggestionSettled
+        case feedbackAdded
+        case feedbackReported
+        case trainingScheduled
+        case trainingRecorded
+        case trainingReminded
+        case trainingAsked
+        case trainingsReported
     }
 
     public var kind: Kind {
@@ -306,6 +350,13 @@ extension StateEvent {
         case .examplesReported: .examplesReported
         case .suggestionOffered: .suggestionOffered
         case .suggestionSettled: .suggestionSettled
+        case .feedbackAdded: .feedbackAdded
+        case .feedbackReported: .feedbackReported
+        case .trainingScheduled: .trainingScheduled
+        case .trainingRecorded: .trainingRecorded
+        case .trainingReminded: .trainingReminded
+        case .trainingAsked: .trainingAsked
+        case .trainingsReported: .trainingsReported
         }
     }
 
@@ -426,6 +477,17 @@ extension StateEvent {
                 memberID: try c.decode(String.self, forKey: .memberID), suggestion: try c.decode(PendingSuggestion.self, forKey: .value))
         case .suggestionSettled:
             self = .suggestionSettled(memberID: try c.decode(String.self, forKey: .memberID))
+        case .feedbackAdded: self = .feedbackAdded(try c.decode(Feedback.self, forKey: .value))
+        case .feedbackReported: self = .feedbackReported(throughID: try c.decode(Int.self, forKey: .id))
+        case .trainingScheduled: self = .trainingScheduled(try c.decode(Training.self, forKey: .value))
+        case .trainingRecorded:
+            self = .trainingRecorded(
+                id: try c.decode(Int.self, forKey: .id), outcome: try c.decode(Training.Outcome.self, forKey: .outcome))
+        case .trainingReminded:
+            self = .trainingReminded(id: try c.decode(Int.self, forKey: .id), at: try c.decode(Date.self, forKey: .at))
+        case .trainingAsked:
+            self = .trainingAsked(id: try c.decode(Int.self, forKey: .id), at: try c.decode(Date.self, forKey: .at))
+        case .trainingsReported: self = .trainingsReported(ids: try c.decode([Int].self, forKey: .ids))
         }
     }
 
@@ -540,6 +602,23 @@ extension StateEvent {
             try c.encode(suggestion, forKey: .value)
         case .suggestionSettled(let memberID):
             try c.encode(memberID, forKey: .memberID)
+        case .feedbackAdded(let value):
+            try c.encode(value, forKey: .value)
+        case .feedbackReported(let throughID):
+            try c.encode(throughID, forKey: .id)
+        case .trainingScheduled(let value):
+            try c.encode(value, forKey: .value)
+        case .trainingRecorded(let id, let outcome):
+            try c.encode(id, forKey: .id)
+            try c.encode(outcome, forKey: .outcome)
+        case .trainingReminded(let id, let at):
+            try c.encode(id, forKey: .id)
+            try c.encode(at, forKey: .at)
+        case .trainingAsked(let id, let at):
+            try c.encode(id, forKey: .id)
+            try c.encode(at, forKey: .at)
+        case .trainingsReported(let ids):
+            try c.encode(ids, forKey: .ids)
         }
     }
 }

@@ -11,6 +11,8 @@ public struct PromptBook: Sendable {
     let library: MustacheLibrary
     /// Per-command usage, summary and example, from `Prompts/commands.json`.
     public let commandHelp: [String: CommandHelp]
+    /// Small-business reward ideas for the admins' monthly prompt, from `Prompts/reward-ideas.json`.
+    public let rewardIdeas: [String]
 
     /// A command's wording; which commands exist, and who may use them, is declared with the commands themselves.
     public struct CommandHelp: Codable, Sendable, Equatable {
@@ -19,8 +21,16 @@ public struct PromptBook: Sendable {
         public var example: String
     }
 
+    /// The reward ideas file: `{"schema": 1, "ideas": ["…", …]}`.
+    struct RewardIdeasFile: Decodable {
+        var schema: Int
+        var ideas: [String]
+    }
+
     /// Compiles every template. A deployment missing a file, or with one that does not parse, fails here, at start.
-    public init(markup: Markup, templates: [String: String], commandHelpJSON: [UInt8]) throws(ConfigError) {
+    public init(
+        markup: Markup, templates: [String: String], commandHelpJSON: [UInt8], rewardIdeasJSON: [UInt8]
+    ) throws(ConfigError) {
         self.markup = markup
         Self.registerContentTypes()
         var library = MustacheLibrary()
@@ -51,6 +61,20 @@ public struct PromptBook: Sendable {
                 name: "commands.json",
                 reason: "it has an entry \"\(name)\", which is no command; the commands are \(commands.sorted().joined(separator: ", "))")
         }
+        let file: RewardIdeasFile
+        do {
+            file = try JSONCoding.decoder.decode(RewardIdeasFile.self, from: Data(rewardIdeasJSON))
+        } catch {
+            throw .invalidRewardIdeas(reason: JSONCoding.describe(error))
+        }
+        guard file.schema <= 1 else {
+            throw .invalidRewardIdeas(reason: "schema \(file.schema) is newer than this build reads (1)")
+        }
+        let ideas = file.ideas.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard !ideas.isEmpty, !ideas.contains(where: \.isEmpty) else {
+            throw .invalidRewardIdeas(reason: "\"ideas\" must list at least one idea, and none may be empty")
+        }
+        rewardIdeas = ideas
     }
 
     /// Renders a view through its template. The view's strings are user or catalogue text and get escaped.

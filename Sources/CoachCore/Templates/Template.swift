@@ -26,6 +26,8 @@ public enum Template: String, CaseIterable, Sendable {
     case exampleDeleted = "example-deleted"
     case exampleEdited = "example-edited"
     case examples
+    case feedback
+    case feedbackAck = "feedback-ack"
     case followUpFixed = "followup-fixed"
     case followUpOpened = "followup-opened"
     case followUps = "followups"
@@ -34,6 +36,10 @@ public enum Template: String, CaseIterable, Sendable {
     case goalClosed = "goal-closed"
     case goalUpdated = "goal-updated"
     case goals
+    /// A partial: one goal's figures over a period, for the record and the monthly goal review.
+    case goalFigures = "goal-figures"
+    /// The channel's monthly goal review: figures only, no names.
+    case goalReview = "goal-review"
     case helpCommand = "help-command"
     case help
     case ideaAck = "idea-ack"
@@ -59,6 +65,8 @@ public enum Template: String, CaseIterable, Sendable {
     case rateAck = "rate-ack"
     case ratePrompt = "rate-prompt"
     case ratingWidened = "rating-widened"
+    case record
+    case recordPrivate = "record-private"
     case reminder
     case resumed
     case scores
@@ -74,6 +82,8 @@ public enum Template: String, CaseIterable, Sendable {
     case status
     case summary
     case summaryHeadline = "summary-headline"
+    case trained
+    case training
     case unknownCommand = "unknown-command"
     case usage
     case votes

@@ -5,7 +5,9 @@ import Foundation
 
 /// One whole programme lived by a seeded team through the pure engine, with the things that happen to real teams
 /// thrown in: holidays, pauses, skipped weeks, people away, the bot down for hours or days (late and missed posts),
-/// restarts (the state written to JSON and read back), typos, weekend examples, edits and deletions.
+/// restarts (the state written to JSON and read back), typos, weekend examples, edits and deletions, customer
+/// compliments and complaints (some turned into follow-ups), trainings scheduled and confirmed (or not), appraisal
+/// records, and month ends (the programme starts on one of several Mondays, some just before a month's end).
 ///
 /// Everything the bot sends is delivered and recorded with the state it came from, so the invariants can be checked
 /// against what people actually received. The same seed gives the same run.
@@ -56,6 +58,17 @@ struct ProgrammeRun {
     var failures: [String] = []
     var restarts = 0
     var outageDays = 0
+    /// Every step that posted something of kind `.summary` (a report-back, its headline and thread, or the
+    /// end-of-programme report): its texts together, and when.
+    var reportBatches: [(at: Date, text: String)] = []
+    /// How often each `monthly:` job was recorded.
+    var monthlyJobs: [String: Int] = [:]
+    /// The channel's monthly goal reviews, with the job that posted them.
+    var goalReviews: [(job: String, text: String)] = []
+    /// The admins' reward prompts: to whom, and for which month.
+    var rewardPrompts: [(member: String, month: String)] = []
+    /// The unique word each `trained` carried, by training id, so its report line can be found.
+    var trainingTokens: [Int: String] = [:]
 
     init(seed: UInt64) throws {
         self.seed = seed
@@ -64,7 +77,12 @@ struct ProgrammeRun {
         weeks = Int.random(in: 2...6, using: &random)
         let threads = Bool.random(using: &random)
         let direct = Int.random(in: 0..<5, using: &random) > 0
-        let startMonday = LocalDate(year: 2027, month: 1, day: 4)
+        // Some starts run across a month's end (and the March clock change), so monthly posts fall inside the run.
+        let startMonday = [
+            LocalDate(year: 2027, month: 1, day: 4), LocalDate(year: 2027, month: 1, day: 25),
+            LocalDate(year: 2027, month: 2, day: 15), LocalDate(year: 2027, month: 3, day: 22),
+            LocalDate(year: 2026, month: 11, day: 16),
+        ][Int.random(in: 0..<5, using: &random)]
         self.startMonday = startMonday
         let names = ["Alex", "Sam", "Jo", "Priya", "Kemi", "Theo", "Ana", "Ben", "Cara", "Dev"]
         let members = (0..<teamSize).map { i in
@@ -130,6 +148,21 @@ struct ProgrammeRun {
 
     /// Records what a step sent and delivers it, and notes the report-backs and the claims it made.
     mutating func observe(_ outcome: Outcome, before: CoachState) {
+        let summaries = outcome.queued.filter { $0.kind == .summary }.map(\.text)
+        if !summaries.isEmpty { reportBatches.append((now, summaries.joined(separator: "\n"))) }
+        for event in outcome.events {
+            guard case .jobRecorded(let key, _) = event, key.hasPrefix("monthly:") else { continue }
+            monthlyJobs[key, default: 0] += 1
+            for message in outcome.queued where message.destination == .channel && message.text.hasPrefix("Monthly goal review") {
+                goalReviews.append((key, message.text))
+            }
+        }
+        for message in outcome.queued where message.kind == .nudge {
+            guard case .direct(let member) = message.destination,
+                let range = message.text.range(of: "who did well in ")
+            else { continue }
+            rewardPrompts.append((member, String(message.text[range.upperBound...].prefix(7))))
+        }
 
         for event in outcome.events {
             if case .examplesReported(let through) = event {
@@ -219,7 +252,7 @@ struct ProgrammeRun {
             say(admin, "!goal add Reply time target 4 hours lower tolerance 25% owner @\(members[1].name)", at: t + 60)
         }
         say(admin, "!goal add Orders right target 98% higher tolerance 1 owner @\(admin.name)", at: t + 120)
-        say(admin, pick(["!start", "!start 2027-01-04"]), at: t + 300)
+        say(admin, pick(["!start", "!start \(startMonday)"]), at: t + 300)
 
         var day = calendar.adding(days: 1, to: wednesday)
         let lastDay = calendar.adding(days: 7 * (weeks + 6), to: startMonday)
@@ -281,6 +314,14 @@ struct ProgrammeRun {
                     actions.append((minute, member, Bool.random(using: &random) ? "!edit \(mine.id) edited words \(minute)" : "!delete \(mine.id)", false))
                 }
             case ..<0.88: actions.append((minute, member, "!away until \(calendar.adding(days: Int.random(in: 1...9, using: &random), to: day))", false))
+            case ..<0.9: actions.append((minute, member, "!feedback compliment a customer liked the service \(minute)", false))
+            case ..<0.92:
+                let owner = chance(0.5) ? " owner @\(pick(members).name)" : ""
+                actions.append((minute, member, "!feedback complaint a parcel arrived late \(minute)\(owner)", false))
+            case ..<0.93:
+                if let complaint = state.feedback.first(where: { $0.kind == .complaint && state.followUp(forFeedback: $0.id) == nil }) {
+                    actions.append((minute, member, "!feedback \(complaint.id) owner @\(pick(members).name)", false))
+                }
             default: break
             }
             // Owners answer what the bot asks of them, some of the time.
@@ -294,6 +335,21 @@ struct ProgrammeRun {
             if let item = state.followUps.first(where: { $0.isOpen && $0.ownerID == member.id }), chance(0.3) {
                 actions.append((minute + 3, member, "!fixed \(item.id) sorted it \(minute)", false))
             }
+            // Owners say how a training went, most of the time, sometimes that it did not happen.
+            if state.trainings.contains(where: { $0.ownerID == member.id && $0.outcome == nil && calendar.localDate(of: $0.at) < day }),
+                chance(0.5)
+            {
+                let attendees = members.filter { _ in chance(0.3) }.prefix(4).map { " @\($0.name)" }.joined()
+                actions.append((minute + 4, member, chance(0.8) ? "!trained held it\(attendees)" : "!trained no too busy", false))
+            }
+        }
+        // The admin schedules the week's training on Mondays, and now and then looks at someone's record.
+        if working, running, weekday == 2, chance(0.7) {
+            let when = "\(pick(["mon", "tuesday", "wed", "thu", "friday"])) \(pick(["08:30", "11:00", "15:00", "17:30"]))"
+            actions.append((9 * 60 + 20, admin, "!training \(when) owner @\(pick(members).name)", false))
+        }
+        if working, chance(0.05) {
+            actions.append((12 * 60, admin, "!record @\(pick(members).name) \(pick(["", "last-month", "quarter", "all"]))", false))
         }
         // The admin changes course now and then.
         if working, running {
@@ -314,7 +370,18 @@ struct ProgrammeRun {
             if state.jobs["before-after:1"] != nil { return }
             let root = action.thread ? state.weeks.last?.announcementPlatformID : nil
             if action.thread && root == nil { continue }
-            say(action.member, action.text, thread: root, at: at)
+            var text = action.text
+            if text.hasPrefix("!trained") {
+                // A word of its own, so its report-back line can be found.
+                counter += 1
+                text += " training-note-\(counter)z"
+            }
+            say(action.member, text, thread: root, at: at)
+            if text.hasPrefix("!trained"), let word = text.split(separator: " ").last,
+                let training = state.trainings.first(where: { $0.outcome?.note.contains(word) == true })
+            {
+                trainingTokens[training.id] = String(word)
+            }
             // A near miss is confirmed by most people.
             if action.text.hasPrefix("!exmaple"), chance(0.7) { say(action.member, "yes", at: at + 30) }
         }

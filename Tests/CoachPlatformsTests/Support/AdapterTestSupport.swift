@@ -107,3 +107,9 @@ extension AdapterTestSuite {
         }
     }
 }
+
+extension String {
+    /// A Monday post as the shipped config makes it: week 0's definition activity opens the programme, and the
+    /// weeks after it announce their principle.
+    var isMondayPost: Bool { contains("Principle of the week") || contains("Week 0, before our") }
+}

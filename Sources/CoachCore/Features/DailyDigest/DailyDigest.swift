@@ -2,7 +2,8 @@ import Foundation
 
 /// At most one scheduled private message per person per working day: at the daily nudge time, each member who is
 /// not away gets one short digest of everything due for them that day (no example yet on the midweek reminder's
-/// day, goal figures and corrective actions, open follow-ups, the re-rating at the end), or nothing at all.
+/// day, goal figures and corrective actions, open follow-ups, a training they run today or whether it happened, the
+/// re-rating at the end, and for admins the monthly reward prompt), or nothing at all.
 ///
 /// Only where the platform has private messages: naming someone in the channel for what they have not done would
 /// shame, not coach. Replies to what a person types are not nudges, and are not limited.
@@ -11,6 +12,9 @@ enum DailyDigest {
         let today = tx.today
         let job = "nudges:\(today)"
         guard !tx.hasRun(job), let due = tx.coach.schedule.dailyNudgeDue(on: today), tx.now >= due else { return }
+        // The monthly posts ride on the first check-in of the month, so an admin's reward prompt is part of their
+        // one private message that day, never a second.
+        let monthly = MonthlyPosts.due(tx)
         if tx.coach.capabilities.directMessages {
             let agreement = DefinitionWeek.agreementWanted(tx)
             for member in tx.coach.activeMembers(tx.state, on: today) {
@@ -21,12 +25,15 @@ enum DailyDigest {
                 if tx.config.isAdmin(member.id) { view.agreeFrom = agreement }
                 (view.firstFigures, view.actions, view.stale) = Goals.digestItems(for: member.id, &tx)
                 view.followUps = FollowUps.digestItems(for: member.id, &tx)
+                (view.trainingToday, view.trainingAsked) = Trainings.digestItems(for: member.id, &tx)
                 view.rerate = rerateWanted(from: member.id, tx)
+                if tx.config.isAdmin(member.id) { view.reward = monthly?.reward }
                 guard view.hasItems else { continue }
                 tx.send(view, to: .direct(userID: member.id), kind: .nudge)
             }
             if agreement != nil { tx.record(.jobRecorded(key: DefinitionWeek.agreementJob(tx.state), outcome: .done)) }
         }
+        if let monthly { MonthlyPosts.post(monthly, &tx) }
         tx.record(.jobRecorded(key: job, outcome: .done))
     }
 
@@ -64,13 +71,20 @@ struct DigestView: MessageView {
     var actions: [GoalView] = []
     var stale: [GoalStaleView] = []
     var followUps: [FollowUpView] = []
+    /// Trainings the member runs, reminded on the day.
+    var trainingToday: [TrainingRow] = []
+    /// Trainings the member ran, asked about afterwards.
+    var trainingAsked: [TrainingRow] = []
     var rerate = false
+    /// For admins, on the first check-in of a month: who did well last month, and reward ideas.
+    var reward: RewardPrompt?
 
     init(name: String) {
         self.name = name
     }
 
     var hasItems: Bool {
-        definition || agreeFrom != nil || example != nil || !firstFigures.isEmpty || !actions.isEmpty || !stale.isEmpty || !followUps.isEmpty || rerate
+        definition || agreeFrom != nil || example != nil || !firstFigures.isEmpty || !actions.isEmpty || !stale.isEmpty
+            || !followUps.isEmpty || !trainingToday.isEmpty || !trainingAsked.isEmpty || rerate || reward != nil
     }
 }

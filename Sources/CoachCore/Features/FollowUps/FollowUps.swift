@@ -79,6 +79,8 @@ struct FollowUpView: Encodable {
     var fixed: Bool
     /// The goal whose corrective action this is.
     var goal: Int?
+    /// The customer complaint it sees through.
+    var feedback: Int?
     var resolution: String?
 
     init(_ item: FollowUp, _ tx: Transaction) {
@@ -88,6 +90,7 @@ struct FollowUpView: Encodable {
         opened = tx.calendar.localDate(of: item.openedAt).description
         fixed = !item.isOpen
         goal = item.goalID
+        feedback = item.feedbackID
         resolution = item.resolution
     }
 }

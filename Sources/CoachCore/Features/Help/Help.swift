@@ -97,6 +97,9 @@ struct HelpCommandView: MessageView {
     var command: String
     var usage: String
     var summary: String
+    /// The summary's first sentence: `help` lists every command in one message (a Telegram message holds 4,096
+    /// characters), and `help <command>` gives the rest.
+    var brief: String
     var example: String
 
     init(_ command: String, prompts: PromptBook) {
@@ -105,6 +108,19 @@ struct HelpCommandView: MessageView {
         usage = help?.usage ?? command
         summary = help?.summary ?? ""
         example = help?.example ?? ""
+        brief = Self.firstSentence(of: summary)
+    }
+
+    /// Up to and including the first full stop or exclamation mark that ends a sentence; a question ("Going on
+    /// leave?") is only an opening, so its answer comes with it.
+    static func firstSentence(of text: String) -> String {
+        var previous: Character?
+        for index in text.indices {
+            let character = text[index]
+            if let p = previous, ".!".contains(p), character == " " { return String(text[..<index]) }
+            previous = character
+        }
+        return text
     }
 }
 

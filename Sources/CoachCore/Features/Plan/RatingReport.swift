@@ -194,6 +194,11 @@ struct BeforeAfterView: MessageView {
     /// At the end of the programme: examples shared since the last report-back, counted here.
     var earlier: [EarlierExample] = []
     var hasEarlier = false
+    /// At the end of the programme: customer feedback logged and training outcomes recorded since the last
+    /// report-back, counted here, so none is left out of every report.
+    var feedback: FeedbackCounts?
+    var trainings: [TrainingRow] = []
+    var hasTrainings = false
 
     struct Row: Encodable {
         var title: String

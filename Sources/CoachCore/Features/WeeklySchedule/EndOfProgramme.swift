@@ -29,9 +29,15 @@ enum EndOfProgramme {
             let earlier = tx.state.examples.live(after: tx.state.reportedThroughExampleID)
             view.earlier = earlier.map { EarlierExample($0, tx) }
             view.hasEarlier = !earlier.isEmpty
+            let feedback = CustomerFeedback.reportBack(tx).counts
+            if feedback.compliments + feedback.complaints > 0 { view.feedback = feedback }
+            let trainings = tx.state.trainings.filter { $0.outcome != nil && !$0.reported }.sorted { $0.at < $1.at }
+            view.trainings = trainings.map { TrainingRow($0, tx) }
+            view.hasTrainings = !trainings.isEmpty
             tx.send(view, to: .channel, kind: .summary)
             let throughID = tx.state.examples.nextID - 1
             if throughID > tx.state.reportedThroughExampleID { tx.record(.examplesReported(throughID: throughID)) }
+            ReportBack.recordPeopleReported(&tx)
             tx.record(.jobRecorded(key: "before-after:\(cycle)", outcome: .done))
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The Friday report-back: the week's examples and who was recognised, goals against target, open follow-ups, new
-/// ideas and definitions, and what comes next week.
+/// The Friday report-back: the week's examples and who was recognised, the week's training, goals against target,
+/// customer feedback and the complaints still open, open follow-ups, new ideas and definitions, and what comes next
+/// week.
 ///
 /// It covers every example not yet reported (`CoachState.reportedThroughExampleID`), so each example is in exactly
 /// one report-back: the week's own, plus any shared after an earlier report-back or before the programme started,
@@ -41,14 +42,15 @@ struct ReportBack {
         let recognition = credits.sorted { ($1.value, tx.name(of: $0.key)) < ($0.value, tx.name(of: $1.key)) }
         let spread = recognitionSpread(including: earlier)
         let goals = state.goals.filter { !$0.closed }
-        // A goal's corrective action shows under its goal; listing it again as a follow-up would say it twice.
-        let open = state.followUps.filter { $0.isOpen && $0.goalID == nil }
+        // A goal's corrective action shows under its goal, and a complaint's follow-up under the complaints still
+        // open; listing either again as a follow-up would say it twice.
+        let open = state.followUps.filter { $0.isOpen && $0.goalID == nil && $0.feedbackID == nil }
         let ideas = state.ideas.filter { $0.weekKey == week.key }
         let weekStart = tx.calendar.startOfDay(week.monday)
         let opening = DefinitionWeek.isOpening(week)
         // The opening week lists its answers in its own section, numbered for agreeing one.
         let definitions = opening ? [] : state.definitions.filter { $0.at >= weekStart && $0.at <= tx.now }
-        return ReportBackView(
+        var view = ReportBackView(
             week: WeekView(week, tx), counts: .init(examples: examples.count, own: own.count, shoutOuts: caught.count,
                 contributors: Set(examples.map(\.reporterID)).count),
             caughtExamples: caught.map { ExampleRow($0, tx) }, hasCaught: !caught.isEmpty,
@@ -66,6 +68,17 @@ struct ReportBack {
             agenda: tx.coach.schedule.due(.session, monday: week.monday) == nil
                 ? SessionAgenda(inReport: true, inThread: false, shoutOuts: caught.count) : nil,
             next: NextWeek(after: week, tx))
+        let feedback = CustomerFeedback.reportBack(tx)
+        view.feedback = feedback.counts
+        view.hasFeedback = feedback.counts.compliments + feedback.counts.complaints > 0
+        view.openComplaints = feedback.open
+        view.hasOpenComplaints = !feedback.open.isEmpty
+        let trainings = Trainings.forReport(cycle: week.cycle, weekKey: week.key, tx)
+        view.trainings = trainings.outcomes.map { TrainingRow($0, tx) }
+        view.trainingsHeld = trainings.outcomes.filter(\.isHeld).count
+        view.waitingTrainings = trainings.waiting.map { TrainingRow($0, tx) }
+        view.hasTrainings = !trainings.outcomes.isEmpty || !trainings.waiting.isEmpty
+        return view
     }
 
     /// Distinct people recognised so far this cycle, against the team's size: recognition should reach everyone,
@@ -101,6 +114,16 @@ struct ReportBack {
             tx.send(view, to: .channel, kind: .summary)
         }
         if throughID > tx.state.reportedThroughExampleID { tx.record(.examplesReported(throughID: throughID)) }
+        Self.recordPeopleReported(&tx)
+    }
+
+    /// The feedback counted and the training outcomes listed are not counted or listed again.
+    static func recordPeopleReported(_ tx: inout Transaction) {
+        if let last = tx.state.feedback.last?.id, last > tx.state.reportedThroughFeedbackID {
+            tx.record(.feedbackReported(throughID: last))
+        }
+        let trainings = tx.state.trainings.filter { $0.outcome != nil && !$0.reported }.map(\.id)
+        if !trainings.isEmpty { tx.record(.trainingsReported(ids: trainings)) }
     }
 }
 
@@ -141,6 +164,16 @@ struct ReportBackView: MessageView {
     /// The ten-minute report-back session's agenda, unless `schedule.session` posted it ahead of the meeting.
     var agenda: SessionAgenda?
     var next: NextWeek
+    /// Customer feedback logged since the last report-back, and every complaint still open.
+    var feedback = FeedbackCounts(compliments: 0, complaints: 0, stillOpen: 0)
+    var hasFeedback = false
+    var openComplaints: [FeedbackRow] = []
+    var hasOpenComplaints = false
+    /// Trainings whose outcome is new since the last report-back (held or not), and those still waiting for one.
+    var trainings: [TrainingRow] = []
+    var trainingsHeld = 0
+    var waitingTrainings: [TrainingRow] = []
+    var hasTrainings = false
 
     /// The week's own examples: every one is either the sender's own (`own`) or a shout-out (`shoutOuts`).
     struct Counts: Encodable {
