@@ -5,7 +5,8 @@ import Testing
 
 /// What must hold over a whole programme, whatever happens to the team, checked over many seeded runs
 /// (`ProgrammeRun`): teams of 1 to 60, random holidays, pauses, skips, away dates, outages that make posts late or
-/// missed, restarts, typos, weekend examples, customer feedback, trainings, records and month ends. Every failure
+/// missed, restarts, typos, weekend examples, customer feedback, trainings, records and month ends, week 0 and its
+/// agreed definition, votes, the team's own skills and the report-back session. Every failure
 /// names its seed: `ProgrammeRun(seed:)` replays it.
 @Suite("Whole-programme invariants")
 struct ProgrammeInvariantTests {
@@ -140,11 +141,65 @@ struct ProgrammeInvariantTests {
         // No corrective action is asked for while one is open.
         for asked in run.actionAskedWhileOpen { say("a corrective action was asked for while one was open: \(asked)") }
 
+        // Week 0 opens a plan that starts with the definition activity, numbered 0; every other Monday post names its
+        // week of the plan's principle weeks, from 1.
+        for post in run.announcements {
+            let count = Plan.principleWeeks(post.plan)
+            if DefinitionWeek.isOpening(post.week) {
+                if !post.text.contains("Week 0, before our \(count) principles") { say("week 0's post does not open the programme: \(post.text.prefix(80))") }
+            } else {
+                let number = run.state.number(of: post.week)
+                if !post.text.contains("week \(number) of \(count)") || number < 1 || number > count {
+                    say("a Monday post numbered wrongly (expected week \(number) of \(count)): \(post.text.prefix(80))")
+                }
+            }
+        }
+
+        // The agreed definition heads every Monday post after it, as it stood then.
+        for post in run.announcements where !DefinitionWeek.isOpening(post.week) {
+            guard let agreed = run.state.agreedDefinitions.last(where: { $0.at < post.at }) else { continue }
+            if !post.text.contains("(Our definition: Customer Service means \(agreed.text))") {
+                say("the Monday post of \(post.week.key) lacks the definition agreed on \(run.calendar.localDate(of: agreed.at))")
+            }
+        }
+
+        // Looking back: only to the week two before, never to week 0.
+        for post in run.announcements {
+            guard let line = post.text.split(separator: "\n").first(where: { $0.hasPrefix("Looking back to week ") }) else { continue }
+            let back = Int(line.dropFirst("Looking back to week ".count).prefix { $0.isNumber }) ?? -1
+            if back != run.state.number(of: post.week) - 2 || back < 1 { say("week \(run.state.number(of: post.week)) looks back to week \(back)") }
+        }
+
+        // The team's own skills replace the catalogue's in the Monday post of that principle.
+        if let custom = run.customSkill {
+            for post in run.announcements where post.week.principleID == custom.principleID && post.at > custom.at {
+                if !post.text.contains("- \(custom.text)") { say("the team's own skill is missing from \(post.week.key)'s post") }
+            }
+        }
+
+        // The scores are shared with the team by themselves at most once a cycle.
+        let shared = run.sent.filter { $0.message.text.hasPrefix("Everyone has rated: here is where we start") }
+        if shared.count > 1 { say("the complete scores were shared \(shared.count) times") }
+
+        // The session's agenda is in the report-back, or posted ahead of it at schedule.session, never both.
+        for report in run.reports where !report.texts.joined().contains("Before and after") && !report.texts.isEmpty {
+            let text = report.texts.joined(separator: "\n")
+            let hasAgenda = text.contains("Report-back session: ten minutes")
+            if run.sessionAhead == hasAgenda {
+                say("the report-back of \(report.weekKey ?? "?") \(hasAgenda ? "repeats" : "lacks") the session's agenda")
+            }
+        }
+        if !run.sessionAhead, run.sent.contains(where: { $0.message.text.hasPrefix("Time for our report-back on week") }) {
+            say("a session post without schedule.session")
+        }
+
         // Every date announced for a principle is the week its announcement goes out, unless the plan changed since.
         var announced: [String: LocalDate] = [:]
         for sent in run.sent where sent.message.kind == .announcement {
             let lines = sent.message.text.split(separator: "\n").map(String.init)
-            guard let title = lines.first(where: { line in run.coach.catalogue.principles.contains { $0.title == line } }) else { continue }
+            // Week 0's post names its principle after "Week 0, before our N principles: ".
+            let titles = lines.map { line in line.hasPrefix("Week 0, before our ") ? String(line.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) : line }
+            guard let title = titles.first(where: { line in run.coach.catalogue.principles.contains { $0.title == line } }) else { continue }
             if announced[title] == nil { announced[title] = run.calendar.monday(containing: sent.at) }
         }
         for claim in run.claims {

@@ -7,7 +7,9 @@ import Foundation
 /// thrown in: holidays, pauses, skipped weeks, people away, the bot down for hours or days (late and missed posts),
 /// restarts (the state written to JSON and read back), typos, weekend examples, edits and deletions, customer
 /// compliments and complaints (some turned into follow-ups), trainings scheduled and confirmed (or not), appraisal
-/// records, and month ends (the programme starts on one of several Mondays, some just before a month's end).
+/// records, and month ends (the programme starts on one of several Mondays, some just before a month's end); week 0's
+/// definition activity (answers, an agreed definition), a light first rating or a whole one, votes, the scores shared,
+/// a principle given the team's own skills, and a report-back session posted ahead or inside the report-back.
 ///
 /// Everything the bot sends is delivered and recorded with the state it came from, so the invariants can be checked
 /// against what people actually received. The same seed gives the same run.
@@ -69,6 +71,12 @@ struct ProgrammeRun {
     var rewardPrompts: [(member: String, month: String)] = []
     /// The unique word each `trained` carried, by training id, so its report line can be found.
     var trainingTokens: [Int: String] = [:]
+    /// Every Monday post, with the week it announced and the plan as it was.
+    var announcements: [(text: String, week: ProgrammeWeek, plan: [String], at: Date)] = []
+    /// The team's own skill given to a principle, and when.
+    var customSkill: (principleID: String, text: String, at: Date)?
+    /// Whether `schedule.session` posts the agenda ahead of the report-back.
+    let sessionAhead: Bool
 
     init(seed: UInt64) throws {
         self.seed = seed
@@ -98,11 +106,16 @@ struct ProgrammeRun {
             holidays.append(HolidayRange(first: first, last: calendar.adding(days: length, to: first)))
         }
         let length = weeks
+        let sessionAhead = Int.random(in: 0..<5, using: &random) < 2
+        self.sessionAhead = sessionAhead
+        let firstRating: CoachConfig.ProgrammeSettings.FirstRating = Int.random(in: 0..<5, using: &random) == 0 ? .all : .core
         self.coach = try Fixtures.coach(capabilities: .init(directMessages: direct, threads: threads, markup: .plain)) { config in
             config.members = members
             config.admins = [members[0].id]
             config.programme.suggestedLength = length
+            config.programme.firstRating = firstRating
             config.holidays = holidays
+            if sessionAhead { config.schedule.weekly[.session] = WeeklyTime(weekday: 6, hour: 15, minute: 0) }
         }
         self.random = random
         now = calendar.at(calendar.adding(days: -5, to: startMonday), hour: 9, minute: 0)
@@ -177,6 +190,11 @@ struct ProgrammeRun {
         for message in outcome.queued {
             checkActionRequests(message)
             collectClaims(message)
+            if message.kind == .announcement, let week = state.weeks.last, state.jobs[ProgrammeSchedule.jobKey(.announce, week.key)] != nil,
+                before.jobs[ProgrammeSchedule.jobKey(.announce, week.key)] == nil
+            {
+                announcements.append((message.text, week, state.programme.plan, now))
+            }
         }
         // Deliver in order, as the outbox does; a message queued in a thread learns its root's id when the root goes.
         while let message = state.outbox.first {
@@ -206,6 +224,7 @@ struct ProgrammeRun {
                 let date = String(line[from.upperBound..<colon])
                 var title = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
                 if let bracket = title.range(of: " [") { title = String(title[..<bracket.lowerBound]) }
+                if let opening = title.range(of: " (our opening week") { title = String(title[..<opening.lowerBound]) }
                 title = title.replacingOccurrences(of: " ✓", with: "")
                 if let monday = LocalDate(date) { claims.append(Claim(title: title, monday: monday, at: now)) }
             } else if line.hasPrefix("Next week's principle: "), let week = state.weeks.last {
@@ -242,12 +261,31 @@ struct ProgrammeRun {
         tick(at: now)
         var t = calendar.at(wednesday, hour: 9, minute: 30)
         for member in members where chance(0.8) {
-            say(member, "!rate all " + coach.catalogue.principles.map { _ in String(pick([1, 3, 3, 5])) }.joined(separator: " "), at: t)
+            // The principles the rating asks about, or now and then the whole catalogue.
+            let count = chance(0.9) ? (state.ratingRounds.last?.principleIDs?.count ?? coach.catalogue.principles.count)
+                : coach.catalogue.principles.count
+            say(member, "!rate all " + (0..<count).map { _ in String(pick([1, 3, 3, 5])) }.joined(separator: " "), at: t)
             t += 120
         }
         if chance(0.3) { say(admin, "!example got ahead before the start", at: t + 60) }
+        if chance(0.3) { say(admin, "!scores share", at: t + 90) }
+        // Some of the team vote for what they would most like to work on.
+        t = calendar.at(wednesday, hour: 11, minute: 0)
+        for member in members where chance(0.5) {
+            let numbers = (1...coach.catalogue.principles.count).shuffled(using: &random).prefix(Int.random(in: 1...4, using: &random))
+            say(member, "!vote " + numbers.map(String.init).joined(separator: " "), at: t)
+            t += 60
+        }
         t = calendar.at(wednesday, hour: 14, minute: 0)
         say(admin, "!programme accept", at: t)
+        // Now and then the team gives a principle of the plan its own skills.
+        if chance(0.4), let id = state.programme.plan.dropFirst().first,
+            let number = (coach.catalogue.principles.firstIndex { $0.id == id }).map({ $0 + 1 })
+        {
+            let text = "our own skill number \(seed)"
+            say(admin, "!principle \(number) skills \(text); another of ours", at: t + 30)
+            customSkill = (id, text, now)
+        }
         if members.count > 1 {
             say(admin, "!goal add Reply time target 4 hours lower tolerance 25% owner @\(members[1].name)", at: t + 60)
         }
@@ -294,9 +332,16 @@ struct ProgrammeRun {
             guard chance(working ? 0.35 : 0.05) else { continue }
             if finished {
                 if state.ratingRounds.last?.scores[member.id] == nil, chance(0.7) {
-                    actions.append((minute, member, "!rate all " + coach.catalogue.principles.map { _ in String(pick([3, 5])) }.joined(separator: " "), false))
+                    let count = state.ratingRounds.last?.principleIDs?.count ?? coach.catalogue.principles.count
+                    actions.append((minute, member, "!rate all " + (0..<count).map { _ in String(pick([3, 5])) }.joined(separator: " "), false))
                 }
                 continue
+            }
+            // Week 0: most finish "Customer Service means..." early in the week.
+            if let week = state.weeks.last, DefinitionWeek.isOpening(week), running,
+                !state.definitions.contains(where: { $0.authorID == member.id && $0.givenInCycle == state.programme.cycle }), chance(0.6)
+            {
+                actions.append((minute, member, "!means keeping every promise, said by \(member.name)", false))
             }
             switch Double.random(in: 0..<1, using: &random) {
             case ..<0.35: actions.append((minute, member, "!example rebooked a delivery for customer \(minute)", false))
@@ -342,6 +387,15 @@ struct ProgrammeRun {
                 let attendees = members.filter { _ in chance(0.3) }.prefix(4).map { " @\($0.name)" }.joined()
                 actions.append((minute + 4, member, chance(0.8) ? "!trained held it\(attendees)" : "!trained no too busy", false))
             }
+        }
+        // After week 0's report-back the admin agrees the team's definition, most of the time.
+        if working, running, let first = state.weeks.first(where: { $0.cycle == state.programme.cycle }), DefinitionWeek.isOpening(first),
+            state.jobs[ProgrammeSchedule.jobKey(.summary, first.key)] != nil, state.teamDefinition?.cycle != state.programme.cycle,
+            chance(0.6)
+        {
+            let answers = state.definitions.filter { $0.givenInCycle == state.programme.cycle }.map(\.id)
+            let agree = answers.isEmpty || chance(0.3) ? "our own words \(seed)" : answers.prefix(2).map(String.init).joined(separator: " ")
+            actions.append((10 * 60 + 30, admin, "!means agree \(agree)", false))
         }
         // The admin schedules the week's training on Mondays, and now and then looks at someone's record.
         if working, running, weekday == 2, chance(0.7) {
