@@ -383,7 +383,7 @@ struct PersonRecordTests {
         #expect(record.contains("Follow-ups closed: 1."))
         #expect(record.contains("Customer complaints followed up: 1 resolved"))
         #expect(record.contains("Trainings: ran 0, attended 0"))
-        #expect(record.contains("Goal 1, Reply time: from 3.5 to 3 hours against a target of 4 hours, on target (figures posted: 2)"))
+        #expect(record.contains("Goal 1, Reply time: from 3.5 to 3 hours against an aim of 4 hours, on target (figures posted: 2)"))
         #expect(record.contains("found it at the depot"))
         #expect(!record.contains("calming an upset customer"), "December is outside this month")
 
@@ -395,7 +395,7 @@ struct PersonRecordTests {
         #expect(text.contains("calming an upset customer"))
         #expect(text.contains("Trainings: ran 1, attended 0"))
         #expect(text.contains("role-played refunds"))
-        #expect(text.contains("Goal 1, Reply time: 6 hours against a target of 4 hours, (!) off target (figures posted: 1)"))
+        #expect(text.contains("Goal 1, Reply time: 6 hours against an aim of 4 hours, (!) off target (figures posted: 1)"))
         let jo = h.say("alex", "!record @jo 2026-12", name: "Alex", direct: true)[0].text
         #expect(jo.contains("Trainings: ran 0, attended 1"))
         #expect(jo.contains("run by Sam"))
@@ -469,7 +469,7 @@ struct MonthlyPostsTests {
         }
         let review = try #require(day.first { $0.destination == .channel && $0.text.contains("Monthly goal review") }).text
         #expect(review.contains("Monthly goal review, 2027-01"))
-        #expect(review.contains("Goal 1, Reply time: from 6 to 3.5 hours against a target of 4 hours, on target (figures posted: 2)"))
+        #expect(review.contains("Goal 1, Reply time: from 6 to 3.5 hours against an aim of 4 hours, on target (figures posted: 2)"))
         #expect(review.contains("Goal 2, Orders right: no figure in the period"))
         #expect(review.contains("On target: 1 · Off target: 0 · No figure this month: 1"))
         for name in ["Alex", "Sam", "Jo", "Priya"] { #expect(!review.contains(name), "the review names \(name)") }
