@@ -133,6 +133,18 @@ struct DefinitionWeekTests {
         #expect(!list.contains("!means agree"), "agreeing is for admins, so members are not told how")
     }
 
+    @Test("a training scheduled after week 0 is for week 1, the first principle, and says so")
+    func trainingWeekNumber() throws {
+        var h = try Self.started()
+        h.tick(at: "2027-01-04 09:00")
+        h.now = h.instant("2027-01-05 11:00")
+        #expect(h.say("alex", "!training thursday 15:00", name: "Alex")[0].text.hasPrefix("Week 0's training"))
+        h.tick(at: "2027-01-08 16:00")
+        h.now = h.instant("2027-01-11 09:30")
+        h.tick()
+        #expect(h.say("alex", "!training wednesday 15:00", name: "Alex")[0].text.hasPrefix("Week 1's training"))
+    }
+
     @Test("examples week 0 shows the opening week's examples")
     func examplesWeekZero() throws {
         var h = try Self.started()

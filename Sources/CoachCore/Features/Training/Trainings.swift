@@ -75,13 +75,15 @@ enum Trainings {
         }
         if programme.paused { return .failure(.init(reason: .paused)) }
         if let week = tx.currentWeek, !tx.hasRun(ProgrammeSchedule.jobKey(.summary, week.key)) {
-            return .success(Target(monday: week.monday, key: week.key, principleID: week.principleID, weekNumber: week.index + 1))
+            return .success(Target(
+                monday: week.monday, key: week.key, principleID: week.principleID, weekNumber: tx.state.number(of: week)))
         }
         guard let next = Plan.nextPrinciple(tx.state) else { return .failure(.init(reason: .finished)) }
         let opened = tx.weeksInCycle.count
         guard let monday = Plan.mondays(count: opened + 1, tx)[opened] else { return .failure(.init(reason: .notStarted)) }
         return .success(Target(
-            monday: monday, key: tx.calendar.weekKey(monday: monday), principleID: next, weekNumber: opened + 1))
+            monday: monday, key: tx.calendar.weekKey(monday: monday), principleID: next,
+            weekNumber: opened + Plan.firstNumber(tx.state.programme.plan)))
     }
 
     struct NoWeekError: Error {
