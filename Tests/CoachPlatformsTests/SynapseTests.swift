@@ -55,12 +55,14 @@ struct SynapseBot {
     }
 
     /// A room with Alex (the admin) and Sam, and the bot on a fresh state folder, its clock on 2027-01-01 10:00,
-    /// with no holidays in the way. The caller removes `directory`.
+    /// with no holidays in the way and the plan opening on a principle. The caller removes `directory`.
     static func programme(on homeserver: SynapseHomeserver) async throws -> (SynapseRoom, SynapseBot, URL) {
         let chat = try await SynapseRoom.make(homeserver)
         let directory = Fixtures.temporaryDirectory()
         var setup = try Fixtures.setup(state: directory)
         setup.config.holidays = []
+        // A principle's week from the first Monday: these check the Matrix transport; week 0 has its own tests.
+        setup.config.programme.openingWeek = false
         setup.config.admins = [chat.alex.userID]
         setup.config.members = [.init(id: chat.alex.userID, name: "Alex"), .init(id: chat.sam.userID, name: "Sam")]
         let bot = SynapseBot(setup: setup, account: chat.bot, room: chat.room, clock: ManualClock(at("2027-01-01 10:00")))
