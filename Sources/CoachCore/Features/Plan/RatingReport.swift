@@ -86,7 +86,7 @@ struct RatingReport {
     func scores() -> ScoresView {
         let suggested = Set(suggestedPlan())
         let (votes, _) = Votes.tally(state)
-        // What the round asks about, and any other principle someone rated or voted for: not thirty lines of
+        // What the round asks about, and any other principle someone rated or voted for: not thirty-one lines of
         // "not rated yet".
         let asked = Set(Ratings.asked(tx).map(\.id))
         let rows = ranked().filter { asked.contains($0.principle.id) || !$0.values.isEmpty || votes[$0.principle.id] != nil }

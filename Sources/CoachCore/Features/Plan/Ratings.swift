@@ -12,7 +12,7 @@ enum Ratings {
         CommandDeclaration("report", aliases: ["beforeafter"]) { _ in .form(ShowBeforeAfter()) },
     ]
 
-    /// How many principles one short round of rating shows: a first rating of thirty at once is a heavy ask.
+    /// How many principles one short round of rating shows: even the first rating's thirteen at once is a heavy ask.
     static let roundSize = 5
 
     /// `rate 4 5`, `rate 4=5 7=1`, `rate next 3 5 1 3 3`, `rate all 3 5 1 …`, `rate` alone for the next few, or
