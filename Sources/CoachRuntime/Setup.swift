@@ -36,7 +36,8 @@ public enum SetupError: Error, CustomStringConvertible {
         case .missingFolder(let name, let searched):
             "Could not find the \(name) folder. Looked in: \(searched.joined(separator: ", ")). Run coach from the project folder, or pass --\(name.lowercased()) <folder>."
         case .unreadable(let path, let reason):
-            "Could not read \(path): \(reason). Check the path and its permissions."
+            // The system's own reason often ends in a full stop already.
+            "Could not read \(path): \(reason.hasSuffix(".") ? String(reason.dropLast()) : reason). Check the path and its permissions."
         case .invalid(let path, let problem):
             "\(path): \(problem)"
         case .folderNotEmpty(let path):

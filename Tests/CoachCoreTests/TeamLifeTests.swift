@@ -15,7 +15,7 @@ struct TeamLifeTests {
             config.programme.suggestedLength = length
             // About the principles' weeks: week 0, the definition activity, has its own suite (DefinitionWeekTests).
             config.programme.openingWeek = false
-            config.holidays = try! holidays.map { text in
+            config.holidays = holidays.map { text in
                 let parts = text.components(separatedBy: "..")
                 return HolidayRange(first: LocalDate(parts[0])!, last: LocalDate(parts[parts.count - 1])!)
             }
