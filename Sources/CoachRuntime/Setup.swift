@@ -179,9 +179,13 @@ extension CoachSetup {
             apply: { state, event in state.apply(event) })
     }
 
-    /// The longest programme the catalogue allows: one principle a week, each principle at most once. The team may
-    /// add its own principles later, but a simulation starts from the catalogue alone.
-    public var longestPlan: Int { catalogue.principles.count }
+    /// The longest programme the catalogue allows, in principle weeks: one principle a week, each at most once, not
+    /// counting week 0 when the plan opens with the definition activity (its principle is then not one of the weeks).
+    /// The team may add its own principles later, but a simulation starts from the catalogue alone.
+    public var longestPlan: Int {
+        let opening = config.programme.openingWeek && catalogue.principle(id: DefinitionWeek.principleID) != nil
+        return catalogue.principles.count - (opening ? 1 : 0)
+    }
 
     static func read(_ url: URL) throws(SetupError) -> [UInt8] {
         do {

@@ -134,8 +134,8 @@ struct Simulate: AsyncParsableCommand, DeploymentUse {
     static func checkWeeks(_ weeks: Int, longestPlan: Int) throws {
         guard weeks <= longestPlan else {
             throw ValidationError(
-                "--weeks \(weeks) is longer than any plan: the catalogue has \(longestPlan) principles, one a week, "
-                    + "so a programme runs at most \(longestPlan) weeks. Use --weeks 1 to \(longestPlan).")
+                "--weeks \(weeks) is longer than any plan: the catalogue has principles for \(longestPlan) weeks, one a "
+                    + "week (after week 0), so a programme runs at most \(longestPlan) weeks. Use --weeks 1 to \(longestPlan).")
         }
     }
 

@@ -34,6 +34,14 @@ enum CoachCheck {
         if let catalogue = reading.catalogue, let folder = reading.promptsDirectory {
             findings.append(.ok("catalogue", "\(catalogue.principles.count) principles in \(folder.path)/catalogue.json"))
         }
+        // Week 0 is the catalogue's definition principle; a catalogue without it opens on the first principle.
+        if let catalogue = reading.catalogue, let config = reading.config, config.programme.openingWeek,
+            catalogue.principle(id: DefinitionWeek.principleID) == nil
+        {
+            findings.append(.warning(
+                "catalogue", "it has no principle \"\(DefinitionWeek.principleID)\", so the programme opens without week 0 "
+                    + "(\"Customer Service means...\"); restore it from the shipped catalogue, or set programme.openingWeek to false"))
+        }
         findings += problems(in: .catalogue)
         findings += problems(in: .templates)
         var prompts: PromptBook?

@@ -206,6 +206,25 @@ struct CheckTests {
         #expect(report.problems == 1)
     }
 
+    @Test("a catalogue without the definition principle is a warning: the programme would open without week 0")
+    func catalogueWithoutWeekZero() async throws {
+        let folder = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let prompts = folder.appendingPathComponent("Prompts")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.prompts, to: prompts)
+        let file = prompts.appendingPathComponent("catalogue.json")
+        var catalogue = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let principles = try #require(catalogue["principles"] as? [[String: Any]])
+        catalogue["principles"] = principles.filter { $0["id"] as? String != "define-customer-service" }
+        try JSONSerialization.data(withJSONObject: catalogue).write(to: file)
+        let report = await Self.check(prompts: prompts, state: folder.appendingPathComponent("state"))
+        #expect(report.text.contains("warning: catalogue: it has no principle \"define-customer-service\", so the programme opens without week 0"))
+        #expect(report.problems == 0)
+        let shipped = await Self.check(state: folder.appendingPathComponent("state2"))
+        #expect(!shipped.text.contains("without week 0"))
+    }
+
     @Test("an admin missing from a non-empty roster is a warning")
     func adminNotInMembers() async throws {
         let (folder, file) = try Self.config { $0.replacingOccurrences(of: "\"admins\": [\"alex\"]", with: "\"admins\": [\"alx\"]") }
@@ -288,10 +307,11 @@ struct CommandLineTests {
             try Simulate.checkWeeks(31, longestPlan: 30)
             Issue.record("31 weeks accepted")
         } catch let error as ValidationError {
-            #expect(error.message.contains("the catalogue has 30 principles"))
+            #expect(error.message.contains("the catalogue has principles for 30 weeks"))
             #expect(error.message.contains("Use --weeks 1 to 30."))
         }
-        let principles = try Fixtures.setup().catalogue.principles.count
+        let principles = try Fixtures.setup().longestPlan
+        #expect(principles == (try Fixtures.setup().catalogue.principles.count) - 1, "week 0 takes the definition principle")
         let simulate = try Simulate.parse([
             "--weeks", "\(principles + 1)", "--config", Fixtures.projectRoot.appendingPathComponent("Config/coach.json").path,
             "--prompts", Fixtures.projectRoot.appendingPathComponent("Prompts").path,
