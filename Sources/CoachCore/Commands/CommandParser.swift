@@ -27,6 +27,8 @@ public enum ParseProblem: String, Equatable, Sendable, TemplateFlag {
     case badTime
     /// A period `record` knows was wanted.
     case badPeriod
+    /// A date too far from today (`Transaction.dateWindowYears`).
+    case dateOutOfRange
 }
 
 /// Turns chat text into commands. Accepts `!cmd`, `/cmd`, `/cmd@botname` and `@botname cmd`, any case, with

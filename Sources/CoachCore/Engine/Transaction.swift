@@ -61,6 +61,32 @@ struct Transaction {
 
     func hasRun(_ job: String) -> Bool { state.jobs[job] != nil }
 
+    // MARK: - Dates people type
+
+    /// How far from today a date a command takes may lie: far enough for any plan, holiday or appraisal period, and
+    /// near enough that no calendar arithmetic on it leaves the dates the state can hold (`start 9999-12-31` once
+    /// rounded to 10000-01-03).
+    static let dateWindowYears = 10
+
+    /// The first and last dates a command accepts today.
+    var dateWindow: ClosedRange<LocalDate> {
+        let today = self.today
+        // Compared as (year, month, day), so 29 February needs no special case.
+        return LocalDate(year: today.year - Self.dateWindowYears, month: today.month, day: today.day)
+            ... LocalDate(year: today.year + Self.dateWindowYears, month: today.month, day: today.day)
+    }
+
+    /// Whether a date a member typed lies in the window; if not, answers with the command's right form and the
+    /// dates that work.
+    mutating func acceptsDate(_ date: LocalDate, for command: String, _ request: Request) -> Bool {
+        guard !dateWindow.contains(date) else { return true }
+        var view = UsageView(command, problem: .dateOutOfRange, prompts: coach.prompts)
+        view.earliest = dateWindow.lowerBound.description
+        view.latest = dateWindow.upperBound.description
+        reply(request, view)
+        return false
+    }
+
     // MARK: - Look-ups every feature uses
 
     var config: CoachConfig { coach.config }

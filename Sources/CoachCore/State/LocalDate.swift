@@ -16,9 +16,14 @@ public struct LocalDate: Codable, Sendable, Hashable, Comparable, CustomStringCo
     }
 
     /// Parses `YYYY-MM-DD`, rejecting impossible dates such as 2026-02-30.
+    ///
+    /// Years of more than four digits are read too, so every date `description` writes reads back: commands only
+    /// take dates near today (`Transaction.acceptsDate`), but a hand-edited state may hold one far off, and calendar
+    /// arithmetic on it must not leave a state that no longer loads.
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count <= 2, parts[2].count <= 2,
+        guard parts.count == 3, (4...5).contains(parts[0].count), parts[0].allSatisfy(\.isASCII), parts[1].count <= 2,
+            parts[2].count <= 2,
             let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
             (1...12).contains(m), (1...31).contains(d)
         else { return nil }

@@ -124,6 +124,7 @@ enum Goals {
         var draft: Draft
 
         func run(_ request: Request, _ tx: inout Transaction) {
+            if let due = draft.dueDate, !tx.acceptsDate(due, for: "goal", request) { return }
             var owner = request.senderID
             if let token = draft.owner {
                 guard let id = tx.mentionedMember(token, request) else { return }

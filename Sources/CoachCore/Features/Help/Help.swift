@@ -149,6 +149,9 @@ struct UsageView: MessageView {
     /// With `tooLong`: the most a text may have, and what was sent, so the sender knows how much to cut.
     var limit: Int?
     var length: Int?
+    /// With `dateOutOfRange`: the first and last dates that work today.
+    var earliest: String?
+    var latest: String?
 
     init(_ command: String, problem: ParseProblem?, prompts: PromptBook) {
         help = HelpCommandView(command, prompts: prompts)

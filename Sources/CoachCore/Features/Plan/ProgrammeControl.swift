@@ -47,6 +47,7 @@ enum ProgrammeControl {
                 let summaryDue = tx.coach.schedule.due(.summary, monday: thisMonday) ?? calendar.startOfDay(thisMonday)
                 monday = tx.now >= summaryDue ? calendar.adding(days: 7, to: thisMonday) : thisMonday
             case .on(let date):
+                guard tx.acceptsDate(date, for: "start", request) else { return }
                 let m = calendar.monday(of: date)
                 monday = m == date ? m : calendar.adding(days: 7, to: m)
             }

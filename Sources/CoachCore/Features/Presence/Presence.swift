@@ -17,6 +17,7 @@ enum Presence {
         var until: LocalDate
 
         func run(_ request: Request, _ tx: inout Transaction) {
+            guard tx.acceptsDate(until, for: "away", request) else { return }
             guard until >= tx.today else {
                 tx.reply(request, UsageView("away", problem: .badDate, prompts: tx.coach.prompts))
                 return

@@ -17,7 +17,7 @@ struct Month: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `2026-12`.
     init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
+        guard parts.count == 2, (4...5).contains(parts[0].count), parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
             (1...12).contains(m)
         else { return nil }
         self.init(year: y, month: m)

@@ -25,6 +25,11 @@ enum PersonRecord {
 
         func run(_ request: Request, _ tx: inout Transaction) {
             guard let memberID = tx.mentionedMember(member, request) else { return }
+            switch period {
+            case .since(let date): guard tx.acceptsDate(date, for: "record", request) else { return }
+            case .named(let month): guard tx.acceptsDate(month.firstDay, for: "record", request) else { return }
+            default: break
+            }
             guard let span = period.span(now: tx.now, tx.calendar) else {
                 tx.reply(request, UsageView("record", problem: .badPeriod, prompts: tx.coach.prompts))
                 return
