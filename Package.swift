@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The platforms' HTTP: SwiftNIO underneath, so a platform that never answers costs no CPU while the bot
+        // waits (URLSession on Linux spun a core; see the README's "The HTTP client").
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // Tests only: the local fake platform servers the adapters' contract tests run against.
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
@@ -26,10 +30,15 @@ let package = Package(
         .target(name: "CoachStore"),
         // The seam between the bot and a chat: sending (every platform), reading (two-way ones), check findings.
         .target(name: "CoachChat", dependencies: ["CoachCore"]),
-        // Every chat platform, one folder each: the console, and the real ones over HTTP (URLSession).
+        // Every chat platform, one folder each: the console, and the real ones over HTTP (AsyncHTTPClient).
         .target(
             name: "CoachPlatforms",
-            dependencies: ["CoachCore", "CoachChat", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CoachCore", "CoachChat", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // The loops, the outbox, backoff and graceful shutdown. It knows no concrete platform: the executable picks one.
         .target(
@@ -56,7 +65,10 @@ let package = Package(
             dependencies: ["CoachRuntime", "CoachPlatforms", "CoachTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // Fakes and a manual clock, shared by the tests and the benchmark.
-        .target(name: "CoachTestSupport", dependencies: ["CoachCore", "CoachChat", "CoachRuntime"]),
+        .target(
+            name: "CoachTestSupport",
+            dependencies: ["CoachCore", "CoachChat", "CoachRuntime", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore", "CoachTestSupport"]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore"]),
         .testTarget(name: "CoachRuntimeTests", dependencies: ["CoachRuntime", "CoachStore", "CoachTestSupport"]),
@@ -64,6 +76,7 @@ let package = Package(
             name: "CoachPlatformsTests",
             dependencies: [
                 "CoachPlatforms", "CoachRuntime", "CoachTestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // The builder, wired as `coach` wires it, with a scripted terminal, a fake network and a manual clock.

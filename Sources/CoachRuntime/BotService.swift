@@ -32,6 +32,8 @@ public struct BotService: Service {
     }
 
     public func run() async throws {
+        var stoppedBy = "shutdown"
+        var failure: (any Error)?
         do {
             try await cancelWhenGracefulShutdown {
                 var loop = Loop(service: self)
@@ -39,8 +41,12 @@ public struct BotService: Service {
             }
         } catch is InputClosed {
             // The console's input ended: a normal way to stop.
+            stoppedBy = "input closed"
         } catch is CancellationError {
             // Graceful shutdown cancelled a poll or a wait; the last commit is already durable.
+        } catch {
+            stoppedBy = "error"
+            failure = error
         }
         // A fresh snapshot on the way out, so the next start loads it without replaying the journal.
         do {
@@ -49,6 +55,9 @@ public struct BotService: Service {
             logger.warning("could not write a snapshot on shutdown; the journal still holds everything", metadata: ["error": "\(error)"])
         }
         await session.close()
+        // Said however the loop ended, so a log always shows the stop (the error itself is reported by the caller).
+        logger.info("bot stopped", metadata: ["by": "\(stoppedBy)"])
+        if let failure { throw failure }
     }
 
     /// The loop's mutable parts: failure counts and the jitter source.
@@ -56,6 +65,8 @@ public struct BotService: Service {
         let service: BotService
         var random: SeededRandom
         var failures = 0
+        /// When the current run of failed calls began, to say how long the platform was away once it answers.
+        var failingSince: Date?
 
         init(service: BotService) {
             self.service = service
@@ -91,7 +102,7 @@ public struct BotService: Service {
                     try await recover(from: error, during: "poll")
                     continue
                 }
-                failures = 0
+                succeeded()
                 if !batch.messages.isEmpty || batch.cursor != request.cursor {
                     try await session.receive(batch, transport: transport.name, at: clock.now())
                 }
@@ -100,7 +111,6 @@ public struct BotService: Service {
                     try await sleep(min(interval, timeout))
                 }
             }
-            logger.info("bot stopped")
         }
 
         /// Sends the outbox in order. Returns false when delivery should be retried before polling again.
@@ -117,14 +127,27 @@ public struct BotService: Service {
                     try await recover(from: error, during: "send")
                     return false
                 }
-                failures = 0
+                succeeded()
                 try await session.markDelivered(message.id, platformID: platformID)
             }
             return true
         }
 
+        /// A call went through: after a run of failures, say that the platform is back and how long it was away.
+        mutating func succeeded() {
+            if failures > 0, let since = failingSince {
+                logger.notice("platform answering again", metadata: [
+                    "failedCalls": "\(failures)", "seconds": "\(Int(clock.now().timeIntervalSince(since).rounded()))",
+                ])
+            }
+            failures = 0
+            failingSince = nil
+        }
+
         /// Waits as the failure asks; throws to stop the loop when the input has closed or only a person can fix it.
         mutating func recover(from error: TransportError, during operation: String) async throws {
+            // A graceful stop cancels the call in flight: that is not the platform failing, so nothing is logged.
+            if Task.isCancelled { throw CancellationError() }
             switch error {
             case .closed:
                 logger.info("input closed; stopping")
@@ -138,7 +161,11 @@ public struct BotService: Service {
             case .temporary(let reason), .rejected(let reason):
                 let wait = service.backoff.delay(attempt: failures, using: &random)
                 failures += 1
-                logger.warning("platform call failed; backing off", metadata: [
+                if failingSince == nil { failingSince = clock.now() }
+                // The bot probes every few seconds through an outage; a warning at the 1st, 2nd, 4th, 8th… failed
+                // call keeps a long outage visible in a handful of lines instead of hundreds.
+                let level: Logger.Level = failures & (failures - 1) == 0 ? .warning : .debug
+                logger.log(level: level, "platform call failed; backing off", metadata: [
                     "operation": "\(operation)", "reason": "\(reason)", "attempt": "\(failures)", "wait": "\(wait)",
                 ])
                 try await sleep(wait)

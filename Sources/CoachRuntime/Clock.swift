@@ -37,11 +37,16 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 }
 
 /// Exponential backoff with jitter for failed platform calls. Pure: the randomness is passed in.
+///
+/// The cap is low on purpose: a failed poll is the bot's probe of whether the platform is back, and it is cheap (a
+/// refused connection costs nothing; a hung one waits on a socket at no CPU), so probing every 4 to 8 seconds
+/// through an outage of any length costs the platform about ten requests a minute, and the bot is back within 8
+/// seconds of the platform's return. A platform that asks for longer says so (`429`, `Retry-After`) and is obeyed.
 public struct Backoff: Sendable, Equatable {
     public var base: Duration
     public var cap: Duration
 
-    public init(base: Duration = .seconds(1), cap: Duration = .seconds(300)) {
+    public init(base: Duration = .seconds(1), cap: Duration = .seconds(8)) {
         self.base = base
         self.cap = cap
     }

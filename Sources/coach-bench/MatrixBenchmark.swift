@@ -15,7 +15,7 @@ import Glibc
 /// The Matrix rows, measured against a local Synapse (`scripts/bench.sh` starts one and sets `COACH_SYNAPSE_URL`):
 ///
 /// - Reply latency: a member sends `!status` and waits on their own `/sync` until the bot's reply arrives; the
-///   same for a minimal echo bot on the same HTTP stack (URLSessionWebClient, the same `/sync` long-poll and `PUT`),
+///   same for a minimal echo bot on the same HTTP stack (HTTPWebClient, the same `/sync` long-poll and `PUT`),
 ///   so the ratio is what ServiceCoach's engine, journal and adapter add over the bare round trips.
 /// - Idle CPU: user+sys time of this process while the bot long-polls an idle room for a minute.
 enum MatrixBenchmark {
@@ -39,7 +39,7 @@ enum MatrixBenchmark {
         let transport = try Platforms.make(
             kind: "matrix", settings: ["baseURL": homeserver.url.absoluteString, "room": coachRoom],
             environment: ["MATRIX_ACCESS_TOKEN": coachAccount.accessToken],
-            context: PlatformContext(web: URLSessionWebClient(), logger: logger, botName: setup.config.team.botName))
+            context: PlatformContext(web: HTTPWebClient(), logger: logger, botName: setup.config.team.botName))
         let bot = try BotService.open(setup: setup, transport: transport, clock: SystemClock(), logger: logger, randomSeed: 1)
         let coachTask = Task { try await bot.run() }
         let echo = EchoBot(account: echoAccount, room: echoRoom)
@@ -117,12 +117,12 @@ enum MatrixBenchmark {
 }
 
 /// The smallest bot that answers a command in a Matrix room: one `/sync` long-poll loop and one `PUT …/send` per
-/// command, on the same URLSessionWebClient as the adapter. No engine, no state, no journal.
+/// command, on the same HTTPWebClient as the adapter. No engine, no state, no journal.
 struct EchoBot {
     let account: MatrixAccount
     let room: String
     let state = State()
-    let web = URLSessionWebClient()
+    let web = HTTPWebClient()
 
     actor State {
         var ready = false

@@ -29,7 +29,7 @@ enum CoachBuilder {
         /// The process's own clock, environment, network, terminal and signals. `coach check` reads no input.
         static func live(logger: Logger, readsInput: Bool = true) -> Outside {
             Outside(
-                clock: SystemClock(), environment: ProcessInfo.processInfo.environment, web: URLSessionWebClient(),
+                clock: SystemClock(), environment: ProcessInfo.processInfo.environment, web: HTTPWebClient(),
                 input: readsInput ? .standardInput() : ConsoleInput(), output: { print($0) }, logger: logger,
                 randomSeed: UInt64(truncatingIfNeeded: Date().timeIntervalSince1970.bitPattern),
                 shutdownSignals: [.sigterm, .sigint])

@@ -16,7 +16,7 @@ struct ConsoleTests {
             input: input, output: { printed.append($0) }, roster: setup.config.members,
             prompts: try setup.prompts(for: .plain), clockText: { "2027-01-04 Monday 09:00" })
         let context = PlatformContext(
-            web: URLSessionWebClient(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+            web: HTTPWebClient(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
             botName: setup.config.team.botName, terminal: terminal)
         let transport = try Platforms.make(kind: "console", settings: [:], environment: [:], context: context)
         return try #require(transport as? ConsoleTransport)
@@ -86,7 +86,7 @@ struct ConsoleTests {
         #expect(Platforms.kinds.first == "console")
         #expect(throws: PlatformSetupError.self) {
             _ = try Platforms.make(kind: "console", settings: ["channel": "x"], environment: [:],
-                context: PlatformContext(web: URLSessionWebClient(), logger: Logger(label: "t"), botName: "coach"))
+                context: PlatformContext(web: HTTPWebClient(), logger: Logger(label: "t"), botName: "coach"))
         }
     }
 }

@@ -593,7 +593,7 @@ struct DiscordTests: AdapterTestSuite {
 
     @Test("settings: the channel must be an id, tokens come only from the environment, the API root has a default")
     func settings() async throws {
-        let web = URLSessionWebClient()
+        let web = HTTPWebClient()
         let context = PlatformContext(web: web, logger: Self.logger, botName: "coach")
         func make(_ values: [String: String], _ env: [String: String] = ["DISCORD_BOT_TOKEN": "t"]) throws(PlatformSetupError) -> any ChatTransport {
             try Platforms.make(kind: "discord", settings: values, environment: env, context: context)

@@ -318,7 +318,7 @@ struct MatrixRig {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
     init(settings: [String: String] = [:], environment: [String: String] = ["MATRIX_ACCESS_TOKEN": FakeHomeserver.token],
-        web: any WebClient = URLSessionWebClient()) async throws
+        web: any WebClient = HTTPWebClient()) async throws
     {
         let home = self.home
         server = try await FakeServer { request in await home.handle(request) }
@@ -974,7 +974,7 @@ struct MatrixTests: AdapterTestSuite {
     // MARK: Setup and check
 
     @Test func settingsAreValidatedWithFixes() {
-        let context = PlatformContext(web: URLSessionWebClient(), logger: MatrixRig.logger, botName: "coach")
+        let context = PlatformContext(web: HTTPWebClient(), logger: MatrixRig.logger, botName: "coach")
         func make(_ values: [String: String], _ env: [String: String] = ["MATRIX_ACCESS_TOKEN": "t"]) throws(PlatformSetupError) {
             _ = try MatrixTransport.entry.make(PlatformSettings(kind: "matrix", values: values, environment: env), context)
         }
@@ -999,7 +999,7 @@ struct MatrixTests: AdapterTestSuite {
         #expect(config.transport.kind == "matrix")
         let transport = try Platforms.make(kind: config.transport.kind, settings: config.transport.settings,
             environment: ["MATRIX_ACCESS_TOKEN": "syt_example"],
-            context: PlatformContext(web: URLSessionWebClient(), logger: MatrixRig.logger, botName: config.team.botName))
+            context: PlatformContext(web: HTTPWebClient(), logger: MatrixRig.logger, botName: config.team.botName))
         #expect(transport.name == "matrix")
         #expect(config.admins.allSatisfy { config.members.map(\.id).contains($0) && MatrixIDs.isUserID($0) })
     }

@@ -523,7 +523,7 @@ struct MattermostTests: AdapterTestSuite {
 
     @Test("settings: required keys, typos and secrets in the config are refused with the fix")
     func settings() throws {
-        let web = URLSessionWebClient()
+        let web = HTTPWebClient()
         func make(_ values: [String: String], _ env: [String: String] = ["MATTERMOST_TOKEN": "t"]) throws(PlatformSetupError) {
             _ = try Platforms.make(kind: "mattermost", settings: values, environment: env,
                 context: PlatformContext(web: web, logger: Self.logger, botName: "coach"))

@@ -7,7 +7,7 @@ import Testing
 /// A platform's rate-limit signal is data from the network: an absurd or malformed wait must not crash the bot
 /// (converting it to a whole number of milliseconds used to trap) nor park it for ever.
 @Suite struct PlatformWaitTests {
-    static let context = PlatformContext(web: URLSessionWebClient(), logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, botName: "coach")
+    static let context = PlatformContext(web: HTTPWebClient(), logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, botName: "coach")
     static let day = Duration.seconds(86_400)
 
     static func json(_ object: [String: Any], status: Int = 429, headers: [String: String] = [:]) -> WebResponse {

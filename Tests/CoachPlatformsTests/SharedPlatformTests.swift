@@ -11,7 +11,7 @@ import Testing
         let server = try await FakeServer { request in
             .json(["echo": request.text, "auth": request.header("Authorization") ?? ""], status: 201, headers: ["X-Seen": "yes"])
         }
-        let client = URLSessionWebClient()
+        let client = HTTPWebClient()
         let response = try await client.send(.json(url: server.baseURL.appending(segments: "api", "post"),
             headers: ["Authorization": "Bearer t"], body: ["text": "hi"], label: "test post"))
         #expect(response.status == 201)
@@ -25,7 +25,7 @@ import Testing
 
     @Test func aTimeoutIsTemporaryAndNamesTheCallNotTheURL() async throws {
         let server = try await FakeServer { _ in Reply(status: 200, delay: .seconds(5)) }
-        let client = URLSessionWebClient()
+        let client = HTTPWebClient()
         let secretURL = server.baseURL.appending(segments: "botSECRET", "getUpdates")
         do {
             _ = try await client.send(WebRequest(url: secretURL, timeout: .milliseconds(300), label: "telegram getUpdates"))
@@ -39,7 +39,7 @@ import Testing
 
     @Test func aRefusedConnectionIsTemporary() async throws {
         // Port 9 on loopback: nothing listens there in the test environment.
-        let client = URLSessionWebClient()
+        let client = HTTPWebClient()
         await #expect(throws: TransportError.self) {
             _ = try await client.send(WebRequest(url: URL(string: "http://127.0.0.1:9/x")!, timeout: .seconds(2), label: "x"))
         }

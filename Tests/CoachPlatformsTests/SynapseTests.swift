@@ -87,7 +87,7 @@ struct SynapseBot {
         let made = try Platforms.make(
             kind: "matrix", settings: ["baseURL": account.homeserver.absoluteString, "room": room],
             environment: ["MATRIX_ACCESS_TOKEN": account.accessToken],
-            context: PlatformContext(web: URLSessionWebClient(), logger: Self.logger, botName: setup.config.team.botName))
+            context: PlatformContext(web: HTTPWebClient(), logger: Self.logger, botName: setup.config.team.botName))
         return try #require(made as? any PollingTransport)
     }
 

@@ -111,34 +111,6 @@ actor TelegramFake {
     }
 }
 
-/// A log handler that keeps what it is given, to check the operator's warnings. (Zulip's tests use it too.)
-final class TelegramLogRecorder: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
-
-    var logger: Logger {
-        Logger(label: "test") { _ in Handler(sink: self) }
-    }
-
-    struct Handler: LogHandler {
-        let sink: TelegramLogRecorder
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        var metadataProvider: Logger.MetadataProvider?
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            let extra = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            sink.append("\(event.level): \(event.message) \(extra)")
-        }
-    }
-}
-
 @Suite("Telegram adapter", .stopsServers)
 struct TelegramTests: AdapterTestSuite {
     static let group = TelegramFake.group
@@ -147,7 +119,7 @@ struct TelegramTests: AdapterTestSuite {
         let server: FakeServer
         let fake: TelegramFake
         let transport: TelegramTransport
-        let log: TelegramLogRecorder
+        let log: LogRecorder
 
 
         /// The JSON bodies of every `sendMessage` call, in order.
@@ -160,7 +132,7 @@ struct TelegramTests: AdapterTestSuite {
     {
         let fake = TelegramFake()
         let server = try await FakeServer { await fake.handle($0) }
-        let log = TelegramLogRecorder()
+        let log = LogRecorder()
         let transport = try TelegramTransport(
             settings: Self.settings("telegram", ["chat": String(group), "baseURL": server.baseURL.absoluteString], settings, environment: env),
             context: context(logger: log.logger, web: web))

@@ -165,7 +165,7 @@ struct ZulipTests: AdapterTestSuite {
         let server: FakeServer
         let fake: ZulipFake
         let transport: ZulipTransport
-        let log: TelegramLogRecorder
+        let log: LogRecorder
 
         func calls(_ method: String, _ path: String) -> [Received] {
             server.requests.filter { $0.method == method && $0.path == "/api/v1/" + path }
@@ -175,7 +175,7 @@ struct ZulipTests: AdapterTestSuite {
     static func rig(_ settings: [String: String] = [:], key: String = ZulipFake.key, web: (any WebClient)? = nil) async throws -> Rig {
         let fake = ZulipFake()
         let server = try await FakeServer { await fake.handle($0) }
-        let log = TelegramLogRecorder()
+        let log = LogRecorder()
         let transport = try ZulipTransport(
             settings: Self.settings("zulip", ["baseURL": server.baseURL.absoluteString, "stream": ZulipFake.streamName, "email": ZulipFake.email],
                 settings, environment: ["ZULIP_API_KEY": key]),

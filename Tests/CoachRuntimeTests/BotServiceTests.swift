@@ -208,4 +208,74 @@ struct BotServiceTests {
         }
         _ = first
     }
+
+    @Test("however long the platform was away, the bot is back within 10 s of its return", arguments: [60.0, 300.0, 1800.0])
+    func recoveryAfterOutage(seconds outage: TimeInterval) async throws {
+        for seed in UInt64(1)...20 {
+            let seconds = try await OutageRecovery.secondsToRecover(afterOutage: outage, seed: seed)
+            #expect((0...10).contains(seconds), "seed \(seed): back \(seconds) s after a \(Int(outage)) s outage")
+        }
+    }
+
+    @Test("the back-off never waits longer than its cap, so probes continue through a long outage")
+    func backoffCap() {
+        var random = SeededRandom(seed: 3)
+        let waits = (0..<400).map { Backoff().delay(attempt: $0, using: &random) }
+        #expect(waits.allSatisfy { $0 <= .seconds(8) }, "longest wait \(waits.max()!)")
+        #expect(waits.suffix(100).allSatisfy { $0 >= .seconds(4) }, "at the cap, half the step is fixed")
+    }
+
+    @Test("a long outage logs a handful of warnings, and one line when the platform answers again")
+    func outageLogging() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let failures = (0..<100).map { _ in TransportError.temporary(reason: "connection refused") }
+        let chat = ScriptedChat(batches: [], sendFailures: failures)
+        let log = LogRecorder()
+        var setup = try Fixtures.setup(state: dir)
+        setup.config.holidays = []
+        let bot = try BotService.open(setup: setup, transport: chat.transport(), clock: clock, logger: log.logger, randomSeed: 7)
+        let run = Task { try await bot.run() }
+        for _ in 0..<100 {
+            await clock.waitForSleepers()
+            clock.advance(by: 10)
+        }
+        try await run.value
+        let warnings = log.all.filter { $0.hasPrefix("warning: platform call failed") }
+        // The 1st, 2nd, 4th, 8th, 16th, 32nd and 64th of 100 failed calls.
+        #expect(warnings.count == 7, "\(warnings)")
+        let back = try #require(log.all.first { $0.hasPrefix("notice: platform answering again") })
+        #expect(back.contains("failedCalls=100"), "\(back)")
+        #expect(log.all.last?.hasPrefix("info: bot stopped") == true, "\(log.all.suffix(3))")
+    }
+
+    @Test("a graceful stop during a poll logs no failure, and says the bot stopped")
+    func cleanStopDuringPoll() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let polling = AsyncStream<Void>.makeStream()
+        // A long poll that ends only when cancelled, failing as the HTTP client fails a cancelled request.
+        let transport = FakeTransport(
+            onPoll: { _ throws(TransportError) in
+                polling.continuation.yield()
+                do { try await Task.sleep(for: .seconds(3600)) } catch { throw .temporary(reason: "cancelled") }
+                throw .temporary(reason: "the poll was not cancelled")
+            },
+            onSend: { _, _ in "sent" })
+        let log = LogRecorder()
+        var setup = try Fixtures.setup(state: dir)
+        setup.config.holidays = []
+        let bot = try BotService.open(
+            setup: setup, transport: transport, clock: ManualClock(Date(timeIntervalSince1970: 1_800_000_000)),
+            logger: log.logger, randomSeed: 7)
+        let group = ServiceGroup(configuration: .init(services: [bot], logger: Self.logger))
+        let running = Task { try await group.run() }
+        var polls = polling.stream.makeAsyncIterator()
+        _ = await polls.next()
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(!log.all.contains { $0.hasPrefix("warning") || $0.hasPrefix("error") || $0.hasPrefix("critical") }, "\(log.all)")
+        #expect(log.all.last?.hasPrefix("info: bot stopped") == true, "\(log.all)")
+    }
 }

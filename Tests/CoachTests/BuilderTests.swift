@@ -19,7 +19,7 @@ struct BuilderTests {
     static func outside(_ input: ConsoleInput, _ printed: Printed, environment: [String: String] = [:]) -> CoachBuilder.Outside {
         CoachBuilder.Outside(
             clock: ManualClock(Date(timeIntervalSince1970: 1_800_000_000)), environment: environment,
-            web: URLSessionWebClient(), input: input, output: { printed.append($0) }, logger: logger, randomSeed: 1,
+            web: HTTPWebClient(), input: input, output: { printed.append($0) }, logger: logger, randomSeed: 1,
             shutdownSignals: [])
     }
 

@@ -20,7 +20,7 @@ struct CheckTests {
 
     static func outside(at now: Date = wednesday, environment: [String: String] = [:]) -> CoachBuilder.Outside {
         CoachBuilder.Outside(
-            clock: ManualClock(now), environment: environment, web: URLSessionWebClient(), input: ConsoleInput(),
+            clock: ManualClock(now), environment: environment, web: HTTPWebClient(), input: ConsoleInput(),
             output: { _ in }, logger: BuilderTests.logger, randomSeed: 1, shutdownSignals: [])
     }
 

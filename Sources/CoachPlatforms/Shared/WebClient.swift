@@ -1,8 +1,5 @@
 import CoachChat
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// One HTTP call to a platform, described without any platform's wire details.
 public struct WebRequest: Sendable {
@@ -119,74 +116,8 @@ public struct WebResponse: Sendable {
     }
 }
 
-/// Sends HTTP calls. The live one is URLSession; tests point the same adapters at local fake servers.
+/// Sends HTTP calls. The live one is `HTTPWebClient`; tests point the same adapters at local fake servers.
 public protocol WebClient: Sendable {
     func send(_ request: WebRequest) async throws(TransportError) -> WebResponse
 }
 
-/// URLSession (FoundationNetworking's libcurl on Linux). Timeouts, refused and reset connections become
-/// `.temporary`, so the runtime backs off and retries; the request's label, never its URL, names the call.
-public final class URLSessionWebClient: WebClient {
-    let session: URLSession
-
-    public init() {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        // Long-polls hold one connection each; a handful covers polling and sending side by side.
-        configuration.httpMaximumConnectionsPerHost = 4
-        session = URLSession(configuration: configuration)
-    }
-
-    public func send(_ request: WebRequest) async throws(TransportError) -> WebResponse {
-        var urlRequest = URLRequest(url: request.url)
-        urlRequest.httpMethod = request.method
-        // FoundationNetworking hands libcurl whole seconds, truncating: 0.3 s would become "no wait at all". Round
-        // up, so a timeout is never shorter than asked.
-        urlRequest.timeoutInterval = max(1, Self.seconds(request.timeout).rounded(.up))
-        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-        urlRequest.httpBody = request.body
-        do {
-            let (data, response) = try await session.data(for: urlRequest)
-            guard let http = response as? HTTPURLResponse else {
-                throw TransportError.temporary(reason: "\(request.label): the answer was not HTTP")
-            }
-            var headers: [String: String] = [:]
-            for (name, value) in http.allHeaderFields {
-                headers[String(describing: name).lowercased()] = String(describing: value)
-            }
-            return WebResponse(status: http.statusCode, headers: headers, body: data)
-        } catch let error as TransportError {
-            throw error
-        } catch is CancellationError {
-            throw .temporary(reason: "\(request.label): cancelled")
-        } catch let error as URLError {
-            throw Self.failure(error, for: request)
-        } catch {
-            throw .temporary(reason: "\(request.label): \(error.localizedDescription)")
-        }
-    }
-
-    /// What a network failure means for the runtime: temporary, named by the request's label (never its URL).
-    /// Test doubles throw this too, so a timeout test need not wait for one.
-    public static func failure(_ error: URLError, for request: WebRequest) -> TransportError {
-        .temporary(reason: "\(request.label): \(describe(error, timeout: request.timeout))")
-    }
-
-    static func describe(_ error: URLError, timeout: Duration) -> String {
-        switch error.code {
-        case .timedOut: "no answer within \(Int(seconds(timeout))) s"
-        case .cannotConnectToHost: "connection refused"
-        case .networkConnectionLost: "connection reset"
-        case .cannotFindHost, .dnsLookupFailed: "host not found"
-        case .notConnectedToInternet: "no network"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate: "TLS failed"
-        default: "network error \(error.code.rawValue)"
-        }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-}

@@ -17,7 +17,7 @@ extension AdapterTestSuite {
     /// What an adapter is given, with a real HTTP client (tests point it at a `FakeServer`), or `web` (a
     /// `TimeoutWebClient`, for a test of what a timeout does).
     static func context(logger: Logger? = nil, web: (any WebClient)? = nil) -> PlatformContext {
-        PlatformContext(web: web ?? URLSessionWebClient(), logger: logger ?? Self.logger, botName: "coach")
+        PlatformContext(web: web ?? HTTPWebClient(), logger: logger ?? Self.logger, botName: "coach")
     }
 
     /// A platform's settings: the test's usual `values` with `overrides` on top.

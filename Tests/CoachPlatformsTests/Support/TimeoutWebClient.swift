@@ -1,16 +1,14 @@
+import AsyncHTTPClient
 import CoachChat
 import CoachPlatforms
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// A web client that sends every request through URLSession, except those a test scripted to time out: they fail at
-/// once with exactly what `URLSessionWebClient` throws when a platform never answers
-/// (`URLSessionWebClient.failure(URLError(.timedOut), for:)`), so an adapter's handling of a timeout is tested
+/// A web client that sends every request through the live client, except those a test scripted to time out: they
+/// fail at once with exactly what `HTTPWebClient` throws when a platform never answers
+/// (`HTTPWebClient.failure(HTTPClientError.deadlineExceeded, for:)`), so an adapter's handling of a timeout is tested
 /// without waiting for one. `WebClientTests` proves that mapping once, against a server that really does not answer.
 actor TimeoutWebClient: WebClient {
-    private let live = URLSessionWebClient()
+    private let live = HTTPWebClient()
     /// How many more requests with each label time out.
     private var timeouts: [String: Int] = [:]
     /// The labels of the requests that timed out, in order.
@@ -25,7 +23,7 @@ actor TimeoutWebClient: WebClient {
         if let left = timeouts[request.label], left > 0 {
             timeouts[request.label] = left - 1
             timedOut.append(request.label)
-            throw URLSessionWebClient.failure(URLError(.timedOut), for: request)
+            throw HTTPWebClient.failure(HTTPClientError.deadlineExceeded, for: request)
         }
         return try await live.send(request)
     }
