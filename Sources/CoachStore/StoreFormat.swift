@@ -1,5 +1,14 @@
 import Foundation
 
+/// The bounds the store holds its own numbers to.
+enum StoreLimits {
+    /// The largest sequence number a snapshot or journal line may carry: 2^53, the largest integer every JSON reader
+    /// (a JavaScript tool, jq, a double) holds exactly. A bot committing a thousand times a second would take
+    /// 285,000 years to get there, so a larger one was written by hand, and refusing it as damage keeps the next
+    /// commit's `seq + 1` from overflowing.
+    static let largestSeq = 1 << 53
+}
+
 /// `state.json`: the caller's state plus the last journal sequence number folded into it. No timestamp, because the
 /// store never reads the clock.
 struct SnapshotFile<State: Codable>: Codable {

@@ -81,6 +81,11 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
         guard file.seq >= 0 else {
             throw StoreError.corruptSnapshot(path: paths.snapshot, reason: "negative seq \(file.seq)")
         }
+        guard file.seq <= StoreLimits.largestSeq else {
+            throw StoreError.corruptSnapshot(
+                path: paths.snapshot,
+                reason: "seq \(file.seq) is beyond \(StoreLimits.largestSeq), the largest this store writes")
+        }
         return (file.state, file.seq, file.schema)
     }
 
@@ -119,6 +124,11 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
             }
             guard line.seq >= 1 else {
                 throw StoreError.corruptJournal(path: path, line: lineNumber, reason: "seq \(line.seq) is below 1")
+            }
+            guard line.seq <= StoreLimits.largestSeq else {
+                throw StoreError.corruptJournal(
+                    path: path, line: lineNumber,
+                    reason: "seq \(line.seq) is beyond \(StoreLimits.largestSeq), the largest this store writes")
             }
             if line.seq <= snapshotSeq {
                 result.report.skippedLines += 1
