@@ -63,7 +63,12 @@ enum CoachCheck {
         }
         if let config = reading.config { findings += adminFindings(config) }
 
-        if let directory = reading.stateDirectory {
+        let stateProblems = problems(in: .state)
+        if !stateProblems.isEmpty {
+            // A folder the bot may not use is not looked into either.
+            findings += stateProblems
+        } else if let directory = reading.stateDirectory {
+            findings += climbFindings(stateOverride ?? reading.config?.stateDirectory, resolved: directory)
             findings += stateFindings(directory: directory, say: say) { try CoachSetup.inspectState(in: directory) }
         } else {
             findings.append(.warning("state", "not checked: without a config there is no stateDirectory; pass --state"))
@@ -104,6 +109,15 @@ enum CoachCheck {
         return config.admins.filter { !known.contains($0) }.map { id in
             .warning("admins", "\(id) is an admin but not in members; check that the id is the one the platform uses")
         }
+    }
+
+    /// A relative state folder that climbs with `..` lands wherever coach happens to be started from; the folder it
+    /// reaches now passed the checks, but say where that is, since a service manager may start coach elsewhere.
+    static func climbFindings(_ setting: String?, resolved: URL) -> [CheckFinding] {
+        guard let setting, !setting.hasPrefix("/"), setting.split(separator: "/").contains("..") else { return [] }
+        return [.warning(
+            "state", "stateDirectory \"\(setting)\" climbs out of the folder coach runs in, to \(resolved.path); "
+                + "started from another folder it would land elsewhere, so an absolute path is safer")]
     }
 
     /// What the bot would find in its state folder, read without its lock and without repairing anything.

@@ -132,6 +132,34 @@ struct CheckTests {
         #expect(report.text.contains(" (the default), where it is now "))
     }
 
+    @Test("a refused state folder is a problem naming stateDirectory, and the folder is not looked into", arguments: ["/", "/etc"])
+    func refusedStateFolder(path: String) async throws {
+        let (folder, file) = try Self.config { $0.replacingOccurrences(of: "\"schema\": 1,", with: "\"schema\": 1, \"stateDirectory\": \"\(path)\",") }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = await Self.check(config: file, state: nil)
+        let state = report.findings.filter { $0.subject == "state" }
+        #expect(state.count == 1)
+        #expect(state.first?.status == .problem)
+        #expect(state.first?.detail.contains("The state folder \(path) cannot be used") == true)
+        #expect(state.first?.detail.contains("Set stateDirectory") == true)
+        #expect(report.problems == 1)
+    }
+
+    @Test("a relative state folder that climbs with .. is checked where it lands, with a warning that it depends on where coach starts")
+    func climbingStateFolder() async throws {
+        let (folder, file) = try Self.config { $0 }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let name = "coach-climb-\(UUID().uuidString)"
+        let climb = "../" + name
+        let report = await CoachCheck.run(
+            configPath: file.path, promptsPath: Self.prompts.path, stateOverride: climb, outside: Self.outside())
+        let landed = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).deletingLastPathComponent()
+            .appendingPathComponent(name).standardizedFileURL.path
+        #expect(report.text.contains("warning: state: stateDirectory \"\(climb)\" climbs out of the folder coach runs in, to \(landed)"))
+        #expect(report.text.contains("ok: state: no state yet in \(landed)"))
+        #expect(!FileManager.default.fileExists(atPath: landed))
+    }
+
     @Test("a token that is not set is a problem line with the count, not an error on stderr")
     func missingToken() async {
         let report = await Self.check(
