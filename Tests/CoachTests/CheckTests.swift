@@ -234,6 +234,28 @@ struct CheckTests {
         #expect(report.problems == 1)
     }
 
+    @Test(
+        "a template that includes itself, a missing partial and 3,000 nested sections are problems naming the file",
+        arguments: [
+            ("summary", "\n{{> summary}}", "Prompts/summary.mustache includes itself"),
+            ("help", "\n{{> does-not-exist}}", "there is no Prompts/does-not-exist.mustache"),
+            ("help", "\n" + String(repeating: "{{#a}}", count: 3_000) + String(repeating: "{{/a}}", count: 3_000),
+             "Prompts/help.mustache cannot be used: at line"),
+        ])
+    func templateStructure(file: String, appended: String, message: String) async throws {
+        let folder = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let prompts = folder.appendingPathComponent("Prompts")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.prompts, to: prompts)
+        let url = prompts.appendingPathComponent("\(file).mustache")
+        try Data((try String(contentsOf: url, encoding: .utf8) + appended).utf8).write(to: url)
+        let report = await Self.check(prompts: prompts, state: folder.appendingPathComponent("state"))
+        let lines = report.text.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("problem: templates: ") && $0.contains(message) }, "\(report.text)")
+        #expect(report.problems == 1)
+    }
+
     @Test("a catalogue without the definition principle is a warning: the programme would open without week 0")
     func catalogueWithoutWeekZero() async throws {
         let folder = Fixtures.temporaryDirectory()

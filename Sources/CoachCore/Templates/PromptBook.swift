@@ -32,6 +32,8 @@ public struct PromptBook: Sendable {
         markup: Markup, templates: [String: String], commandHelpJSON: [UInt8], rewardIdeasJSON: [UInt8]
     ) throws(ConfigError) {
         self.markup = markup
+        // Before the library parses anything: it recurses once per section, and renders a partial loop forever.
+        try TemplateCheck.check(templates)
         Self.registerContentTypes()
         var library = MustacheLibrary()
         for (name, text) in templates {
