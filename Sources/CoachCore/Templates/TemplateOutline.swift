@@ -125,7 +125,8 @@ enum TemplateCheck {
 
     /// Refuses a template that nests too deep on its own, a dynamic partial, a partial that is not there, a loop of
     /// partials, and nesting too deep through partials. Pure, and linear in the templates' size.
-    static func check(_ templates: [String: String]) throws(ConfigError) {
+    @discardableResult
+    static func check(_ templates: [String: String]) throws(ConfigError) -> [String: TemplateOutline] {
         var outlines: [String: TemplateOutline] = [:]
         for name in templates.keys.sorted() {
             do {
@@ -144,6 +145,7 @@ enum TemplateCheck {
             }
         }
         try checkGraph(outlines)
+        return outlines
     }
 
     /// Walks the partials depth-first with an explicit stack (a chain of partials can be as long as the folder has
