@@ -34,4 +34,11 @@ public struct ChatLine: MessageView {
         self.thread = thread
         lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
+
+    /// A bot's private reply of two lines, for `coach check` to render the template (see `TemplateSamples`).
+    public static var sample: ChatLine {
+        ChatLine(
+            time: "Mon 09:00", sender: "coach", text: "Thanks, Sam.\nThat is example 7.",
+            destination: .direct(userID: "sam"), name: { _ in "Sam" })
+    }
 }

@@ -21,7 +21,7 @@ public actor CoachSession {
         self.coach = coach
         self.logger = logger
         if let directory {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // The store creates the folder itself, durably, and names the problem when it cannot.
             let (store, state) = try StateStore.open(
                 directory: directory, schemaVersion: CoachState.schemaVersion, options: options,
                 initial: { CoachState() }, apply: { state, event in state.apply(event) })

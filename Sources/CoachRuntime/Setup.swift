@@ -30,6 +30,8 @@ public enum SetupError: Error, CustomStringConvertible {
     case invalid(path: String, problem: ConfigError)
     /// `simulate --state` was pointed at a folder that already holds a state.
     case folderNotEmpty(path: String)
+    /// The state folder (`stateDirectory`, or `--state`) is one the bot must not write into; see `StateFolder`.
+    case refusedStateFolder(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -42,6 +44,9 @@ public enum SetupError: Error, CustomStringConvertible {
             "\(path): \(problem)"
         case .folderNotEmpty(let path):
             "\(path) already holds a state. Give simulate an empty or new folder, so the run depends only on its seed."
+        case .refusedStateFolder(let path, let reason):
+            "The state folder \(path) cannot be used: \(reason). Set stateDirectory in the config (or --state) to a "
+                + "folder of the bot's own, such as \"state\" beside the config or /var/lib/coach; coach creates it."
         }
     }
 }
@@ -62,6 +67,8 @@ public struct SetupReading: Sendable {
         case catalogue
         /// The templates, `Prompts/commands.json` and `Prompts/reward-ideas.json`.
         case templates
+        /// The state folder's place (`stateDirectory` or `--state`); what is in it is `coach check`'s own look.
+        case state
     }
 
     /// The config file looked at; nil when the default's folder was not found.
@@ -130,7 +137,11 @@ extension CoachSetup {
         // Relative state folders are relative to where coach runs, like any other command-line path.
         if let stateText = stateOverride ?? reading.config?.stateDirectory {
             let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/")
-            reading.stateDirectory = URL(fileURLWithPath: stateText, relativeTo: here).absoluteURL.standardizedFileURL
+            let directory = URL(fileURLWithPath: stateText, relativeTo: here).absoluteURL.standardizedFileURL
+            reading.stateDirectory = directory
+            if let reason = StateFolder.refusal(of: directory, home: ProcessInfo.processInfo.environment["HOME"]) {
+                reading.problems.append((.state, .refusedStateFolder(path: directory.path, reason: reason)))
+            }
         }
         let prompts: URL
         do throws(SetupError) {

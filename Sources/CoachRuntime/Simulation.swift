@@ -525,6 +525,13 @@ extension SimulatedTeam.Act {
     }
 }
 
+extension Simulation {
+    /// The simulation's views, one of each, for `coach check` to render every template (see `TemplateSamples`).
+    public static var templateSamples: [any MessageView] {
+        [ProgressView(week: 3, weeks: 12, date: "2027-01-18", examples: 14, finishing: false)]
+    }
+}
+
 /// The simulation's progress line on standard error.
 struct ProgressView: MessageView {
     static let template = Template.simulateProgress

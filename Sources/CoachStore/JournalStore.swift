@@ -68,6 +68,7 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
     ) throws -> (store: JournalStore, state: Snapshot) {
         let paths = StorePaths(directory)
         try createDirectory(directory, durable: options.durable)
+        try SystemCalls.refuseSpecialFiles([paths.lock, paths.snapshot, paths.journal])
         let lockFD = try SystemCalls.lockExclusively(paths.lock, directory: paths.directory)
         var handedOver = false
         defer { if !handedOver { SystemCalls.closeFile(lockFD) } }
@@ -79,7 +80,7 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         for file in StoreFile.allCases where try SystemCalls.removeIfPresent(paths.temp(of: file)) {
             loaded.report.removedTempFiles.append(paths.temp(of: file))
         }
-        let journalFD = try SystemCalls.openFile(paths.journal, O_WRONLY | O_APPEND | O_CREAT)
+        let journalFD = try SystemCalls.openStateFile(paths.journal, O_WRONLY | O_APPEND | O_CREAT)
         do {
             if loaded.report.droppedTornBytes > 0, let length = loaded.journalLength {
                 try SystemCalls.truncateFile(journalFD, to: length, path: paths.journal)
@@ -111,6 +112,12 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
     public func commit(_ events: [Event], state: Snapshot) throws {
         try ensureUsable()
         guard !events.isEmpty else { return }
+        // Unreachable by commits (2^53 of them), but never a trap: `open` refuses a larger seq as damage.
+        guard lastSeq < StoreLimits.largestSeq else {
+            throw StoreError.unusable(
+                directory: paths.directory,
+                reason: "the journal's sequence number reached \(StoreLimits.largestSeq), the largest it may hold")
+        }
         let seq = lastSeq + 1
         var line: Data
         do {
@@ -182,7 +189,8 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
     /// fail after the rename).
     private func replaceAtomically(_ file: StoreFile, with data: Data) throws -> Int32 {
         let temp = paths.temp(of: file)
-        let fd = try SystemCalls.openFile(temp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)
+        // Not following a link here matters as much as for the journal: O_TRUNC would empty the link's target.
+        let fd = try SystemCalls.openStateFile(temp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)
         var handedOver = false
         defer { if !handedOver { SystemCalls.closeFile(fd) } }
         try SystemCalls.writeAll(fd, data, path: temp)
@@ -220,9 +228,7 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
     static func existingDirectory(_ directory: URL) throws -> Bool {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else { return false }
-        guard isDirectory.boolValue else {
-            throw StoreError.io(path: directory.path, operation: "use as state directory", errnoDescription: "not a directory")
-        }
+        guard isDirectory.boolValue else { throw StoreError.notADirectory(path: directory.path) }
         return true
     }
 
@@ -232,7 +238,15 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw StoreError.io(path: path, operation: "create directory", errnoDescription: "\(error)")
+            // A file where a parent folder should be: Foundation says only "NSCocoaErrorDomain Code=512/516".
+            var parent = directory.deletingLastPathComponent()
+            while parent.path != "/" && !FileManager.default.fileExists(atPath: parent.path) {
+                parent = parent.deletingLastPathComponent()
+            }
+            if !(try existingDirectory(parent)) { throw StoreError.notADirectory(path: parent.path) }
+            let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            let reason = posix.map { SystemCalls.errnoText(Int32($0.code)) } ?? (error as NSError).localizedDescription
+            throw StoreError.io(path: path, operation: "create the folder", errnoDescription: reason)
         }
         if durable { try SystemCalls.syncDirectory(directory.deletingLastPathComponent().path) }
     }

@@ -19,6 +19,12 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case applyFailed(path: String, line: Int, reason: String)
     /// The caller's `Encodable` refused to encode the batch or the snapshot. Nothing was written.
     case unencodable(path: String, reason: String)
+    /// One of the store's files (`state.lock`, `state.json`, `journal.jsonl`) is a symbolic link, a folder or
+    /// another special file. The store never follows a link in its folder: a planted link would make it truncate
+    /// or append to the file it points at. `found` says what is there, e.g. "a symbolic link to /etc/passwd".
+    case notRegularFile(path: String, found: String)
+    /// The state folder's path names something that is not a folder (or a folder on its way is a file).
+    case notADirectory(path: String)
     /// The store was closed, or an earlier write failed part-way. After a failed write the file's tail is unknown,
     /// so the store refuses further writes rather than appending behind a half-written line.
     case unusable(directory: String, reason: String)
@@ -55,6 +61,16 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .unencodable(let path, let reason):
             return "Could not encode the state for \(path) (\(reason)). Nothing was written. This is a bug in "
                 + "ServiceCoach: please report it with this message."
+        case .notRegularFile(let path, let found):
+            let link = found.hasPrefix("a symbolic link")
+            return "The state file \(path) is \(found), not a regular file. ServiceCoach stopped without touching it"
+                + (link ? " or what it points to: it never follows links in its state folder, so a link cannot make it "
+                    + "write over another file. Replace the link with the real file (move the file it points to "
+                    + "into the state folder), or set stateDirectory to the folder that holds the real files."
+                    : ". Move it out of the state folder; ServiceCoach creates the file itself.")
+        case .notADirectory(let path):
+            return "The state folder \(path) is a file, not a folder. Set stateDirectory in the config (or --state) "
+                + "to a folder of the bot's own, e.g. \"state\"; coach creates it if it is not there."
         case .unusable(let directory, let reason):
             return "The state store in \(directory) no longer accepts changes: \(reason). Restart coach; it "
                 + "recovers from the last complete commit."

@@ -1,5 +1,14 @@
 import Foundation
 
+/// The bounds the store holds its own numbers to.
+enum StoreLimits {
+    /// The largest sequence number a snapshot or journal line may carry: 2^53, the largest integer every JSON reader
+    /// (a JavaScript tool, jq, a double) holds exactly. A bot committing a thousand times a second would take
+    /// 285,000 years to get there, so a larger one was written by hand, and refusing it as damage keeps the next
+    /// commit's `seq + 1` from overflowing.
+    static let largestSeq = 1 << 53
+}
+
 /// `state.json`: the caller's state plus the last journal sequence number folded into it. No timestamp, because the
 /// store never reads the clock.
 struct SnapshotFile<State: Codable>: Codable {
@@ -60,28 +69,43 @@ enum StoreCoding {
         return decoder
     }
 
-    /// A one-line reason for an error message: where in the document decoding failed and why.
-    static func describe(_ error: Error) -> String {
+    /// A one-line reason for an error message: where in the document decoding failed and why. With the document's
+    /// bytes, the place is also given as a line and column, for a person looking for it in an editor.
+    static func describe(_ error: Error, in bytes: Data? = nil) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
         switch error {
         case .dataCorrupted(let context):
             let underlying = (context.underlyingError as NSError?).map { ": \($0.localizedDescription)" } ?? ""
-            return "\(at(context))\(context.debugDescription)\(underlying)"
+            return "\(at(context, in: bytes))\(context.debugDescription)\(underlying)"
         case .keyNotFound(let key, let context):
-            return "\(at(context))missing key '\(key.stringValue)'"
+            return "\(at(context, in: bytes))missing key '\(key.stringValue)'"
         case .typeMismatch(let type, let context):
-            return "\(at(context))expected \(type): \(context.debugDescription)"
+            return "\(at(context, in: bytes))expected \(type): \(context.debugDescription)"
         case .valueNotFound(let type, let context):
-            return "\(at(context))expected \(type) but found null"
+            return "\(at(context, in: bytes))expected \(type) but found null"
         @unknown default:
             return "\(error)"
         }
     }
 
-    private static func at(_ context: DecodingError.Context) -> String {
+    private static func at(_ context: DecodingError.Context, in bytes: Data?) -> String {
         guard !context.codingPath.isEmpty else { return "" }
         let path = context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
-        return "at \(path.joined().drop { $0 == "." }): "
+        let place = bytes.flatMap { bytes in
+            JSONLocator.offset(of: context.codingPath, in: bytes).map { " (\(lineAndColumn(of: $0, in: bytes)))" }
+        }
+        return "at \(path.joined().drop { $0 == "." })\(place ?? ""): "
+    }
+
+    /// "line 3, column 17" for a byte offset; columns count characters, as editors do. Just "column 17" in a text of
+    /// one line (a journal line, a snapshot as the bot writes it), where a line number would only confuse.
+    static func lineAndColumn(of offset: Int, in bytes: Data) -> String {
+        let before = bytes.prefix(offset)
+        let line = before.count { $0 == UInt8(ascii: "\n") } + 1
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? before.startIndex
+        let column = String(decoding: before[lineStart...], as: UTF8.self).count + 1
+        let oneLine = !bytes.dropLast().contains(UInt8(ascii: "\n"))
+        return oneLine ? "column \(column)" : "line \(line), column \(column)"
     }
 
     /// Why `bytes` is not JSON at all (e.g. "Unexpected end of file during JSON parse."), or nil when it is.
@@ -103,10 +127,101 @@ enum StoreCoding {
         guard let range = details.range(of: " around character "),
             let offset = Int(details[range.upperBound...].prefix { $0.isNumber }), offset <= bytes.count
         else { return ": \(details)" }
-        let before = bytes.prefix(offset)
-        let line = before.count { $0 == UInt8(ascii: "\n") } + 1
-        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? before.startIndex
-        let column = String(decoding: before[lineStart...], as: UTF8.self).count + 1
-        return " at line \(line), column \(column): \(details[..<range.lowerBound].lowercased())"
+        return " at \(lineAndColumn(of: offset, in: bytes)): \(details[..<range.lowerBound].lowercased())"
+    }
+}
+
+/// Finds where a decoder's coding path points in a JSON text, so a value the decoder refused (a seq or id too large
+/// to carry on from, a wrong type) can be reported with its line and column. A loop with a cursor, not recursion:
+/// the text is untrusted and may nest arbitrarily deep. Assumes the text is valid JSON (the decoder read it).
+enum JSONLocator {
+    /// The byte offset (from the start of `bytes`) of the value at `path`, or nil when it cannot be found.
+    static func offset(of path: [any CodingKey], in bytes: Data) -> Int? {
+        let text = [UInt8](bytes)
+        var i = skipSpace(text, 0)
+        for key in path {
+            guard i < text.count else { return nil }
+            switch text[i] {
+            case UInt8(ascii: "{"):
+                i = skipSpace(text, i + 1)
+                var found = false
+                while i < text.count, text[i] == UInt8(ascii: "\"") {
+                    let end = skipString(text, i)
+                    let name = (try? JSONDecoder().decode(String.self, from: Data(text[i..<end]))) ?? ""
+                    i = skipSpace(text, end)
+                    guard i < text.count, text[i] == UInt8(ascii: ":") else { return nil }
+                    i = skipSpace(text, i + 1)
+                    if name == key.stringValue {
+                        found = true
+                        break
+                    }
+                    i = skipSpace(text, skipValue(text, i))
+                    if i < text.count, text[i] == UInt8(ascii: ",") { i = skipSpace(text, i + 1) }
+                }
+                guard found else { return nil }
+            case UInt8(ascii: "["):
+                guard let index = key.intValue ?? Int(key.stringValue), index >= 0 else { return nil }
+                i = skipSpace(text, i + 1)
+                for _ in 0..<index {
+                    guard i < text.count, text[i] != UInt8(ascii: "]") else { return nil }
+                    i = skipSpace(text, skipValue(text, i))
+                    guard i < text.count, text[i] == UInt8(ascii: ",") else { return nil }
+                    i = skipSpace(text, i + 1)
+                }
+                guard i < text.count, text[i] != UInt8(ascii: "]") else { return nil }
+            default:
+                return nil
+            }
+        }
+        return i < text.count ? i : nil
+    }
+
+    private static func skipSpace(_ text: [UInt8], _ start: Int) -> Int {
+        var i = start
+        while i < text.count, [0x20, 0x0A, 0x0D, 0x09].contains(text[i]) { i += 1 }
+        return i
+    }
+
+    /// The index after the string starting at `start` (its opening quote).
+    private static func skipString(_ text: [UInt8], _ start: Int) -> Int {
+        var i = start + 1
+        while i < text.count {
+            if text[i] == UInt8(ascii: "\\") {
+                i += 2
+            } else if text[i] == UInt8(ascii: "\"") {
+                return i + 1
+            } else {
+                i += 1
+            }
+        }
+        return i
+    }
+
+    /// The index after the value starting at `start`, counting brackets rather than recursing into them.
+    private static func skipValue(_ text: [UInt8], _ start: Int) -> Int {
+        var i = start
+        var depth = 0
+        while i < text.count {
+            switch text[i] {
+            case UInt8(ascii: "\""):
+                i = skipString(text, i)
+                if depth == 0 { return i }
+                continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if depth == 0 { return i }
+                depth -= 1
+                if depth == 0 { return i + 1 }
+            case UInt8(ascii: ","):
+                if depth == 0 { return i }
+            case 0x20, 0x0A, 0x0D, 0x09:
+                if depth == 0 { return i }
+            default:
+                break
+            }
+            i += 1
+        }
+        return i
     }
 }

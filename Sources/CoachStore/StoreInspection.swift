@@ -52,6 +52,8 @@ extension JournalStore {
             runningBot: nil)
         // A folder that is not there yet is what a first start creates.
         guard try existingDirectory(directory) else { return empty }
+        // Before anything looks at the lock: a link there is refused, as `open` refuses it.
+        try SystemCalls.refuseSpecialFiles([paths.lock, paths.snapshot, paths.journal])
         let runningBot = SystemCalls.lockHolder(paths.lock)
         if runningBot == nil {
             // `open` creates or opens these for writing; a folder it cannot write to stops the bot the same way.
@@ -61,7 +63,7 @@ extension JournalStore {
             .load(initial: initial, apply: apply, journalFirst: true)
         var report = loaded.report
         report.removedTempFiles = StoreFile.allCases.map { paths.temp(of: $0) }
-            .filter { FileManager.default.fileExists(atPath: $0) }
+            .filter { path in var info = stat(); return lstat(path, &info) == 0 }
         let changes = [paths.snapshot, paths.journal].compactMap {
             (try? FileManager.default.attributesOfItem(atPath: $0))?[.modificationDate] as? Date
         }

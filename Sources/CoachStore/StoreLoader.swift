@@ -72,7 +72,7 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
             file = try decoder.decode(SnapshotFile<Snapshot>.self, from: data)
         } catch {
             try rejectNewerSchema(data, path: paths.snapshot)
-            let reason = StoreCoding.syntaxError(in: data) ?? StoreCoding.describe(error)
+            let reason = StoreCoding.syntaxError(in: data) ?? StoreCoding.describe(error, in: data)
             throw StoreError.corruptSnapshot(path: paths.snapshot, reason: reason)
         }
         guard file.schema <= schemaVersion else {
@@ -80,6 +80,11 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
         }
         guard file.seq >= 0 else {
             throw StoreError.corruptSnapshot(path: paths.snapshot, reason: "negative seq \(file.seq)")
+        }
+        guard file.seq <= StoreLimits.largestSeq else {
+            throw StoreError.corruptSnapshot(
+                path: paths.snapshot,
+                reason: "seq \(file.seq) is beyond \(StoreLimits.largestSeq), the largest this store writes")
         }
         return (file.state, file.seq, file.schema)
     }
@@ -107,7 +112,7 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
                 // A last line that is not even JSON is what a power cut can leave (e.g. zero-filled blocks);
                 // valid JSON that does not decode is a real mismatch and must not be dropped silently.
                 if isLastLine && syntaxError != nil { break }
-                let reason = syntaxError ?? StoreCoding.describe(error)
+                let reason = syntaxError ?? StoreCoding.describe(error, in: Data(body))
                 throw StoreError.corruptJournal(path: path, line: lineNumber, reason: reason)
             }
             guard line.schema <= schemaVersion else {
@@ -119,6 +124,11 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
             }
             guard line.seq >= 1 else {
                 throw StoreError.corruptJournal(path: path, line: lineNumber, reason: "seq \(line.seq) is below 1")
+            }
+            guard line.seq <= StoreLimits.largestSeq else {
+                throw StoreError.corruptJournal(
+                    path: path, line: lineNumber,
+                    reason: "seq \(line.seq) is beyond \(StoreLimits.largestSeq), the largest this store writes")
             }
             if line.seq <= snapshotSeq {
                 result.report.skippedLines += 1

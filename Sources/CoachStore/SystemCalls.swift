@@ -27,6 +27,73 @@ enum SystemCalls {
         }
     }
 
+    /// Opens one of the store's own files (lock, snapshot, journal, temp) without following a symbolic link, and
+    /// only if it is a regular file. A link planted in the state folder would otherwise make the bot truncate or
+    /// append to whatever it points at (as root: any file on the machine). O_NOFOLLOW makes the refusal atomic;
+    /// the fstat catches a folder, pipe or device (O_NONBLOCK keeps a named pipe from blocking the open).
+    static func openStateFile(_ path: String, _ flags: Int32) throws -> Int32 {
+        guard let fd = try openStateFileIfPresent(path, flags) else { throw failure(path, "open", ENOENT) }
+        return fd
+    }
+
+    /// `openStateFile`, or nil when there is no such file (and `flags` do not create one).
+    static func openStateFileIfPresent(_ path: String, _ flags: Int32) throws -> Int32? {
+        var fd: Int32
+        repeat { fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600) } while fd < 0 && errno == EINTR
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { return nil }
+            // Linux and macOS say ELOOP for a link under O_NOFOLLOW, FreeBSD EMLINK; lstat says which it was.
+            if let found = notRegularFile(path) { throw StoreError.notRegularFile(path: path, found: found) }
+            throw failure(path, "open", code)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            closeFile(fd)
+            throw failure(path, "stat", code)
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            closeFile(fd)
+            throw StoreError.notRegularFile(path: path, found: describe(mode: info.st_mode, path: path))
+        }
+        // Back to blocking I/O for the writes and fsyncs that follow.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return fd
+    }
+
+    /// What is at `path` when it is something other than a regular file (e.g. "a symbolic link to /etc/passwd"), or
+    /// nil when it is a regular file or nothing. Looks at the entry itself (lstat), never at what a link points to.
+    static func notRegularFile(_ path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        if info.st_mode & S_IFMT == S_IFREG { return nil }
+        return describe(mode: info.st_mode, path: path)
+    }
+
+    /// Throws `.notRegularFile` for the first of `paths` that is a link, a folder or another special file.
+    static func refuseSpecialFiles(_ paths: [String]) throws {
+        for path in paths {
+            if let found = notRegularFile(path) { throw StoreError.notRegularFile(path: path, found: found) }
+        }
+    }
+
+    private static func describe(mode: mode_t, path: String) -> String {
+        switch mode & S_IFMT {
+        case S_IFLNK:
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(path, &buffer, buffer.count - 1)
+            guard length >= 0 else { return "a symbolic link" }
+            let target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return "a symbolic link to \(target)"
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a named pipe"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR, S_IFBLK: return "a device"
+        default: return "not a regular file"
+        }
+    }
+
     static func closeFile(_ fd: Int32) {
         // Retrying close after EINTR may close a descriptor another thread just got, so close exactly once.
         _ = close(fd)
@@ -96,13 +163,9 @@ enum SystemCalls {
     }
 
     /// The whole file, or nil when it does not exist.
+    /// Like every state file, read without following a link (see `openStateFile`).
     static func readFile(_ path: String) throws -> Data? {
-        var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw failure(path, "open")
-        }
+        guard let fd = try openStateFileIfPresent(path, O_RDONLY) else { return nil }
         defer { closeFile(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure(path, "stat") }
@@ -128,7 +191,7 @@ enum SystemCalls {
     /// `directory` and the holder's pid. flock belongs to the open file description, so a second `open` of the same
     /// directory conflicts even inside one process.
     static func lockExclusively(_ path: String, directory: String) throws -> Int32 {
-        let fd = try openFile(path, O_RDWR | O_CREAT)
+        let fd = try openStateFile(path, O_RDWR | O_CREAT)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             if code == EINTR { continue }

@@ -1,5 +1,6 @@
 import CoachChat
 import CoachCore
+import CoachPlatforms
 import CoachRuntime
 import Foundation
 
@@ -47,9 +48,11 @@ enum CoachCheck {
         var prompts: PromptBook?
         if let templates = reading.templates, let commandHelp = reading.commandHelp, let rewardIdeas = reading.rewardIdeas {
             do {
-                prompts = try PromptBook(
+                let book = try PromptBook(
                     markup: .plain, templates: templates, commandHelpJSON: commandHelp, rewardIdeasJSON: rewardIdeas)
+                prompts = book
                 findings.append(.ok("templates", "\(templates.count) templates, the command help and the reward ideas compile"))
+                findings += sampleFindings(book.renderSamples(templateSamples(prompts: book)), prompts: book)
             } catch {
                 findings.append(.problem("templates", error.description))
             }
@@ -63,7 +66,12 @@ enum CoachCheck {
         }
         if let config = reading.config { findings += adminFindings(config) }
 
-        if let directory = reading.stateDirectory {
+        let stateProblems = problems(in: .state)
+        if !stateProblems.isEmpty {
+            // A folder the bot may not use is not looked into either.
+            findings += stateProblems
+        } else if let directory = reading.stateDirectory {
+            findings += climbFindings(stateOverride ?? reading.config?.stateDirectory, resolved: directory)
             findings += stateFindings(directory: directory, say: say) { try CoachSetup.inspectState(in: directory) }
         } else {
             findings.append(.warning("state", "not checked: without a config there is no stateDirectory; pass --state"))
@@ -91,6 +99,53 @@ enum CoachCheck {
         return Report(text: text, findings: findings)
     }
 
+    /// One sample of every view coach renders, from every module that has views: rendering each is how check
+    /// tries every template before the bot posts it. `TemplateSampleTests` keeps it complete.
+    static func templateSamples(prompts: PromptBook) -> [any MessageView] {
+        TemplateSamples.views(prompts: prompts) + [ChatLine.sample] + ConsoleTransport.templateSamples
+            + Simulation.templateSamples + [CheckReportView.sample(prompts: prompts)]
+    }
+
+    /// What rendering with samples found: a problem naming the file for each template that renders no message or
+    /// that no sample reached, a warning for one that renders empty, and one ok line when all is well.
+    static func sampleFindings(_ run: TemplateSampleRun, prompts: PromptBook) -> [CheckFinding] {
+        var findings: [CheckFinding] = []
+        for result in run.results {
+            guard let problem = result.problem else { continue }
+            let file = "Prompts/\(result.template.rawValue).mustache"
+            // A stray brace may sit in a partial the template includes: name those too.
+            let partials = prompts.includes(of: [result.template.rawValue]).subtracting([result.template.rawValue])
+            let named = partials.sorted().map { "Prompts/\($0).mustache" }.joined(separator: ", ")
+            let place = partials.isEmpty ? file : "\(file) (or a partial it includes: \(named))"
+            switch problem {
+            case .notRendered:
+                findings.append(.problem("templates", "\(file) did not render with a sample view; restore the file"))
+            case .notEncodable:
+                findings.append(.problem(
+                    "templates", "the sample view for \(file) could not be read by the template; this is a fault "
+                        + "in coach, not in the file: please report it"))
+            case .unreadTag(let line, let text):
+                findings.append(.problem(
+                    "templates", "\(place), rendered with a sample, shows a tag it did not read at line \(line) of the "
+                        + "message: \"\(text)\"; check the braces of that tag: {{name}} takes two on each side"))
+            case .empty:
+                findings.append(.warning(
+                    "templates", "\(file), rendered with a sample that fills every value, says nothing, so the bot "
+                        + "would post an empty message; restore the file if that was not meant"))
+            }
+        }
+        for template in run.uncovered {
+            findings.append(.problem(
+                "templates", "Prompts/\(template.rawValue).mustache was not rendered: no sample view uses it and no "
+                    + "template a sample renders includes it, so check cannot try it; if it is a partial, include it "
+                    + "where it belongs, or restore the shipped templates"))
+        }
+        if findings.isEmpty {
+            findings.append(.ok("templates", "all \(run.covered.count) templates render with sample views"))
+        }
+        return findings
+    }
+
     /// Nobody listed in `admins` means nobody can accept or start the programme: usually a misspelt key or id.
     static func adminFindings(_ config: CoachConfig) -> [CheckFinding] {
         guard !config.admins.isEmpty else {
@@ -104,6 +159,15 @@ enum CoachCheck {
         return config.admins.filter { !known.contains($0) }.map { id in
             .warning("admins", "\(id) is an admin but not in members; check that the id is the one the platform uses")
         }
+    }
+
+    /// A relative state folder that climbs with `..` lands wherever coach happens to be started from; the folder it
+    /// reaches now passed the checks, but say where that is, since a service manager may start coach elsewhere.
+    static func climbFindings(_ setting: String?, resolved: URL) -> [CheckFinding] {
+        guard let setting, !setting.hasPrefix("/"), setting.split(separator: "/").contains("..") else { return [] }
+        return [.warning(
+            "state", "stateDirectory \"\(setting)\" climbs out of the folder coach runs in, to \(resolved.path); "
+                + "started from another folder it would land elsewhere, so an absolute path is safer")]
     }
 
     /// What the bot would find in its state folder, read without its lock and without repairing anything.
@@ -171,6 +235,27 @@ struct CheckReportView: MessageView {
         self.findings = findings.map { Finding(status: $0.status.rawValue, subject: $0.subject, detail: $0.detail) }
         problems = findings.filter { $0.status == .problem }.count
         tally = problems == 0 ? .none : problems == 1 ? .one : .several
+    }
+
+    /// A report with every section open, for `coach check` to render its own template (see `TemplateSamples`).
+    static func sample(prompts: PromptBook) -> CheckReportView {
+        var config = CoachConfig()
+        config.team.name = "Corner Bakery"
+        config.admins = ["alex", "sam"]
+        config.members = [.init(id: "alex", name: "Alex")]
+        var settings = Settings(
+            config: config, file: URL(fileURLWithPath: "/etc/coach/coach.json"),
+            stateDirectory: URL(fileURLWithPath: "/var/lib/coach"), now: Date(timeIntervalSince1970: 1_796_371_200),
+            prompts: prompts)
+        settings.defaultTimeZone = true
+        settings.posts.append(.init(slot: "session", when: nil))
+        settings.holidays = [.init(from: "2026-12-25", to: "2027-01-01"), .init(from: "2027-04-05", to: nil)]
+        return CheckReportView(
+            settings: settings,
+            findings: [
+                .ok("config", "every key is one coach reads"), .warning("admins", "sam is an admin but not in members"),
+                .problem("state", "the state folder cannot be used"),
+            ])
     }
 
     struct Finding: Encodable {

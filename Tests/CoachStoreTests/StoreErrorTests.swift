@@ -17,6 +17,9 @@ struct StoreErrorTests {
             (.applyFailed(path: "/x/journal.jsonl", line: 2, reason: "bad"), "/x/journal.jsonl", "backup"),
             (.unencodable(path: "/x/state.json", reason: "nan"), "/x/state.json", "report"),
             (.unusable(directory: "/x", reason: "it was closed"), "/x", "Restart coach"),
+            (.notRegularFile(path: "/x/state.lock", found: "a symbolic link to /etc/passwd"), "/x/state.lock", "Replace the link"),
+            (.notRegularFile(path: "/x/state.json", found: "a folder"), "/x/state.json", "Move it out"),
+            (.notADirectory(path: "/x"), "/x", "stateDirectory"),
         ]
     )
     func describesPathAndFix(error: StoreError, path: String, fix: String) {

@@ -80,6 +80,7 @@ struct CheckTests {
             ok: config: \(config): every key is one coach reads, and every value works
             ok: catalogue: \(setup.catalogue.principles.count) principles in \(Self.prompts.path)/catalogue.json
             ok: templates: \(templates.count) templates, the command help and the reward ideas compile
+            ok: templates: all \(Template.allCases.count) templates render with sample views
             ok: state: no state yet in \(state.path): the bot starts a fresh one there
             ok: console: a local chat in this terminal: no account, token or network needed
             No problems found.
@@ -118,7 +119,7 @@ struct CheckTests {
                 + "the top level are admins, holidays, members, nudges, programme, schedule, schema, stateDirectory, team, transport.",
             "problem: config: \(file.path): The config key team.timezone is not one coach reads: did you mean team.timeZone? "
                 + "The keys of team are botName, name, timeZone.",
-            findings[2], findings[3],
+            findings[2], findings[3], "ok: templates: all \(Template.allCases.count) templates render with sample views",
             "warning: admins: nobody is an admin, so nobody can accept, start or pause the programme; list the admins' "
                 + "user ids in \"admins\"",
             "problem: state: \(storeMessage)",
@@ -130,6 +131,34 @@ struct CheckTests {
         // The settings shown are the ones the bot would use without the misspelt keys: no admins, the default zone.
         #expect(report.text.contains("  admins: none\n"))
         #expect(report.text.contains(" (the default), where it is now "))
+    }
+
+    @Test("a refused state folder is a problem naming stateDirectory, and the folder is not looked into", arguments: ["/", "/etc"])
+    func refusedStateFolder(path: String) async throws {
+        let (folder, file) = try Self.config { $0.replacingOccurrences(of: "\"schema\": 1,", with: "\"schema\": 1, \"stateDirectory\": \"\(path)\",") }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = await Self.check(config: file, state: nil)
+        let state = report.findings.filter { $0.subject == "state" }
+        #expect(state.count == 1)
+        #expect(state.first?.status == .problem)
+        #expect(state.first?.detail.contains("The state folder \(path) cannot be used") == true)
+        #expect(state.first?.detail.contains("Set stateDirectory") == true)
+        #expect(report.problems == 1)
+    }
+
+    @Test("a relative state folder that climbs with .. is checked where it lands, with a warning that it depends on where coach starts")
+    func climbingStateFolder() async throws {
+        let (folder, file) = try Self.config { $0 }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let name = "coach-climb-\(UUID().uuidString)"
+        let climb = "../" + name
+        let report = await CoachCheck.run(
+            configPath: file.path, promptsPath: Self.prompts.path, stateOverride: climb, outside: Self.outside())
+        let landed = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).deletingLastPathComponent()
+            .appendingPathComponent(name).standardizedFileURL.path
+        #expect(report.text.contains("warning: state: stateDirectory \"\(climb)\" climbs out of the folder coach runs in, to \(landed)"))
+        #expect(report.text.contains("ok: state: no state yet in \(landed)"))
+        #expect(!FileManager.default.fileExists(atPath: landed))
     }
 
     @Test("a token that is not set is a problem line with the count, not an error on stderr")
@@ -204,6 +233,78 @@ struct CheckTests {
         #expect(lines.contains { $0.hasPrefix("ok: state: no state yet") })
         #expect(lines.last == "1 problem found.")
         #expect(report.problems == 1)
+    }
+
+    @Test(
+        "a template that includes itself, a missing partial and 3,000 nested sections are problems naming the file",
+        arguments: [
+            ("summary", "\n{{> summary}}", "Prompts/summary.mustache includes itself"),
+            ("help", "\n{{> does-not-exist}}", "there is no Prompts/does-not-exist.mustache"),
+            ("help", "\n" + String(repeating: "{{#a}}", count: 3_000) + String(repeating: "{{/a}}", count: 3_000),
+             "Prompts/help.mustache cannot be used: at line"),
+        ])
+    func templateStructure(file: String, appended: String, message: String) async throws {
+        let folder = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let prompts = folder.appendingPathComponent("Prompts")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.prompts, to: prompts)
+        let url = prompts.appendingPathComponent("\(file).mustache")
+        try Data((try String(contentsOf: url, encoding: .utf8) + appended).utf8).write(to: url)
+        let report = await Self.check(prompts: prompts, state: folder.appendingPathComponent("state"))
+        let lines = report.text.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("problem: templates: ") && $0.contains(message) }, "\(report.text)")
+        #expect(report.problems == 1)
+    }
+
+    /// A copy of the shipped Prompts folder, in a fresh folder, with `edits` appended to the named templates.
+    static func promptsCopy(appending edits: [String: String] = [:]) throws -> (folder: URL, prompts: URL) {
+        let folder = Fixtures.temporaryDirectory()
+        let prompts = folder.appendingPathComponent("Prompts")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.prompts, to: prompts)
+        for (file, appended) in edits {
+            let url = prompts.appendingPathComponent("\(file).mustache")
+            try Data((try String(contentsOf: url, encoding: .utf8) + appended).utf8).write(to: url)
+        }
+        return (folder, prompts)
+    }
+
+    @Test("a copy of the shipped Prompts folder passes, every template rendered with sample views")
+    func goodPrompts() async throws {
+        let (folder, prompts) = try Self.promptsCopy()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = await Self.check(prompts: prompts, state: folder.appendingPathComponent("state"))
+        #expect(report.text.contains("ok: templates: all \(Template.allCases.count) templates render with sample views\n"))
+        #expect(!report.findings.contains { $0.subject == "templates" && $0.status != .ok }, "\(report.text)")
+        #expect(report.problems == 0)
+    }
+
+    @Test(
+        "a broken template fails check, naming the file: a loop or a nesting hidden in a section, a missing partial, a stray brace",
+        arguments: [
+            // Each loop only closes when the section around it opens: the scan finds it all the same.
+            ("help", "\n{{#isAdmin}}{{> help}}{{/isAdmin}}", "The message file Prompts/help.mustache includes itself (line ", 1),
+            ("next-week", "\n{{#runs}}{{> summary}}{{/runs}}", "include each other in a loop", 1),
+            // Fine on its own (32 deep), too deep inside summary, which includes it within a section.
+            ("next-week", "\n" + String(repeating: "{{#runs}}", count: 32) + String(repeating: "{{/runs}}", count: 32),
+             "The message file Prompts/summary.mustache cannot be used: with the partials it includes, its sections nest", 1),
+            ("summary", "\n{{#hasCaught}}{{> missing}}{{/hasCaught}}", "there is no Prompts/missing.mustache", 1),
+            // These compile, but a brace short, the tag shows in the post; only rendering with a sample finds it.
+            ("status", "\nSee you soon, {you}}.", "Prompts/status.mustache, rendered with a sample, shows a tag it did not "
+                + "read at line ", 1),
+            // In a partial: both templates that include it are named, with the partial.
+            ("next-week", "\n{{#runs}}Then {principle.title}}.{{/runs}}", "Prompts/summary.mustache (or a partial it "
+                + "includes: Prompts/next-week.mustache, Prompts/session-agenda.mustache), rendered with a sample", 2),
+        ])
+    func brokenTemplate(file: String, appended: String, message: String, problems: Int) async throws {
+        let (folder, prompts) = try Self.promptsCopy(appending: [file: appended])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = await Self.check(prompts: prompts, state: folder.appendingPathComponent("state"))
+        let lines = report.text.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("problem: templates: ") && $0.contains(message) }, "\(report.text)")
+        #expect(report.problems == problems, "\(report.text)")
+        #expect(!report.text.contains("render with sample views"))
     }
 
     @Test("a catalogue without the definition principle is a warning: the programme would open without week 0")

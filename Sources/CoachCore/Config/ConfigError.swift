@@ -14,6 +14,9 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case invalidCatalogue(reason: String)
     /// A message template does not parse, or one the bot needs is missing.
     case invalidTemplate(name: String, reason: String)
+    /// Templates include each other in a loop: `files` from the first back to it, `lines` the include in each.
+    /// Rendering one would never end (it crashed the bot on the first Friday, and again after every restart).
+    case partialLoop(files: [String], lines: [Int])
     /// `Prompts/reward-ideas.json`, the admins' monthly reward ideas, is unreadable or lists none.
     case invalidRewardIdeas(reason: String)
 
@@ -34,6 +37,14 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
         case .invalidTemplate(let name, let reason):
             // A template is named without its extension; a data file (commands.json) with its own.
             "The message file Prompts/\(name.contains(".") ? name : name + ".mustache") cannot be used: \(reason). Fix or restore the file."
+        case .partialLoop(let files, let lines):
+            files.count == 2
+                ? "The message file Prompts/\(files[0]).mustache includes itself (line \(lines[0]): {{> \(files[0])}}), "
+                    + "so rendering it would never end. Remove that include."
+                : "The message files "
+                    + zip(files, lines).map { "Prompts/\($0).mustache (line \($1))" }.joined(separator: " → ")
+                    + " → Prompts/\(files[0]).mustache include each other in a loop, so rendering them would never end. "
+                    + "Remove one of these includes."
         case .invalidRewardIdeas(let reason):
             "The reward ideas (Prompts/reward-ideas.json) cannot be used: \(reason). Fix or restore the file."
         }

@@ -97,6 +97,7 @@ public struct CoachState: Codable, Sendable, Equatable {
                 reportReplayed(job: key)
             }
         }
+        try checkNumbers(StateCheck(decoder.codingPath))
     }
 
     /// Keeps the watermark right when a report-back's job is replayed from a journal written before the watermark

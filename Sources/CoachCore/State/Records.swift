@@ -150,7 +150,10 @@ public struct ExampleLog: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         all = try c.decode([Example].self, forKey: .all)
+        // Before counting on from the ids: a hand-edited Int.max would trap here, or at the next example.
+        try checkNumbers(StateCheck(decoder.codingPath))
         nextID = try c.decodeIfPresent(Int.self, forKey: .nextID) ?? ((all.last?.id ?? 0) + 1)
+        try StateCheck(decoder.codingPath).number(nextID, at: "nextID")
         for (i, example) in all.enumerated() {
             guard let week = example.weekKey else { continue }
             if weekStarts[week] == nil { weekStarts[week] = i }

@@ -489,6 +489,8 @@ extension StateEvent {
             self = .trainingAsked(id: try c.decode(Int.self, forKey: .id), at: try c.decode(Date.self, forKey: .at))
         case .trainingsReported: self = .trainingsReported(ids: try c.decode([Int].self, forKey: .ids))
         }
+        // Before `apply` counts on from an id: a hand-edited Int.max is damage at this line, not a trap.
+        try checkNumbers(StateCheck(decoder.codingPath))
     }
 
     public func encode(to encoder: any Encoder) throws {

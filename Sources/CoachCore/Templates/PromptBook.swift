@@ -13,6 +13,8 @@ public struct PromptBook: Sendable {
     public let commandHelp: [String: CommandHelp]
     /// Small-business reward ideas for the admins' monthly prompt, from `Prompts/reward-ideas.json`.
     public let rewardIdeas: [String]
+    /// The partials each template includes, by template name: a partial is rendered within these.
+    public let partials: [String: Set<String>]
 
     /// A command's wording; which commands exist, and who may use them, is declared with the commands themselves.
     public struct CommandHelp: Codable, Sendable, Equatable {
@@ -32,6 +34,8 @@ public struct PromptBook: Sendable {
         markup: Markup, templates: [String: String], commandHelpJSON: [UInt8], rewardIdeasJSON: [UInt8]
     ) throws(ConfigError) {
         self.markup = markup
+        // Before the library parses anything: it recurses once per section, and renders a partial loop forever.
+        partials = try TemplateCheck.check(templates).mapValues { Set($0.includes.map(\.partial)) }
         Self.registerContentTypes()
         var library = MustacheLibrary()
         for (name, text) in templates {

@@ -71,6 +71,9 @@ public actor ConsoleTransport: PollingTransport {
         return message.id
     }
 
+    /// The console's views, one of each, for `coach check` to render every template.
+    public static var templateSamples: [any MessageView] { ConsoleView.samples }
+
     /// The console has no account or channel: there is nothing to sign in to, and it says so.
     public func check() async -> [CheckFinding] {
         [.ok("console", "a local chat in this terminal: no account, token or network needed")]
@@ -135,6 +138,14 @@ public struct Terminal: Sendable {
 
 /// The console's own messages: its welcome, who you are, switching member, and its help.
 enum ConsoleView {
+    /// One of each, for `coach check` to render every template (see `TemplateSamples`).
+    static var samples: [any MessageView] {
+        [
+            Welcome(name: "Sam", members: ["Sam", "Jo"]), Who(name: "Sam", members: ["Sam", "Jo"]), Switched(name: "Jo"),
+            UnknownMember(wanted: "Sammy", members: ["Sam", "Jo"]), Help(members: ["Sam", "Jo"]),
+        ]
+    }
+
     struct Welcome: MessageView {
         static let template = Template.consoleWelcome
         var name: String

@@ -213,6 +213,13 @@ struct EarlierExample: Encodable {
         lateForWeek = week.map { tx.state.number(of: $0) }
         outsideWeeks = week == nil
     }
+
+    /// For `TemplateSamples`.
+    init(row: ExampleRow, lateForWeek: Int?, outsideWeeks: Bool) {
+        self.row = row
+        self.lateForWeek = lateForWeek
+        self.outsideWeeks = outsideWeeks
+    }
 }
 
 /// What the report-back says about next week: its principle when next week runs; otherwise why it rests and when
