@@ -543,7 +543,7 @@ struct MattermostTests: AdapterTestSuite {
         let transport = try Platforms.make(kind: "mattermost", settings: ["baseURL": "https://chat.example.com", "channel": "c", "pollSeconds": "5"],
             environment: ["MATTERMOST_TOKEN": "t"], context: PlatformContext(web: web, logger: Self.logger, botName: "coach"))
         #expect(Self.pacing(transport) == .every(.seconds(5)))
-        #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .markdown))
+        #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .mattermost))
     }
 
     @Test("the example config loads and builds this adapter")

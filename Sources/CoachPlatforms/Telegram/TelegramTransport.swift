@@ -182,7 +182,7 @@ public actor TelegramTransport: PollingTransport {
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
         let parts = splitter.split(message.text)
-        return try await ledger.deliver(parts, key: key) { _, part throws(TransportError) in
+        return try await ledger.deliver(parts, key: key, splitter: splitter) { _, part throws(TransportError) in
             try await sendPart(part, to: message.destination)
         }
     }
