@@ -149,10 +149,27 @@ struct UsageView: MessageView {
     /// With `tooLong`: the most a text may have, and what was sent, so the sender knows how much to cut.
     var limit: Int?
     var length: Int?
+    /// With `tooLong` for too many Unicode scalars (accents, emoji parts and marks counted one by one): that limit
+    /// and the count sent; absent when the text is over the character limit only.
+    var scalarLimit: Int?
+    var scalars: Int?
 
     init(_ command: String, problem: ParseProblem?, prompts: PromptBook) {
         help = HelpCommandView(command, prompts: prompts)
         self.problem = problem
+    }
+
+    /// Fills in the limit `text` broke and its size, the scalar one first when both are broken: it is the one a
+    /// person cannot see.
+    mutating func measure(_ text: String) {
+        let count = text.unicodeScalars.count
+        if count > CommandParser.maximumTextScalars {
+            scalarLimit = CommandParser.maximumTextScalars
+            scalars = count
+        } else {
+            limit = CommandParser.maximumTextLength
+            length = text.count
+        }
     }
 }
 
