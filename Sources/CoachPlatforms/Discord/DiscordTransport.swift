@@ -37,7 +37,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
     let logger: Logger
     let ledger = PartsLedger()
     /// Discord's 2,000 "characters", counted as UTF-16 code units: never fewer than Discord's count.
-    let splitter = MessageSplitter(limit: DiscordTransport.messageLimit, measure: .utf16, markup: .discord,
+    nonisolated let splitter = MessageSplitter(limit: DiscordTransport.messageLimit, measure: .utf16, markup: .discord,
         finishing: DiscordText.defusingMassMentions)
 
     /// The bot's own user, learned on first use.

@@ -34,7 +34,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
     let readsBacklog: Bool
     let logger: Logger
     let ledger = PartsLedger()
-    let splitter = MessageSplitter(limit: MattermostTransport.messageLimit, measure: .scalars, markup: .mattermost,
+    nonisolated let splitter = MessageSplitter(limit: MattermostTransport.messageLimit, measure: .scalars, markup: .mattermost,
         finishing: MattermostText.defusingMassMentions)
 
     /// The bot's own account, learned on first use.

@@ -29,7 +29,7 @@ public actor TelegramTransport: PollingTransport {
     let logger: Logger
     let botName: String
     let readsBacklog: Bool
-    let splitter = MessageSplitter(limit: TelegramTransport.messageLimit, measure: .utf16, markup: .telegramHTML)
+    nonisolated let splitter = MessageSplitter(limit: TelegramTransport.messageLimit, measure: .utf16, markup: .telegramHTML)
     let ledger = PartsLedger()
 
     var me: TelegramWire.User?
