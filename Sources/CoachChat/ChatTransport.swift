@@ -80,6 +80,10 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
     case temporary(reason: String)
     /// This one message can never be delivered (e.g. a private message the platform forbids): drop it, log it.
     case rejected(reason: String)
+    /// The platform refused a message (or one part of it) as too long. The sender splits that part finer and tries
+    /// again (`PartsLedger` does this for every adapter), so the runtime only sees it for a part that cannot be made
+    /// any smaller, and then drops the message like `rejected`.
+    case tooLong(reason: String)
     /// The credentials or permissions are wrong: nothing will work until a person fixes the setup.
     case unauthorized(reason: String)
     /// The input has ended (the console's stdin closed): stop the bot cleanly.
@@ -90,6 +94,7 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
         case .rateLimited(let wait): "rate limited; retrying after \(wait)"
         case .temporary(let reason): "temporary failure: \(reason)"
         case .rejected(let reason): "message refused: \(reason)"
+        case .tooLong(let reason): "message refused as too long: \(reason)"
         case .unauthorized(let reason): "not authorised: \(reason). Check the token and the bot's permissions (see README)."
         case .closed: "input closed"
         }

@@ -120,7 +120,7 @@ public struct BotService: Service {
                 let platformID: String?
                 do {
                     platformID = try await transport.send(message, key: await session.deliveryKey(for: message))
-                } catch .rejected(let reason) {
+                } catch .rejected(let reason), .tooLong(let reason) {
                     try await session.markDropped(message.id, reason: reason)
                     continue
                 } catch {
@@ -158,7 +158,7 @@ public struct BotService: Service {
             case .rateLimited(let wait):
                 logger.notice("rate limited", metadata: ["operation": "\(operation)", "wait": "\(wait)"])
                 try await sleep(wait)
-            case .temporary(let reason), .rejected(let reason):
+            case .temporary(let reason), .rejected(let reason), .tooLong(let reason):
                 let wait = service.backoff.delay(attempt: failures, using: &random)
                 failures += 1
                 if failingSince == nil { failingSince = clock.now() }

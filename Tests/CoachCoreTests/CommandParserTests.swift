@@ -189,6 +189,30 @@ struct CommandParserTests {
         #expect(parser.parse("!example " + String(repeating: "a", count: 1001), addressed: false) == .malformed(command: "example", problem: .tooLong))
     }
 
+    /// One character as people see it can hold any number of scalars: the issue's `!means a` + 20,000 × U+0301.
+    @Test("text is limited in Unicode scalars as well as characters", arguments: ["\u{301}", "\u{308}", "\u{20DD}", "\u{FE0F}"])
+    func tooManyScalars(_ mark: String) {
+        let giant = "a" + String(repeating: mark, count: 20_000)
+        #expect(giant.count == 1)
+        #expect(parser.parse("!means " + giant, addressed: false) == .malformed(command: "means", problem: .tooLong))
+        // At the limit it passes; one scalar more does not.
+        #expect(!CommandParser.isTooLong(String(repeating: "a", count: 1_000)))
+        #expect(!CommandParser.isTooLong("a" + String(repeating: mark, count: CommandParser.maximumTextScalars - 1)))
+        #expect(CommandParser.isTooLong("a" + String(repeating: mark, count: CommandParser.maximumTextScalars)))
+        // Real writing is far from it: a thousand emoji with skin tones, or accented letters, pass.
+        #expect(!CommandParser.isTooLong(String(repeating: "\u{1F44D}\u{1F3FD}", count: 1_000)))
+        #expect(!CommandParser.isTooLong(String(repeating: "e\u{301}", count: 1_000)))
+    }
+
+    @Test("an unknown command word echoed back is short in scalars too")
+    func unknownWordIsCut() {
+        guard case .unknown(let word, _) = parser.parse("!x" + String(repeating: "\u{301}", count: 50_000), addressed: false) else {
+            Issue.record("expected an unknown command")
+            return
+        }
+        #expect(word.unicodeScalars.count <= 160)
+    }
+
     @Test("every command word has a help entry name")
     func names() {
         #expect(CommandParser.commandNames.count == Commands.all.count)

@@ -239,6 +239,27 @@ struct TeamLifeTests {
         #expect(reply.contains("1200 characters, and the most is 1000"))
     }
 
+    @Test("one character carrying 20,000 accents is refused with the scalar limit named, and nothing is stored")
+    func scalarRefusal() throws {
+        var h = try Self.started()
+        h.tick(at: "2027-01-04 09:00")
+        let giant = "a" + String(repeating: "\u{301}", count: 20_000)
+        let before = h.state
+        let reply = h.say("sam", "!means " + giant, name: "Sam").first?.text ?? ""
+        #expect(reply.contains("20001 Unicode code points"), "\(reply)")
+        #expect(reply.contains("the most is 4000"))
+        let example = h.say("sam", "!example " + giant, name: "Sam").first?.text ?? ""
+        #expect(example.contains("the most is 4000"))
+        // The same limits hold for a reply in the announcement's thread, which is an example too.
+        let root = try #require(h.state.weeks.last?.announcementPlatformID)
+        let threaded = h.say("sam", "great " + giant, name: "Sam", thread: root).first?.text ?? ""
+        #expect(threaded.contains("the most is 4000"))
+        let long = h.say("sam", String(repeating: "b", count: 1_001), name: "Sam", thread: root).first?.text ?? ""
+        #expect(long.contains("1001 characters, and the most is 1000"))
+        #expect(h.state.examples.all.count == before.examples.all.count)
+        #expect(h.state.definitions == before.definitions)
+    }
+
     @Test("examples all pages, and examples week N shows an earlier week")
     func examplePages() throws {
         var h = try Self.started()

@@ -20,19 +20,45 @@ struct TemplatesAndConfigTests {
         (Markup.slack, "&lt;!\u{2060}channel&gt; &amp; @\u{2060}here"),
         (Markup.html, "&lt;!\u{2060}channel&gt; &amp; @\u{2060}here"),
         (Markup.markdown, "<\\!\u{2060}channel\\> & @\u{2060}here"),
+        (Markup.discord, "<\\!\u{2060}channel\\> & @\u{2060}here"),
+        (Markup.zulip, "<\\!\u{2060}channel\\> & @\u{2060}here"),
+        // Mattermost's server decodes `&commat;here` to `@here` before it looks for mentions: `&` is escaped too.
+        (Markup.mattermost, "<\\!\u{2060}channel\\> \\& @\u{2060}here"),
         (Markup.plain, "<!channel> & @here"),
     ])
     func escaping(_ markup: Markup, _ expected: String) {
         #expect(markup.escape("<!channel> & @here") == expected)
     }
 
-    @Test("mass mentions are defused in every markup but plain", arguments: [Markup.slack, .telegramHTML, .html, .markdown])
+    @Test("mass mentions are defused in every markup but plain", arguments: Markup.allCases.filter { $0 != .plain })
     func massMentions(_ markup: Markup) {
-        for ping in ["@channel", "@here", "@everyone", "@all", "@**all**", "<!channel>", "<!everyone>"] {
+        for ping in ["@channel", "@here", "@everyone", "@all", "@**all**", "@_**topic**", "@room", "<!channel>", "<!everyone>"] {
             let escaped = markup.escape("hi " + ping)
             #expect(escaped.contains("\u{2060}"), "\(ping) not defused for \(markup)")
         }
         #expect(markup.escape("email me at sam@example.com") .contains("sam@"))
+        // Somebody's name is left alone, except on Discord, which finds `@here` even inside a word.
+        if markup != .discord {
+            #expect(markup.escape("thanks @hereford and @allison").unicodeScalars.allSatisfy { $0 != "\u{2060}" })
+        }
+    }
+
+    /// What Swift calls one character is a word and a mark to a server: `here` + U+0301 is `here` to Mattermost.
+    @Test("a mass word followed by a combining mark, a variation selector or a modifier is still defused",
+        arguments: Markup.allCases.filter { $0 != .plain })
+    func massMentionsAtScalarLevel(_ markup: Markup) {
+        for tail in ["\u{301}", "\u{308}", "\u{20DD}", "\u{FE0F}", "\u{1F3FB}", "\u{200D}", "\u{200B}", "_", ".", "-x"] {
+            for word in ["@here", "@CHANNEL", "@All", "@everyone", "@room"] {
+                let escaped = markup.escape("!means " + word + tail + " meeting now")
+                #expect(escaped.unicodeScalars.contains("\u{2060}"), "\(word)+\(tail.unicodeScalars.map { String($0.value, radix: 16) }) not defused for \(markup)")
+            }
+        }
+    }
+
+    @Test("on Discord a member's raw role or user mention token is broken")
+    func discordTokens() {
+        #expect(Markup.discord.escape("ping <@&123456789012345678> and <@42>") == "ping <@\u{2060}&123456789012345678\\> and <@\u{2060}42\\>")
+        #expect(Markup.discord.escape("@hereby") == "@\u{2060}hereby")
     }
 
     @Test("rendered for Slack, a member's text cannot ping the channel")

@@ -608,7 +608,7 @@ struct DiscordTests: AdapterTestSuite {
         }
         let transport = try make(["channel": "123"])
         #expect(Self.pacing(transport) == .every(.seconds(3)))
-        #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .markdown))
+        #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .discord))
         let discord = try #require(transport as? DiscordTransport)
         #expect(discord.client.root.absoluteString == "https://discord.com/api/v10")
         #expect(discord.client.url(["users", "@me"], query: []).absoluteString == "https://discord.com/api/v10/users/@me")

@@ -43,6 +43,8 @@ actor FakeMattermost {
     /// Canned answers for calls to a path, used once each after letting `skip` calls through: failures the test
     /// injects.
     var scripted: [(path: String, skip: Int, reply: Reply)] = []
+    /// The server's post size in runes (`MaxPostSize`): 16,383 on current databases, 4,000 on old ones.
+    var maxRunes = 16_383
 
     init() {
         users[Self.bot.id] = Self.bot
@@ -72,6 +74,8 @@ actor FakeMattermost {
     }
 
     func script(_ path: String, after skip: Int = 0, _ reply: Reply) { scripted.append((path, skip, reply)) }
+
+    func limitPosts(toRunes runes: Int) { maxRunes = runes }
 
     func posts(in channel: String, by user: String) -> [Post] {
         posts.filter { $0.channel == channel && $0.user == user }
@@ -118,6 +122,10 @@ actor FakeMattermost {
                 return error(400, "api.context.invalid_body_param.app_error", "Invalid or missing post in request body.")
             }
             guard members[channel]?.contains(Self.bot.id) == true else { return forbidden() }
+            // `Post.IsValid`: the message counted in runes (`utf8.RuneCountInString`), refused with a 400.
+            guard message.unicodeScalars.count <= maxRunes else {
+                return error(400, "model.post.is_valid.message_length.app_error", "Invalid message length.")
+            }
             if let pendingID = body["pending_post_id"] as? String, !pendingID.isEmpty, let existing = pending[pendingID],
                 let post = posts.first(where: { $0.id == existing })
             {
@@ -459,6 +467,33 @@ struct MattermostTests: AdapterTestSuite {
         #expect(keys == ["inst-o2", "inst-o2.2"] + (2...posted.count).map { "inst-o2.\($0)" })
     }
 
+    @Test("a part the server refuses as too long is split finer and sent; nothing after it is lost")
+    func refusedAsTooLong() async throws {
+        let (fake, server) = try await Self.platform()
+        // An old database holds 4,000 runes; the bot counts to 16,383, so its parts are refused.
+        await fake.limitPosts(toRunes: 4_000)
+        let transport = try Self.transport(server)
+        // The member text: one character of 20,001 scalars, in the middle of a report-back.
+        let giant = "a" + String(repeating: "\u{301}", count: 20_000)
+        let before = (0..<30).map { "week line \($0): Sam caught Jo listening" }.joined(separator: "\n")
+        let after = (0..<300).map { "later line \($0): Riley's example, credited" }.joined(separator: "\n")
+        let text = before + "\nSam: " + giant + "\n" + after + "\nthe end"
+        let id = try await transport.send(Self.message(text), key: "inst-big")
+
+        let posted = await fake.posts(in: FakeMattermost.channel, by: FakeMattermost.bot.id)
+        #expect(posted.first?.id == id)
+        #expect(posted.count >= 6)
+        #expect(posted.allSatisfy { $0.message.unicodeScalars.count <= 4_000 })
+        #expect(posted.last?.message.hasSuffix("the end") == true)
+        // Every scalar arrives, in order: cuts only take the line break or space they fall on.
+        func visible(_ text: String) -> [Unicode.Scalar] { text.unicodeScalars.filter { $0 != "\n" && $0 != " " } }
+        #expect(visible(posted.map(\.message).joined()) == visible(text))
+        // Parts were refused (400) on the way, and each posted part has a key of its own.
+        let requests = server.requests(to: "/api/v4/posts")
+        #expect(requests.count > posted.count)
+        #expect(Set(requests.compactMap { $0.json["pending_post_id"] as? String }).count == posted.count)
+    }
+
     @Test("a private message opens the conversation once, and the member's answer there is read as direct")
     func directMessages() async throws {
         let (fake, server) = try await Self.platform()
@@ -543,7 +578,7 @@ struct MattermostTests: AdapterTestSuite {
         let transport = try Platforms.make(kind: "mattermost", settings: ["baseURL": "https://chat.example.com", "channel": "c", "pollSeconds": "5"],
             environment: ["MATTERMOST_TOKEN": "t"], context: PlatformContext(web: web, logger: Self.logger, botName: "coach"))
         #expect(Self.pacing(transport) == .every(.seconds(5)))
-        #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .markdown))
+        #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .mattermost))
     }
 
     @Test("the example config loads and builds this adapter")

@@ -85,13 +85,13 @@ import Testing
 
 @Suite struct MessageSplitterTests {
     @Test func shortMessagesAreUntouched() {
-        #expect(MessageSplitter(limit: 100, measure: .characters, markup: .markdown).split("hello") == ["hello"])
+        #expect(MessageSplitter(limit: 100, measure: .utf16, markup: .markdown).split("hello") == ["hello"])
     }
 
     @Test func longMessagesBreakAtLinesAndEveryPartFits() {
         let lines = (1...50).map { "Line \($0): the team caught someone doing something right." }
         let text = lines.joined(separator: "\n")
-        let splitter = MessageSplitter(limit: 500, measure: .characters, markup: .slack)
+        let splitter = MessageSplitter(limit: 500, measure: .utf16, markup: .slack)
         let parts = splitter.split(text)
         #expect(parts.count > 1)
         #expect(parts.allSatisfy { $0.count <= 500 })
@@ -113,7 +113,7 @@ import Testing
     @Test func aLongLineNeverBreaksInsideATagEntityOrSlackToken() {
         let word = "<@U024BE7LH> &amp; "
         let text = String(repeating: word, count: 60)
-        let parts = MessageSplitter(limit: 100, measure: .characters, markup: .slack).split(text)
+        let parts = MessageSplitter(limit: 100, measure: .utf16, markup: .slack).split(text)
         #expect(parts.count > 1)
         for part in parts {
             #expect(part.count <= 100)
@@ -124,7 +124,7 @@ import Testing
 
     @Test func codeFencesAreClosedAndReopened() {
         let text = "Scores:\n```\n" + (1...60).map { "principle \($0)  3.5" }.joined(separator: "\n") + "\n```\nDone."
-        let parts = MessageSplitter(limit: 200, measure: .characters, markup: .markdown).split(text)
+        let parts = MessageSplitter(limit: 200, measure: .utf16, markup: .markdown).split(text)
         #expect(parts.count > 1)
         for part in parts {
             #expect(part.count <= 200)

@@ -290,6 +290,18 @@ struct TeamsWorkflowTests {
         #expect(server.requests.flatMap(Kit.teamsLines).joined(separator: "\n") == text, "every line once, in order")
     }
 
+    @Test func aPostRefusedAsTooLargeIsSplitFinerAndTheRestStillGoesOut() async throws {
+        // A proxy or tenant with a lower limit than 28 KB: the first post is refused with a 413.
+        let (server, _) = try await Kit.serve(Reply(status: 202), .text("Request Entity Too Large", status: 413))
+        let text = Kit.longText(lines: 1200)
+        _ = try await Kit.teams(server).send(Kit.message(text), key: "k")
+        let accepted = Array(server.requests.dropFirst())
+        #expect(accepted.count >= 4)
+        #expect(accepted.allSatisfy { $0.body.count <= 28_000 })
+        // The refused part's lines arrive in its pieces, and every line after it too, once each, in order.
+        #expect(accepted.flatMap(Kit.teamsLines).joined(separator: "\n") == text)
+    }
+
     @Test func throttlingIsReadFromTheStatusOrTheBodyText() async throws {
         let (server, script) = try await Kit.serve(Reply(status: 202))
         let transport = try Kit.teams(server)
@@ -401,6 +413,18 @@ struct GoogleChatTests {
         #expect(created.map(\.requestID) == ["inst-o9"] + (2...created.count).map { "inst-o9.\($0)" })
         #expect(server.requests.allSatisfy { $0.body.count <= 32_000 })
         #expect(created.map(\.text).joined(separator: "\n") == text)
+    }
+
+    @Test func aPartRefusedAsTooLargeIsSplitFinerWithItsOwnRequestIds() async throws {
+        let (space, server) = try await Self.start()
+        await space.add(.json(["error": ["code": 413, "message": "Request too large", "status": "FAILED_PRECONDITION"]], status: 413))
+        let text = Kit.longText(lines: 1200) + "\n<users/all> the end"
+        let first = try await Kit.google(server).send(Kit.message(text), key: "inst-o10")
+        let created = await space.created
+        #expect(created.count >= 4)
+        #expect(first == created.first?.name)
+        #expect(Set(created.compactMap(\.requestID)).count == created.count)
+        #expect(created.map(\.text).joined(separator: "\n") == GoogleChatTransport.defuse(text))
     }
 
     @Test func mentionTokensInTheTextCannotPingTheSpace() async throws {

@@ -37,6 +37,32 @@ public struct CommandParser: Sendable {
     public let botName: String
     /// Longer free text is refused rather than silently cut, so nobody loses the end of what they wrote.
     public static let maximumTextLength = 1000
+    /// Free text is also limited in Unicode scalars, the units accents, emoji parts and invisible marks are made of:
+    /// `a` followed by 20,000 combining accents is one character as people see it, and would otherwise pass.
+    ///
+    /// 4,000 leaves real writing alone (a character averages well under two scalars even in Vietnamese or Hindi,
+    /// an emoji with a skin tone is two) while bounding what one text can cost: at most 16,000 bytes of UTF-8 and
+    /// 8,000 UTF-16 units, so one member's example fits inside one Mattermost post (16,383 scalars) or Matrix event
+    /// with room to spare, and splitting a report never has to cut through it more than twice on any platform.
+    public static let maximumTextScalars = 4000
+
+    /// Whether free text is over either limit. Scalars are counted first: they bound the work of counting characters.
+    public static func isTooLong(_ text: some StringProtocol) -> Bool {
+        text.unicodeScalars.count > maximumTextScalars || text.count > maximumTextLength
+    }
+
+    /// `text` cut to at most `characters` characters and `scalars` scalars, for echoing a stray word back.
+    static func truncated(_ text: some StringProtocol, characters: Int, scalars: Int) -> String {
+        var out = ""
+        var used = 0
+        for character in text.prefix(characters) {
+            let count = character.unicodeScalars.count
+            guard used + count <= scalars else { break }
+            used += count
+            out.append(character)
+        }
+        return out
+    }
 
     public init(botName: String) {
         self.botName = botName.lowercased()
@@ -65,9 +91,10 @@ public struct CommandParser: Sendable {
             // In a shared channel only a prefixed word is meant for the bot; elsewhere any first word is.
             // A bare prefix (`!` alone, or `@coach`) asks what the bot can do.
             if word.isEmpty { return .command(Command(Help.Show(topic: nil), name: "help")) }
-            return .unknown(word: String(word.prefix(40)), suggestions: Self.suggestions(for: word.lowercased()))
+            return .unknown(word: Self.truncated(word, characters: 40, scalars: 160),
+                suggestions: Self.suggestions(for: word.lowercased()))
         }
-        guard rest.count <= Self.maximumTextLength else {
+        guard !Self.isTooLong(rest) else {
             return .malformed(command: declaration.name, problem: .tooLong)
         }
         switch declaration.parse(CommandWords(word: word.lowercased(), rest: rest)) {

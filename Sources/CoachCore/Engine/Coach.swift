@@ -66,9 +66,8 @@ public struct Coach: Sendable {
             }
         case .malformed(let command, let problem):
             var view = UsageView(command, problem: problem, prompts: prompts)
-            if problem == .tooLong {
-                view.limit = CommandParser.maximumTextLength
-                view.length = parser.splitCommand(CommandParser.clean(message.text))?.rest.count
+            if problem == .tooLong, let rest = parser.splitCommand(CommandParser.clean(message.text))?.rest {
+                view.measure(rest)
             }
             tx.reply(request, view)
         case .unknown(let word, let suggestions):
@@ -82,7 +81,15 @@ public struct Coach: Sendable {
             if Help.Confirm.isYes(message.text), tx.state.pendingSuggestions[message.senderID] != nil {
                 Help.Confirm().run(request, &tx)
             } else if let root = message.threadRootID, let week = tx.currentWeek, week.announcementPlatformID == root {
-                Examples.add(text: CommandParser.clean(message.text), caught: [], source: .threadReply, request, &tx)
+                let text = CommandParser.clean(message.text)
+                if CommandParser.isTooLong(text) {
+                    // A reply in the announcement's thread is an example too, and is held to the same limits.
+                    var view = UsageView("example", problem: .tooLong, prompts: prompts)
+                    view.measure(text)
+                    tx.reply(request, view)
+                } else {
+                    Examples.add(text: text, caught: [], source: .threadReply, request, &tx)
+                }
             } else if message.isDirect || message.addressed {
                 tx.reply(request, NotUnderstoodView())
             }

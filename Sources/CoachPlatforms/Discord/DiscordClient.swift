@@ -35,6 +35,8 @@ struct DiscordClient: PlatformClient {
         case (429, _):
             let wait = body?.retryAfter.flatMap { Duration.platformWait(seconds: $0) }
             return .rateLimited(retryAfter: wait ?? response.retryAfterHeader() ?? .seconds(60))
+        case (400, _) where Self.isContentTooLong(response), (413, _):
+            return .tooLong(reason: "\(label): HTTP \(response.status) \(detail)")
         case (401, _):
             return .unauthorized(reason: "\(label): HTTP 401, the token in \(tokenVariable) was refused (\(detail)); copy the bot token (Developer Portal > your application > Bot > Reset Token) and export it as \(tokenVariable)")
         case (403, .direct), (400, .direct), (404, .direct):
@@ -51,5 +53,13 @@ struct DiscordClient: PlatformClient {
         default:
             return response.failure(label, detail: detail)
         }
+    }
+
+    /// Discord's refusal of `content` over 2,000: code 50035 (Invalid Form Body) with
+    /// `errors.content._errors[].code` `BASE_TYPE_MAX_LENGTH`. The same code on another field (a nonce, an embed) is
+    /// no reason to split the text.
+    static func isContentTooLong(_ response: WebResponse) -> Bool {
+        guard let body = try? JSONDecoder().decode(JSONValue.self, from: response.body) else { return false }
+        return (body["errors"]?["content"]?["_errors"]?.elements ?? []).contains { $0["code"]?.string == "BASE_TYPE_MAX_LENGTH" }
     }
 }

@@ -1,3 +1,4 @@
+import CoachCore
 import Foundation
 
 /// Discord's message text: mentions of the bot (by user or by its managed role) and of members, as `<@id>` tokens.
@@ -34,5 +35,24 @@ enum DiscordText {
             }
         }
         return (out + rest, ids)
+    }
+
+    // MARK: - Mass mentions in what the bot sends
+
+    /// `text` with `@everyone`, `@here` and every role mention (`<@&id>`) broken by a word joiner after the `@`.
+    ///
+    /// Discord finds `@everyone` and `@here` anywhere in a message's content, not as words, and a role mention pings
+    /// the role's members. The bot's sends also carry an empty `allowed_mentions`, so even a mention that got through
+    /// would notify nobody; this keeps the text from even looking like one.
+    static func defusingMassMentions(_ text: String) -> String {
+        guard text.contains("@") else { return text }
+        let reading = MentionReading(text, as: .plain)
+        let read = reading.read
+        var breaks: Set<Int> = []
+        for index in read.indices where read[index] == "@" {
+            let role = index > 0 && read[index - 1] == "<" && index + 1 < read.count && read[index + 1] == "&"
+            if role || reading.has("everyone", at: index + 1) || reading.has("here", at: index + 1) { breaks.insert(index) }
+        }
+        return reading.joining(after: breaks)
     }
 }

@@ -28,7 +28,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
     static let nonceLimit = 25
 
     public nonisolated let name = "discord"
-    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .markdown)
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .discord)
     public nonisolated let pacing: PollPacing
 
     nonisolated let client: DiscordClient
@@ -36,7 +36,9 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
     let readsBacklog: Bool
     let logger: Logger
     let ledger = PartsLedger()
-    let splitter = MessageSplitter(limit: DiscordTransport.messageLimit, measure: .characters, markup: .markdown)
+    /// Discord's 2,000 "characters", counted as UTF-16 code units: never fewer than Discord's count.
+    nonisolated let splitter = MessageSplitter(limit: DiscordTransport.messageLimit, measure: .utf16, markup: .discord,
+        finishing: DiscordText.defusingMassMentions)
 
     /// The bot's own user, learned on first use.
     var me: DiscordWire.User?
@@ -219,7 +221,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
         case .direct(let userID):
             (target, reference, directUser) = (try await directChannel(with: userID), nil, userID)
         }
-        let first = try await ledger.deliver(parts, key: key) { index, part throws(TransportError) in
+        let first = try await ledger.deliver(parts, key: key, splitter: splitter) { index, part throws(TransportError) in
             let nonce = Self.nonce(key, index)
             let label = "discord create message"
             var response = try await client.post("channels", target, "messages",

@@ -18,6 +18,9 @@ public actor GoogleChatTransport: ChatTransport {
     /// Google Chat takes messages up to 32,000 bytes.
     static let maxBody = 32_000
 
+    /// How a part Google refuses as too large (HTTP 413) is split finer: by bytes, in halves, mentions still broken.
+    static let partSplitter = MessageSplitter(limit: maxBody, measure: .utf8, markup: .plain, finishing: defuse)
+
     let client: GoogleChatClient
     let ledger = PartsLedger()
 
@@ -34,7 +37,7 @@ public actor GoogleChatTransport: ChatTransport {
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
         let parts = Webhook.fit(Self.defuse(message.text), markup: .plain, maxBody: Self.maxBody, body: GoogleChatWire.body)
-        return try await ledger.deliver(parts, key: key) { index, part throws(TransportError) in
+        return try await ledger.deliver(parts, key: key, splitter: Self.partSplitter) { index, part throws(TransportError) in
             // Each part has its own request id, stable across retries, so every part shows exactly once.
             let requestID = PartsLedger.partKey(key, index)
             let response = try await client.post(query: [("requestId", requestID)], body: GoogleChatWire.Post(text: part),

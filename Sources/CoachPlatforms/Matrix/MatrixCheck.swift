@@ -43,7 +43,7 @@ extension MatrixTransport {
         } catch {
             let reason: String
             switch error {
-            case .rejected(let why), .unauthorized(let why), .temporary(let why): reason = why
+            case .rejected(let why), .tooLong(let why), .unauthorized(let why), .temporary(let why): reason = why
             case .rateLimited: reason = "rate limited; run coach check again shortly"
             case .closed: reason = "the connection closed"
             }

@@ -127,7 +127,7 @@ struct MatrixClient: PlatformClient {
         case "M_FORBIDDEN" where purpose != .account:
             return .unauthorized(reason: "\(label): forbidden (\(detail ?? code)); \(invitationHint)")
         case "M_TOO_LARGE":
-            return .rejected(reason: "\(label): the event is too large (\(detail ?? code))")
+            return .tooLong(reason: "\(label): the event is too large (\(detail ?? code))")
         default:
             return response.failure(label, retryAfter: wait, detail: detail)
         }

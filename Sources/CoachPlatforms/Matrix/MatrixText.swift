@@ -231,6 +231,33 @@ enum MatrixHTML {
         }
         return out + rest
     }
+
+    // MARK: - @room in what the bot sends
+
+    /// `text` (the `formatted_body` when `html`, else the plain `body`) with every `@room` broken by a word joiner
+    /// after the `@`.
+    ///
+    /// Synapse's legacy push rule `.m.rule.roomnotif` notifies the whole room for `@room` in `content.body` from a
+    /// sender allowed to (power level 50 by default), unless `m.mentions` is present: the bot's events carry an empty
+    /// `m.mentions`, and this is the second guard, for a client or server path that ignores it. Synapse matches the
+    /// lowercased body against `(^|\b|\W)@room(\b|\W|$)` (`rust/src/push/utils.rs`); clients evaluating push
+    /// rules themselves use JavaScript's ASCII `\W`. So `@room` counts unless an ASCII letter, digit or `_` follows
+    /// it. In HTML only the text counts, with character references decoded; attributes (a pill's link) are left.
+    static func defusingRoomMentions(_ text: String, html: Bool) -> String {
+        guard text.contains("@") || (html && text.contains("&")) else { return text }
+        let reading = MentionReading(text, as: html ? .html : .plain)
+        let read = reading.read
+        var breaks: Set<Int> = []
+        for index in read.indices where read[index] == "@" && reading.has("room", at: index + 1) {
+            let next = index + 5
+            if next == read.count || !isASCIIWordScalar(read[next]) { breaks.insert(index) }
+        }
+        return reading.joining(after: breaks)
+    }
+
+    static func isASCIIWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_")
+    }
 }
 
 /// Matrix identifier helpers.

@@ -299,9 +299,9 @@ public actor MatrixTransport: PollingTransport {
         }
         let parts = Self.parts(message.text)
         do {
-            return try await ledger.deliver(parts, key: key) { index, formatted throws(TransportError) in
+            return try await ledger.deliver(parts, key: key, splitter: Self.partSplitter) { index, formatted throws(TransportError) in
                 var content: JSONValue = [
-                    "msgtype": "m.text", "body": .string(MatrixHTML.plain(formatted)), "format": "org.matrix.custom.html",
+                    "msgtype": "m.text", "body": .string(Self.body(formatted)), "format": "org.matrix.custom.html",
                     "formatted_body": .string(formatted),
                     // Empty: nothing the bot posts pings anyone, whatever names it holds.
                     "m.mentions": [:],
@@ -327,16 +327,52 @@ public actor MatrixTransport: PollingTransport {
         }
     }
 
-    /// The rendered text as `formatted_body` parts, each within `formattedLimit` bytes. The text is split first (so
-    /// no break falls inside a tag or entity) and converted after; if line breaks turned into `<br>` push a part over,
-    /// it is split finer.
+    /// The rendered text as `formatted_body` parts, each within `formattedLimit` bytes and with an event small
+    /// enough for the homeserver. The text is split first (so no break falls inside a tag or entity) and converted
+    /// after; if line breaks turned into `<br>`, or JSON escaping of the body and the HTML, push a part over, it is
+    /// split finer. `@room` is broken in both the HTML and the body (`defusingRoomMentions`).
     static func parts(_ text: String, limit: Int = formattedLimit) -> [String] {
         var budget = limit
         while true {
-            let parts = MessageSplitter(limit: budget, measure: .utf8, markup: .html).split(text).map(MatrixHTML.formatted)
-            if budget <= 1_000 || parts.allSatisfy({ $0.utf8.count <= limit }) { return parts }
+            let parts = MessageSplitter(limit: budget, measure: .utf8, markup: .html).split(text).map {
+                MatrixHTML.defusingRoomMentions(MatrixHTML.formatted($0), html: true)
+            }
+            let fits = parts.allSatisfy { $0.utf8.count <= limit && contentBytes($0) <= contentLimit }
+            if budget <= 1_000 || fits { return parts }
             budget = budget * 2 / 3
         }
+    }
+
+    /// What an event's `body` and `formatted_body` may take together, as the homeserver counts them: canonical JSON,
+    /// where a quote or a backslash takes two bytes and a control character up to six. The whole event must stay
+    /// under 65,536 bytes; the rest (ids, hashes, signatures, the thread relation) takes a few kilobytes at most.
+    static let contentLimit = 60_000
+
+    /// How a part the homeserver refused as too large (`M_TOO_LARGE`) is split finer: the `formatted_body` itself,
+    /// by bytes, breaking `@room` in every piece.
+    static let partSplitter = MessageSplitter(limit: formattedLimit, measure: .utf8, markup: .html,
+        finishing: { MatrixHTML.defusingRoomMentions($0, html: true) })
+
+    /// The plain `body` for a `formatted_body` part.
+    static func body(_ formatted: String) -> String {
+        MatrixHTML.defusingRoomMentions(MatrixHTML.plain(formatted), html: false)
+    }
+
+    /// The bytes `body` and `formatted_body` take in the event's canonical JSON.
+    static func contentBytes(_ formatted: String) -> Int {
+        canonicalJSONBytes(formatted) + canonicalJSONBytes(body(formatted))
+    }
+
+    static func canonicalJSONBytes(_ text: String) -> Int {
+        var total = 2
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x22, 0x5C, 0x08, 0x09, 0x0A, 0x0C, 0x0D: total += 2
+            case 0..<0x20: total += 6
+            default: total += UTF8.width(scalar)
+            }
+        }
+        return total
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

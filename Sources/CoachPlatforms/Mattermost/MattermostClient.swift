@@ -28,6 +28,8 @@ struct MattermostClient: PlatformClient {
         case (429, _):
             let reset = response.header("X-Ratelimit-Reset").flatMap(Double.init).flatMap { Duration.platformWait(seconds: $0) }
             return .rateLimited(retryAfter: response.retryAfterHeader() ?? reset ?? .seconds(60))
+        case (400, _) where Self.isTooLong(response), (413, _):
+            return .tooLong(reason: "\(label): HTTP \(response.status) \(detail)")
         case (401, _):
             return .unauthorized(reason: "\(label): HTTP 401, the token in \(tokenVariable) was refused (\(detail)); create a bot account (System Console > Integrations > Bot Accounts) or a personal access token, and export it as \(tokenVariable)")
         case (408, .direct):
@@ -52,6 +54,15 @@ struct MattermostClient: PlatformClient {
         case .direct: "the bot may not post privately to this user"
         case .lookup: "the bot may not look up users"
         }
+    }
+
+    /// Mattermost's refusal of a post over its rune limit (`Post.IsValid`): `message_length` since 7.x, `msg` before.
+    static let tooLongIDs: Set<String> = ["model.post.is_valid.message_length.app_error", "model.post.is_valid.msg.app_error"]
+
+    static func isTooLong(_ response: WebResponse) -> Bool {
+        guard let failure = try? JSONDecoder().decode(MattermostWire.Failure.self, from: response.body), let id = failure.id
+        else { return false }
+        return tooLongIDs.contains(id)
     }
 
     /// The `message` of Mattermost's JSON error, or the start of the body.

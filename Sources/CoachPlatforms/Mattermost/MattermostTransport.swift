@@ -26,7 +26,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
     static let messageLimit = 16_383
 
     public nonisolated let name = "mattermost"
-    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .markdown)
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .mattermost)
     public nonisolated let pacing: PollPacing
 
     nonisolated let client: MattermostClient
@@ -34,7 +34,8 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
     let readsBacklog: Bool
     let logger: Logger
     let ledger = PartsLedger()
-    let splitter = MessageSplitter(limit: MattermostTransport.messageLimit, measure: .scalars, markup: .markdown)
+    nonisolated let splitter = MessageSplitter(limit: MattermostTransport.messageLimit, measure: .scalars, markup: .mattermost,
+        finishing: MattermostText.defusingMassMentions)
 
     /// The bot's own account, learned on first use.
     var me: Identity?
@@ -226,7 +227,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
         case .direct(let userID):
             (target, root, directUser) = (try await directChannel(with: userID), nil, userID)
         }
-        let first = try await ledger.deliver(parts, key: key) { index, part throws(TransportError) in
+        let first = try await ledger.deliver(parts, key: key, splitter: splitter) { index, part throws(TransportError) in
             let body = MattermostWire.NewPost(channelID: target, message: part, rootID: root, pendingPostID: PartsLedger.partKey(key, index))
             return try await client.call(post: "posts", body: body, as: MattermostWire.Created.self, label: "mattermost create post",
                 for: directUser == nil ? .posting : .direct).id

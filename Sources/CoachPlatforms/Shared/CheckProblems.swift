@@ -12,7 +12,7 @@ extension CheckFinding {
     static func problem(_ subject: String, _ error: TransportError, fix: String? = nil, unreachable: String? = nil) -> CheckFinding {
         let said: [String?]
         switch error {
-        case .unauthorized(let reason), .rejected(let reason):
+        case .unauthorized(let reason), .rejected(let reason), .tooLong(let reason):
             said = [reason, fix]
         case .temporary(let reason):
             said = [reason, unreachable, fix]

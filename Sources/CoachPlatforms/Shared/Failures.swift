@@ -26,6 +26,7 @@ extension WebResponse {
     /// - 429 waits `retryAfter` (the platform's signal) or a minute when the platform gave none.
     /// - 5xx and 408 are temporary: back off with jitter.
     /// - 401 is a bad token; 403 a missing permission or scope. Both need a person.
+    /// - 413 refuses the request as too large: the message is split finer and sent again.
     /// - Any other 4xx refuses this one message for good.
     public func failure(_ label: String, retryAfter: Duration? = nil, detail: String? = nil) -> TransportError? {
         if isSuccess { return nil }
@@ -39,6 +40,8 @@ extension WebResponse {
             return .unauthorized(reason: "\(label): HTTP 401, the token was refused (\(why))")
         case 403:
             return .unauthorized(reason: "\(label): HTTP 403, the bot lacks a permission or scope (\(why))")
+        case 413:
+            return .tooLong(reason: "\(label): HTTP 413 \(why)")
         default:
             return .rejected(reason: "\(label): HTTP \(status) \(why)")
         }

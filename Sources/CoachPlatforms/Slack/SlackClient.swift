@@ -77,10 +77,12 @@ struct SlackClient: PlatformClient {
             return .unauthorized(reason: "\(label): channel \(channel) is archived; unarchive it or set another channel in transport.settings.channel")
         case let code where code.hasPrefix("restricted_action"):
             return .unauthorized(reason: "\(label): a workspace or channel setting stops the bot posting here (\(code)); ask a Slack admin to allow it")
+        case "msg_too_long", "msg_blocks_too_long":
+            return .tooLong(reason: "\(label): Slack refused the message as too long (\(refusal.code))")
         case "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org":
             return .temporary(reason: "\(label): Slack had a temporary problem (\(refusal.code))")
         default:
-            // msg_too_long, no_text, user_not_found, cannot_dm_bot, invalid_thread_ts and the like: this message only.
+            // no_text, user_not_found, cannot_dm_bot, invalid_thread_ts and the like: this message only.
             return .rejected(reason: "\(label): Slack refused the call (\(refusal.code))")
         }
     }

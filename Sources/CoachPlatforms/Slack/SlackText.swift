@@ -1,3 +1,4 @@
+import CoachCore
 import Foundation
 
 /// Slack's message text ("mrkdwn" with `<…>` tokens and `&amp;`-style escapes) turned into what a person typed.
@@ -77,4 +78,39 @@ struct SlackText: Equatable {
         return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&amp;", with: "&")
     }
+
+    // MARK: - Mass mentions in what the bot sends
+
+    /// `text` with every special token (`<!here>`, `<!channel>`, `<!everyone>`, `<!group>`, a user group's
+    /// `<!subteam^ID>`, any `<!…>`) turned into the text it is written with (`&lt;!here&gt;`), and every plain
+    /// `@here`, `@channel`, `@everyone` and `@group` broken by a word joiner after the `@`.
+    ///
+    /// Slack notifies only for the tokens; the bot's own escaping already turns a member's `<` into `&lt;`, so a token
+    /// here can only come from template or catalogue text, and the bot never means to notify a channel. The plain
+    /// words notify only when a message is posted with `link_names` (or `parse=full`), which the bot never sets;
+    /// they are broken anyway, in case that ever changes or a bridge reads them.
+    static func defusingMassMentions(_ text: String) -> String {
+        guard text.contains("<!") || text.contains("@") else { return text }
+        let reading = MentionReading(text, as: .plain)
+        let scalars = reading.read
+        var out = String.UnicodeScalarView()
+        var closeToken = false
+        for (index, scalar) in scalars.enumerated() {
+            if scalar == "<", index + 1 < scalars.count, scalars[index + 1] == "!" {
+                out.append(contentsOf: "&lt;".unicodeScalars)
+                closeToken = true
+                continue
+            }
+            if closeToken, scalar == ">" {
+                out.append(contentsOf: "&gt;".unicodeScalars)
+                closeToken = false
+                continue
+            }
+            out.append(scalar)
+            if scalar == "@", plainWords.contains(where: { reading.has($0, at: index + 1) }) { out.append(Markup.joiner) }
+        }
+        return String(out)
+    }
+
+    static let plainWords = ["here", "channel", "everyone", "group"]
 }

@@ -21,6 +21,8 @@ struct SlackWebhookClient: WebhookClient {
             return .unauthorized(reason: "\(label): HTTP 404 \(code): the webhook or its channel no longer exists; create a new incoming webhook and export its URL in \(variable)")
         case 410:
             return .unauthorized(reason: "\(label): HTTP 410 \(code): the webhook's channel is archived; unarchive it, or create a webhook for another channel and export its URL in \(variable)")
+        case 400 where code.contains("too_long"):
+            return .tooLong(reason: "\(label): HTTP 400 \(code)")
         default:
             // 400 invalid_payload / no_text refuse this message; 429 waits `Retry-After`; 500 rollup_error is temporary.
             return response.failure(label, detail: String(code))

@@ -16,6 +16,9 @@ public actor TeamsWorkflowTransport: ChatTransport {
     /// Teams takes at most 28 KB per webhook post, envelope included.
     static let maxBody = 28_000
 
+    /// How a part Teams refuses as too large (HTTP 413) is split finer: by bytes, in halves.
+    static let partSplitter = MessageSplitter(limit: maxBody, measure: .utf8, markup: .markdown)
+
     let client: TeamsWorkflowClient
     let ledger = PartsLedger()
 
@@ -27,7 +30,7 @@ public actor TeamsWorkflowTransport: ChatTransport {
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
         let parts = Webhook.fit(message.text, markup: .markdown, maxBody: Self.maxBody, body: TeamsWorkflowWire.body)
         // Workflows answer 202 with no message id, and take no idempotency key.
-        _ = try await ledger.deliver(parts, key: key) { _, part throws(TransportError) in
+        _ = try await ledger.deliver(parts, key: key, splitter: Self.partSplitter) { _, part throws(TransportError) in
             let response = try await client.post(body: TeamsWorkflowWire.payload(part), label: TeamsWorkflowClient.label)
             if let failure = client.failure(response, TeamsWorkflowClient.label) { throw failure }
             return nil

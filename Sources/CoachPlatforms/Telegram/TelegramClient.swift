@@ -52,6 +52,9 @@ struct TelegramClient: PlatformClient {
             return .rejected(reason: "\(label): \(description) (the member has not started a private chat with the bot, or blocked it)")
         case 403:
             return .unauthorized(reason: "\(label): \(description); add the bot to the group \(chat) (group settings → Add members) and check transport.settings.chat")
+        case 400 where description.localizedCaseInsensitiveContains("is too long"), 413:
+            // "Bad Request: message is too long": over 4,096 UTF-16 code units once entities are parsed.
+            return .tooLong(reason: "\(label): \(description)")
         case 400 where description.localizedCaseInsensitiveContains("chat not found"):
             if person { return .rejected(reason: "\(label): \(description) (the member has never started a private chat with the bot)") }
             return .unauthorized(reason: "\(label): \(description); check transport.settings.chat (\(chat)) and that the bot is a member of that group")

@@ -1,3 +1,4 @@
+import CoachCore
 import Foundation
 
 /// A Zulip message's raw Markdown made ready for the engine: `@**Full Name**` and `@**Full Name|123**` mentions
@@ -87,5 +88,31 @@ struct ZulipText {
         }
         out += content[last...]
         text = out
+    }
+
+    // MARK: - Mass mentions in what the bot sends
+
+    /// `text` with every wildcard mention (`@**all**`, `@**everyone**`, `@**channel**`, `@**stream**`,
+    /// `@**topic**`) and its silent form (`@_**all**`) broken by a word joiner after the `@`.
+    ///
+    /// Zulip's server (`zerver/lib/mention.py`) finds mentions with `@_?\*\*([^*]+)\*\*` after a space, a quote,
+    /// an opening bracket, `/`, `<` or the start, and the name must be exactly one of the wildcards. This breaks
+    /// every such form wherever it stands and in any case. The bot's own escaping already writes a member's `*` as
+    /// `\*`, so a wildcard here could only come from template text or from text and a value together.
+    static func defusingMassMentions(_ text: String) -> String {
+        guard text.contains("@") else { return text }
+        let reading = MentionReading(text, as: .plain)
+        let read = reading.read
+        var breaks: Set<Int> = []
+        for index in read.indices where read[index] == "@" {
+            var cursor = index + 1
+            if cursor < read.count, read[cursor] == "_" { cursor += 1 }
+            guard reading.has("**", at: cursor) else { continue }
+            cursor += 2
+            for word in wildcards where reading.has(word, at: cursor) && reading.has("**", at: cursor + word.count) {
+                breaks.insert(index)
+            }
+        }
+        return reading.joining(after: breaks)
     }
 }

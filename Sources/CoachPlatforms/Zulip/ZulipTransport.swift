@@ -23,7 +23,7 @@ public actor ZulipTransport: PollingTransport {
     }
 
     public nonisolated let name = "zulip"
-    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .markdown)
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .zulip)
     public nonisolated let pacing = PollPacing.longPoll
 
     static let defaultTopic = "ServiceCoach"
@@ -235,10 +235,17 @@ public actor ZulipTransport: PollingTransport {
 
     static func threadID(topic: String) -> String { "topic:" + topic }
 
+    /// Zulip cuts a message over its limit, counted as Python counts a string (code points), and keeps only the
+    /// start with "[message truncated]": it never refuses one. So parts are counted in scalars and must fit.
+    static func splitter(limit: Int) -> MessageSplitter {
+        MessageSplitter(limit: limit, measure: .scalars, markup: .zulip, finishing: ZulipText.defusingMassMentions)
+    }
+
     // MARK: - Sending
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
-        let parts = MessageSplitter(limit: messageLimit, measure: .characters, markup: .markdown).split(message.text)
+        let splitter = Self.splitter(limit: messageLimit)
+        let parts = splitter.split(message.text)
         var fields: [(String, String)]
         var returned: String?
         var purpose = CallPurpose.posting
@@ -263,7 +270,7 @@ public actor ZulipTransport: PollingTransport {
         }
         let base = fields
         let threadID = returned
-        return try await ledger.deliver(parts, key: key) { _, part throws(TransportError) in
+        return try await ledger.deliver(parts, key: key, splitter: splitter) { _, part throws(TransportError) in
             let sent = try await client.call(post: "messages", form: base + [("content", part)], as: ZulipWire.Sent.self, label: "zulip send",
                 for: purpose)
             // A channel message's thread is its topic; a direct message has only its id.

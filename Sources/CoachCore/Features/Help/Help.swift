@@ -152,10 +152,27 @@ struct UsageView: MessageView {
     /// With `dateOutOfRange`: the first and last dates that work today.
     var earliest: String?
     var latest: String?
+    /// With `tooLong` for too many Unicode scalars (accents, emoji parts and marks counted one by one): that limit
+    /// and the count sent; absent when the text is over the character limit only.
+    var scalarLimit: Int?
+    var scalars: Int?
 
     init(_ command: String, problem: ParseProblem?, prompts: PromptBook) {
         help = HelpCommandView(command, prompts: prompts)
         self.problem = problem
+    }
+
+    /// Fills in the limit `text` broke and its size, the scalar one first when both are broken: it is the one a
+    /// person cannot see.
+    mutating func measure(_ text: String) {
+        let count = text.unicodeScalars.count
+        if count > CommandParser.maximumTextScalars {
+            scalarLimit = CommandParser.maximumTextScalars
+            scalars = count
+        } else {
+            limit = CommandParser.maximumTextLength
+            length = text.count
+        }
     }
 }
 
