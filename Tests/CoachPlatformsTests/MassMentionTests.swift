@@ -35,7 +35,7 @@ struct MassMentionTests {
         let setup = try CoachSetup.load(
             configPath: Fixtures.projectRoot.appendingPathComponent("Config/examples/\(kind).json").path,
             promptsPath: Fixtures.projectRoot.appendingPathComponent("Prompts").path, stateOverride: Fixtures.temporaryDirectory().path)
-        let context = PlatformContext(web: URLSessionWebClient(), logger: .init(label: "mentions") { _ in SwiftLogNoOpLogHandler() },
+        let context = PlatformContext(web: HTTPWebClient(), logger: .init(label: "mentions") { _ in SwiftLogNoOpLogHandler() },
             botName: "coach")
         let transport = try Platforms.make(kind: setup.config.transport.kind, settings: setup.config.transport.settings,
             environment: environment, context: context)
