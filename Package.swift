@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "coach", targets: ["coach"]),
         .executable(name: "coach-bench", targets: ["coach-bench"]),
+        .executable(name: "coach-fuzz", targets: ["coach-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,6 +64,14 @@ let package = Package(
         .executableTarget(
             name: "coach-bench",
             dependencies: ["CoachRuntime", "CoachPlatforms", "CoachTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The seeded fuzzer over the parser, each platform's escaping, the splitter and the engine: scripts/fuzz.sh.
+        .executableTarget(
+            name: "coach-fuzz",
+            dependencies: [
+                "CoachCore", "CoachPlatforms", "CoachRuntime", "CoachTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Fakes and a manual clock, shared by the tests and the benchmark.
         .target(

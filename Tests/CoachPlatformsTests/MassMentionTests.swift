@@ -26,45 +26,22 @@ struct MassMentionTests {
         var unguarded: @Sendable (String) -> String = { $0.replacingOccurrences(of: "\u{2060}", with: "") }
     }
 
-    static let environment = [
-        "MATTERMOST_TOKEN": "t", "SLACK_BOT_TOKEN": "xoxb-t", "DISCORD_BOT_TOKEN": "t", "ZULIP_API_KEY": "k",
-        "TELEGRAM_BOT_TOKEN": "1:t", "MATRIX_ACCESS_TOKEN": "t",
-    ]
-
-    static func transport<T>(_ kind: String, as type: T.Type) throws -> T {
-        let setup = try CoachSetup.load(
-            configPath: Fixtures.projectRoot.appendingPathComponent("Config/examples/\(kind).json").path,
-            promptsPath: Fixtures.projectRoot.appendingPathComponent("Prompts").path, stateOverride: Fixtures.temporaryDirectory().path)
-        let context = PlatformContext(web: HTTPWebClient(), logger: .init(label: "mentions") { _ in SwiftLogNoOpLogHandler() },
-            botName: "coach")
-        let transport = try Platforms.make(kind: setup.config.transport.kind, settings: setup.config.transport.settings,
-            environment: environment, context: context)
-        return try #require(transport as? T)
-    }
-
     static func platforms() throws -> [Platform] {
-        let mattermost = try transport("mattermost", as: MattermostTransport.self)
-        let slack = try transport("slack", as: SlackTransport.self)
-        let discord = try transport("discord", as: DiscordTransport.self)
-        let telegram = try transport("telegram", as: TelegramTransport.self)
-        let matrix = try transport("matrix", as: MatrixTransport.self)
-        let zulip = try transport("zulip", as: ZulipTransport.self)
-        let mattermostSplitter = mattermost.splitter
-        let slackSplitter = slack.splitter
-        let discordSplitter = discord.splitter
-        let telegramSplitter = telegram.splitter
-        let zulipSplitter = ZulipTransport.splitter(limit: ZulipTransport.defaultMessageLimit)
+        func wire(_ kind: String) -> WireText.Platform { WireText.platforms.first { $0.kind == kind }! }
+        func capabilities(_ kind: String) -> TransportCapabilities {
+            TransportCapabilities(directMessages: true, threads: true, markup: wire(kind).markup)
+        }
         return [
-            Platform(description: "mattermost", capabilities: mattermost.capabilities, wire: { mattermostSplitter.split($0) },
+            Platform(description: "mattermost", capabilities: capabilities("mattermost"), wire: wire("mattermost").texts,
                 rule: MassMentionRule.mattermost),
-            Platform(description: "slack", capabilities: slack.capabilities, wire: { slackSplitter.split($0) }, rule: MassMentionRule.slack),
-            Platform(description: "discord", capabilities: discord.capabilities, wire: { discordSplitter.split($0) },
+            Platform(description: "slack", capabilities: capabilities("slack"), wire: wire("slack").texts, rule: MassMentionRule.slack),
+            Platform(description: "discord", capabilities: capabilities("discord"), wire: wire("discord").texts,
                 rule: MassMentionRule.discord),
             // Zulip's `MENTIONS_RE` needs `@**` as typed (its Markdown has no backslash-escape pattern), so the `\`
             // escaping puts before `*` and `_` already defuses member text: undoing the guards undoes it too.
-            Platform(description: "zulip", capabilities: zulip.capabilities, wire: { zulipSplitter.split($0) }, rule: MassMentionRule.zulip,
+            Platform(description: "zulip", capabilities: capabilities("zulip"), wire: wire("zulip").texts, rule: MassMentionRule.zulip,
                 unguarded: { String(String.UnicodeScalarView(MassMentionRule.markdownText($0).filter { $0 != "\u{2060}" })) }),
-            Platform(description: "telegram", capabilities: telegram.capabilities, wire: { telegramSplitter.split($0) },
+            Platform(description: "telegram", capabilities: capabilities("telegram"), wire: wire("telegram").texts,
                 rule: MassMentionRule.telegram,
                 unguarded: {
                     $0.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
@@ -72,14 +49,8 @@ struct MassMentionTests {
                 }),
             // Matrix sends both: the HTML (`formatted_body`) and the plain `body` made from it; each is checked by
             // its own reading, and a finding names the field.
-            Platform(description: "matrix", capabilities: matrix.capabilities,
-                wire: { MatrixTransport.parts($0).flatMap { ["html:" + $0, "body:" + MatrixTransport.body($0)] } },
-                rule: { field in
-                    let text = String(field.dropFirst(5))
-                    return field.hasPrefix("html:")
-                        ? MassMentionRule.matrixFormatted(text).map { "formatted_body: " + $0 }
-                        : MassMentionRule.matrixBody(text).map { "body: " + $0 }
-                },
+            Platform(description: "matrix", capabilities: capabilities("matrix"), wire: wire("matrix").texts,
+                rule: MassMentionRule.matrix,
                 unguarded: { "html:" + $0.replacingOccurrences(of: "\u{2060}", with: "") }),
         ]
     }

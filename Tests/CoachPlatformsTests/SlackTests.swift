@@ -515,7 +515,7 @@ struct SlackTests {
         let (slack, server) = try await Kit.start()
         let transport = try Kit.transport(server)
         let text = (1...300).map { "Line \($0) of the weekly summary, long enough to need parts." }.joined(separator: "\n")
-        let parts = transport.splitter.split(text)
+        let parts = SlackTransport.splitter.split(text)
         #expect(parts.count >= 3)
         await slack.script("chat.postMessage", .json(["ok": true, "channel": "C1", "ts": "1700000500.000001"]), .text("bad gateway", status: 502))
         guard case .temporary? = await Kit.error({ _ = try await transport.send(Kit.message(text), key: "k-3") }) else {

@@ -37,7 +37,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
     let logger: Logger
     let ledger = PartsLedger()
     /// Discord's 2,000 "characters", counted as UTF-16 code units: never fewer than Discord's count.
-    nonisolated let splitter = MessageSplitter(limit: DiscordTransport.messageLimit, measure: .utf16, markup: .discord,
+    static let splitter = MessageSplitter(limit: DiscordTransport.messageLimit, measure: .utf16, markup: .discord,
         finishing: DiscordText.defusingMassMentions)
 
     /// The bot's own user, learned on first use.
@@ -207,7 +207,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
     // MARK: - Sending
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
-        let parts = splitter.split(message.text)
+        let parts = Self.splitter.split(message.text)
         let target: String
         let reference: String?
         let directUser: String?
@@ -221,7 +221,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
         case .direct(let userID):
             (target, reference, directUser) = (try await directChannel(with: userID), nil, userID)
         }
-        let first = try await ledger.deliver(parts, key: key, splitter: splitter) { index, part throws(TransportError) in
+        let first = try await ledger.deliver(parts, key: key, splitter: Self.splitter) { index, part throws(TransportError) in
             let nonce = Self.nonce(key, index)
             let label = "discord create message"
             var response = try await client.post("channels", target, "messages",

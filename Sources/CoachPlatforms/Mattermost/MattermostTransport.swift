@@ -34,7 +34,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
     let readsBacklog: Bool
     let logger: Logger
     let ledger = PartsLedger()
-    nonisolated let splitter = MessageSplitter(limit: MattermostTransport.messageLimit, measure: .scalars, markup: .mattermost,
+    static let splitter = MessageSplitter(limit: MattermostTransport.messageLimit, measure: .scalars, markup: .mattermost,
         finishing: MattermostText.defusingMassMentions)
 
     /// The bot's own account, learned on first use.
@@ -215,7 +215,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
     // MARK: - Sending
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
-        let parts = splitter.split(message.text)
+        let parts = Self.splitter.split(message.text)
         let target: String
         let root: String?
         let directUser: String?
@@ -227,7 +227,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
         case .direct(let userID):
             (target, root, directUser) = (try await directChannel(with: userID), nil, userID)
         }
-        let first = try await ledger.deliver(parts, key: key, splitter: splitter) { index, part throws(TransportError) in
+        let first = try await ledger.deliver(parts, key: key, splitter: Self.splitter) { index, part throws(TransportError) in
             let body = MattermostWire.NewPost(channelID: target, message: part, rootID: root, pendingPostID: PartsLedger.partKey(key, index))
             return try await client.call(post: "posts", body: body, as: MattermostWire.Created.self, label: "mattermost create post",
                 for: directUser == nil ? .posting : .direct).id

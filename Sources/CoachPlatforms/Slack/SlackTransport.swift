@@ -27,7 +27,7 @@ public actor SlackTransport: PollingTransport, OpensDirectConversations {
     /// Slack shows up to 4,000 characters of `text` as one message and truncates far longer ones.
     /// Slack asks for `text` of at most 4,000 characters (and truncates past 40,000); counted as UTF-16 code units,
     /// never fewer than characters however Slack counts them.
-    nonisolated let splitter = MessageSplitter(limit: 4000, measure: .utf16, markup: .slack,
+    static let splitter = MessageSplitter(limit: 4000, measure: .utf16, markup: .slack,
         finishing: SlackText.defusingMassMentions)
     let ledger = PartsLedger()
 
@@ -299,7 +299,7 @@ public actor SlackTransport: PollingTransport, OpensDirectConversations {
             purpose = .direct
         }
         // No `link_names`: Slack then pings only `<@U…>` and `<!…>` tokens, which escaped user text never holds.
-        return try await ledger.deliver(splitter.split(message.text), key: key, splitter: splitter) { _, part throws(TransportError) in
+        return try await ledger.deliver(Self.splitter.split(message.text), key: key, splitter: Self.splitter) { _, part throws(TransportError) in
             try await client.call(post: "chat.postMessage", body: SlackWire.PostMessage(channel: target, text: part, thread_ts: thread),
                 as: SlackWire.Posted.self, label: "slack chat.postMessage", for: purpose).ts
         }

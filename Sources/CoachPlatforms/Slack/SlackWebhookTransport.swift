@@ -13,7 +13,7 @@ public actor SlackWebhookTransport: ChatTransport {
     public nonisolated let capabilities = TransportCapabilities(directMessages: false, threads: false, markup: .slack)
 
     let client: SlackWebhookClient
-    let splitter = MessageSplitter(limit: 4000, measure: .utf16, markup: .slack, finishing: SlackText.defusingMassMentions)
+    static let splitter = MessageSplitter(limit: 4000, measure: .utf16, markup: .slack, finishing: SlackText.defusingMassMentions)
     let ledger = PartsLedger()
 
     init(settings: PlatformSettings, context: PlatformContext) throws(PlatformSetupError) {
@@ -23,7 +23,7 @@ public actor SlackWebhookTransport: ChatTransport {
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
         // Slack webhooks have no idempotency key and return no message id.
-        _ = try await ledger.deliver(splitter.split(message.text), key: key, splitter: splitter) { _, part throws(TransportError) in
+        _ = try await ledger.deliver(Self.splitter.split(message.text), key: key, splitter: Self.splitter) { _, part throws(TransportError) in
             let response = try await client.post(body: SlackWebhookWire.Post(text: part), label: SlackWebhookClient.label)
             if let failure = client.failure(response, SlackWebhookClient.label) { throw failure }
             return nil

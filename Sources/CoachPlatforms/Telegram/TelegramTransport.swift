@@ -29,7 +29,7 @@ public actor TelegramTransport: PollingTransport {
     let logger: Logger
     let botName: String
     let readsBacklog: Bool
-    nonisolated let splitter = MessageSplitter(limit: TelegramTransport.messageLimit, measure: .utf16, markup: .telegramHTML)
+    static let splitter = MessageSplitter(limit: TelegramTransport.messageLimit, measure: .utf16, markup: .telegramHTML)
     let ledger = PartsLedger()
 
     var me: TelegramWire.User?
@@ -181,8 +181,8 @@ public actor TelegramTransport: PollingTransport {
     // MARK: - Sending
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
-        let parts = splitter.split(message.text)
-        return try await ledger.deliver(parts, key: key, splitter: splitter) { _, part throws(TransportError) in
+        let parts = Self.splitter.split(message.text)
+        return try await ledger.deliver(parts, key: key, splitter: Self.splitter) { _, part throws(TransportError) in
             try await sendPart(part, to: message.destination)
         }
     }

@@ -5,13 +5,13 @@ import Foundation
 /// a small checker: `nil` when the text pings nobody en masse, else the mention found. Written apart from the
 /// adapters' guards (`MattermostText.defusingMassMentions` and friends), and where a server's exact reading depends
 /// on parsing these tests do not model, stricter than the server.
-enum MassMentionRule {
+public enum MassMentionRule {
     // MARK: Mattermost
 
     /// `server/channels/app/mention_parser_standard.go`, `ProcessText`, over the post's text as
     /// `getExplicitMentions` reads it: the Markdown's text with backslash escapes and character references decoded
     /// (`server/public/shared/markdown/inlines.go`). Stricter: code spans and the `:emoji:` word exception count too.
-    static func mattermost(_ post: String) -> String? {
+    public static func mattermost(_ post: String) -> String? {
         let text = markdownText(post)
         let words = split(text) { !(isMattermostWordScalar($0)) }
         for var word in words {
@@ -54,7 +54,7 @@ enum MassMentionRule {
     /// Slack notifies for its special tokens (`<!here>`, `<!channel>`, `<!everyone>`, the legacy `<!group>`, a user
     /// group's `<!subteam^…>`); plain `@here`, `@channel` and `@everyone` become them when a message is posted with
     /// `link_names`, so those count too.
-    static func slack(_ text: String) -> String? {
+    public static func slack(_ text: String) -> String? {
         let scalars = Array(text.unicodeScalars)
         for index in scalars.indices {
             if scalars[index] == "<", index + 1 < scalars.count, scalars[index + 1] == "!" {
@@ -76,7 +76,7 @@ enum MassMentionRule {
 
     /// Discord finds `@everyone` and `@here` anywhere in `content`; `<@&id>` mentions a role. (Sends also carry an
     /// empty `allowed_mentions`; this checks the text alone.) Stricter: any case.
-    static func discord(_ text: String) -> String? {
+    public static func discord(_ text: String) -> String? {
         let scalars = Array(text.unicodeScalars)
         for index in scalars.indices where scalars[index] == "@" {
             for word in ["everyone", "here"] where starts(scalars, at: index + 1, with: word) { return "@" + word }
@@ -94,7 +94,7 @@ enum MassMentionRule {
     /// `zerver/lib/mention.py`: `MENTIONS_RE` = `@(?P<silent>_?)(\*\*(?P<match>[^\*]+)\*\*)` after a space, quote,
     /// opening bracket, `/`, `<` or the start, with the match one of `stream_wildcards` (`all`, `everyone`,
     /// `stream`, `channel`) or `topic_wildcards` (`topic`). Silent forms count too. Stricter: any case, anywhere.
-    static func zulip(_ text: String) -> String? {
+    public static func zulip(_ text: String) -> String? {
         let scalars = Array(text.unicodeScalars)
         for index in scalars.indices where scalars[index] == "@" {
             var cursor = index + 1
@@ -116,7 +116,7 @@ enum MassMentionRule {
     /// (`rust/src/push/utils.rs`, Unicode `\w`), and clients that evaluate it in JavaScript with an ASCII `\w`:
     /// together, `@room` not followed by an ASCII letter, digit or `_`. For `formatted_body`, the same over its text
     /// (character references decoded, each tag read as a space).
-    static func matrixBody(_ body: String) -> String? {
+    public static func matrixBody(_ body: String) -> String? {
         let scalars = lowercased(Array(body.unicodeScalars)).unicodeScalars.map { $0 }
         for index in scalars.indices where scalars[index] == "@" && starts(scalars, at: index + 1, with: "room") {
             let next = index + 5
@@ -125,7 +125,7 @@ enum MassMentionRule {
         return nil
     }
 
-    static func matrixFormatted(_ html: String) -> String? {
+    public static func matrixFormatted(_ html: String) -> String? {
         matrixBody(htmlText(html))
     }
 
@@ -135,7 +135,14 @@ enum MassMentionRule {
     /// member text must not do is mention a chosen person the way only a link can (`<a href="tg://user?id=…">`, a
     /// `text_mention`), or post a link of its own: in HTML parse mode only a real `<a` tag makes one, and the bot's
     /// templates have none, so any is a finding. An escaped `&lt;a …&gt;` is text.
-    static func telegram(_ text: String) -> String? {
+    /// Matrix's wire texts come labelled (`WireText`): `html:` is a `formatted_body`, `body:` its plain `body`.
+    public static func matrix(_ field: String) -> String? {
+        let text = String(field.dropFirst(5))
+        return field.hasPrefix("html:")
+            ? matrixFormatted(text).map { "formatted_body: " + $0 } : matrixBody(text).map { "body: " + $0 }
+    }
+
+    public static func telegram(_ text: String) -> String? {
         let scalars = Array(text.unicodeScalars)
         for index in scalars.indices where scalars[index] == "<" && index + 2 < scalars.count {
             let after = scalars[index + 2]
@@ -151,7 +158,7 @@ enum MassMentionRule {
 
     /// CommonMark inline text as a server reads it: `\` + ASCII punctuation is the punctuation, character
     /// references (`&#64;`, `&#x40;`, the named ones that matter) decoded.
-    static func markdownText(_ text: String) -> [Unicode.Scalar] {
+    public static func markdownText(_ text: String) -> [Unicode.Scalar] {
         let scalars = Array(text.unicodeScalars)
         var out: [Unicode.Scalar] = []
         var index = 0
@@ -172,7 +179,7 @@ enum MassMentionRule {
     }
 
     /// HTML's text: tags read as a space, references decoded.
-    static func htmlText(_ html: String) -> String {
+    public static func htmlText(_ html: String) -> String {
         let scalars = Array(html.unicodeScalars)
         var out = String.UnicodeScalarView()
         var index = 0
@@ -253,8 +260,8 @@ extension Unicode.GeneralCategory {
 
 /// Member text as a hostile member writes it: mass-mention words in every spelling the servers might read, with
 /// combining marks, variation selectors, skin tones, joiners, fullwidth `@`, escapes and entities around them.
-struct HostileText {
-    static let words = [
+public enum HostileText {
+    public static let words = [
         "@here", "@channel", "@all", "@everyone", "@room", "@HERE", "@Channel", "@ALL", "@Room", "@**all**",
         "@**everyone**", "@**stream**", "@**channel**", "@**topic**", "@_**all**", "@_**topic**", "<!here>",
         "<!channel>", "<!everyone>", "<!subteam^S0123|@support>", "<!here|here>", "<@&123456789012345678>",
@@ -262,31 +269,31 @@ struct HostileText {
         "room", "channel", "@hereford", "@allison", "@roomba", "**all**", "<!", "<@", "@*",
         "<a href=\"tg://user?id=123456\">Sam</a>", "<a href='https://t.me/+invite'>", "<A HREF=tg://user?id=1>", "</a>",
     ]
-    static let marks = [
+    public static let marks = [
         "\u{301}", "\u{308}", "\u{20DD}", "\u{FE0F}", "\u{1F3FB}", "\u{1F3FF}", "\u{200D}", "\u{200B}", "\u{2060}",
         "\u{200C}", "\u{FEFF}", "_", ".", "-", ":", "..", "_.", "-x", ".x", "*", "**", "`", "\\", "&", ";", "s",
         "\u{0}", "\u{7}", "\u{202E}",
     ]
-    static let glue = [
+    public static let glue = [
         " ", "", "", "x.", "x", ":", "(", "\"", "/", "http://a.example/", "www.example.com/", ":smile:", "\n", "- ",
         "> ", "```", "`", "[", "](", "<b>", "é", "日本", "🙂", "\u{1F44D}\u{1F3FD}", "e\u{301}",
     ]
 
     /// What follows an `@` the bot's own template writes (`I don't know who @{{ref}} is`): a bare mass word,
     /// often with marks after it, or any hostile text.
-    static let bare = [
+    public static let bare = [
         "here", "channel", "all", "everyone", "room", "HERE", "All", "Room", "**all**", "_**topic**", "**everyone**",
         "**stream**", "_**channel**",
     ]
 
-    static func target(using random: inout SeededRandom) -> String {
+    public static func target(using random: inout SeededRandom) -> String {
         guard Bool.random(using: &random) else { return make(using: &random) }
         var text = bare.randomElement(using: &random)!
         for _ in 0..<Int.random(in: 0...2, using: &random) { text += marks.randomElement(using: &random)! }
         return text
     }
 
-    static func make(using random: inout SeededRandom) -> String {
+    public static func make(using random: inout SeededRandom) -> String {
         var text = ""
         for _ in 0..<Int.random(in: 1...7, using: &random) {
             text += glue.randomElement(using: &random)!
