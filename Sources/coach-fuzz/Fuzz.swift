@@ -52,7 +52,8 @@ struct CoachFuzz: ParsableCommand {
         print("seed \(seed), \(range.count) iterations, \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         for finding in fuzzer.findings.prefix(20) {
             print("FINDING \(finding.target.rawValue) at iteration \(finding.iteration) (replay: --seed \(seed) --only \(finding.iteration)): \(finding.what)")
-            print("  input: \(finding.input.debugDescription.prefix(400))")
+            // Cut by scalars: one character can hold thousands of them.
+            print("  input: \(String(String.UnicodeScalarView(finding.input.unicodeScalars.prefix(300))).debugDescription)")
         }
         if !fuzzer.findings.isEmpty { throw ExitCode(1) }
     }
@@ -128,8 +129,9 @@ struct Fuzzer {
         if result != parser.parse(line, addressed: addressed) {
             report(.parser, iteration, "the same line parsed two ways", line)
         }
-        // Far over the scalar limit, with nothing the parser strips: never a command.
-        let plainScalars = line.unicodeScalars.filter { !FuzzText.isStripped($0) }.count
+        // Far over the scalar limit in what the parser reads (not controls, not marks riding on a space, which the
+        // parser reads as that space): never a command.
+        let plainScalars = FuzzText.readScalars(line)
         if plainScalars > CommandParser.maximumTextScalars + 200, case .command(let command) = result, command.name != "help" {
             report(.parser, iteration, "a \(plainScalars)-scalar line was accepted as \(command.name)", line)
         }
@@ -205,6 +207,16 @@ struct Fuzzer {
         }
     }
 
+    /// The most scalars in any string of a JSON value.
+    static func longestString(_ value: Any) -> Int? {
+        switch value {
+        case let text as String: text.unicodeScalars.count
+        case let array as [Any]: array.compactMap(longestString).max()
+        case let object as [String: Any]: object.values.compactMap(longestString).max()
+        default: nil
+        }
+    }
+
     // MARK: The engine
 
     mutating func engine(_ iteration: Int, _ random: inout SeededRandom) {
@@ -238,10 +250,15 @@ struct Fuzzer {
             for message in outcome.queued { check(engines[index].platform, message.text, .engine, iteration, text) }
             engines[index].harness = h
         }
-        // Every fiftieth step: the state reads back equal, and its journal rebuilds it.
+        // Every fiftieth step: the state reads back equal, its journal rebuilds it, and no text in it is over the
+        // member-text limit (names are the platform's, and short here).
         if engineSteps % 50 == 0 {
             for (platform, h, journal) in engines {
                 do {
+                    let json = try JSONSerialization.jsonObject(with: try JSONCoding.encoder.encode(h.state))
+                    if let long = Self.longestString(json), long > CommandParser.maximumTextScalars {
+                        report(.engine, iteration, "\(platform.kind): the state holds a \(long)-scalar text", text)
+                    }
                     let loaded = try JSONCoding.decoder.decode(CoachState.self, from: try JSONCoding.encoder.encode(h.state))
                     if loaded != h.state { report(.engine, iteration, "\(platform.kind): the state read back differs", text) }
                     var rebuilt = start[WireText.platforms.firstIndex { $0.kind == platform.kind }!].state
@@ -309,9 +326,17 @@ enum FuzzText {
          "</a>", "&#64;", "<br>"].randomElement(using: &random)!
     }
 
-    /// What the parser drops before reading a line: controls and format characters.
-    static func isStripped(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
-            || scalar == " " || scalar == "\n" || scalar == "\t"
+    /// The scalars the parser reads as text: not controls or format characters (it drops them), and not a space
+    /// with marks or modifiers riding on it (one character as Swift sees it, which the parser reads as a space).
+    static func readScalars(_ line: String) -> Int {
+        var cleaned = String.UnicodeScalarView()
+        for scalar in line.unicodeScalars {
+            if scalar == "\n" || scalar == "\t" || scalar == "\r" {
+                cleaned.append(" ")
+            } else if scalar.properties.generalCategory != .control && scalar.properties.generalCategory != .format {
+                cleaned.append(scalar)
+            }
+        }
+        return String(cleaned).filter { !$0.isWhitespace }.unicodeScalars.count
     }
 }
