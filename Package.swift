@@ -63,7 +63,8 @@ let package = Package(
         .testTarget(
             name: "CoachPlatformsTests",
             dependencies: [
-                "CoachPlatforms", "CoachRuntime", "CoachTestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+                // `coach` too: the secret-planting tests run the bot as `coach run` and `coach check` build it.
+                "coach", "CoachPlatforms", "CoachRuntime", "CoachTestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
         // The builder, wired as `coach` wires it, with a scripted terminal, a fake network and a manual clock.

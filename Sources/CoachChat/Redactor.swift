@@ -123,6 +123,7 @@ public struct Redactor: Sendable {
             let path = url.percentEncodedPath
             let query = url.percentEncodedQuery.map { "?" + $0 } ?? ""
             if path.count + query.count >= shortestPiece { pieces.append(path + query) }
+            if !query.isEmpty, path.count >= shortestPiece { pieces.append(path) }
             if query.count > shortestPiece { pieces.append(String(query.dropFirst())) }
             for segment in path.split(separator: "/") where segment.count >= shortestPiece { pieces.append(String(segment)) }
             for item in url.percentEncodedQueryItems ?? [] {
