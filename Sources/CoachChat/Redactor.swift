@@ -112,7 +112,7 @@ public struct Redactor: Sendable {
     /// the secret part (`api-version=2016-06-01`, `v1`), and masking it would only blur the logs.
     static let shortestPiece = 12
 
-    /// The value, the secret pieces of a URL, each as typed, JSON-escaped and URL-encoded; and the base64 runs
+    /// The value, the secret pieces of a URL, each as typed, JSON-escaped (once or twice) and URL-encoded; and the base64 runs
     /// that carry the value wherever it sits in base64-encoded text (HTTP basic auth).
     static func forms(of value: String) -> [String] {
         var pieces = [value]
@@ -138,6 +138,8 @@ public struct Redactor: Sendable {
                 forms += jsonEscaped(text)
                 forms += urlEncoded(text)
                 forms += jsonEscaped(text).flatMap(urlEncoded)
+                // JSON inside JSON: an error message that quotes the request's JSON body as a string.
+                forms += jsonEscaped(text).flatMap(jsonEscaped)
             }
         }
         forms += base64Runs(of: value)
