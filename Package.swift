@@ -84,7 +84,8 @@ let package = Package(
         .testTarget(
             name: "CoachPlatformsTests",
             dependencies: [
-                "CoachPlatforms", "CoachRuntime", "CoachTestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+                // `coach` too: the secret-planting tests run the bot as `coach run` and `coach check` build it.
+                "coach", "CoachPlatforms", "CoachRuntime", "CoachTestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

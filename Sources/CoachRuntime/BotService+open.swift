@@ -10,11 +10,12 @@ extension BotService {
     /// platform the config names; tests call it with fakes.
     public static func open(
         setup: CoachSetup, transport: any ChatTransport, clock: any CoachClock, logger: Logger,
-        storeOptions: StoreOptions = StoreOptions(), randomSeed: UInt64
+        storeOptions: StoreOptions = StoreOptions(), randomSeed: UInt64, redactor: Redactor = .none
     ) throws -> BotService {
         let prompts = try setup.prompts(for: transport.capabilities.markup)
         let coach = Coach(config: setup.config, catalogue: setup.catalogue, prompts: prompts, capabilities: transport.capabilities)
         let session = try CoachSession(coach: coach, directory: setup.stateDirectory, options: storeOptions, logger: logger)
-        return BotService(session: session, transport: transport, clock: clock, logger: logger, randomSeed: randomSeed)
+        return BotService(
+            session: session, transport: transport, clock: clock, logger: logger, randomSeed: randomSeed, redactor: redactor)
     }
 }

@@ -8,7 +8,10 @@ import ServiceLifecycle
 ///
 /// It ends on graceful shutdown (SIGINT/SIGTERM) between steps, so the commit in flight always completes, and when
 /// the transport's input closes (the console's stdin).
-public struct BotService: Service {
+///
+/// Every platform error passes `redactor` before it is logged, written to the state (a dropped message's reason) or
+/// thrown to whoever prints it, so a secret a platform echoed never leaves the bot.
+public struct BotService: Service, CustomStringConvertible {
     public let session: CoachSession
     let transport: any ChatTransport
     let clock: any CoachClock
@@ -17,10 +20,11 @@ public struct BotService: Service {
     /// The longest a single poll waits; platforms that long-poll hold the request open this long.
     let pollTimeout: Duration
     let random: SeededRandom
+    let redactor: Redactor
 
     public init(
         session: CoachSession, transport: any ChatTransport, clock: any CoachClock, logger: Logger,
-        backoff: Backoff = Backoff(), pollTimeout: Duration = .seconds(30), randomSeed: UInt64
+        backoff: Backoff = Backoff(), pollTimeout: Duration = .seconds(30), randomSeed: UInt64, redactor: Redactor = .none
     ) {
         self.session = session
         self.transport = transport
@@ -29,7 +33,12 @@ public struct BotService: Service {
         self.backoff = backoff
         self.pollTimeout = pollTimeout
         self.random = SeededRandom(seed: randomSeed)
+        self.redactor = redactor
     }
+
+    /// How the service is named in logs and errors (swift-service-lifecycle's "Starting service"): the platform,
+    /// never the fields, so nothing the transport or the clock holds can reach a log line through it.
+    public var description: String { "BotService(\(transport.name))" }
 
     public func run() async throws {
         var stoppedBy = "shutdown"
@@ -99,7 +108,7 @@ public struct BotService: Service {
                 do {
                     batch = try await reader.poll(request)
                 } catch {
-                    try await recover(from: error, during: "poll")
+                    try await recover(from: error.redacted(by: service.redactor), during: "poll")
                     continue
                 }
                 succeeded()
@@ -121,10 +130,11 @@ public struct BotService: Service {
                 do {
                     platformID = try await transport.send(message, key: await session.deliveryKey(for: message))
                 } catch .rejected(let reason), .tooLong(let reason) {
-                    try await session.markDropped(message.id, reason: reason)
+                    // The reason goes into the journal: masked like a log line.
+                    try await session.markDropped(message.id, reason: service.redactor(reason))
                     continue
                 } catch {
-                    try await recover(from: error, during: "send")
+                    try await recover(from: error.redacted(by: service.redactor), during: "send")
                     return false
                 }
                 succeeded()

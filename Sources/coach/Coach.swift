@@ -63,9 +63,10 @@ struct DeploymentOptions<Use: DeploymentUse>: ParsableArguments {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-/// Prints a start-up failure as the one clear sentence it carries, and exits non-zero.
-func fail(_ error: any Error) -> ExitCode {
-    let message = String(describing: error)
+/// Prints a start-up failure as the one clear sentence it carries, with the deployment's secrets masked, and exits
+/// non-zero.
+func fail(_ error: any Error, redacting redactor: Redactor = .none) -> ExitCode {
+    let message = redactor(String(describing: error))
     FileHandle.standardError.write(Data(("coach: " + message + "\n").utf8))
     return ExitCode(1)
 }
@@ -96,11 +97,17 @@ struct Run: AsyncParsableCommand, DeploymentUse {
     }
 
     func run() async throws {
-        let logger = deployment.logger("coach")
+        let setup: CoachSetup
         do {
-            try await CoachBuilder.serviceGroup(for: try deployment.load(), .live(logger: logger)).run()
+            setup = try deployment.load()
         } catch {
             throw fail(error)
+        }
+        let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"))
+        do {
+            try await CoachBuilder.serviceGroup(for: setup, outside).run()
+        } catch {
+            throw fail(error, redacting: CoachBuilder.redactor(for: setup, outside))
         }
     }
 }

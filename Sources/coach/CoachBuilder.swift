@@ -36,8 +36,23 @@ enum CoachBuilder {
         }
     }
 
+    /// Masks the secrets the config's platform reads from the environment: in every log line, error, report and what
+    /// reaches the state folder.
+    static func redactor(for setup: CoachSetup, _ outside: Outside) -> Redactor {
+        Platforms.redactor(
+            kind: setup.config.transport.kind, settings: setup.config.transport.settings, environment: outside.environment)
+    }
+
+    /// `outside` with its logger masking the setup's secrets; every part of the bot logs through it.
+    static func guarded(_ outside: Outside, for setup: CoachSetup) -> Outside {
+        var guarded = outside
+        guarded.logger = outside.logger.redacting(with: redactor(for: setup, outside))
+        return guarded
+    }
+
     /// The platform the config's `transport.kind` names, its secrets read from the environment.
     static func transport(for setup: CoachSetup, _ outside: Outside) throws -> any ChatTransport {
+        let outside = guarded(outside, for: setup)
         let prompts = try setup.prompts(for: .plain)
         let calendar = TeamCalendar(timeZone: setup.config.team.timeZone)
         let clock = outside.clock
@@ -53,17 +68,22 @@ enum CoachBuilder {
 
     /// The bot on its platform, its state opened, ready to run.
     static func bot(for setup: CoachSetup, _ outside: Outside) throws -> BotService {
-        try BotService.open(
+        let outside = guarded(outside, for: setup)
+        return try BotService.open(
             setup: setup, transport: transport(for: setup, outside), clock: outside.clock, logger: outside.logger,
-            randomSeed: outside.randomSeed)
+            randomSeed: outside.randomSeed, redactor: redactor(for: setup, outside))
     }
 
     /// What `coach run` runs: the bot in a service group that stops it gracefully on the given signals, after the
     /// commit in flight. The loop also returns on its own when the console's input closes (Ctrl-D): a normal end.
+    ///
+    /// The service is named explicitly: swift-service-lifecycle otherwise names it by `"\(service)"`, which would
+    /// spell out whatever the service holds in its "Starting service" line.
     static func serviceGroup(for setup: CoachSetup, _ outside: Outside) throws -> ServiceGroup {
+        let outside = guarded(outside, for: setup)
         let bot = try bot(for: setup, outside)
         return ServiceGroup(configuration: .init(
-            services: [.init(service: bot, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: bot, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: bot.description)],
             gracefulShutdownSignals: outside.shutdownSignals, logger: outside.logger))
     }
 }

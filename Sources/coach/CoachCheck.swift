@@ -9,7 +9,8 @@ import Foundation
 /// look but stop nothing. Each part is checked even when another is broken, so one run lists everything to fix.
 ///
 /// A function of the outside world (`Outside`: clock, environment, network), so tests run it with fakes and read
-/// its text, exactly as `coach check` prints it.
+/// its text, exactly as `coach check` prints it. The report, and everything logged on the way, passes the same
+/// redactor as the bot's logs: a platform that echoes a secret in its refusal cannot put it in the report.
 enum CoachCheck {
     struct Report {
         /// What `coach check` prints.
@@ -22,6 +23,11 @@ enum CoachCheck {
         -> Report
     {
         let reading = CoachSetup.read(configPath: configPath, promptsPath: promptsPath, stateOverride: stateOverride)
+        let redactor = reading.config.map {
+            Platforms.redactor(kind: $0.transport.kind, settings: $0.transport.settings, environment: outside.environment)
+        } ?? .none
+        var outside = outside
+        outside.logger = outside.logger.redacting(with: redactor)
         var findings: [CheckFinding] = []
         func problems(in part: SetupReading.Part) -> [CheckFinding] {
             reading.problems.filter { $0.part == part }.map { .problem(part.rawValue, $0.error.description) }
@@ -94,9 +100,10 @@ enum CoachCheck {
                 config: config, file: reading.configFile, stateDirectory: reading.stateDirectory, now: now,
                 prompts: prompts)
         }
+        findings = findings.map { $0.redacted(by: redactor) }
         let text = prompts.map { $0.render(CheckReportView(settings: settings, findings: findings)) }
             ?? plainText(findings)
-        return Report(text: text, findings: findings)
+        return Report(text: redactor(text), findings: findings)
     }
 
     /// One sample of every view coach renders, from every module that has views: rendering each is how check

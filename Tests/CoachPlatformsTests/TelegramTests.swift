@@ -413,7 +413,7 @@ struct TelegramTests: AdapterTestSuite {
         } catch {
             guard case .temporary(let reason) = error else { Issue.record("expected temporary, got \(error)"); return }
             #expect(!reason.contains(TelegramFake.token))
-            #expect(reason.contains("/bot<token>/sendMessage"))
+            #expect(reason.contains("/bot[redacted TELEGRAM_BOT_TOKEN]/sendMessage"))
         }
     }
 

@@ -9,6 +9,7 @@ struct DiscordClient: PlatformClient {
     let web: any WebClient
     let root: URL
     let timeout: Duration
+    let redactor: Redactor
     let token: String
     let tokenVariable: String
     let channel: String

@@ -12,7 +12,8 @@ import Logging
 /// announcement in the channel. Every send carries the delivery key as its `nonce` with `enforce_nonce`, so a retry
 /// within Discord's few-minute window returns the message already posted.
 public actor DiscordTransport: PollingTransport, OpensDirectConversations {
-    public static let entry = PlatformEntry(kind: "discord") { settings, context throws(PlatformSetupError) in
+    static let token = SecretSetting("tokenEnv", defaultVariable: "DISCORD_BOT_TOKEN", what: "bot token")
+    public static let entry = PlatformEntry(kind: "discord", secrets: [token]) { settings, context throws(PlatformSetupError) in
         try DiscordTransport(settings: settings, context: context)
     }
 
@@ -59,8 +60,9 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
         guard Snowflake.isValid(channel) else {
             throw .invalidSetting(kind: "discord", key: "channel", value: channel, hint: "a Discord channel id is a number such as 1234567890123456789")
         }
-        let (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "DISCORD_BOT_TOKEN", what: "bot token")
-        client = DiscordClient(web: context.web, root: api, timeout: .seconds(30), token: token, tokenVariable: tokenVariable, channel: channel)
+        let (token, tokenVariable) = try settings.namedSecret(Self.token)
+        client = DiscordClient(web: context.web, root: api, timeout: .seconds(30), redactor: settings.redactor, token: token,
+            tokenVariable: tokenVariable, channel: channel)
         readsBacklog = try settings.readsBacklog()
         pacing = .every(try settings.seconds("pollSeconds", default: 3, range: 1...300))
         logger = context.logger

@@ -7,7 +7,8 @@ import Foundation
 /// Each post carries `requestId` (the outbox key), so a retry after a lost answer returns the message already
 /// created instead of posting it again.
 public actor GoogleChatTransport: ChatTransport {
-    public static let entry = PlatformEntry(kind: "google-chat") { settings, context throws(PlatformSetupError) in
+    static let webhook = SecretSetting("webhookEnv", defaultVariable: "GOOGLE_CHAT_WEBHOOK_URL", what: "incoming webhook URL (https://chat.googleapis.com/v1/spaces/…/messages?key=…&token=…)")
+    public static let entry = PlatformEntry(kind: "google-chat", secrets: [webhook]) { settings, context throws(PlatformSetupError) in
         try GoogleChatTransport(settings: settings, context: context)
     }
 
@@ -25,8 +26,7 @@ public actor GoogleChatTransport: ChatTransport {
     let ledger = PartsLedger()
 
     init(settings: PlatformSettings, context: PlatformContext) throws(PlatformSetupError) {
-        client = try Webhook.client(settings, context, defaultVariable: "GOOGLE_CHAT_WEBHOOK_URL",
-            what: "incoming webhook URL (https://chat.googleapis.com/v1/spaces/…/messages?key=…&token=…)")
+        client = try Webhook.client(settings, context, Self.webhook)
     }
 
     /// `<users/…>` is Google Chat's mention syntax (`<users/all>` pings the whole space). The bot never mentions

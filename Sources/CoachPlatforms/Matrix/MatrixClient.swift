@@ -27,18 +27,20 @@ struct MatrixClient: PlatformClient {
     /// A sync may take its long-poll wait plus this margin.
     let syncMargin: Duration
     let credentials: Credentials
+    let redactor: Redactor
     let login = Login()
     let roomID: String
     /// The bot's user id once the transport knows it, for the invitation a refusal asks for.
     var botUserID: String?
 
-    init(web: any WebClient, homeserver: URL, credentials: Credentials, roomID: String) {
+    init(web: any WebClient, homeserver: URL, credentials: Credentials, roomID: String, redactor: Redactor) {
         self.web = web
         root = homeserver.appending(segments: "_matrix", "client", "v3")
         timeout = .seconds(30)
         syncMargin = .seconds(10)
         self.credentials = credentials
         self.roomID = roomID
+        self.redactor = redactor
     }
 
     func headers() async throws(TransportError) -> [String: String] {
@@ -59,7 +61,7 @@ struct MatrixClient: PlatformClient {
                 "initial_device_display_name": "ServiceCoach",
             ]
             let label = "matrix login"
-            let response = try await web.send(.json(url: root.appending(segments: "login"), body: body, timeout: timeout, label: label))
+            let response = try await send(.json(url: root.appending(segments: "login"), body: body, timeout: timeout, label: label))
             if let error = failure(response, label, for: .account) {
                 if case .unauthorized = error {
                     throw .unauthorized(reason: "matrix login: the homeserver refused user \(user) with the password in the variable named by passwordEnv (\(Self.errorText(response)))")

@@ -9,7 +9,9 @@ import Logging
 ///
 /// The cursor is the sync's `next_batch` token, as the homeserver gave it.
 public actor MatrixTransport: PollingTransport {
-    public static let entry = PlatformEntry(kind: "matrix") { settings, context throws(PlatformSetupError) in
+    static let token = SecretSetting("tokenEnv", defaultVariable: "MATRIX_ACCESS_TOKEN", what: "bot's access token")
+    static let password = SecretSetting("passwordEnv", defaultVariable: "MATRIX_PASSWORD", what: "bot account's password")
+    public static let entry = PlatformEntry(kind: "matrix", secrets: [token, password]) { settings, context throws(PlatformSetupError) in
         try MatrixTransport(settings: settings, context: context)
     }
 
@@ -62,16 +64,17 @@ public actor MatrixTransport: PollingTransport {
         roomID = room
         let credentials: MatrixClient.Credentials
         if let user = settings.optional("user") {
-            let password = try settings.secret("passwordEnv", defaultVariable: "MATRIX_PASSWORD", what: "bot account's password")
+            let password = try settings.secret(Self.password)
             credentials = .password(user: user, password: password, deviceID: settings.optional("deviceID") ?? "SERVICECOACH")
         } else {
             if let device = settings.optional("deviceID") {
                 throw .invalidSetting(kind: "matrix", key: "deviceID", value: device,
                     hint: "it only goes with user and passwordEnv; an access token already belongs to one device")
             }
-            credentials = .token(try settings.secret("tokenEnv", defaultVariable: "MATRIX_ACCESS_TOKEN", what: "bot's access token"))
+            credentials = .token(try settings.secret(Self.token))
         }
-        client = MatrixClient(web: context.web, homeserver: homeserver, credentials: credentials, roomID: room)
+        client = MatrixClient(web: context.web, homeserver: homeserver, credentials: credentials, roomID: room,
+            redactor: settings.redactor)
         readsBacklog = try settings.readsBacklog()
         botName = context.botName
         logger = context.logger

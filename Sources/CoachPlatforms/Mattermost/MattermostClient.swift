@@ -9,6 +9,7 @@ struct MattermostClient: PlatformClient {
     let server: URL
     let root: URL
     let timeout: Duration
+    let redactor: Redactor
     let token: String
     let tokenVariable: String
     let channel: String

@@ -10,7 +10,8 @@ import Logging
 /// threads. Sends carry the delivery key as `pending_post_id`: a retry within Mattermost's 30-second window gets the
 /// post already made instead of a second one; after that, delivery is at least once.
 public actor MattermostTransport: PollingTransport, OpensDirectConversations {
-    public static let entry = PlatformEntry(kind: "mattermost") { settings, context throws(PlatformSetupError) in
+    static let token = SecretSetting("tokenEnv", defaultVariable: "MATTERMOST_TOKEN", what: "bot access token")
+    public static let entry = PlatformEntry(kind: "mattermost", secrets: [token]) { settings, context throws(PlatformSetupError) in
         try MattermostTransport(settings: settings, context: context)
     }
 
@@ -55,9 +56,9 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
         try settings.validateKeys(Self.settingKeys)
         let server = try settings.url(default: nil, hint: "your Mattermost server's address, e.g. https://chat.example.com")
         channel = try settings.required("channel", hint: "the channel id (in Mattermost: the channel name > View Info)")
-        let (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "MATTERMOST_TOKEN", what: "bot access token")
+        let (token, tokenVariable) = try settings.namedSecret(Self.token)
         client = MattermostClient(web: context.web, server: server, root: server.appending(segments: "api", "v4"), timeout: .seconds(30),
-            token: token, tokenVariable: tokenVariable, channel: channel)
+            redactor: settings.redactor, token: token, tokenVariable: tokenVariable, channel: channel)
         readsBacklog = try settings.readsBacklog()
         pacing = .every(try settings.seconds("pollSeconds", default: 3, range: 1...300))
         logger = context.logger

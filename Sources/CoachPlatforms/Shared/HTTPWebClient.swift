@@ -42,15 +42,19 @@ public final class HTTPWebClient: WebClient {
             response = try await once(current)
             hops += 1
         }
+        if let refusal = SameOriginRedirects.refusal(status: response.status, location: response.header("location"), request: current) {
+            throw refusal
+        }
         return response
     }
 
     /// The request a redirect asks for, when it stays on the same origin (scheme, host and port): a redirect to
     /// anywhere else is not followed, so the request's credentials (an `Authorization` header, a token in the
-    /// body) never reach a server they were not meant for; its answer goes back to the adapter as it is.
+    /// body) never reach a server they were not meant for; `send` refuses it with a message saying so.
     static func redirect(from request: WebRequest, _ response: WebResponse) -> WebRequest? {
         guard [301, 302, 303, 307, 308].contains(response.status), let location = response.header("location"),
-            let target = URL(string: location, relativeTo: request.url)?.absoluteURL, sameOrigin(target, request.url)
+            let target = URL(string: location, relativeTo: request.url)?.absoluteURL,
+            SameOriginRedirects.sameOrigin(target, request.url)
         else { return nil }
         var next = request
         next.url = target
@@ -63,10 +67,6 @@ public final class HTTPWebClient: WebClient {
         return next
     }
 
-    static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
-        func port(_ url: URL) -> Int? { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : url.scheme?.lowercased() == "http" ? 80 : nil) }
-        return a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased() && port(a) == port(b)
-    }
 
     private func once(_ request: WebRequest) async throws(TransportError) -> WebResponse {
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)

@@ -20,6 +20,8 @@ import Foundation
 /// URL, which may hold a secret (Telegram's token, a webhook's signature).
 protocol PlatformClient: Sendable {
     var web: any WebClient { get }
+    /// Masks the platform's secrets in every answer that is quoted (see `send`).
+    var redactor: Redactor { get }
     /// The API root every path is under; for a webhook, the webhook URL itself.
     var root: URL { get }
     /// Every call's timeout unless it gives its own (long-polls do).
@@ -149,7 +151,38 @@ extension PlatformClient {
             request.headers["Content-Type"] = "application/x-www-form-urlencoded"
             request.body = Data(WebRequest.formEncode(fields).utf8)
         }
-        return try await web.send(request)
+        return try await send(request)
+    }
+
+    /// The one place a request goes out: the answer comes back with the secrets masked wherever it may be quoted.
+    ///
+    /// A failed answer's body is masked before anything reads it, because a server or proxy that echoes the request
+    /// would otherwise hand the token, the password in a login body or the webhook URL to an error message. The
+    /// request's own `Authorization` value counts as a secret too: it may be one the bot derived (Zulip's basic
+    /// credential, a token from a Matrix login). A successful body is left as the platform sent it (members' words are
+    /// data); the answer carries the redactor for the few places that quote one.
+    func send(_ request: WebRequest) async throws(TransportError) -> WebResponse {
+        let redactor = self.redactor.adding(Self.credentials(in: request))
+        do {
+            var response = try await web.send(request)
+            response.redactor = redactor
+            if !response.isSuccess { response.body = redactor(response.body) }
+            return response
+        } catch {
+            throw error.redacted(by: redactor)
+        }
+    }
+
+    /// The credentials a request carries in its headers: the whole `Authorization` value and its part after the
+    /// scheme (`Bearer …`, `Bot …`, `Basic …`).
+    static func credentials(in request: WebRequest) -> [Redactor.Secret] {
+        guard let value = request.headers.first(where: { $0.key.lowercased() == "authorization" })?.value else { return [] }
+        var found = [Redactor.Secret(value: value, name: "Authorization")]
+        if let space = value.firstIndex(of: " ") {
+            let credential = value[value.index(after: space)...].trimmingCharacters(in: .whitespaces)
+            if !credential.isEmpty { found.append(Redactor.Secret(value: credential, name: "Authorization")) }
+        }
+        return found
     }
 
     func call<T: Decodable>(_ method: String, _ path: [String], query: [(String, String)], body: WebBody, as type: T.Type,

@@ -39,6 +39,12 @@ public enum Platforms {
 
     public static func entry(_ kind: String) -> PlatformEntry? { all.first { $0.kind == kind } }
 
+    /// Masks the secrets a deployment's platform reads from `environment` (see `PlatformSettings.redactor`). The
+    /// builder installs it on every log line, error, report and what reaches the state folder.
+    public static func redactor(kind: String, settings: [String: String], environment: [String: String]) -> Redactor {
+        PlatformSettings(kind: kind, values: settings, environment: environment).redactor
+    }
+
     /// Builds the adapter the config names, reading its secrets from `environment`. Whether it can be read (two-way)
     /// or only posted to is its type's business: a two-way adapter is a `PollingTransport`.
     public static func make(kind: String, settings: [String: String], environment: [String: String], context: PlatformContext)
@@ -52,12 +58,16 @@ public enum Platforms {
 /// A platform the config can name in `transport.kind`.
 public struct PlatformEntry: Sendable {
     public var kind: String
+    /// The secrets it reads from the environment, so they can be masked in everything the bot writes before the
+    /// platform is even built (a `coach check` that fails early still masks them).
+    public var secrets: [SecretSetting]
     public var make: @Sendable (PlatformSettings, PlatformContext) throws(PlatformSetupError) -> any ChatTransport
 
-    public init(kind: String,
+    public init(kind: String, secrets: [SecretSetting] = [],
         make: @escaping @Sendable (PlatformSettings, PlatformContext) throws(PlatformSetupError) -> any ChatTransport)
     {
         self.kind = kind
+        self.secrets = secrets
         self.make = make
     }
 }

@@ -1,3 +1,4 @@
+import CoachChat
 import CoachCore
 import Foundation
 
@@ -8,6 +9,9 @@ public enum PlatformSetupError: Error, Equatable, CustomStringConvertible {
     case unknownSetting(kind: String, key: String, known: [String])
     /// A secret was written into the config instead of an environment variable.
     case secretInConfig(kind: String, key: String, instead: String)
+    /// A `*Env` setting holds something that is no environment variable's name: most likely the secret itself (a
+    /// token, a webhook URL), so the message never shows it. `variable` is the setting's usual variable.
+    case notAVariableName(kind: String, key: String, variable: String, what: String)
     case missingSecret(kind: String, variable: String, setting: String, what: String)
     case unknownKind(kind: String, known: [String])
 
@@ -23,11 +27,28 @@ public enum PlatformSetupError: Error, Equatable, CustomStringConvertible {
                 + " The \(kind) settings are: \(known.sorted().joined(separator: ", "))."
         case .secretInConfig(let kind, let key, let instead):
             "transport.settings.\(key) looks like a secret written into the \(kind) config. Secrets never go in config files: put it in an environment variable and name that variable in transport.settings.\(instead)."
+        case .notAVariableName(let kind, let key, let variable, let what):
+            "transport.settings.\(key) must be the name of an environment variable, such as \(variable), but what it holds is not one (it looks like a token or an address, so it is not repeated here). Put the \(kind) \(what) in the environment instead, e.g. `export \(variable)=…`, and set transport.settings.\(key) to \"\(variable)\" or leave it out. If that value was a real secret, it is now in the config file: replace it with a new one."
         case .missingSecret(let kind, let variable, let setting, let what):
             "The environment variable \(variable) (named by transport.settings.\(setting)) is not set; it must hold the \(kind) \(what). Export it before starting coach, e.g. `export \(variable)=…`."
         case .unknownKind(let kind, let known):
             "The config's transport.kind is \"\(kind)\", which this build does not know. Use one of: \(known.joined(separator: ", "))."
         }
+    }
+}
+
+/// A secret a platform reads from the environment: the setting that names the variable (`tokenEnv`), the variable
+/// read when the config names none, and what it holds, for messages ("bot token"). Declared once per platform, in its
+/// `PlatformEntry`, so the redactor knows every secret before the platform is built.
+public struct SecretSetting: Sendable {
+    public var setting: String
+    public var defaultVariable: String
+    public var what: String
+
+    public init(_ setting: String, defaultVariable: String, what: String) {
+        self.setting = setting
+        self.defaultVariable = defaultVariable
+        self.what = what
     }
 }
 
@@ -54,7 +75,9 @@ public struct PlatformSettings: Sendable {
         self.environment = environment
     }
 
-    /// Refuses keys the platform does not read (a typo would otherwise be silently ignored) and secrets in the file.
+    /// Refuses keys the platform does not read (a typo would otherwise be silently ignored), secrets in the file,
+    /// and `*Env` settings that hold something other than a variable's name (a token typed where its variable's name
+    /// goes).
     public func validateKeys(_ known: Set<String>) throws(PlatformSetupError) {
         let allowed = known.union(Self.sharedKeys)
         for key in values.keys.sorted() {
@@ -62,7 +85,63 @@ public struct PlatformSettings: Sendable {
                 throw .secretInConfig(kind: kind, key: key, instead: instead)
             }
             if !allowed.contains(key) { throw .unknownSetting(kind: kind, key: key, known: allowed.sorted()) }
+            if key.hasSuffix("Env") { _ = try variable(for: declared(key)) }
         }
+    }
+
+    /// The secrets this kind of platform reads, as its entry declares them.
+    var secretSettings: [SecretSetting] { Platforms.entry(kind)?.secrets ?? [] }
+
+    /// The declaration of `setting`, or one made up from the setting's name for a platform that declares none.
+    func declared(_ setting: String) -> SecretSetting {
+        secretSettings.first { $0.setting == setting }
+            ?? SecretSetting(setting, defaultVariable: Self.exampleVariable(kind: kind, setting: setting), what: "secret")
+    }
+
+    static func exampleVariable(kind: String, setting: String) -> String {
+        let base = kind.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
+        return String(base) + "_" + setting.dropLast(3).uppercased()
+    }
+
+    /// Whether `text` can be an environment variable's name as a shell exports it: letters, digits and `_`, not
+    /// starting with a digit. A token (`xoxb-…`, `123:AA…`) or a URL never is.
+    static func isVariableName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, text.count <= 255 else { return false }
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+        return !CharacterSet.decimalDigits.contains(first) && text.unicodeScalars.allSatisfy(allowed.contains)
+    }
+
+    /// The variable a secret is read from: the one the config names, else the default. A name that is no variable's
+    /// is refused without repeating it, since it is most likely the secret itself.
+    func variable(for secret: SecretSetting) throws(PlatformSetupError) -> String {
+        guard let named = optional(secret.setting) else { return secret.defaultVariable }
+        guard Self.isVariableName(named) else {
+            throw .notAVariableName(kind: kind, key: secret.setting, variable: secret.defaultVariable, what: secret.what)
+        }
+        return named
+    }
+
+    /// Masks every secret this platform's settings name, as far as the environment holds them: each declared
+    /// secret's variable (the config's or the default), and any other `*Env` setting's. Secrets a platform derives
+    /// (a login's token, a basic-auth header) are added by its client.
+    public var redactor: Redactor {
+        var secrets: [Redactor.Secret] = []
+        var declarations = secretSettings
+        for key in values.keys.sorted() where key.hasSuffix("Env") && !declarations.contains(where: { $0.setting == key }) {
+            declarations.append(declared(key))
+        }
+        for declaration in declarations {
+            if let named = optional(declaration.setting), !Self.isVariableName(named) {
+                // A secret typed where its variable's name goes: refused at start, and masked meanwhile.
+                secrets.append(Redactor.Secret(value: named, name: "transport.settings." + declaration.setting))
+                continue
+            }
+            guard let variable = try? variable(for: declaration),
+                let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty
+            else { continue }
+            secrets.append(Redactor.Secret(value: value, name: variable))
+        }
+        return Redactor(secrets: secrets)
     }
 
     public func optional(_ key: String) -> String? {
@@ -95,19 +174,22 @@ public struct PlatformSettings: Sendable {
 
     /// A secret from the environment, with the name of the variable it came from: operator messages name the
     /// variable to fix ("export it as DISCORD_BOT_TOKEN"), never the value.
-    func namedSecret(_ setting: String, defaultVariable: String, what: String) throws(PlatformSetupError)
-        -> (value: String, variable: String)
-    {
-        (try secret(setting, defaultVariable: defaultVariable, what: what), optional(setting) ?? defaultVariable)
+    func namedSecret(_ secret: SecretSetting) throws(PlatformSetupError) -> (value: String, variable: String) {
+        let variable = try variable(for: secret)
+        guard let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+            throw .missingSecret(kind: kind, variable: variable, setting: secret.setting, what: secret.what)
+        }
+        return (value, variable)
+    }
+
+    /// A secret from the environment variable its setting names, or from its default variable.
+    func secret(_ secret: SecretSetting) throws(PlatformSetupError) -> String {
+        try namedSecret(secret).value
     }
 
     /// A secret from the environment variable named by `setting`, or by `defaultVariable` when the config names none.
     public func secret(_ setting: String, defaultVariable: String, what: String) throws(PlatformSetupError) -> String {
-        let variable = optional(setting) ?? defaultVariable
-        guard let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
-            throw .missingSecret(kind: kind, variable: variable, setting: setting, what: what)
-        }
-        return value
+        try secret(SecretSetting(setting, defaultVariable: defaultVariable, what: what))
     }
 
     /// A number of seconds, within a sensible range.

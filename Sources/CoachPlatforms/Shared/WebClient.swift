@@ -98,6 +98,8 @@ public struct WebResponse: Sendable {
     public var status: Int
     public var headers: [String: String]
     public var body: Data
+    /// Masks the secrets of the call this answers wherever the answer is quoted; set by `PlatformClient.send`.
+    public var redactor: Redactor = .none
 
     public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
         self.status = status
@@ -109,11 +111,21 @@ public struct WebResponse: Sendable {
 
     public var isSuccess: Bool { (200..<300).contains(status) }
 
-    /// The body as text, shortened for an error message.
+    /// The body as text, shortened for an error message: masked first, then cut (a cut first could leave the start
+    /// of a secret the mask no longer recognises), on one line.
     public var bodyExcerpt: String {
-        let text = String(decoding: body.prefix(300), as: UTF8.self)
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = redactor(String(decoding: body.prefix(Self.scannedForExcerpt), as: UTF8.self))
+        let cut = String(decoding: Array(text.utf8).prefix(300), as: UTF8.self)
+        let line = String(cut.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
+        return line.trimmingCharacters(in: .whitespaces)
     }
+
+    /// How much of a body is read for an excerpt: enough that masking what it holds never shortens it below the
+    /// excerpt's length.
+    static let scannedForExcerpt = 65_536
+
+    /// Text taken from the answer (a field of its JSON), with the call's secrets masked.
+    public func quoting(_ text: String) -> String { redactor(text) }
 }
 
 /// Sends HTTP calls. The live one is `HTTPWebClient`; tests point the same adapters at local fake servers.

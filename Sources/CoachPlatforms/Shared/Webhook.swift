@@ -8,10 +8,8 @@ import Foundation
 /// never appears in an error, a label or a log line.
 enum Webhook {
     /// The webhook URL from the environment variable named by `webhookEnv`, and that variable's name.
-    static func url(_ settings: PlatformSettings, defaultVariable: String, what: String) throws(PlatformSetupError)
-        -> (url: URL, variable: String)
-    {
-        let (text, variable) = try settings.namedSecret("webhookEnv", defaultVariable: defaultVariable, what: what)
+    static func url(_ settings: PlatformSettings, _ secret: SecretSetting) throws(PlatformSetupError) -> (url: URL, variable: String) {
+        let (text, variable) = try settings.namedSecret(secret)
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             url.host != nil
         else {
@@ -23,12 +21,14 @@ enum Webhook {
     }
 
     /// A webhook's client from its settings: the only setting is the variable holding the URL.
-    static func client<Client: WebhookClient>(_ settings: PlatformSettings, _ context: PlatformContext, defaultVariable: String,
-        what: String) throws(PlatformSetupError) -> Client
+    static func client<Client: WebhookClient>(_ settings: PlatformSettings, _ context: PlatformContext, _ secret: SecretSetting)
+        throws(PlatformSetupError) -> Client
     {
         try settings.validateKeys(["webhookEnv"])
-        let (url, variable) = try url(settings, defaultVariable: defaultVariable, what: what)
-        return Client(web: context.web, root: url, timeout: .seconds(30), variable: variable)
+        let (url, variable) = try url(settings, secret)
+        // The URL is the credential: masked wherever an answer quotes it, even when no variable named it.
+        let redactor = settings.redactor.adding([Redactor.Secret(value: url.absoluteString, name: variable)])
+        return Client(web: context.web, root: url, timeout: .seconds(30), variable: variable, redactor: redactor)
     }
 
     /// `coach check`'s reminder of what a send-only platform cannot do.
@@ -72,7 +72,7 @@ enum Webhook {
 protocol WebhookClient: PlatformClient {
     /// The environment variable the URL came from, for the fix in a message; never the URL.
     var variable: String { get }
-    init(web: any WebClient, root: URL, timeout: Duration, variable: String)
+    init(web: any WebClient, root: URL, timeout: Duration, variable: String, redactor: Redactor)
 }
 
 extension WebhookClient {

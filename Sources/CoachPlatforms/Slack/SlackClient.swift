@@ -7,6 +7,7 @@ struct SlackClient: PlatformClient {
     let web: any WebClient
     let root: URL
     let timeout: Duration
+    let redactor: Redactor
     let token: String
     /// Where the token came from, for the fix in a message; never the token.
     let tokenVariable: String
@@ -40,7 +41,9 @@ struct SlackClient: PlatformClient {
     /// Slack's `ok:false` code, if the answer is one. A body that is not Slack's JSON is left to `decode`.
     func refusal(_ response: WebResponse) -> Refusal? {
         guard let answer = try? JSONDecoder().decode(SlackWire.Answer.self, from: response.body), !answer.ok else { return nil }
-        return Refusal(code: answer.error ?? "unknown_error", needed: answer.needed, retryAfter: response.retryAfterHeader())
+        // Slack answers `ok:false` with HTTP 200, so the body was not masked on the way in: its words are quoted.
+        return Refusal(code: response.quoting(answer.error ?? "unknown_error"), needed: answer.needed.map(response.quoting),
+            retryAfter: response.retryAfterHeader())
     }
 
     /// Slack's `answer`: the decoded body, or its refusal for the caller to act on. HTTP failures are thrown.

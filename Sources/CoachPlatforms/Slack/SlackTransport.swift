@@ -6,7 +6,8 @@ import Logging
 /// Slack through the Web API: polls one channel's history plus the replies in watched threads, posts with
 /// `chat.postMessage`, and sends private nudges through `conversations.open`.
 public actor SlackTransport: PollingTransport, OpensDirectConversations {
-    public static let entry = PlatformEntry(kind: "slack") { settings, context throws(PlatformSetupError) in
+    static let token = SecretSetting("tokenEnv", defaultVariable: "SLACK_BOT_TOKEN", what: "bot token (xoxb-…)")
+    public static let entry = PlatformEntry(kind: "slack", secrets: [token]) { settings, context throws(PlatformSetupError) in
         try SlackTransport(settings: settings, context: context)
     }
 
@@ -59,10 +60,11 @@ public actor SlackTransport: PollingTransport, OpensDirectConversations {
                 hint: "use the channel ID (channel details → About, e.g. C0123456789), not the channel's name")
         }
         self.channel = channel
-        let (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "SLACK_BOT_TOKEN", what: "bot token (xoxb-…)")
+        let (token, tokenVariable) = try settings.namedSecret(Self.token)
         // Slack answers at once; the timeout only bounds a hung connection.
         client = SlackClient(web: context.web, root: try settings.url(default: "https://slack.com/api", hint: "the Slack Web API root"),
-            timeout: .seconds(30), token: token, tokenVariable: tokenVariable, channel: channel, inviteName: context.botName)
+            timeout: .seconds(30), redactor: settings.redactor, token: token, tokenVariable: tokenVariable, channel: channel,
+            inviteName: context.botName)
         pacing = .every(try settings.seconds("pollSeconds", default: 5, range: 1...3600))
         readsBacklog = try settings.readsBacklog()
         if let text = settings.optional("pageSize") {

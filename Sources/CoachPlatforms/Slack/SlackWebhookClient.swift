@@ -10,6 +10,7 @@ struct SlackWebhookClient: WebhookClient {
     let root: URL
     let timeout: Duration
     let variable: String
+    let redactor: Redactor
 
     func failure(_ response: WebResponse, _ label: String, for purpose: CallPurpose) -> TransportError? {
         if response.isSuccess { return nil }

@@ -5,7 +5,8 @@ import Foundation
 /// A Slack incoming webhook: posts to the one channel the webhook was made for. Send-only: it cannot read the
 /// channel, reply in threads or send private messages.
 public actor SlackWebhookTransport: ChatTransport {
-    public static let entry = PlatformEntry(kind: "slack-webhook") { settings, context throws(PlatformSetupError) in
+    static let webhook = SecretSetting("webhookEnv", defaultVariable: "SLACK_WEBHOOK_URL", what: "incoming webhook URL (https://hooks.slack.com/services/…)")
+    public static let entry = PlatformEntry(kind: "slack-webhook", secrets: [webhook]) { settings, context throws(PlatformSetupError) in
         try SlackWebhookTransport(settings: settings, context: context)
     }
 
@@ -17,8 +18,7 @@ public actor SlackWebhookTransport: ChatTransport {
     let ledger = PartsLedger()
 
     init(settings: PlatformSettings, context: PlatformContext) throws(PlatformSetupError) {
-        client = try Webhook.client(settings, context, defaultVariable: "SLACK_WEBHOOK_URL",
-            what: "incoming webhook URL (https://hooks.slack.com/services/…)")
+        client = try Webhook.client(settings, context, Self.webhook)
     }
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {

@@ -12,6 +12,7 @@ struct TeamsWorkflowClient: WebhookClient {
     let root: URL
     let timeout: Duration
     let variable: String
+    let redactor: Redactor
 
     func failure(_ response: WebResponse, _ label: String, for purpose: CallPurpose) -> TransportError? {
         if Self.isThrottled(response) {

@@ -5,7 +5,8 @@ import Foundation
 /// A Microsoft Teams channel through a Workflows webhook ("Post to a channel when a webhook request is received"),
 /// which replaced the retired Office 365 connectors. Send-only: the bot posts Adaptive Cards and reads nothing.
 public actor TeamsWorkflowTransport: ChatTransport {
-    public static let entry = PlatformEntry(kind: "teams-workflow") { settings, context throws(PlatformSetupError) in
+    static let webhook = SecretSetting("webhookEnv", defaultVariable: "TEAMS_WEBHOOK_URL", what: "Workflows webhook URL")
+    public static let entry = PlatformEntry(kind: "teams-workflow", secrets: [webhook]) { settings, context throws(PlatformSetupError) in
         try TeamsWorkflowTransport(settings: settings, context: context)
     }
 
@@ -23,8 +24,7 @@ public actor TeamsWorkflowTransport: ChatTransport {
     let ledger = PartsLedger()
 
     init(settings: PlatformSettings, context: PlatformContext) throws(PlatformSetupError) {
-        client = try Webhook.client(settings, context, defaultVariable: "TEAMS_WEBHOOK_URL",
-            what: "Workflows webhook URL")
+        client = try Webhook.client(settings, context, Self.webhook)
     }
 
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {

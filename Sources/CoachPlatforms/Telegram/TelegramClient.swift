@@ -11,18 +11,21 @@ struct TelegramClient: PlatformClient {
     let timeout: Duration
     /// A long-poll's HTTP wait allows this much more than the poll's own timeout.
     let pollMargin: Duration
+    let redactor: Redactor
     let token: String
     let tokenVariable: String
     /// The group's id; changes for the run when Telegram migrates the group to a supergroup.
     var chat: Int64
 
-    init(web: any WebClient, base: URL, token: String, tokenVariable: String, chat: Int64) {
+    init(web: any WebClient, base: URL, redactor: Redactor, token: String, tokenVariable: String, chat: Int64) {
         var text = base.absoluteString
         if text.hasSuffix("/") { text.removeLast() }
         self.web = web
         root = URL(string: text + "/bot" + token) ?? base.appending(segments: "bot" + token)
         timeout = .seconds(30)
         pollMargin = .seconds(10)
+        // The token is in every URL: masked wherever an answer quotes it, even when no variable named it.
+        self.redactor = redactor.adding([Redactor.Secret(value: token, name: tokenVariable)])
         self.token = token
         self.tokenVariable = tokenVariable
         self.chat = chat
@@ -37,8 +40,9 @@ struct TelegramClient: PlatformClient {
         if response.isSuccess && error?.ok != false { return nil }
         // Key on the HTTP status where there is one (error_code may change); a 200 with ok:false uses error_code.
         let code = response.isSuccess ? (error?.error_code ?? 400) : response.status
-        // A proxy's error page might echo the requested path, which holds the token.
-        let description = (error?.description ?? response.bodyExcerpt).replacingOccurrences(of: token, with: "<token>")
+        // A proxy's error page might echo the requested path, which holds the token; an `ok:false` comes with HTTP 200,
+        // whose body was not masked on the way in.
+        let description = response.quoting(error?.description ?? response.bodyExcerpt)
         let person = purpose == .direct
         switch code {
         case 429:

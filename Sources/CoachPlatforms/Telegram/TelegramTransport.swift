@@ -10,7 +10,8 @@ import Logging
 /// it committed what the updates caused, so a crash in between redelivers the updates (at-least-once); the message
 /// ids (`<chat id>:<message id>`) let the runtime apply each once.
 public actor TelegramTransport: PollingTransport {
-    public static let entry = PlatformEntry(kind: "telegram") { settings, context throws(PlatformSetupError) in
+    static let token = SecretSetting("tokenEnv", defaultVariable: "TELEGRAM_BOT_TOKEN", what: "bot token")
+    public static let entry = PlatformEntry(kind: "telegram", secrets: [token]) { settings, context throws(PlatformSetupError) in
         try TelegramTransport(settings: settings, context: context)
     }
 
@@ -44,9 +45,9 @@ public actor TelegramTransport: PollingTransport {
             throw .invalidSetting(kind: "telegram", key: "chat", value: chatText,
                 hint: "it must be the group's numeric chat id, e.g. -1001234567890; the README's Telegram section shows how to find it")
         }
-        let (token, tokenVariable) = try settings.namedSecret("tokenEnv", defaultVariable: "TELEGRAM_BOT_TOKEN", what: "bot token")
+        let (token, tokenVariable) = try settings.namedSecret(Self.token)
         client = TelegramClient(web: context.web, base: try settings.url(default: "https://api.telegram.org", hint: "the Bot API root"),
-            token: token, tokenVariable: tokenVariable, chat: chat)
+            redactor: settings.redactor, token: token, tokenVariable: tokenVariable, chat: chat)
         readsBacklog = try settings.readsBacklog()
         logger = context.logger
         botName = context.botName

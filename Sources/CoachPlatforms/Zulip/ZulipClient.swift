@@ -10,11 +10,12 @@ struct ZulipClient: PlatformClient {
     let timeout: Duration
     /// A blocking events call may take the server's long-poll time plus this.
     let pollMargin: Duration
+    let redactor: Redactor
     let authorization: String
     let email: String
     let stream: String
 
-    init(web: any WebClient, realm: URL, email: String, key: String, stream: String) {
+    init(web: any WebClient, realm: URL, email: String, key: String, keyVariable: String, stream: String, redactor: Redactor) {
         var text = realm.absoluteString
         while text.hasSuffix("/") { text.removeLast() }
         for suffix in ["/api/v1", "/api"] where text.hasSuffix(suffix) { text.removeLast(suffix.count) }
@@ -22,7 +23,10 @@ struct ZulipClient: PlatformClient {
         root = URL(string: text + "/api/v1") ?? realm
         timeout = .seconds(30)
         pollMargin = .seconds(10)
-        authorization = "Basic " + Data("\(email):\(key)".utf8).base64EncodedString()
+        let credential = Data("\(email):\(key)".utf8).base64EncodedString()
+        authorization = "Basic " + credential
+        // The basic credential is the key in other clothes.
+        self.redactor = redactor.adding([Redactor.Secret(value: credential, name: keyVariable)])
         self.email = email
         self.stream = stream
     }
@@ -35,7 +39,8 @@ struct ZulipClient: PlatformClient {
         let error = Self.error(response)
         if response.isSuccess && error?.result != "error" { return nil }
         let status = response.isSuccess ? 400 : response.status
-        let detail = [error?.msg, error?.code].compactMap { $0 }.joined(separator: " ")
+        // Zulip may refuse with HTTP 200, whose body was not masked on the way in.
+        let detail = response.quoting([error?.msg, error?.code].compactMap { $0 }.joined(separator: " "))
         let why = detail.isEmpty ? response.bodyExcerpt : detail
         let direct = purpose == .direct
         switch (status, error?.code) {

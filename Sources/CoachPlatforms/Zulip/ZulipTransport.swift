@@ -18,7 +18,8 @@ import Logging
 /// `last_message_id` are read from history, so nothing falls in between; messages both read from history and
 /// queued are returned once.
 public actor ZulipTransport: PollingTransport {
-    public static let entry = PlatformEntry(kind: "zulip") { settings, context throws(PlatformSetupError) in
+    static let apiKey = SecretSetting("apiKeyEnv", defaultVariable: "ZULIP_API_KEY", what: "bot API key")
+    public static let entry = PlatformEntry(kind: "zulip", secrets: [apiKey]) { settings, context throws(PlatformSetupError) in
         try ZulipTransport(settings: settings, context: context)
     }
 
@@ -60,8 +61,9 @@ public actor ZulipTransport: PollingTransport {
         }
         self.topic = topic
         let email = try settings.required("email", hint: "the bot's email address, shown on its card in Personal settings → Bots")
-        let key = try settings.secret("apiKeyEnv", defaultVariable: "ZULIP_API_KEY", what: "bot API key")
-        client = ZulipClient(web: context.web, realm: realm, email: email, key: key, stream: stream)
+        let (key, keyVariable) = try settings.namedSecret(Self.apiKey)
+        client = ZulipClient(web: context.web, realm: realm, email: email, key: key, keyVariable: keyVariable, stream: stream,
+            redactor: settings.redactor)
         readsBacklog = try settings.readsBacklog()
         logger = context.logger
     }
