@@ -11,6 +11,9 @@ public final class LogRecorder: Sendable {
 
     public var all: [String] { lines.withLock { $0 } }
 
+    /// Every line, one after another: for searching all of it at once.
+    public var text: String { all.joined(separator: "\n") }
+
     /// A logger writing here, at `level` and above.
     public func logger(level: Logger.Level = .trace) -> Logger {
         Logger(label: "test") { _ in Handler(sink: self, logLevel: level) }
@@ -35,10 +38,15 @@ public final class LogRecorder: Sendable {
             set { metadata[key] = newValue }
         }
 
+        /// The handler's metadata, the provider's and the event's, and the error: everything a real handler could
+        /// print, so a test that searches the lines searches all of it.
         func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            var all = metadata
+            if let provided = metadataProvider?.get() { all.merge(provided) { $1 } }
+            if let explicit = event.metadata { all.merge(explicit) { $1 } }
             let extra = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            sink.lines.withLock { $0.append("\(event.level): \(event.message) \(extra)") }
+            let error = event.error.map { " error=\($0)" } ?? ""
+            sink.lines.withLock { $0.append("\(event.level): \(event.message) \(extra)\(error)") }
         }
     }
 }

@@ -46,18 +46,21 @@ public enum OutageRecovery {
     struct NoRecovery: Error {}
 }
 
-/// A clock whose every wait ends at once, at its deadline: time passes only while the loop waits.
-final class JumpingClock: CoachClock, Sendable {
+/// A clock whose every wait ends at once, at its deadline: time passes only while the loop waits, so a loop backing
+/// off from failures runs through its retries without real waiting, and deterministically.
+public final class JumpingClock: CoachClock, Sendable {
     private let current: Mutex<Date>
 
-    init(_ start: Date) {
+    public init(_ start: Date) {
         current = Mutex(start)
     }
 
-    func now() -> Date { current.withLock { $0 } }
+    public func now() -> Date { current.withLock { $0 } }
 
-    func sleep(until deadline: Date) async throws {
+    public func sleep(until deadline: Date) async throws {
         try Task.checkCancellation()
         current.withLock { $0 = max($0, deadline) }
+        // Let other tasks run, as a real wait would.
+        await Task.yield()
     }
 }

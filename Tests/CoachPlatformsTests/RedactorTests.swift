@@ -1,6 +1,7 @@
 import CoachChat
 @testable import CoachPlatforms
 import CoachRuntime
+import CoachTestSupport
 import Foundation
 import Logging
 import Testing
@@ -88,7 +89,7 @@ struct RedactorTests {
 
     @Test("the log handler masks the message, every kind of metadata, the provider's, the logger's own and an error")
     func logHandler() {
-        let log = CapturedLog()
+        let log = LogRecorder()
         let secret = Self.token.value
         var logger = log.logger(level: .trace).redacting(with: Redactor(secrets: [Self.token]))
         logger[metadataKey: "own"] = "\(secret)"
@@ -110,11 +111,11 @@ struct RedactorTests {
 
     @Test("wrapping a redacting handler again keeps one layer with both redactors' secrets")
     func wrappingTwice() {
-        let log = CapturedLog()
+        let log = LogRecorder()
         let once = log.logger(level: .info).redacting(with: Redactor(secrets: [Self.token]))
         let twice = once.redacting(with: Redactor(secrets: [Self.password]))
         twice.info("\(Self.token.value) \(Self.password.value)")
-        #expect(log.all == ["info [CoachPlatformsTests] [redacted SLACK_BOT_TOKEN] [redacted MATRIX_PASSWORD] "])
+        #expect(log.all == ["info: [redacted SLACK_BOT_TOKEN] [redacted MATRIX_PASSWORD] "])
         #expect((twice.handler as? RedactingLogHandler)?.redactor.secrets.count == 2)
     }
 }

@@ -70,7 +70,7 @@ struct SecretLeakTests {
     func echoedRequests(_ deployment: String) async throws {
         for status in [200, 400, 401, 403, 404, 408, 429, 500, 503] {
             let server = try await EchoingPlatform.start(status: status)
-            let log = CapturedLog()
+            let log = LogRecorder()
             // The adapter's own log, not masked by any handler: what the adapters write must be clean at source.
             let transport = try Self.transport(deployment, at: server.baseURL, logger: log.logger(level: .trace))
             let said = await Self.everythingSaid(by: transport)
@@ -107,9 +107,9 @@ struct SecretLeakTests {
         defer { try? FileManager.default.removeItem(at: state) }
         var setup = try Fixtures.setup(state: state)
         (setup.config.transport.kind, setup.config.transport.settings) = Self.platform(deployment, at: server.baseURL)
-        let log = CapturedLog()
+        let log = LogRecorder()
         let outside = CoachBuilder.Outside(
-            clock: RushingClock(Date(timeIntervalSince1970: 1_800_000_000)),
+            clock: JumpingClock(Date(timeIntervalSince1970: 1_800_000_000)),
             environment: Planted.environment(webhooksAt: server.baseURL), web: HTTPWebClient(), input: ConsoleInput(),
             output: { _ in }, logger: log.logger(level: level), randomSeed: 1, shutdownSignals: [])
         let group = try CoachBuilder.serviceGroup(for: setup, outside)
@@ -157,7 +157,7 @@ struct SecretLeakTests {
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let outside = CoachBuilder.Outside(
             clock: clock, environment: Planted.environment(webhooksAt: server.baseURL), web: HTTPWebClient(),
-            input: ConsoleInput(), output: { _ in }, logger: CapturedLog().logger(level: .trace), randomSeed: 1,
+            input: ConsoleInput(), output: { _ in }, logger: LogRecorder().logger(level: .trace), randomSeed: 1,
             shutdownSignals: [])
         let bot = try CoachBuilder.bot(for: setup, outside)
         let running = Task { try await bot.run() }
@@ -187,7 +187,7 @@ struct SecretLeakTests {
         return file
     }
 
-    static func check(_ config: URL, environment: [String: String], log: CapturedLog) async -> CoachCheck.Report {
+    static func check(_ config: URL, environment: [String: String], log: LogRecorder) async -> CoachCheck.Report {
         await CoachCheck.run(
             configPath: config.path, promptsPath: Fixtures.projectRoot.appendingPathComponent("Prompts").path,
             stateOverride: Fixtures.temporaryDirectory().path,
@@ -201,7 +201,7 @@ struct SecretLeakTests {
     func checkReport(_ deployment: String) async throws {
         for status in [200, 401, 403, 500] {
             let server = try await EchoingPlatform.start(status: status)
-            let log = CapturedLog()
+            let log = LogRecorder()
             let report = await Self.check(
                 try Self.config(deployment, at: server.baseURL), environment: Planted.environment(webhooksAt: server.baseURL), log: log)
             if status == 401 || status == 403 { #expect(report.problems > 0, "\(deployment), HTTP \(status): \(report.text)") }
@@ -240,7 +240,7 @@ struct SecretLeakTests {
                 #expect(message.contains("export \(declared.defaultVariable)=…"))
                 Planted.expectNone(in: message, "\(kind).\(setting): the refusal")
             }
-            let log = CapturedLog()
+            let log = LogRecorder()
             let report = await Self.check(
                 try Self.config(deployment, at: base, settings: [setting: value]), environment: environment, log: log)
             #expect(report.findings.contains { $0.status == .problem && $0.detail.contains("transport.settings.\(setting) must be the name") })
