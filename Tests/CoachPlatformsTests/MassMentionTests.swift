@@ -219,4 +219,16 @@ struct MassMentionTests {
         #expect(MassMentionRule.matrixBody(MatrixTransport.body(guarded)) == nil)
         #expect(MatrixHTML.defusingRoomMentions("@roomba", html: false) == "@roomba")
     }
+
+    /// Found by coach-fuzz (seed 20261130, iteration 169923): `@` + `room` + a new line became `@room<br>…` in the
+    /// HTML, which a client reads as `@room` while the guard read through the tag.
+    @Test("a line break after @room still ends the word in Matrix's formatted_body")
+    func matrixRoomBeforeLineBreak() throws {
+        let matrix = try #require(WireText.platforms.first { $0.kind == "matrix" })
+        for text in ["@room\nLater", "I don't know who @Room\n1e308", "@room<br>x", "@ROOM</p>"] {
+            for wire in matrix.texts(text) {
+                #expect(MassMentionRule.matrix(wire) == nil, "\(wire.debugDescription)")
+            }
+        }
+    }
 }

@@ -34,6 +34,9 @@ struct MentionReading {
                 continue
             }
             if syntax == .html, scalar == "<", let close = sent[index...].firstIndex(of: ">") {
+                // A line break or a block ends a word as a newline does (`@room<br>Later` is `@room` to a client
+                // reading the HTML's text); an inline tag (`<b>`) is read through.
+                if Self.breaksText(sent[(index + 1)..<close]) { append("\n", end: close + 1) }
                 index = close + 1
                 continue
             }
@@ -75,6 +78,18 @@ struct MentionReading {
             if offsets.contains(index + 1) { out.append(Markup.joiner) }
         }
         return String(out)
+    }
+
+    /// Tags whose text content starts on a new line: `<br>`, and the block elements Matrix's HTML allows.
+    static let breakingTags: Set<String> = [
+        "br", "p", "div", "li", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "tr",
+        "td", "th", "caption", "details", "summary",
+    ]
+
+    /// Whether the tag `inside` (the text between `<` and `>`, opening or closing) breaks the text.
+    static func breaksText(_ inside: ArraySlice<Unicode.Scalar>) -> Bool {
+        let name = inside.drop { $0 == "/" }.prefix { $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+        return breakingTags.contains(String(String.UnicodeScalarView(name)).lowercased())
     }
 
     static func isASCIIPunctuation(_ scalar: Unicode.Scalar) -> Bool {

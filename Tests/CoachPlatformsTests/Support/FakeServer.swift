@@ -99,7 +99,9 @@ final class FakeServer: @unchecked Sendable {
             await server.stop(timeout: 0)
             task.cancel()
         }
-        try await server.waitUntilListening()
+        // Returns as soon as the socket listens; the bound is only for a server that never does. FlyingFox's 5 s
+        // default failed every Matrix test at once on a machine busy with three parallel builds.
+        try await server.waitUntilListening(timeout: 60)
         guard case .ip4(_, let port) = await server.listeningAddress else { throw FakeServerError.noAddress }
         self.baseURL = URL(string: "http://127.0.0.1:\(port)")!
         box.server = self
