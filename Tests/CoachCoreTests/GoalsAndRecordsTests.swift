@@ -140,10 +140,11 @@ struct GoalsAndRecordsTests {
         #expect(h.state.members["1001"]?.handle == "dwhit")
         h.say("sam", "!caught @dwhit for a calm refund", name: "Sam")
         #expect(h.state.examples.all.last?.caughtIDs == ["1001"])
-        // Someone who never spoke, named through the platform's own mention markup (Slack <@U7>, a Matrix pill):
+        // Someone who never spoke, named through the platform's own mention markup (Slack <@U7>, a Matrix pill), whom
+        // the platform confirmed is in the channel (MentionTests has the other cases):
         let reply = h.receive([InboundMessage(
             id: "x2", senderID: "sam", senderName: "Sam", text: "!caught @U7 for staying late",
-            mentions: ["U7": "U7"], mentionedNames: ["U7": "Lee Ortega"])]).queued
+            mentions: ["U7": "U7"], mentionedNames: ["U7": "Lee Ortega"], confirmedMembers: ["U7"])]).queued
         #expect(h.state.examples.all.last?.caughtIDs == ["U7"])
         #expect(h.state.members["U7"]?.name == "Lee Ortega")
         #expect(reply.first?.text.contains("Lee Ortega") == true)

@@ -36,6 +36,8 @@ actor FakeDiscord {
     static let botRole = "60000000000000006"
 
     var users: [String: User] = [bot.id: bot]
+    /// Users who are members of the server (`guild`); other users exist on Discord but are not.
+    var serverMembers: Set<String> = [bot.id]
     /// Channel id → name; threads and private channels too.
     var channels: [String: String] = [channel: "front-desk"]
     var readable: Set<String> = [channel]
@@ -48,9 +50,10 @@ actor FakeDiscord {
     var scripted: [(path: String, skip: Int, reply: Reply)] = []
 
     @discardableResult
-    func addUser(_ id: String, _ username: String, globalName: String? = nil, bot: Bool = false) -> User {
+    func addUser(_ id: String, _ username: String, globalName: String? = nil, bot: Bool = false, inServer: Bool = true) -> User {
         let user = User(id: id, username: username, globalName: globalName, bot: bot)
         users[id] = user
+        if inServer { serverMembers.insert(id) }
         return user
     }
 
@@ -124,6 +127,9 @@ actor FakeDiscord {
         case ("GET", 3, "guilds") where route[1] == Self.guild && route[2] == "roles":
             return .json([["id": Self.guild, "name": "@everyone"], ["id": "50000000000000005", "name": "staff"],
                 ["id": Self.botRole, "name": "Coach", "managed": true, "tags": ["bot_id": Self.bot.id]]])
+        case ("GET", 4, "guilds") where route[1] == Self.guild && route[2] == "members":
+            guard let user = users[route[3]], serverMembers.contains(user.id) else { return error(404, 10007, "Unknown Member") }
+            return .json(["user": userJSON(user), "roles": [], "joined_at": "2026-01-04T09:00:00.000000+00:00"])
         case ("GET", 3, "channels") where route[2] == "messages":
             guard channels[route[1]] != nil else { return error(404, 10003, "Unknown Channel") }
             guard readable.contains(route[1]) else { return error(403, 50001, "Missing Access") }
@@ -653,5 +659,37 @@ struct DiscordTests: AdapterTestSuite {
         #expect(posted == replies.count + 1)
         try await step()
         #expect(await fake.contents(in: FakeDiscord.channel).count == posted)
+    }
+
+    @Test("end to end: a raw <@id> of someone outside the server, or of the bot, is not credited, and the reply says why")
+    func rawMentionsAreChecked() async throws {
+        let (fake, server) = try await Self.platform()
+        let outsider = "400000000000000004"
+        await fake.addUser(outsider, "dana_x", globalName: "Dana Outside", inServer: false)
+        let transport = try Self.transport(server)
+        let session = try Self.session(for: transport)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func step() async throws { try await Self.step(session, transport, at: now, tick: false) }
+        try await step()
+
+        await fake.say(Self.sam, "!caught <@\(outsider)> for fixing the till")
+        try await step()
+        #expect(await session.state.examples.all.isEmpty)
+        #expect(await session.state.members[outsider] == nil)
+        let unknown = try #require(await fake.contents(in: FakeDiscord.channel).last)
+        #expect(unknown.contains("I can't credit @Dana Outside"), "\(unknown)")
+
+        await fake.say(Self.sam, "!caught <@!\(FakeDiscord.bot.id)> for the reminders")
+        try await step()
+        #expect(await session.state.examples.all.isEmpty)
+        let bot = try #require(await fake.contents(in: FakeDiscord.channel).last)
+        #expect(bot.contains("is me, the bot"), "\(bot)")
+
+        // A member of the server who never wrote is credited, named by Discord.
+        await fake.say(Self.sam, "!caught <@\(Self.riley)> for the calm handover")
+        try await step()
+        #expect(await session.state.examples.all.last?.caughtIDs == [Self.riley])
+        #expect(server.requests.filter { $0.path.hasPrefix("/guilds/\(FakeDiscord.guild)/members/") }.count == 2,
+            "each person is asked about once; the bot never")
     }
 }

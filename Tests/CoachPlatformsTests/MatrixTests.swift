@@ -182,6 +182,11 @@ actor FakeHomeserver {
         case ("GET", "joined_members") where isTeam:
             guard joined else { return Self.error(403, "M_FORBIDDEN", "User not in room") }
             return .json(["joined": Dictionary(uniqueKeysWithValues: displayNames.map { ($0.key, ["display_name": $0.value]) })])
+        case ("GET", let rest) where isTeam && rest.hasPrefix("state/m.room.member/"):
+            // Members who joined (`member(_:_:)`) have a join event; anyone else has none at all.
+            let user = String(rest.dropFirst("state/m.room.member/".count))
+            guard let name = displayNames[user] else { return Self.error(404, "M_NOT_FOUND", "Event not found.") }
+            return Self.json(["membership": "join", "displayname": .string(name)])
         case ("GET", "state/m.room.encryption") where isTeam:
             return encrypted ? .json(["algorithm": "m.megolm.v1.aes-sha2"]) : Self.error(404, "M_NOT_FOUND", "Event not found.")
         case ("GET", "members"):
@@ -1077,6 +1082,33 @@ struct MatrixTests: AdapterTestSuite {
         #expect(examples.map(\.caughtIDs) == [[Self.bob], [Self.alice]])
         #expect(examples.map(\.text) == ["kept the queue moving", "the calm handover"])
         #expect(await rig.home.botEvents.count == 3)
+    }
+
+    @Test func aPillOfSomeoneOutsideTheRoomOrOfTheBotIsNotCredited() async throws {
+        let rig = try await MatrixRig()
+        let session = try Self.session(for: rig.transport)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func step() async throws { try await Self.step(session, rig.transport, at: now, tick: false, timeout: .zero) }
+        try await step()
+        await rig.home.member(Self.alice, "Alice")
+        await rig.home.member(Self.bob, "Bob")
+        func pill(_ user: String, _ label: String, _ rest: String) -> [String: JSONValue] {
+            ["format": "org.matrix.custom.html", "formatted_body": .string("!caught <a href=\"https://matrix.to/#/\(user)\">\(label)</a> \(rest)")]
+        }
+        await rig.home.say(Self.alice, "!caught Eve for the till", pill("@eve:elsewhere.org", "Eve", "for the till"))
+        try await step()
+        #expect(await session.state.examples.all.isEmpty)
+        #expect(await rig.home.botEvents.last?["content"]?["body"]?.string?.contains("I can't credit @Eve") == true)
+
+        await rig.home.say(Self.alice, "!caught Coach for the reminders", pill(FakeHomeserver.bot, "Coach", "for the reminders"))
+        try await step()
+        #expect(await session.state.examples.all.isEmpty)
+        #expect(await rig.home.botEvents.last?["content"]?["body"]?.string?.contains("is me, the bot") == true)
+
+        // Bob joined the room but never wrote: credited.
+        await rig.home.say(Self.alice, "!caught Bob for the handover", pill(Self.bob, "Bob", "for the handover"))
+        try await step()
+        #expect(await session.state.examples.all.last?.caughtIDs == [Self.bob])
     }
 
     @Test func aMembersAnswerInThePrivateRoomGetsAPrivateReply() async throws {

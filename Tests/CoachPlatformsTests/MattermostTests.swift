@@ -52,10 +52,12 @@ actor FakeMattermost {
     }
 
     @discardableResult
-    func addUser(_ id: String, _ username: String, first: String = "", last: String = "", isBot: Bool = false) -> User {
+    func addUser(_ id: String, _ username: String, first: String = "", last: String = "", isBot: Bool = false,
+        inChannel: Bool = true) -> User
+    {
         let user = User(id: id, username: username, firstName: first, lastName: last, isBot: isBot)
         users[id] = user
-        members[Self.channel, default: []].insert(id)
+        if inChannel { members[Self.channel, default: []].insert(id) }
         return user
     }
 
@@ -105,6 +107,12 @@ actor FakeMattermost {
             guard members[route[1]] != nil else { return error(404, "app.channel.get.existing.app_error", "Unable to find the existing channel.") }
             guard members[route[1]]?.contains(Self.bot.id) == true else { return forbidden() }
             return .json(["id": route[1], "name": "town-square", "display_name": "Town Square", "type": "O"])
+        case ("GET", 4, "channels") where route[2] == "members":
+            guard members[route[1]]?.contains(Self.bot.id) == true else { return forbidden() }
+            guard members[route[1]]?.contains(route[3]) == true else {
+                return error(404, "app.channel.get_member.missing.app_error", "No channel member found for that user ID and channel ID.")
+            }
+            return .json(["channel_id": route[1], "user_id": route[3], "roles": "channel_user"])
         case ("GET", 3, "channels") where route[2] == "posts":
             guard members[route[1]]?.contains(Self.bot.id) == true else { return forbidden() }
             return postList(channel: route[1], query: request.query)
@@ -649,5 +657,28 @@ struct MattermostTests: AdapterTestSuite {
         // Everything the bot read is committed under the cursor: another step reads nothing new and posts nothing.
         try await step()
         #expect(await fake.posts(in: FakeMattermost.channel, by: FakeMattermost.bot.id).count == 2)
+    }
+
+    @Test("end to end: @someone outside the channel, or @the bot, is not credited, and the reply says why")
+    func mentionsAreChecked() async throws {
+        let (fake, server) = try await Self.platform()
+        await fake.addUser("dna0000000000000000000000a", "dana", first: "Dana", last: "Outside", inChannel: false)
+        let transport = try Self.transport(server)
+        let session = try Self.session(for: transport)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func step() async throws { try await Self.step(session, transport, at: now, tick: false) }
+        try await step()
+
+        await fake.say(Self.sam, "!caught @dana for fixing the till")
+        try await step()
+        #expect(await session.state.examples.all.isEmpty)
+        let outsider = await fake.posts(in: FakeMattermost.channel, by: FakeMattermost.bot.id).last?.message ?? ""
+        #expect(outsider.contains("I can't credit @Dana Outside"), "\(outsider)")
+
+        await fake.say(Self.sam, "!caught @coachbot for the reminders")
+        try await step()
+        #expect(await session.state.examples.all.isEmpty)
+        let bot = await fake.posts(in: FakeMattermost.channel, by: FakeMattermost.bot.id).last?.message ?? ""
+        #expect(bot.contains("is me, the bot"), "\(bot)")
     }
 }

@@ -13,7 +13,11 @@ import Testing
 /// the whole bot as `coach run` builds it at every log level (its log, the error it stops with, its state folder),
 /// and `coach check`'s report. Each suite starts its servers on 127.0.0.1 with `FakeServer` and stops them when the
 /// test ends.
-@Suite("Secrets never leave the bot", .stopsServers, .timeLimit(.minutes(2)))
+///
+/// Serialized: its cases start some 220 servers, and each live FlyingFox server holds one of libdispatch's 256
+/// overcommit threads in `epoll_wait`. Run side by side with the other suites they took every thread, and
+/// FoundationNetworking, which needs one too, stalled the whole test run.
+@Suite("Secrets never leave the bot", .stopsServers, .serialized, .timeLimit(.minutes(2)))
 struct SecretLeakTests {
     /// Every platform with a secret, Matrix twice: with an access token, and with a password login (whose body
     /// carries the password).

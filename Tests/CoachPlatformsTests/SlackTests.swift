@@ -42,7 +42,10 @@ actor FakeSlackWorkspace {
     var users: [String: (name: String, display: String, real: String)] = [
         "U1": ("alex.k", "Alex", "Alex Kim"), "U2": ("sam", "Sam", "Sam Lee"), "U3": ("jo.b", "", "Jo Brown"),
     ]
-    var scopes: String? = "chat:write,channels:history,users:read,im:write"
+    var scopes: String? = "chat:write,channels:history,channels:read,users:read,im:write"
+    /// Who is in channel C1 (`conversations.members`); other users are in the workspace only.
+    var channelMembers = ["UBOT", "U1", "U2", "U3"]
+    var membersScopeMissing = false
     /// Canned answers for a method, used before the normal behaviour (errors, malformed bodies, delays).
     var scripted: [String: [Reply]] = [:]
     var posted: [Posted] = []
@@ -78,6 +81,13 @@ actor FakeSlackWorkspace {
     func set(scopes: String?) { self.scopes = scopes }
     func set(botInChannel: Bool) { self.botInChannel = botInChannel }
     func set(usersInfoScopeMissing: Bool) { self.usersInfoScopeMissing = usersInfoScopeMissing }
+    func set(membersScopeMissing: Bool) { self.membersScopeMissing = membersScopeMissing }
+
+    /// Someone in the workspace, and in the channel only if `inChannel`.
+    func addUser(_ id: String, name: String, real: String, inChannel: Bool) {
+        users[id] = (name, "", real)
+        if inChannel { channelMembers.append(id) }
+    }
 
     func handle(_ request: Received) -> Reply {
         let method = String(request.path.dropFirst("/api/".count))
@@ -110,6 +120,14 @@ actor FakeSlackWorkspace {
             guard let id = q["user"], let user = users[id] else { return Self.refused("user_not_found") }
             return .json(["ok": true, "user": ["id": id, "name": user.name, "real_name": user.real,
                 "profile": ["display_name": user.display, "real_name": user.real]]])
+        case "conversations.members":
+            if membersScopeMissing { return .json(["ok": false, "error": "missing_scope", "needed": "channels:read", "provided": "chat:write"]) }
+            if let refusal = channelRefusal(q["channel"]) { return refusal }
+            // Pages of two, so a member on a later page is found only by following `next_cursor`.
+            let offset = q["cursor"].flatMap { Int($0.dropFirst("members:".count)) } ?? 0
+            let page = Array(channelMembers.dropFirst(offset).prefix(2))
+            let next = offset + 2 < channelMembers.count ? "members:\(offset + 2)" : ""
+            return .json(["ok": true, "members": page, "response_metadata": ["next_cursor": next]])
         case "chat.postMessage":
             let body = request.json
             guard let channel = body["channel"] as? String, let text = body["text"] as? String else { return Self.refused("no_text") }
@@ -575,9 +593,11 @@ struct SlackTests {
         #expect(channel.status == .problem)
         #expect(channel.detail.contains("/invite @coachbot"))
         let scopes = findings.filter { $0.subject == "scopes" }
-        #expect(scopes.map(\.status) == [.warning, .warning])
+        #expect(scopes.map(\.status) == [.warning, .warning, .warning])
         #expect(scopes[0].detail.contains("users:read"))
         #expect(scopes[1].detail.contains("im:write"))
+        #expect(scopes[2].detail.contains("channels:read"))
+        #expect(scopes[2].detail.contains("groups:read"))
 
         await slack.set(botInChannel: true)
         await slack.script("conversations.history", .json(["ok": false, "error": "missing_scope", "needed": "channels:history"]))
@@ -659,6 +679,65 @@ struct SlackEndToEndTests: AdapterTestSuite {
         #expect(await session.state.members["U3"]?.name == "Jo Brown", "named from Slack though Jo never spoke")
         #expect(await session.state.members["U2"]?.handle == "sam")
         #expect(await slack.posted.last?.text.contains("Jo Brown") == true)
+    }
+
+    @Test func aRawMentionOfSomeoneOutsideTheChannelOrOfTheBotIsNotCredited() async throws {
+        let (slack, server) = try await Kit.start()
+        await slack.addUser("U9", name: "dana", real: "Dana Outside", inChannel: false)
+        await slack.addUser("U4", name: "kim", real: "Kim Park", inChannel: true)
+        let transport = try Kit.transport(server)
+        let coach = try Fixtures.coach(capabilities: transport.capabilities) { $0.holidays = [] }
+        let session = try CoachSession(coach: coach, directory: nil, logger: Kit.logger)
+        let now = Harness.instant("2027-01-05 11:00", coach)
+        try await Self.step(session, transport, at: now)
+
+        await slack.say("U2", "!caught <@U9> fixing the till")
+        try await Self.step(session, transport, at: now)
+        #expect(await session.state.examples.all.isEmpty)
+        #expect(await session.state.members["U9"] == nil)
+        let outsider = try #require(await slack.posted.last?.text)
+        #expect(outsider.contains("I can't credit @Dana Outside"), "\(outsider)")
+
+        await slack.say("U2", "!caught <@UBOT> for the reminders")
+        try await Self.step(session, transport, at: now)
+        #expect(await session.state.examples.all.isEmpty)
+        let bot = try #require(await slack.posted.last?.text)
+        #expect(bot.contains("is me, the bot"), "\(bot)")
+
+        // In the channel, never wrote, on the member list's last page: credited, named from Slack.
+        await slack.say("U2", "!caught <@U4> for the calm handover")
+        try await Self.step(session, transport, at: now)
+        #expect(await session.state.examples.all.last?.caughtIDs == ["U4"])
+        #expect(await session.state.members["U4"]?.name == "Kim Park")
+        #expect(server.requests(to: "/api/conversations.members").count == 6, "3 pages for each person, once; the bot never")
+    }
+
+    @Test func withoutChannelsReadAMentionedNewcomerWaitsUntilTheyWriteAndTheOperatorIsToldOnce() async throws {
+        let (slack, server) = try await Kit.start()
+        await slack.set(membersScopeMissing: true)
+        let log = LogRecorder()
+        let transport = try SlackTransport(
+            settings: Kit.settings("slack", ["channel": "C1", "baseURL": server.baseURL.absoluteString + "/api"],
+                environment: ["SLACK_BOT_TOKEN": FakeSlackWorkspace.token]),
+            context: Kit.context(logger: log.logger))
+        let coach = try Fixtures.coach(capabilities: transport.capabilities) { $0.holidays = [] }
+        let session = try CoachSession(coach: coach, directory: nil, logger: Kit.logger)
+        let now = Harness.instant("2027-01-05 11:00", coach)
+        try await Self.step(session, transport, at: now)
+
+        await slack.say("U2", "!caught <@U3> calming an upset customer")
+        await slack.say("U1", "!caught <@U3> and <@U2> for the stock count")
+        try await Self.step(session, transport, at: now)
+        #expect(await session.state.examples.all.isEmpty, "Jo never wrote and Slack would not say who is in the channel")
+        #expect(await slack.posted.last?.text.contains("I can't credit @Jo Brown") == true)
+        let warnings = log.all.filter { $0.contains("cannot ask whether a mentioned person is in the channel") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("channels:read") == true)
+
+        await slack.say("U3", "morning all")
+        await slack.say("U2", "!caught <@U3> calming an upset customer")
+        try await Self.step(session, transport, at: now)
+        #expect(await session.state.examples.all.last?.caughtIDs == ["U3"], "once Jo has written, the mention counts")
     }
 
     @Test func aReplyInTheAnnouncementThreadBecomesThisWeeksExample() async throws {

@@ -30,6 +30,8 @@ actor ZulipFake {
     private var nextMessageID = 100
     private var scripted: [String: [Reply]] = [:]
     var subscribed = true
+    /// Who is subscribed to the configured channel (id 7): everyone but the two Chris Lees, until a test says otherwise.
+    var subscribers: Set<Int> = [50, 11, 12, 13, 14]
     var reportsMaxMessageID = true
     /// What the bot posted: (type, to, topic, content).
     private(set) var posted: [(type: String, to: String, topic: String?, content: String)] = []
@@ -38,6 +40,7 @@ actor ZulipFake {
 
     func script(_ route: String, _ reply: Reply) { scripted[route, default: []].append(reply) }
     func setSubscribed(_ value: Bool) { subscribed = value }
+    func unsubscribe(_ user: Int) { subscribers.remove(user) }
     func setReportsMaxMessageID(_ value: Bool) { reportsMaxMessageID = value }
 
     /// The event queue is garbage-collected, as after ten idle minutes.
@@ -108,6 +111,15 @@ actor ZulipFake {
         case "GET /api/v1/users/me/subscriptions":
             let subs: [[String: Any]] = subscribed ? [["stream_id": 7, "name": "Customer-Service"], ["stream_id": 9, "name": "random"]] : [["stream_id": 9, "name": "random"]]
             return Self.success(["subscriptions": subs])
+        case "GET /api/v1/get_stream_id":
+            guard request.query["stream"]?.lowercased() == Self.streamName else {
+                return Self.error(400, "STREAM_DOES_NOT_EXIST", "Channel '\(request.query["stream"] ?? "")' does not exist")
+            }
+            return Self.success(["stream_id": 7])
+        case _ where route.hasPrefix("GET /api/v1/users/") && route.hasSuffix("/subscriptions/7"):
+            let user = route.dropFirst("GET /api/v1/users/".count).dropLast("/subscriptions/7".count)
+            guard let id = Int(user), Self.people.contains(where: { $0.0 == id }) else { return Self.error(400, "BAD_REQUEST", "No such user") }
+            return Self.success(["is_subscribed": subscribers.contains(id)])
         case "POST /api/v1/register":
             queueCount += 1
             let id = "q\(queueCount)"
@@ -620,5 +632,46 @@ struct ZulipTests: AdapterTestSuite {
         #expect(examples.last?.caughtIDs == ["14"])
         #expect(await session.state.members["14"]?.name == "Priya Shah")
         #expect(await rig.fake.posted.last?.topic == topic)
+    }
+
+    @Test("end to end: a raw @**Name|id** of someone outside the channel, a made-up id, or the bot is not credited, and the reply says why")
+    func rawMentionsAreChecked() async throws {
+        let rig = try await Self.rig()
+        await rig.fake.unsubscribe(14)
+        let coach = try Fixtures.coach(capabilities: rig.transport.capabilities) { config in
+            config.members = []
+            config.holidays = []
+        }
+        let session = try CoachSession(coach: coach, directory: nil, logger: Self.logger)
+        let now = Harness.instant("2027-01-05 11:00", coach)
+        func step() async throws { try await Self.step(session, rig.transport, at: now, timeout: .zero) }
+        try await step()  // first start
+
+        await rig.fake.post("!caught @**Priya Shah|14** for staying late", from: 11, topic: "questions")
+        try await step()
+        #expect(await session.state.examples.all.isEmpty)
+        #expect(await session.state.members["14"] == nil)
+        let unknown = try #require(await rig.fake.posted.last?.content)
+        #expect(unknown.contains("I can't credit @Priya Shah"), "\(unknown)")
+
+        // An id typed by hand into the markup, naming a member's name: the id decides, and nobody has it.
+        await rig.fake.post("!caught @**Alex Kim|999** for the window display", from: 12, topic: "questions")
+        try await step()
+        #expect(await session.state.examples.all.isEmpty)
+        let madeUp = try #require(await rig.fake.posted.last?.content)
+        #expect(madeUp.contains("I can't credit @Alex Kim"), "\(madeUp)")
+
+        await rig.fake.post("!caught @**Coach|50** for the reminders", from: 11, topic: "questions")
+        try await step()
+        #expect(await session.state.examples.all.isEmpty)
+        let bot = try #require(await rig.fake.posted.last?.content)
+        #expect(bot.contains("is me, the bot"), "\(bot)")
+
+        // A subscriber who never wrote is credited, named by Zulip.
+        await rig.fake.post("!caught @**Jo|13** for the calm handover", from: 11, topic: "questions")
+        try await step()
+        #expect(await session.state.examples.all.last?.caughtIDs == ["13"])
+        #expect(await session.state.members["13"]?.name == "Jo")
+        #expect(rig.server.requests.filter { $0.path.hasSuffix("/subscriptions/7") }.count == 3, "once per person; the bot never")
     }
 }

@@ -142,10 +142,47 @@ public struct Coach: Sendable {
         state.members[memberID]?.name ?? config.members.first { $0.id == memberID }?.name ?? memberID
     }
 
+    /// Who a mention in a command means.
+    enum MentionedPerson: Equatable {
+        case member(String)
+        /// The bot itself, which is nobody's colleague: never caught, never an owner.
+        case bot
+        /// A typed name that matches nobody the bot knows; `ref` is the name as typed.
+        case unknown(ref: String)
+        /// A platform mention of someone the bot cannot count as one of the team: not in the roster, never seen, and
+        /// not confirmed by the platform as in the channel (or a made-up id). `ref` names them as the platform does.
+        case outsider(ref: String)
+    }
+
     /// Finds the member a mention means: a transport-resolved id, an id, a handle, a name, or an unambiguous first
     /// name.
-    func resolveMember(_ token: String, in message: InboundMessage, _ state: CoachState) -> String? {
-        if let id = message.mentions[token] ?? message.mentions["@" + token] { return id }
+    ///
+    /// A platform's mention markup (`<@U…>`, `<@123>`, `@**Name|12**`, a Matrix pill) carries whatever id its writer
+    /// typed, so a resolved id names a member only when it is one: in the config's roster, seen by the bot (they
+    /// wrote, or were named before), or confirmed by the platform as in the channel. Any other id is read as if it
+    /// had been typed, which matches a member only by their id or handle, and is refused otherwise. The bot, by its
+    /// platform id or its name, is never a member.
+    func resolveMember(_ token: String, in message: InboundMessage, _ state: CoachState) -> MentionedPerson {
+        let isBot = { (id: String) in id == message.botID }
+        if let id = message.mentions[token] ?? message.mentions["@" + token] {
+            if isBot(id) { return .bot }
+            if isMember(id, state) || message.confirmedMembers.contains(id) { return .member(id) }
+            return typedMember(token, state).map { isBot($0) ? .bot : .member($0) }
+                ?? .outsider(ref: message.mentionedNames[id] ?? token)
+        }
+        if let id = typedMember(token, state) { return isBot(id) ? .bot : .member(id) }
+        let botKey = Self.nameKey(config.team.botName)
+        if token == message.botID || (!botKey.isEmpty && Self.nameKey(token) == botKey) { return .bot }
+        return .unknown(ref: token)
+    }
+
+    /// Whether `id` is one of the team: in the config's roster, or known to the bot.
+    func isMember(_ id: String, _ state: CoachState) -> Bool {
+        state.members[id] != nil || config.members.contains { $0.id == id }
+    }
+
+    /// The member a typed `@name` means: an id, a name, a handle, or an unambiguous first name.
+    func typedMember(_ token: String, _ state: CoachState) -> String? {
         let wanted = Self.nameKey(token)
         if state.members[token] != nil { return token }
         let exact = state.members.values.filter {

@@ -16,18 +16,27 @@ public struct InboundMessage: Codable, Sendable, Equatable {
     /// Meant for the bot without a prefix, though not private (the console's shared room).
     public var addressed: Bool
     /// Mention tokens the transport already resolved (`"sam" → "U024BE7LH"`), for platforms that encode mentions.
+    /// Anyone can type such a token with any id, so it names a member only if that id is one (see `confirmedMembers`).
     public var mentions: [String: String]
-    /// Display names of the people `mentions` points at (id → name), so a member caught before they ever spoke
-    /// is still named properly in the summary.
+    /// Display names of the people `mentions` points at (id → name), as the platform gave them.
     public var mentionedNames: [String: String]
+    /// The ids in `mentions` the platform confirmed are in the bot's channel (the adapter asked). Only they may join
+    /// the team through a mention, named by `mentionedNames`, so a member caught before they ever spoke is still
+    /// named properly; any other id must be in the roster or have spoken to the bot.
+    public var confirmedMembers: Set<String>
+    /// The bot's own user id on the platform, where the transport knows it: a mention of it never names a member.
+    public var botID: String?
     /// Sent by the bot itself; ignored.
     public var fromBot: Bool
 
     public init(
         id: String, senderID: String, senderName: String, senderHandle: String? = nil, text: String,
         threadRootID: String? = nil, isDirect: Bool = false, addressed: Bool = false, mentions: [String: String] = [:],
-        mentionedNames: [String: String] = [:], fromBot: Bool = false
+        mentionedNames: [String: String] = [:], confirmedMembers: Set<String> = [], botID: String? = nil,
+        fromBot: Bool = false
     ) {
+        self.confirmedMembers = confirmedMembers
+        self.botID = botID
         self.senderHandle = senderHandle
         self.mentionedNames = mentionedNames
         self.addressed = addressed

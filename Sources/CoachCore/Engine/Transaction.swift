@@ -107,18 +107,31 @@ struct Transaction {
     /// The weeks the current cycle has opened so far.
     var weeksInCycle: [ProgrammeWeek] { state.weeksInCycle }
 
-    /// The member an @-mention in a command means, or nil after telling the sender who is known.
+    /// Some of the people the bot knows, to help with spelling.
+    var knownNames: [String] { Array(state.members.values.map(\.name).sorted().prefix(12)) }
+
+    /// The member an @-mention in a command means (see `Coach.resolveMember`), or nil after telling the sender why
+    /// nobody is: a name nobody has, someone the bot cannot count as one of the team, or the bot itself.
     mutating func mentionedMember(_ token: String, _ request: Request) -> String? {
-        guard let id = coach.resolveMember(token, in: request.message, state) else {
-            let known = state.members.values.map(\.name).sorted()
-            reply(request, NotFoundView(kind: .member, ref: token, known: Array(known.prefix(12))))
+        switch coach.resolveMember(token, in: request.message, state) {
+        case .member(let id):
+            // Someone named before they ever spoke: in the roster, or confirmed by the platform with their name.
+            if state.members[id] == nil,
+                let name = config.members.first(where: { $0.id == id })?.name ?? request.message.mentionedNames[id]
+            {
+                record(.memberSeen(id: id, name: name))
+            }
+            return id
+        case .bot:
+            reply(request, NotFoundView(kind: .bot, ref: config.team.botName))
+            return nil
+        case .unknown(let ref):
+            reply(request, NotFoundView(kind: .member, ref: ref, known: knownNames))
+            return nil
+        case .outsider(let ref):
+            reply(request, NotFoundView(kind: .outsider, ref: ref, known: knownNames))
             return nil
         }
-        // Someone named before they ever spoke: the platform told us their name with the mention.
-        if state.members[id] == nil, let name = request.message.mentionedNames[id] {
-            record(.memberSeen(id: id, name: name))
-        }
-        return id
     }
 }
 

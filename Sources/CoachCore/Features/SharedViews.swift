@@ -54,11 +54,14 @@ struct NotFoundView: MessageView {
     static let template = Template.notFound
     var kind: Kind
     var ref: String
-    /// With `member`: some of the people the bot knows, to help with spelling.
+    /// With `member` and `outsider`: some of the people the bot knows, to help with spelling.
     var known: [String]?
 
     enum Kind: String, TemplateFlag {
-        case principle, member, example, goal, followup, week, definition, feedback
+        /// `member`: a typed name nobody has. `outsider`: a platform mention of someone who is not one of the team as
+        /// far as the bot can tell (never wrote, not in the roster, not confirmed in the channel). `bot`: the bot
+        /// itself where a member is needed; `ref` is its name.
+        case principle, member, outsider, bot, example, goal, followup, week, definition, feedback
     }
 }
 

@@ -25,6 +25,15 @@ struct DiscordClient: PlatformClient {
         return url.adding(query: query)
     }
 
+    /// Whether `user` is a member of the server `guild`: Discord answers 404 (Unknown Member) for anyone who is not.
+    func isMember(_ user: String, ofServer guild: String) async throws(TransportError) -> Bool {
+        let label = "discord server member"
+        let response = try await get("guilds", guild, "members", user, label: label)
+        if response.status == 404 { return false }
+        if let failure = failure(response, label, for: .lookup) { throw failure }
+        return true
+    }
+
     /// Discord's reading of a failed call, then the shared one. A 429 waits the body's `retry_after` exactly
     /// (fractional seconds), falling back to the `Retry-After` header. A refusal on the configured channel (or the
     /// bot's own account) needs a person; in a private conversation it drops the one message.

@@ -40,6 +40,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
     /// Discord's 2,000 "characters", counted as UTF-16 code units: never fewer than Discord's count.
     static let splitter = MessageSplitter(limit: DiscordTransport.messageLimit, measure: .utf16, markup: .discord,
         finishing: DiscordText.defusingMassMentions)
+    let membership: ChannelMembership
 
     /// The bot's own user, learned on first use.
     var me: DiscordWire.User?
@@ -52,6 +53,8 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
     /// it to address the bot. Looked up once per run.
     var botRole: String?
     var lookedUpRole = false
+    /// The server the channel belongs to, once asked.
+    var server: String?
 
     init(settings: PlatformSettings, context: PlatformContext) throws(PlatformSetupError) {
         try settings.validateKeys(Self.settingKeys)
@@ -66,6 +69,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
         readsBacklog = try settings.readsBacklog()
         pacing = .every(try settings.seconds("pollSeconds", default: 3, range: 1...300))
         logger = context.logger
+        membership = ChannelMembership(platform: "discord", logger: context.logger)
     }
 
     /// Where a message was read.
@@ -133,7 +137,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
         // One timeline for the engine: snowflakes order messages across channels by creation time.
         found.sort { Snowflake.precedes($0.message.id, $1.message.id) }
         let messages = found.compactMap { inbound($0.message, origin: $0.origin, me: me, watched: watched) }
-        return PollBatch(messages: messages, cursor: cursor.encoded)
+        return PollBatch(messages: try await confirmingMembers(messages, me: me), cursor: cursor.encoded)
     }
 
     /// Notes where "now" is: the newest message's id, or the channel's own id (older than anything in it) when the
@@ -144,7 +148,27 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
         var cursor = DiscordCursor(channel: channel, after: page.last?.id ?? channel)
         cursor.direct = direct.pendingForCursor
         let messages = readsBacklog ? page.compactMap { inbound($0, origin: .channel, me: me, watched: []) } : []
-        return PollBatch(messages: messages, cursor: cursor.encoded)
+        return PollBatch(messages: try await confirmingMembers(messages, me: me), cursor: cursor.encoded)
+    }
+
+    /// `messages` with the mentioned people who are members of the channel's server confirmed (`ChannelMembership`).
+    /// Discord has no single question for "may this user see the channel", so a member of the server counts.
+    func confirmingMembers(_ messages: [InboundMessage], me: DiscordWire.User) async throws(TransportError)
+        -> [InboundMessage]
+    {
+        try await membership.confirming(messages, botID: me.id) { user throws(TransportError) in
+            guard let server = try await self.channelServer() else { return false }
+            return try await self.client.isMember(user, ofServer: server)
+        }
+    }
+
+    /// The server (guild) the channel belongs to, asked once per run; nil for a channel outside any server.
+    func channelServer() async throws(TransportError) -> String? {
+        if let server { return server }
+        let info = try await client.call(get: "channels", channel, as: DiscordWire.Channel.self, label: "discord channel",
+            for: .lookup)
+        server = info.guildID
+        return info.guildID
     }
 
     /// The messages after `after` in one channel, oldest first, and the newest id read.
@@ -253,8 +277,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
     /// no failure here holds a poll back.
     func lookUpBotRole(_ me: DiscordWire.User) async -> String? {
         do throws(TransportError) {
-            let info = try await client.call(get: "channels", channel, as: DiscordWire.Channel.self, label: "discord channel", for: .lookup)
-            guard let guild = info.guildID else { return nil }
+            guard let guild = try await channelServer() else { return nil }
             let roles = try await client.call(get: "guilds", guild, "roles", as: [DiscordWire.Role].self, label: "discord roles", for: .lookup)
             return roles.first { $0.tags?.botID == me.id }?.id
         } catch {

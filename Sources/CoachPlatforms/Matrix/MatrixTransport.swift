@@ -35,6 +35,7 @@ public actor MatrixTransport: PollingTransport {
     let readsBacklog: Bool
     let botName: String
     let ledger = PartsLedger()
+    let membership: ChannelMembership
 
     var identity: Identity?
     /// Whether this run has made sure the bot is in its room (joining a pending invite if need be).
@@ -78,6 +79,7 @@ public actor MatrixTransport: PollingTransport {
         readsBacklog = try settings.readsBacklog()
         botName = context.botName
         logger = context.logger
+        membership = ChannelMembership(platform: "matrix", logger: context.logger)
     }
 
     /// The bot's user id (and display name), asked once per run.
@@ -103,6 +105,22 @@ public actor MatrixTransport: PollingTransport {
         let me = try await whoAmI()
         try await ensureInRoom()
         try await loadDirectRooms(me)
+        var batch = try await newMessages(request, me: me)
+        batch.messages = try await membership.confirming(batch.messages, botID: me.userID) { user throws(TransportError) in
+            try await self.isJoined(user)
+        }
+        return batch
+    }
+
+    /// Whether `user` has joined the team's room now: its member state event says `join` (none at all is a 404).
+    func isJoined(_ user: String) async throws(TransportError) -> Bool {
+        let member = try await client.call(get: "rooms", roomID, "state", "m.room.member", user, as: JSONValue.self,
+            label: "matrix room member", for: .lookup)
+        return member["membership"]?.string == "join"
+    }
+
+    /// The messages after the cursor: the team's room, then the bot's private rooms.
+    func newMessages(_ request: PollRequest, me: Identity) async throws(TransportError) -> PollBatch {
         guard let since = request.cursor else { return try await firstSync(me) }
         let directRooms = direct.reading
         let generation = direct.generation

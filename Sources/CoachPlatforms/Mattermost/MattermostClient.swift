@@ -46,6 +46,15 @@ struct MattermostClient: PlatformClient {
         }
     }
 
+    /// Whether `user` is a member of the bot's channel: Mattermost answers 404 for anyone who is not.
+    func isInChannel(_ user: String) async throws(TransportError) -> Bool {
+        let label = "mattermost channel member"
+        let response = try await get("channels", channel, "members", user, label: label)
+        if response.status == 404 { return false }
+        if let failure = failure(response, label, for: .lookup) { throw failure }
+        return true
+    }
+
     /// What a 403 means, by what the call was for.
     static func forbidden(_ purpose: CallPurpose, channel: String) -> String {
         switch purpose {

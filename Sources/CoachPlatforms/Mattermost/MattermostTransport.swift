@@ -34,6 +34,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
     let channel: String
     let readsBacklog: Bool
     let logger: Logger
+    let membership: ChannelMembership
     let ledger = PartsLedger()
     static let splitter = MessageSplitter(limit: MattermostTransport.messageLimit, measure: .scalars, markup: .mattermost,
         finishing: MattermostText.defusingMassMentions)
@@ -62,6 +63,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
         readsBacklog = try settings.readsBacklog()
         pacing = .every(try settings.seconds("pollSeconds", default: 3, range: 1...300))
         logger = context.logger
+        membership = ChannelMembership(platform: "mattermost", logger: context.logger)
     }
 
     /// The bot's own account, asked once.
@@ -97,7 +99,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
         // One timeline for the engine across the channel and the conversations.
         posts.sort { ($0.post.createAt, $0.post.id) < ($1.post.createAt, $1.post.id) }
         let messages = try await inbound(posts, me: me)
-        return PollBatch(messages: messages, cursor: cursor.encoded)
+        return PollBatch(messages: try await confirmingMembers(messages, me: me), cursor: cursor.encoded)
     }
 
     /// Notes where "now" is: the newest post's id, or an empty position when the channel has none yet.
@@ -107,7 +109,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
         var cursor = MattermostCursor(channel: channel, after: posts.last?.id ?? "")
         cursor.direct = direct.pendingForCursor
         let messages = readsBacklog ? try await inbound(posts.map { ($0, false) }, me: me) : []
-        return PollBatch(messages: messages, cursor: cursor.encoded)
+        return PollBatch(messages: try await confirmingMembers(messages, me: me), cursor: cursor.encoded)
     }
 
     /// The posts after `after` in one channel, oldest first, and the position after the last of them.
@@ -167,6 +169,11 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
             var mentions: [String: String] = [:]
             var mentionedNames: [String: String] = [:]
             for token in MattermostText.mentionTokens(in: text) {
+                if token.lowercased() == me.username.lowercased() {
+                    // The bot named further on (`caught @coachbot`): nobody to credit, which the engine says.
+                    mentions[token] = me.id
+                    continue
+                }
                 guard let user = usernames[token.lowercased()] ?? nil else { continue }
                 mentions[token] = user.id
                 mentions[token.lowercased()] = user.id
@@ -179,6 +186,14 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
                 addressed: addressed, mentions: mentions, mentionedNames: mentionedNames, fromBot: fromBot))
         }
         return messages
+    }
+
+    /// `messages` with the mentioned people who are members of the channel confirmed (see `ChannelMembership`).
+    func confirmingMembers(_ messages: [InboundMessage], me: Identity) async throws(TransportError) -> [InboundMessage] {
+        let client = client
+        return try await membership.confirming(messages, botID: me.id) { user throws(TransportError) in
+            try await client.isInChannel(user)
+        }
     }
 
     /// Fetches the people not yet known, in one call. Names are a nicety: only a failure worth retrying (a limit, an

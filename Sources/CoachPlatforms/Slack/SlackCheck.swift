@@ -73,7 +73,13 @@ extension SlackTransport {
         if !scopes.contains("im:write") {
             findings.append(.warning("scopes", "the token lacks im:write, so private nudges are dropped (and logged); everything else works: \(fix)"))
         }
-        if findings.isEmpty { findings.append(.ok("scopes", "chat:write, users:read and im:write are granted")) }
+        if scopes.isDisjoint(with: ["channels:read", "groups:read"]) {
+            findings.append(.warning("scopes", "the token lacks channels:read (groups:read for a private channel), so the bot cannot check that a mentioned person is in the channel, and someone caught before they ever write is not credited: \(fix)"))
+        }
+        if findings.isEmpty {
+            let read = scopes.contains("channels:read") ? "channels:read" : "groups:read"
+            findings.append(.ok("scopes", "chat:write, users:read, im:write and \(read) are granted"))
+        }
         return findings
     }
 

@@ -59,6 +59,24 @@ struct SlackClient: PlatformClient {
         return try answer(try await get(method, query: query, label: label), as: type, label: label)
     }
 
+    /// Whether `user` is in the bot's channel, from `conversations.members` (the channels:read scope, groups:read for
+    /// a private channel): Slack has no question about one user, so the member list is read until they turn up.
+    func isInChannel(_ user: String) async throws(TransportError) -> Bool {
+        let label = "slack conversations.members"
+        var cursor = ""
+        repeat {
+            let query = [("channel", channel), ("limit", "1000")] + (cursor.isEmpty ? [] : [("cursor", cursor)])
+            switch try await answer(get: "conversations.members", query: query, as: SlackWire.Members.self) {
+            case .ok(let page):
+                if page.members?.contains(user) == true { return true }
+                cursor = page.response_metadata?.next_cursor ?? ""
+            case .refused(let refusal):
+                throw failure(refusal, label, for: .lookup)
+            }
+        } while !cursor.isEmpty
+        return false
+    }
+
     /// What an `ok:false` code means for the runtime, with the fix for each. A missing scope on a private message
     /// (`.direct`) only drops that message.
     func failure(_ refusal: Refusal, _ label: String, for purpose: CallPurpose) -> TransportError {

@@ -31,6 +31,7 @@ public actor SlackTransport: PollingTransport, OpensDirectConversations {
     static let splitter = MessageSplitter(limit: 4000, measure: .utf16, markup: .slack,
         finishing: SlackText.defusingMassMentions)
     let ledger = PartsLedger()
+    let membership: ChannelMembership
 
     /// Message subtypes that are a person writing; joins, topic changes, edits and other apps' posts are not.
     static let userSubtypes: Set<String> = ["thread_broadcast", "file_share", "me_message"]
@@ -77,6 +78,7 @@ public actor SlackTransport: PollingTransport, OpensDirectConversations {
         }
         self.maxPages = max(2, maxPages)
         logger = context.logger
+        membership = ChannelMembership(platform: "slack", logger: context.logger)
         configBotName = context.botName
     }
 
@@ -138,6 +140,10 @@ public actor SlackTransport: PollingTransport, OpensDirectConversations {
         for (message, root) in raw.sorted(by: { SlackTimestamp.less($0.0.ts ?? "", $1.0.ts ?? "") }) {
             guard let inbound = try await inbound(message, me: me, threadRoot: root), ids.insert(inbound.id).inserted else { continue }
             messages.append(inbound)
+        }
+        let client = client
+        messages = try await membership.confirming(messages, botID: me.userID) { user throws(TransportError) in
+            try await client.isInChannel(user)
         }
         return PollBatch(messages: messages, cursor: next.encoded)
     }

@@ -39,6 +39,13 @@ enum SlackWire {
         }
     }
 
+    /// `conversations.members`: one page of the channel's member ids.
+    struct Members: Decodable {
+        var ok: Bool
+        var members: [String]?
+        var response_metadata: Page.Metadata?
+    }
+
     struct AuthTest: Decodable {
         var ok: Bool
         var user_id: String?

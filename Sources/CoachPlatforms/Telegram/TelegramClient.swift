@@ -67,6 +67,13 @@ struct TelegramClient: PlatformClient {
         }
     }
 
+    /// Whether `user` (a numeric user id) is in the group now.
+    func isInChat(_ user: String) async throws(TransportError) -> Bool {
+        guard let id = Int64(user) else { return false }
+        return try await call(post: "getChatMember", body: TelegramWire.ChatMemberQuery(chat_id: .id(chat), user_id: id),
+            as: TelegramWire.ChatMember.self, label: "telegram getChatMember", for: .lookup).isInChat
+    }
+
     /// The envelope's `result`.
     func decode<T: Decodable>(_ response: WebResponse, as type: T.Type, label: String) throws(TransportError) -> T {
         let envelope = try response.decode(TelegramWire.Envelope<T>.self, label)

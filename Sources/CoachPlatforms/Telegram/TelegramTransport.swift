@@ -32,6 +32,8 @@ public actor TelegramTransport: PollingTransport {
     let readsBacklog: Bool
     static let splitter = MessageSplitter(limit: TelegramTransport.messageLimit, measure: .utf16, markup: .telegramHTML)
     let ledger = PartsLedger()
+    /// People named by a text mention, confirmed as in the group (`ChannelMembership`).
+    let membership: ChannelMembership
 
     var me: TelegramWire.User?
     /// Message ids of the bot's own replies in a thread → that thread's root id.
@@ -50,6 +52,7 @@ public actor TelegramTransport: PollingTransport {
             redactor: settings.redactor, token: token, tokenVariable: tokenVariable, chat: chat)
         readsBacklog = try settings.readsBacklog()
         logger = context.logger
+        membership = ChannelMembership(platform: "telegram", logger: context.logger)
         botName = context.botName
     }
 
@@ -91,6 +94,10 @@ public actor TelegramTransport: PollingTransport {
             next = max(next, Self.offset(after: update.update_id))
             guard let message = update.message else { continue }
             if let inbound = inbound(message, me: me, watched: watched) { messages.append(inbound) }
+        }
+        let client = client
+        messages = try await membership.confirming(messages, botID: String(me.id)) { user throws(TransportError) in
+            try await client.isInChat(user)
         }
         return PollBatch(messages: messages, cursor: String(next))
     }
@@ -155,10 +162,18 @@ public actor TelegramTransport: PollingTransport {
                 threadRootID = repliedID
             }
         }
+        var mentions = text.mentions
+        if let handle = me.username?.lowercased() {
+            // The bot named further on (`caught @CoachBot`): nobody to credit, which the engine says.
+            for word in text.text.split(whereSeparator: \.isWhitespace) where word.first == "@" {
+                let typed = word.dropFirst().prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+                if typed.lowercased() == handle { mentions[String(typed)] = String(me.id) }
+            }
+        }
         return InboundMessage(
             id: "\(message.chat.id):\(message.message_id)", senderID: senderID, senderName: senderName,
             senderHandle: senderHandle, text: text.text, threadRootID: threadRootID, isDirect: isPrivate,
-            addressed: addressed, mentions: text.mentions, mentionedNames: text.mentionedNames, fromBot: fromBot)
+            addressed: addressed, mentions: mentions, mentionedNames: text.mentionedNames, fromBot: fromBot)
     }
 
     /// A group that became a supergroup gets a new id; both the old and the new chat announce it.

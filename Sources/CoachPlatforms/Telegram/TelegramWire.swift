@@ -91,8 +91,14 @@ enum TelegramWire {
         var message_id: Int64
     }
 
+    /// `getChatMember`'s answer: the member's status, and for a restricted member whether they are still in it.
     struct ChatMember: Decodable {
         var status: String
+        var is_member: Bool?
+
+        var isInChat: Bool {
+            ["creator", "administrator", "member"].contains(status) || (status == "restricted" && is_member == true)
+        }
     }
 
     struct WebhookInfo: Decodable {

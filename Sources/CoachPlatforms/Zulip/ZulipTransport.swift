@@ -42,6 +42,7 @@ public actor ZulipTransport: PollingTransport {
     let topic: String
     let readsBacklog: Bool
     let ledger = PartsLedger()
+    let membership: ChannelMembership
 
     var me: ZulipWire.Me?
     var messageLimit = ZulipTransport.defaultMessageLimit
@@ -50,6 +51,8 @@ public actor ZulipTransport: PollingTransport {
     /// Full name → user id, for `@**Name**` mentions that carry no id.
     var directory: [String: Int]?
     var unknownNames = Set<String>()
+    /// The configured channel's id, once asked.
+    var streamID: Int?
 
     init(settings: PlatformSettings, context: PlatformContext) throws(PlatformSetupError) {
         try settings.validateKeys(["stream", "topic", "email", "apiKeyEnv"])
@@ -66,6 +69,7 @@ public actor ZulipTransport: PollingTransport {
             redactor: settings.redactor)
         readsBacklog = try settings.readsBacklog()
         logger = context.logger
+        membership = ChannelMembership(platform: "zulip", logger: context.logger)
     }
 
     /// The bot's own account, asked once per run.
@@ -80,6 +84,28 @@ public actor ZulipTransport: PollingTransport {
 
     public func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch {
         let me = try await identity()
+        var batch = try await newMessages(request, me: me)
+        let botID = String(me.user_id)
+        batch.messages = try await membership.confirming(batch.messages, botID: botID) { user throws(TransportError) in
+            try await self.isSubscribed(user)
+        }
+        return batch
+    }
+
+    /// Whether the user with id `user` is subscribed to the configured channel.
+    func isSubscribed(_ user: String) async throws(TransportError) -> Bool {
+        guard Int(user) != nil else { return false }
+        if streamID == nil {
+            streamID = try await client.call(get: "get_stream_id", query: [("stream", stream)], as: ZulipWire.StreamID.self,
+                label: "zulip get_stream_id", for: .lookup).stream_id
+        }
+        guard let streamID else { return false }
+        return try await client.call(get: "users", user, "subscriptions", String(streamID),
+            as: ZulipWire.SubscriptionStatus.self, label: "zulip subscription status", for: .lookup).is_subscribed
+    }
+
+    /// The messages after the cursor, read from the event queue (or from history after the queue was lost).
+    func newMessages(_ request: PollRequest, me: ZulipWire.Me) async throws(TransportError) -> PollBatch {
         guard var cursor = ZulipCursor(request.cursor) else { return try await start(me: me) }
         if cursor.backfilling == true { return try await catchUp(cursor, me: me) }
 

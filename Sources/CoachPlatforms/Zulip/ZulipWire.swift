@@ -21,6 +21,16 @@ enum ZulipWire {
         var email: String?
     }
 
+    /// `GET /get_stream_id`: the configured channel's id.
+    struct StreamID: Decodable {
+        var stream_id: Int
+    }
+
+    /// `GET /users/{user}/subscriptions/{stream}`: whether that user is subscribed to that channel.
+    struct SubscriptionStatus: Decodable {
+        var is_subscribed: Bool
+    }
+
     struct Registered: Decodable {
         var queue_id: String
         var last_event_id: Int
