@@ -35,7 +35,8 @@ struct BuilderTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = ConsoleInput()
         let printed = Printed()
-        let group = try CoachBuilder.serviceGroup(for: try Self.setup("Config/coach.json", state: dir), Self.outside(input, printed))
+        let group = try CoachBuilder.serviceGroup(
+            for: try Self.setup("Config/coach.json", state: dir), Self.outside(input, printed), reports: nil)
         let running = Task { try await group.run() }
         input.push("example kept through shutdown")
         // The reply is sent after the example's commit: once it is printed, the commit is durable.
@@ -55,7 +56,8 @@ struct BuilderTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = ConsoleInput()
         let printed = Printed()
-        let group = try CoachBuilder.serviceGroup(for: try Self.setup("Config/coach.json", state: dir), Self.outside(input, printed))
+        let group = try CoachBuilder.serviceGroup(
+            for: try Self.setup("Config/coach.json", state: dir), Self.outside(input, printed), reports: nil)
         input.push("status")
         input.close()
         try await group.run()
