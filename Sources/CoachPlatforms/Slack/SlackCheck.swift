@@ -74,6 +74,11 @@ extension SlackTransport {
             findings.append(.warning("scopes", "the token lacks im:write, so private nudges are dropped (and logged); everything else works: \(fix)"))
         }
         if findings.isEmpty { findings.append(.ok("scopes", "chat:write, users:read and im:write are granted")) }
+        if scopes.contains("files:write") {
+            findings.append(.ok("files", "files:write is granted: report html sends the report file privately"))
+        } else {
+            findings.append(.warning("files", "the token lacks files:write, so report html cannot send the report file (the admin is told to run coach report --html on the server instead): \(fix)"))
+        }
         return findings
     }
 
