@@ -123,3 +123,10 @@ extension AdapterTestSuite {
             bytes: Data("<!doctype html><title>Report</title><p>Zoë said “thanks” 🎉</p>\r\n--ServiceCoach-form-boundary-7c2e9a\r\n<p>end</p>".utf8))
     }
 }
+
+extension FileDelivery {
+    /// The refusal, when the platform refused the file.
+    var refusal: FileRefusal? {
+        if case .refused(let refusal) = self { refusal } else { nil }
+    }
+}
