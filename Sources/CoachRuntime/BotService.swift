@@ -14,7 +14,7 @@ import ServiceLifecycle
 /// Makes the file a queued message's attachment asks for, from the state as it stands at `now` (the programme
 /// report for `report html`). Given to the runtime by whoever builds the bot, so the engine stays pure and the
 /// runtime knows no report format.
-public typealias AttachmentRenderer = @Sendable (Attachment, CoachState, Date) throws -> FileAttachment
+public typealias AttachmentRenderer = @Sendable (OutboundMessage.Attachment, CoachState, Date) throws -> FileAttachment
 
 public struct BotService: Service, CustomStringConvertible {
     public let session: CoachSession
@@ -133,34 +133,50 @@ public struct BotService: Service, CustomStringConvertible {
         }
 
         /// Sends the outbox in order. Returns false when delivery should be retried before polling again.
+        ///
+        /// What a delivery queues (the words for a file that did not go) is sent in the same turn, each message once:
+        /// the member is not kept waiting for the next poll.
         mutating func deliver() async throws -> Bool {
-            for message in await session.outbox {
-                guard !Task.isCancelled else { return true }
-                let key = await session.deliveryKey(for: message)
-                let delivery: FileDelivery
-                do {
-                    if let attachment = message.attachment {
-                        delivery = try await sendFile(message, attachment, key: key)
-                    } else {
-                        delivery = .sent(platformID: try await transport.send(message, key: key))
-                    }
-                } catch .rejected(let reason), .tooLong(let reason) {
-                    // The reason goes into the journal: masked like a log line.
-                    try await session.markDropped(message.id, reason: service.redactor(reason))
-                    continue
-                } catch {
-                    try await recover(from: error.redacted(by: service.redactor), during: "send")
-                    return false
+            var attempted = Set<String>()
+            while true {
+                let pending = await session.outbox.filter { !attempted.contains($0.id) }
+                guard !pending.isEmpty else { return true }
+                for queued in pending {
+                    guard !Task.isCancelled else { return true }
+                    attempted.insert(queued.id)
+                    // As it stands now: sending a headline moves the messages queued under it into its thread.
+                    guard let message = await session.outbox.first(where: { $0.id == queued.id }) else { continue }
+                    guard try await deliver(message) else { return false }
                 }
-                succeeded()
-                switch delivery {
-                case .sent(let platformID):
-                    try await session.markDelivered(message.id, platformID: platformID)
-                case .refused(let refusal):
-                    // The member hears what happened and how else to get the report; the bot carries on.
-                    try await session.fileNotSent(
-                        message.id, problem: refusal.problem, reason: service.redactor(refusal.reason), at: clock.now())
+            }
+        }
+
+        /// Sends one message. Returns false when delivery should be retried before polling again.
+        mutating func deliver(_ message: OutboundMessage) async throws -> Bool {
+            let key = await session.deliveryKey(for: message)
+            let delivery: FileDelivery
+            do {
+                if let attachment = message.attachment {
+                    delivery = try await sendFile(message, attachment, key: key)
+                } else {
+                    delivery = .sent(platformID: try await transport.send(message, key: key))
                 }
+            } catch .rejected(let reason), .tooLong(let reason) {
+                // The reason goes into the journal: masked like a log line.
+                try await session.markDropped(message.id, reason: service.redactor(reason))
+                return true
+            } catch {
+                try await recover(from: error.redacted(by: service.redactor), during: "send")
+                return false
+            }
+            succeeded()
+            switch delivery {
+            case .sent(let platformID):
+                try await session.markDelivered(message.id, platformID: platformID)
+            case .refused(let refusal):
+                // The member hears what happened and how else to get the report; the bot carries on.
+                try await session.fileNotSent(
+                    message.id, problem: refusal.problem, reason: service.redactor(refusal.reason), at: clock.now())
             }
             return true
         }
@@ -168,7 +184,7 @@ public struct BotService: Service, CustomStringConvertible {
         /// Makes the file `attachment` asks for and hands it to the platform with the message as its caption. A
         /// platform that takes no files (the state was moved to one), or a file that cannot be made, is refused here,
         /// so the member is told; the platform's own failures are thrown as for any message.
-        func sendFile(_ message: OutboundMessage, _ attachment: Attachment, key: String) async throws(TransportError)
+        func sendFile(_ message: OutboundMessage, _ attachment: OutboundMessage.Attachment, key: String) async throws(TransportError)
             -> FileDelivery
         {
             guard let files = transport as? any SendsFiles, transport.capabilities.files else {

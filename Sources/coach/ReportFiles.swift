@@ -34,7 +34,7 @@ enum ReportFiles {
     }
 
     /// `programme-report-2027-03-05.html`: the team's date it was made, so several saved copies sort and differ.
-    static func filename(on date: LocalDate, format: Attachment.ReportFormat) -> String {
+    static func filename(on date: LocalDate, format: OutboundMessage.Attachment.ReportFormat) -> String {
         "programme-report-\(date).\(format.rawValue)"
     }
 }

@@ -123,7 +123,7 @@ struct ReportFileTests {
 
     @Test("the attachment request survives the journal, and an unknown one is refused by name")
     func journal() throws {
-        for attachment in Attachment.all {
+        for attachment in OutboundMessage.Attachment.all {
             let message = OutboundMessage(
                 id: "o7", destination: .direct(userID: "alex"), kind: .reply, text: "caption", createdAt: Date(timeIntervalSince1970: 1),
                 attachment: attachment)

@@ -70,7 +70,7 @@ struct StateEventCodingTests {
                 .queued(OutboundMessage(id: "o3", destination: .channel, kind: .summary, text: "hi", createdAt: at)),
                 .queued(OutboundMessage(
                     id: "o4", destination: .channel, kind: .summary, text: "lists", createdAt: at, threadUnder: "o3")),
-            ] + Attachment.all.map { attachment in
+            ] + OutboundMessage.Attachment.all.map { attachment in
                 .queued(OutboundMessage(
                     id: "o5", destination: .direct(userID: "u1"), kind: .reply, text: "the report", createdAt: at,
                     attachment: attachment))

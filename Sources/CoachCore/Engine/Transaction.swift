@@ -23,7 +23,7 @@ struct Transaction {
     @discardableResult
     mutating func send<View: MessageView>(
         _ view: View, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind, threadUnder: String? = nil,
-        attachment: Attachment? = nil
+        attachment: OutboundMessage.Attachment? = nil
     ) -> String {
         queue(render(view), to: destination, kind: kind, threadUnder: threadUnder, attachment: attachment)
     }
@@ -37,7 +37,7 @@ struct Transaction {
     @discardableResult
     mutating func queue(
         _ text: String, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind, threadUnder: String? = nil,
-        attachment: Attachment? = nil
+        attachment: OutboundMessage.Attachment? = nil
     ) -> String {
         let id = "o\(state.nextOutboxNumber)"
         record(.queued(OutboundMessage(

@@ -13,7 +13,7 @@ enum Ratings {
         CommandDeclaration("report", aliases: ["beforeafter"]) { words in
             guard let first = words.args.first else { return .form(ShowBeforeAfter()) }
             // `report html`: the programme report as a file (admins), see `ReportFile`.
-            guard words.args.count == 1, let format = Attachment.ReportFormat(rawValue: first.lowercased()) else {
+            guard words.args.count == 1, let format = OutboundMessage.Attachment.ReportFormat(rawValue: first.lowercased()) else {
                 return .malformed(.badForm)
             }
             return .form(ReportFile.Send(format: format))

@@ -3,7 +3,7 @@ import Foundation
 /// The programme report as a file in the chat: `report html` (admins) sends the HTML page `coach report --html`
 /// writes on the server, privately to the asker, on platforms that take files.
 ///
-/// The engine only queues the request (`Attachment.programmeReport`) with its caption: the runtime makes the file
+/// The engine only queues the request (`OutboundMessage.Attachment.programmeReport`) with its caption: the runtime makes the file
 /// when it sends the message, because making it reads the whole state and must not sit in the journal. Where the
 /// file cannot go (no files on this platform, no private messages, or the platform refuses it later), the asker is
 /// told so and pointed to `coach report` on the server.
@@ -12,7 +12,7 @@ enum ReportFile {
     /// privately, like a person's record.
     struct Send: CommandForm {
         static let access = Access.admins
-        var format: Attachment.ReportFormat
+        var format: OutboundMessage.Attachment.ReportFormat
 
         func run(_ request: Request, _ tx: inout Transaction) {
             let capabilities = tx.coach.capabilities
