@@ -307,7 +307,8 @@ struct SynapseTests {
 }
 
 /// Private messages on the real homeserver: the direct room as the member's own client sees it, its reuse across
-/// restarts, the member's answer there, and what the homeserver refuses.
+/// restarts, the member's answer there, what the homeserver refuses, and the report file (`report html`), rendered
+/// by the runtime when it is sent, uploaded to the media repository and posted as an `m.file` in the admin's room.
 @Suite("Synapse private messages", .serialized)
 struct SynapsePrivateMessageTests {
     @Test("a private nudge reaches the member in a direct room marked m.direct; their answer there is answered in the same room after a restart",
@@ -397,12 +398,7 @@ struct SynapsePrivateMessageTests {
         _ = try await transport.send(hello, key: "hello-\(UUID().uuidString.prefix(8))")
         #expect(try await chat.botMessages().map(\.messageBody) == ["Hello"])
     }
-}
 
-/// The report file on the real homeserver: asked for in the room by the admin, rendered by the runtime when it is
-/// sent, uploaded to the media repository and posted as an `m.file` event in the admin's direct room.
-@Suite("Synapse report file", .serialized)
-struct SynapseReportFileTests {
     /// The report as a test renders it: the state's example count, in a page with text that is not ASCII.
     static let renderer: AttachmentRenderer = { attachment, state, now in
         FileAttachment(
