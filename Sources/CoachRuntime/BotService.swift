@@ -11,6 +11,11 @@ import ServiceLifecycle
 ///
 /// Every platform error passes `redactor` before it is logged, written to the state (a dropped message's reason) or
 /// thrown to whoever prints it, so a secret a platform echoed never leaves the bot.
+/// Makes the file a queued message's attachment asks for, from the state as it stands at `now` (the programme
+/// report for `report html`). Given to the runtime by whoever builds the bot, so the engine stays pure and the
+/// runtime knows no report format.
+public typealias AttachmentRenderer = @Sendable (OutboundMessage.Attachment, CoachState, Date) throws -> FileAttachment
+
 public struct BotService: Service, CustomStringConvertible {
     public let session: CoachSession
     let transport: any ChatTransport
@@ -21,10 +26,14 @@ public struct BotService: Service, CustomStringConvertible {
     let pollTimeout: Duration
     let random: SeededRandom
     let redactor: Redactor
+    /// Makes the files messages ask for; nil in a build without one, where such a message is answered as a file
+    /// that could not be made.
+    let renderAttachment: AttachmentRenderer?
 
     public init(
         session: CoachSession, transport: any ChatTransport, clock: any CoachClock, logger: Logger,
-        backoff: Backoff = Backoff(), pollTimeout: Duration = .seconds(30), randomSeed: UInt64, redactor: Redactor = .none
+        backoff: Backoff = Backoff(), pollTimeout: Duration = .seconds(30), randomSeed: UInt64, redactor: Redactor = .none,
+        renderAttachment: AttachmentRenderer? = nil
     ) {
         self.session = session
         self.transport = transport
@@ -34,6 +43,7 @@ public struct BotService: Service, CustomStringConvertible {
         self.pollTimeout = pollTimeout
         self.random = SeededRandom(seed: randomSeed)
         self.redactor = redactor
+        self.renderAttachment = renderAttachment
     }
 
     /// How the service is named in logs and errors (swift-service-lifecycle's "Starting service"): the platform,
@@ -123,24 +133,74 @@ public struct BotService: Service, CustomStringConvertible {
         }
 
         /// Sends the outbox in order. Returns false when delivery should be retried before polling again.
+        ///
+        /// What a delivery queues (the words for a file that did not go) is sent in the same turn, each message once:
+        /// the member is not kept waiting for the next poll.
         mutating func deliver() async throws -> Bool {
-            for message in await session.outbox {
-                guard !Task.isCancelled else { return true }
-                let platformID: String?
-                do {
-                    platformID = try await transport.send(message, key: await session.deliveryKey(for: message))
-                } catch .rejected(let reason), .tooLong(let reason) {
-                    // The reason goes into the journal: masked like a log line.
-                    try await session.markDropped(message.id, reason: service.redactor(reason))
-                    continue
-                } catch {
-                    try await recover(from: error.redacted(by: service.redactor), during: "send")
-                    return false
+            var attempted = Set<String>()
+            while true {
+                let pending = await session.outbox.filter { !attempted.contains($0.id) }
+                guard !pending.isEmpty else { return true }
+                for queued in pending {
+                    guard !Task.isCancelled else { return true }
+                    attempted.insert(queued.id)
+                    // As it stands now: sending a headline moves the messages queued under it into its thread.
+                    guard let message = await session.outbox.first(where: { $0.id == queued.id }) else { continue }
+                    guard try await deliver(message) else { return false }
                 }
-                succeeded()
+            }
+        }
+
+        /// Sends one message. Returns false when delivery should be retried before polling again.
+        mutating func deliver(_ message: OutboundMessage) async throws -> Bool {
+            let key = await session.deliveryKey(for: message)
+            let delivery: FileDelivery
+            do {
+                if let attachment = message.attachment {
+                    delivery = try await sendFile(message, attachment, key: key)
+                } else {
+                    delivery = .sent(platformID: try await transport.send(message, key: key))
+                }
+            } catch .rejected(let reason), .tooLong(let reason) {
+                // The reason goes into the journal: masked like a log line.
+                try await session.markDropped(message.id, reason: service.redactor(reason))
+                return true
+            } catch {
+                try await recover(from: error.redacted(by: service.redactor), during: "send")
+                return false
+            }
+            succeeded()
+            switch delivery {
+            case .sent(let platformID):
                 try await session.markDelivered(message.id, platformID: platformID)
+            case .refused(let refusal):
+                // The member hears what happened and how else to get the report; the bot carries on.
+                try await session.fileNotSent(
+                    message.id, problem: refusal.problem, reason: service.redactor(refusal.reason), at: clock.now())
             }
             return true
+        }
+
+        /// Makes the file `attachment` asks for and hands it to the platform with the message as its caption. A
+        /// platform that takes no files (the state was moved to one), or a file that cannot be made, is refused here,
+        /// so the member is told; the platform's own failures are thrown as for any message.
+        func sendFile(_ message: OutboundMessage, _ attachment: OutboundMessage.Attachment, key: String) async throws(TransportError)
+            -> FileDelivery
+        {
+            guard let files = transport as? any SendsFiles, transport.capabilities.files else {
+                return .refused(FileRefusal(.unsupported, reason: "\(transport.name) takes no files from the bot"))
+            }
+            guard let render = service.renderAttachment else {
+                return .refused(FileRefusal(.notMade, reason: "this build of coach has no report renderer"))
+            }
+            let file: FileAttachment
+            do {
+                file = try render(attachment, await session.state, clock.now())
+            } catch {
+                logger.error("could not make a file to send", metadata: ["outbox": "\(message.id)", "error": "\(error)"])
+                return .refused(FileRefusal(.notMade, reason: "the file could not be made: \(error)"))
+            }
+            return try await files.send(message, file: file, key: key)
         }
 
         /// A call went through: after a run of failures, say that the platform is back and how long it was away.

@@ -92,6 +92,12 @@ public actor CoachSession {
         try record([.dropped(id: id, reason: reason)])
     }
 
+    /// A queued file did not reach its member (the platform takes no files, refused it, or it could not be made):
+    /// the engine drops it and tells the member what happened and how to get the report instead.
+    public func fileNotSent(_ id: String, problem: FileProblem, reason: String, at now: Date) throws {
+        try commit(coach.fileNotSent(outboxID: id, problem: problem, reason: reason, at: now, state: &state))
+    }
+
     public func nextWakeUp(after now: Date) -> Date { coach.schedule.nextWakeUp(after: now) }
 
     /// Writes a fresh snapshot, so the next start replays nothing.

@@ -43,6 +43,36 @@ public struct FakeTransport: PollingTransport {
     }
 }
 
+/// A readable transport that also takes files, built from closures like `FakeTransport` (whose closures it uses for
+/// everything else). An unset `onSendFile` fails loudly.
+public struct FakeFileTransport: PollingTransport, SendsFiles {
+    public var base: FakeTransport
+    public var onSendFile: (@Sendable (OutboundMessage, FileAttachment, String) async throws(TransportError) -> FileDelivery)?
+
+    public init(
+        base: FakeTransport,
+        onSendFile: (@Sendable (OutboundMessage, FileAttachment, String) async throws(TransportError) -> FileDelivery)? = nil
+    ) {
+        self.base = base
+        self.onSendFile = onSendFile
+    }
+
+    public var name: String { base.name }
+    public var capabilities: TransportCapabilities { base.capabilities }
+    public var pacing: PollPacing { base.pacing }
+
+    public func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch { try await base.poll(request) }
+    public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
+        try await base.send(message, key: key)
+    }
+    public func check() async -> [CheckFinding] { await base.check() }
+
+    public func send(_ message: OutboundMessage, file: FileAttachment, key: String) async throws(TransportError) -> FileDelivery {
+        guard let onSendFile else { throw .unauthorized(reason: "FakeFileTransport.onSendFile was not set by the test") }
+        return try await onSendFile(message, file, key)
+    }
+}
+
 /// A send-only transport built from closures, as the incoming webhooks are: it cannot be read, so the runtime never
 /// polls it. A closure the test did not set fails loudly.
 public struct FakeSendOnlyTransport: ChatTransport {
@@ -90,11 +120,31 @@ public actor ScriptedChat {
     private var sendFailures: [TransportError]
     private var pollFailures: [TransportError]
     private var platformIDs = 0
+    /// Files the platform took: the message (its caption), the file and the key.
+    public private(set) var files: [(message: OutboundMessage, file: FileAttachment, key: String)] = []
+    /// What the platform answers to each file, in turn (a refusal, or a failure thrown); then it takes them.
+    private var fileAnswers: [Result<FileDelivery, TransportError>]
 
-    public init(batches: [PollBatch], sendFailures: [TransportError] = [], pollFailures: [TransportError] = []) {
+    public init(
+        batches: [PollBatch], sendFailures: [TransportError] = [], pollFailures: [TransportError] = [],
+        fileAnswers: [Result<FileDelivery, TransportError>] = []
+    ) {
         self.batches = batches
         self.sendFailures = sendFailures
         self.pollFailures = pollFailures
+        self.fileAnswers = fileAnswers
+    }
+
+    public func sendFile(_ message: OutboundMessage, _ file: FileAttachment, key: String) throws(TransportError) -> FileDelivery {
+        if !fileAnswers.isEmpty {
+            switch fileAnswers.removeFirst() {
+            case .success(let answer): return answer
+            case .failure(let error): throw error
+            }
+        }
+        files.append((message, file, key))
+        platformIDs += 1
+        return .sent(platformID: "p\(platformIDs)")
     }
 
     public func poll(_ request: PollRequest) throws(TransportError) -> PollBatch {
@@ -121,5 +171,14 @@ public actor ScriptedChat {
             capabilities: capabilities,
             onPoll: { request throws(TransportError) in try await self.poll(request) },
             onSend: { message, key throws(TransportError) in try await self.send(message, key: key) })
+    }
+
+    /// A transport whose calls go to this script, files included.
+    public nonisolated func fileTransport(
+        capabilities: TransportCapabilities = .init(directMessages: true, threads: true, markup: .plain, files: true)
+    ) -> FakeFileTransport {
+        FakeFileTransport(base: transport(capabilities: capabilities)) { message, file, key throws(TransportError) in
+            try await self.sendFile(message, file, key: key)
+        }
     }
 }

@@ -213,6 +213,22 @@ public struct MatrixAccount: Sendable {
         }
     }
 
+    /// A file from the media repository, as a member's client downloads it: the authenticated endpoint (Matrix
+    /// 1.11), with the account's token. The bytes, and the type the homeserver serves them as.
+    public func download(_ uri: String) async throws -> (bytes: Data, contentType: String?) {
+        guard uri.hasPrefix("mxc://") else { throw SynapseError.unexpected("not an mxc URI", uri) }
+        let serverAndID = uri.dropFirst("mxc://".count)
+        let url = homeserver.appendingPathComponent("_matrix/client/v1/media/download/\(serverAndID)")
+        var request = URLRequest(url: url)
+        request.setValue("Bearer \(accessToken)", forHTTPHeaderField: "Authorization")
+        request.timeoutInterval = 30
+        let (data, response) = try await SynapseHomeserver.session.data(for: request)
+        guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else {
+            throw SynapseError.status((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data.prefix(300), as: UTF8.self))
+        }
+        return (data, http.value(forHTTPHeaderField: "Content-Type"))
+    }
+
     /// The rooms this account has joined.
     public func joinedRooms() async throws -> [String] {
         try await call("GET", path("joined_rooms"))["joined_rooms"] as? [String] ?? []

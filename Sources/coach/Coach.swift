@@ -96,6 +96,10 @@ struct Run: AsyncParsableCommand, DeploymentUse {
             + "The commands are: \(names.joined(separator: ", ")). See coach --help."
     }
 
+    /// The programme report the bot sends in the chat (`report html`). This build has no report renderer, so the
+    /// bot answers with how to get the report on the server; the `CoachReport` module's renderer goes here.
+    static let reports: ReportFiles.Maker? = nil
+
     func run() async throws {
         let setup: CoachSetup
         do {
@@ -105,7 +109,7 @@ struct Run: AsyncParsableCommand, DeploymentUse {
         }
         let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"))
         do {
-            try await CoachBuilder.serviceGroup(for: setup, outside).run()
+            try await CoachBuilder.serviceGroup(for: setup, outside, reports: Self.reports).run()
         } catch {
             throw fail(error, redacting: CoachBuilder.redactor(for: setup, outside))
         }

@@ -66,12 +66,15 @@ enum CoachBuilder {
             environment: outside.environment, context: context)
     }
 
-    /// The bot on its platform, its state opened, ready to run.
-    static func bot(for setup: CoachSetup, _ outside: Outside) throws -> BotService {
+    /// The bot on its platform, its state opened, ready to run. `reports` makes the programme report the bot sends
+    /// as a file (`report html`): the caller chooses it, so this module need not know how the report is drawn; nil
+    /// builds a bot that answers `report html` with how to get the report on the server instead.
+    static func bot(for setup: CoachSetup, _ outside: Outside, reports: ReportFiles.Maker?) throws -> BotService {
         let outside = guarded(outside, for: setup)
         return try BotService.open(
             setup: setup, transport: transport(for: setup, outside), clock: outside.clock, logger: outside.logger,
-            randomSeed: outside.randomSeed, redactor: redactor(for: setup, outside))
+            randomSeed: outside.randomSeed, redactor: redactor(for: setup, outside),
+            renderAttachment: ReportFiles.renderer(for: setup, reports: reports))
     }
 
     /// What `coach run` runs: the bot in a service group that stops it gracefully on the given signals, after the
@@ -79,9 +82,9 @@ enum CoachBuilder {
     ///
     /// The service is named explicitly: swift-service-lifecycle otherwise names it by `"\(service)"`, which would
     /// spell out whatever the service holds in its "Starting service" line.
-    static func serviceGroup(for setup: CoachSetup, _ outside: Outside) throws -> ServiceGroup {
+    static func serviceGroup(for setup: CoachSetup, _ outside: Outside, reports: ReportFiles.Maker?) throws -> ServiceGroup {
         let outside = guarded(outside, for: setup)
-        let bot = try bot(for: setup, outside)
+        let bot = try bot(for: setup, outside, reports: reports)
         return ServiceGroup(configuration: .init(
             services: [.init(service: bot, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: bot.description)],
             gracefulShutdownSignals: outside.shutdownSignals, logger: outside.logger))

@@ -70,7 +70,11 @@ struct StateEventCodingTests {
                 .queued(OutboundMessage(id: "o3", destination: .channel, kind: .summary, text: "hi", createdAt: at)),
                 .queued(OutboundMessage(
                     id: "o4", destination: .channel, kind: .summary, text: "lists", createdAt: at, threadUnder: "o3")),
-            ]
+            ] + OutboundMessage.Attachment.all.map { attachment in
+                .queued(OutboundMessage(
+                    id: "o5", destination: .direct(userID: "u1"), kind: .reply, text: "the report", createdAt: at,
+                    attachment: attachment))
+            }
         case .delivered: [.delivered(id: "o1", platformID: "p1"), .delivered(id: "o2", platformID: nil)]
         case .dropped: [.dropped(id: "o3", reason: "forbidden")]
         case .cursorAdvanced: [.cursorAdvanced(transport: "slack", cursor: "1700000000.000100")]

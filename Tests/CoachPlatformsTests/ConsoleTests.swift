@@ -82,7 +82,9 @@ struct ConsoleTests {
         let console = try Self.console(ConsoleInput(), Printed())
         #expect(console.name == "console")
         let findings = await console.check()
-        #expect(findings.map(\.status) == [.ok])
+        #expect(findings.map(\.status) == [.ok, .ok])
+        #expect(findings.map(\.subject) == ["console", "files"])
+        #expect(!console.capabilities.files)
         #expect(Platforms.kinds.first == "console")
         #expect(throws: PlatformSetupError.self) {
             _ = try Platforms.make(kind: "console", settings: ["channel": "x"], environment: [:],

@@ -27,6 +27,8 @@ actor FakeDiscord {
         var reference: String?
         var webhook: String?
         var nonce: String?
+        /// Files sent with the message, as their `files[n]` parts arrived.
+        var files: [FormPart] = []
     }
 
     static let token = "discord-secret-token"
@@ -48,6 +50,14 @@ actor FakeDiscord {
     var nextID: UInt64 = 99_999_999_999_999_800
     var applicationFlags: UInt64 = 1 << 19
     var scripted: [(path: String, skip: Int, reply: Reply)] = []
+    /// Discord's default upload limit per file: 10 MiB.
+    var maxUploadBytes = 10 * 1024 * 1024
+
+    func set(maxUploadBytes: Int) { self.maxUploadBytes = maxUploadBytes }
+
+    func files(in channel: String) -> [FormPart] {
+        messages.filter { $0.channel == channel }.flatMap(\.files)
+    }
 
     @discardableResult
     func addUser(_ id: String, _ username: String, globalName: String? = nil, bot: Bool = false, inServer: Bool = true) -> User {
@@ -134,6 +144,16 @@ actor FakeDiscord {
             guard channels[route[1]] != nil else { return error(404, 10003, "Unknown Channel") }
             guard readable.contains(route[1]) else { return error(403, 50001, "Missing Access") }
             return history(route[1], request.query)
+        case ("POST", 3, "channels") where route[2] == "messages" && !request.multipart.isEmpty:
+            // Files: the JSON body as `payload_json`, each file as `files[n]`, named in `attachments` by its `n`.
+            let payload = request.part("payload_json").flatMap { try? JSONSerialization.jsonObject(with: $0.body) } as? [String: Any] ?? [:]
+            let named = (payload["attachments"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+            let files = named.compactMap { request.part("files[\($0)]") }
+            guard !files.isEmpty, files.count == named.count, files.allSatisfy({ $0.filename != nil }) else {
+                return error(400, 50035, "Invalid Form Body")
+            }
+            guard files.allSatisfy({ $0.body.count <= maxUploadBytes }) else { return error(413, 40005, "Request entity too large") }
+            return create(in: route[1], payload, files: files)
         case ("POST", 3, "channels") where route[2] == "messages":
             return create(in: route[1], request.json)
         default:
@@ -153,7 +173,7 @@ actor FakeDiscord {
         return .json(page.reversed().map(messageJSON))
     }
 
-    func create(in channel: String, _ body: [String: Any]) -> Reply {
+    func create(in channel: String, _ body: [String: Any], files: [FormPart] = []) -> Reply {
         guard channels[channel] != nil else { return error(404, 10003, "Unknown Channel") }
         guard writable.contains(channel) else {
             if channel.hasPrefix("7") { return error(403, 50007, "Cannot send messages to this user") }
@@ -167,6 +187,7 @@ actor FakeDiscord {
         let reference = (body["message_reference"] as? [String: Any])?["message_id"] as? String
         var message = Message(id: snowflake(), channel: channel, author: Self.bot.id, content: content, type: reference == nil ? 0 : 19, reference: reference)
         message.nonce = nonce
+        message.files = files
         messages.append(message)
         return .json(messageJSON(message))
     }
@@ -567,15 +588,59 @@ struct DiscordTests: AdapterTestSuite {
         }
     }
 
+    // MARK: - Files
+
+    @Test("the report file goes to the member's private channel as files[0] with payload_json; a retry shows it once")
+    func reportFile() async throws {
+        let (fake, server) = try await Self.platform()
+        let transport = try Self.transport(server)
+        let message = Self.message("Here is **Corner Bakery**'s report, @everyone", to: .direct(userID: Self.sam))
+        let delivery = try await transport.send(message, file: Self.reportFile, key: "k-o1")
+        let dm = "7\(Self.sam)"
+        let file = try #require(await fake.files(in: dm).first)
+        #expect(delivery == .sent(platformID: await fake.ids(in: dm).first))
+        #expect(file.filename == Self.reportFile.filename)
+        #expect(file.contentType == "text/html; charset=utf-8")
+        #expect(file.body == Self.reportFile.bytes)
+        let request = try #require(server.requests(to: "/channels/\(dm)/messages").first)
+        let payloadPart = try #require(request.part("payload_json"))
+        let payload = try #require(try JSONSerialization.jsonObject(with: payloadPart.body) as? [String: Any])
+        #expect(request.part("payload_json")?.contentType == "application/json")
+        #expect(payload["nonce"] as? String == "k-o1")
+        #expect(payload["enforce_nonce"] as? Bool == true)
+        #expect((payload["allowed_mentions"] as? [String: Any])?["parse"] as? [String] == [])
+        #expect(await fake.contents(in: dm).first?.contains("@everyone") == false, "the caption's mass mention is broken")
+        #expect(await fake.contents(in: FakeDiscord.channel).isEmpty)
+
+        // The same key again (a retry after a crash): Discord returns the message already made.
+        #expect(try await transport.send(message, file: Self.reportFile, key: "k-o1") == delivery)
+        #expect(await fake.files(in: dm).count == 1)
+    }
+
+    @Test("missing permissions and a file over the upload limit are refusals the member hears about")
+    func reportFileRefused() async throws {
+        let (fake, server) = try await Self.platform()
+        let transport = try Self.transport(server)
+        await fake.setWritable(FakeDiscord.channel, false)
+        let forbidden = try await transport.send(Self.message("caption"), file: Self.reportFile, key: "k-o1")
+        #expect(forbidden.refusal?.problem == .notAllowed)
+        #expect(forbidden.refusal?.reason.contains("50013") == true)
+        await fake.set(maxUploadBytes: 10)
+        let tooLarge = try await transport.send(Self.message("caption", to: .direct(userID: Self.sam)), file: Self.reportFile, key: "k-o2")
+        #expect(tooLarge.refusal?.problem == .tooLarge)
+        #expect(await fake.files(in: "7\(Self.sam)").isEmpty)
+    }
+
     // MARK: - check and settings
 
     @Test("check: a good setup, a bad token, the intent off, no access to the channel, a wrong channel id")
     func check() async throws {
         let (fake, server) = try await Self.platform()
         let good = await (try Self.transport(server)).check()
-        #expect(good.map(\.status) == [.ok, .ok, .ok])
-        #expect(good.map(\.subject) == ["token", "intent", "channel"])
+        #expect(good.map(\.status) == [.ok, .ok, .ok, .ok])
+        #expect(good.map(\.subject) == ["token", "intent", "channel", "files"])
         #expect(good[2].detail.contains("#front-desk"))
+        #expect(good[3].detail.contains("private channel"))
 
         let badToken = await (try Self.transport(server, environment: ["DISCORD_BOT_TOKEN": "nope"])).check()
         #expect(badToken.map(\.status) == [.problem])
@@ -583,7 +648,7 @@ struct DiscordTests: AdapterTestSuite {
 
         await fake.setApplicationFlags(0)
         let intentOff = await (try Self.transport(server)).check()
-        #expect(intentOff.map(\.status) == [.ok, .problem, .ok])
+        #expect(intentOff.map(\.status) == [.ok, .problem, .ok, .ok])
         #expect(intentOff[1].detail.contains("Message Content Intent"))
         await fake.setApplicationFlags(1 << 18)
 
@@ -614,7 +679,7 @@ struct DiscordTests: AdapterTestSuite {
         }
         let transport = try make(["channel": "123"])
         #expect(Self.pacing(transport) == .every(.seconds(3)))
-        #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .discord))
+        #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .discord, files: true))
         let discord = try #require(transport as? DiscordTransport)
         #expect(discord.client.root.absoluteString == "https://discord.com/api/v10")
         #expect(discord.client.url(["users", "@me"], query: []).absoluteString == "https://discord.com/api/v10/users/@me")

@@ -31,6 +31,17 @@ actor FakeHomeserver {
     var unknownUsers: Set<String> = []
     /// The next createRoom makes its room but the answer is lost (a 504 instead of the room id).
     var losesNextCreateAnswer = false
+    /// The media repository: uploads by `mxc://` URI, as they arrived.
+    var media: [String: (filename: String?, contentType: String?, bytes: Data)] = [:]
+    /// `m.upload.size`; a larger upload is refused with `M_TOO_LARGE`.
+    var maxUploadBytes = 50_000_000
+    var uploadsForbidden = false
+    /// An older homeserver: no authenticated media (Matrix 1.11), only `/_matrix/media/v3/config`.
+    var authenticatedMedia = true
+
+    func set(maxUploadBytes: Int) { self.maxUploadBytes = maxUploadBytes }
+    func set(uploadsForbidden: Bool) { self.uploadsForbidden = uploadsForbidden }
+    func set(authenticatedMedia: Bool) { self.authenticatedMedia = authenticatedMedia }
     /// Queued answers: the first whose method and path fragment match is used once instead of the normal one.
     var overrides: [(method: String, path: String, reply: Reply)] = []
     /// A sync told to wait (`holdNextSync`) parks here until `releaseSync`.
@@ -124,6 +135,7 @@ actor FakeHomeserver {
         if let index = overrides.firstIndex(where: { $0.method == request.method && path.contains($0.path) }) {
             return overrides.remove(at: index).reply
         }
+        if let answer = mediaRepository(path, request) { return answer }
         let prefix = "/_matrix/client/v3/"
         guard path.hasPrefix(prefix) else { return Self.error(404, "M_UNRECOGNIZED", "unknown path") }
         let route = String(path.dropFirst(prefix.count))
@@ -171,6 +183,27 @@ actor FakeHomeserver {
             return sync(request)
         default:
             return Self.error(404, "M_UNRECOGNIZED", "unknown path \(route)")
+        }
+    }
+
+    /// The media endpoints beside the client API: upload, and the config in its authenticated and older places.
+    func mediaRepository(_ path: String, _ request: Received) -> Reply? {
+        let routes = ["/_matrix/media/v3/upload", "/_matrix/media/v3/config", "/_matrix/client/v1/media/config"]
+        guard routes.contains(path) else { return nil }
+        guard request.header("Authorization") == "Bearer \(Self.token)" else {
+            return Self.error(401, "M_UNKNOWN_TOKEN", "Invalid access token passed.")
+        }
+        switch (request.method, path) {
+        case ("POST", "/_matrix/media/v3/upload"):
+            if uploadsForbidden { return Self.error(403, "M_FORBIDDEN", "You are not permitted to upload media") }
+            guard request.body.count <= maxUploadBytes else { return Self.error(413, "M_TOO_LARGE", "Upload request body is too large") }
+            let uri = "mxc://test/m\(media.count + 1)"
+            media[uri] = (request.query["filename"], request.header("Content-Type"), request.body)
+            return .json(["content_uri": uri])
+        case ("GET", "/_matrix/client/v1/media/config") where authenticatedMedia, ("GET", "/_matrix/media/v3/config"):
+            return .json(["m.upload.size": maxUploadBytes])
+        default:
+            return Self.error(404, "M_UNRECOGNIZED", "Unrecognized request")
         }
     }
 
@@ -700,7 +733,7 @@ struct MatrixTests: AdapterTestSuite {
 
     @Test func privateMessagesAreOffered() async throws {
         let rig = try await MatrixRig()
-        #expect(rig.transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .html))
+        #expect(rig.transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .html, files: true))
     }
 
     @Test func aFirstPrivateMessageCreatesADirectRoomAndRecordsItInMDirectKeepingOtherEntries() async throws {
@@ -922,14 +955,14 @@ struct MatrixTests: AdapterTestSuite {
     @Test func checkSaysWhetherTheBotCanKeepItsPrivateRooms() async throws {
         let rig = try await MatrixRig()
         var findings = await rig.transport.check()
-        #expect(findings.map(\.status) == [.ok, .ok])
-        #expect(findings.last?.detail.hasSuffix("; private nudges go to a direct room per member") == true)
+        #expect(findings.map(\.status) == [.ok, .ok, .ok])
+        #expect(findings[1].detail.hasSuffix("; private nudges go to a direct room per member") == true)
         await rig.home.fail("GET", "account_data/m.direct", with: FakeHomeserver.error(403, "M_FORBIDDEN", "Cannot get account data"))
         findings = await rig.transport.check()
-        #expect(findings.map(\.status) == [.ok, .ok, .warning])
+        #expect(findings.map(\.status) == [.ok, .ok, .warning, .ok])
         #expect(findings[1].detail.contains("private") == false)
-        #expect(findings.last?.subject == "private messages")
-        #expect(findings.last?.detail.contains("M_FORBIDDEN") == true)
+        #expect(findings[2].subject == "private messages")
+        #expect(findings[2].detail.contains("M_FORBIDDEN") == true)
     }
 
     // MARK: Mentions and addressing
@@ -1012,18 +1045,69 @@ struct MatrixTests: AdapterTestSuite {
     @Test func checkReportsTheAccountAndTheRoom() async throws {
         let rig = try await MatrixRig()
         let findings = await rig.transport.check()
-        #expect(findings.map(\.status) == [.ok, .ok])
+        #expect(findings.map(\.status) == [.ok, .ok, .ok])
         #expect(findings.first?.detail == "signed in as @coach:test, device DEV1")
-        #expect(findings.last?.detail.contains(FakeHomeserver.room) == true)
+        #expect(findings[1].detail.contains(FakeHomeserver.room) == true)
+        #expect(findings.last?.subject == "files")
+        #expect(findings.last?.detail.contains("uploads up to 50 MB") == true)
+    }
+
+    // MARK: Files
+
+    @Test func theReportFileIsUploadedAndPostedAsAnMFileEventInTheMembersDirectRoom() async throws {
+        let rig = try await MatrixRig()
+        let message = outbound("Here is <b>Corner Bakery</b>'s report, @room", to: .direct(userID: Self.alice))
+        let delivery = try await rig.transport.send(message, file: Self.reportFile, key: "k-o1")
+        let (uri, stored) = try #require(await rig.home.media.first)
+        #expect(stored.filename == Self.reportFile.filename)
+        #expect(stored.contentType == "text/html; charset=utf-8")
+        #expect(stored.bytes == Self.reportFile.bytes)
+        let room = try #require(await rig.home.directRooms.first { $0.value[Self.alice] == "invite" }?.key)
+        let event = try #require(await rig.home.messages(in: room).last)
+        #expect(delivery == .sent(platformID: event["event_id"]?.string))
+        let content = try #require(event["content"])
+        #expect(content["msgtype"]?.string == "m.file")
+        #expect(content["url"]?.string == uri)
+        #expect(content["filename"]?.string == Self.reportFile.filename)
+        #expect(content["info"]?["mimetype"]?.string == "text/html")
+        #expect(content["info"]?["size"]?.double == Double(Self.reportFile.bytes.count))
+        #expect(content["formatted_body"]?.string?.contains("<b>Corner Bakery</b>") == true)
+        #expect(content["body"]?.string?.contains("@room") == false, "the caption's @room is broken")
+        #expect(content["m.mentions"] == .object([:]))
+        #expect(rig.sends().last?.path.removingPercentEncoding?.hasSuffix("/send/m.room.message/k-o1") == true)
+        #expect(await rig.home.botEvents.isEmpty)
+
+        // The same key again, as after a restart: the homeserver answers with the event already made.
+        #expect(try await rig.restarted().send(message, file: Self.reportFile, key: "k-o1") == delivery)
+        #expect(await rig.home.messages(in: room).count == 1)
+    }
+
+    @Test func aForbiddenOrTooLargeUploadIsARefusalAndCheckSaysSo() async throws {
+        let rig = try await MatrixRig()
+        let message = outbound("caption", to: .direct(userID: Self.alice))
+        await rig.home.set(uploadsForbidden: true)
+        let forbidden = try await rig.transport.send(message, file: Self.reportFile, key: "k-o1")
+        #expect(forbidden.refusal?.problem == .notAllowed)
+        #expect(forbidden.refusal?.reason.contains("M_FORBIDDEN") == true)
+        await rig.home.set(uploadsForbidden: false)
+        await rig.home.set(maxUploadBytes: 10)
+        #expect(try await rig.transport.send(message, file: Self.reportFile, key: "k-o2").refusal?.problem == .tooLarge)
+        #expect(await rig.home.media.isEmpty)
+        #expect(await rig.transport.check().last?.detail.contains("uploads up to 10 bytes") == true)
+
+        await rig.home.set(authenticatedMedia: false)
+        await rig.home.set(maxUploadBytes: 2_500_000)
+        let older = try #require(await rig.transport.check().last)
+        #expect(older.subject == "files" && older.status == .ok && older.detail.contains("up to 2.5 MB"))
     }
 
     @Test func checkRefusesAnEncryptedRoom() async throws {
         let rig = try await MatrixRig()
         await rig.home.setEncrypted()
         let findings = await rig.transport.check()
-        #expect(findings.map(\.status) == [.ok, .ok, .problem])
-        #expect(findings.last?.subject == "encryption")
-        #expect(findings.last?.detail.contains("without encryption") == true)
+        #expect(findings.map(\.status) == [.ok, .ok, .problem, .ok])
+        #expect(findings[2].subject == "encryption")
+        #expect(findings[2].detail.contains("without encryption") == true)
     }
 
     @Test func checkNamesABadToken() async throws {
@@ -1039,12 +1123,14 @@ struct MatrixTests: AdapterTestSuite {
         let rig = try await MatrixRig()
         await rig.home.setJoined(false)
         var findings = await rig.transport.check()
-        #expect(findings.last?.status == .problem)
-        #expect(findings.last?.detail.contains("/invite @coach:test") == true)
+        var channel = try #require(findings.first { $0.subject == "channel" })
+        #expect(channel.status == .problem)
+        #expect(channel.detail.contains("/invite @coach:test") == true)
         await rig.home.setJoined(false, invited: true)
         findings = await rig.transport.check()
-        #expect(findings.last?.status == .warning)
-        #expect(findings.last?.detail.contains("invited") == true)
+        channel = try #require(findings.first { $0.subject == "channel" })
+        #expect(channel.status == .warning)
+        #expect(channel.detail.contains("invited") == true)
     }
 
     // MARK: Through the engine

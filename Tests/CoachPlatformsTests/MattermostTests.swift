@@ -28,6 +28,16 @@ actor FakeMattermost {
         var createAt: Int64
         var type = ""
         var props: [String: any Sendable] = [:]
+        var fileIDs: [String] = []
+    }
+
+    /// A file uploaded with `POST /files`: to which channel, and what arrived.
+    struct UploadedFile {
+        var id: String
+        var channel: String
+        var filename: String?
+        var contentType: String?
+        var bytes: Data
     }
 
     static let token = "mm-secret-token"
@@ -45,6 +55,16 @@ actor FakeMattermost {
     var scripted: [(path: String, skip: Int, reply: Reply)] = []
     /// The server's post size in runes (`MaxPostSize`): 16,383 on current databases, 4,000 on old ones.
     var maxRunes = 16_383
+    var files: [String: UploadedFile] = [:]
+    /// `FileSettings.EnableFileAttachments`, and whether the channel_user role has `upload_file`.
+    var attachmentsEnabled = true
+    var membersMayUpload = true
+    /// The largest file the server takes (`FileSettings.MaxFileSize`).
+    var maxFileSize = 100 * 1024 * 1024
+
+    func set(attachmentsEnabled: Bool) { self.attachmentsEnabled = attachmentsEnabled }
+    func set(membersMayUpload: Bool) { self.membersMayUpload = membersMayUpload }
+    func set(maxFileSize: Int) { self.maxFileSize = maxFileSize }
 
     init() {
         users[Self.bot.id] = Self.bot
@@ -124,6 +144,25 @@ actor FakeMattermost {
             let id = "dm-" + ids.sorted().joined(separator: "__")
             members[id] = Set(ids)
             return .json(["id": id, "name": ids.sorted().joined(separator: "__"), "type": "D"], status: 201)
+        case ("POST", 1, "files"):
+            guard attachmentsEnabled else { return error(501, "api.file.attachments.disabled.app_error", "File attachments have been disabled on this server.") }
+            let channel = request.part("channel_id")?.text ?? request.query["channel_id"] ?? ""
+            guard members[channel]?.contains(Self.bot.id) == true, membersMayUpload else { return forbidden() }
+            guard let file = request.part("files") else {
+                return error(400, "api.file.upload_file.incorrect_number_of_files.app_error", "Unable to upload files. Incorrect number of files specified.")
+            }
+            guard file.body.count <= maxFileSize else {
+                return error(413, "api.file.upload_file.too_large_detailed.app_error", "Unable to upload file. File is too large.")
+            }
+            let id = "file\(files.count + 1)"
+            files[id] = UploadedFile(id: id, channel: channel, filename: file.filename, contentType: file.contentType, bytes: file.body)
+            return .json(["file_infos": [["id": id, "name": file.filename ?? "", "channel_id": channel]], "client_ids": []], status: 201)
+        case ("GET", 2, "config") where route[1] == "client":
+            return .json(["EnableFileAttachments": attachmentsEnabled ? "true" : "false"])
+        case ("POST", 2, "roles") where route[1] == "names":
+            let names = (try? JSONSerialization.jsonObject(with: request.body)) as? [String] ?? []
+            let channelUser = ["create_post", "read_channel"] + (membersMayUpload ? ["upload_file"] : [])
+            return .json(names.filter { $0 == "channel_user" }.map { ["name": $0, "permissions": channelUser] })
         case ("POST", 1, "posts"):
             let body = request.json
             guard let channel = body["channel_id"] as? String, let message = body["message"] as? String else {
@@ -139,8 +178,14 @@ actor FakeMattermost {
             {
                 return .json(postJSON(post), status: 201)
             }
+            let fileIDs = body["file_ids"] as? [String] ?? []
+            // A file belongs to the channel it was uploaded to.
+            guard fileIDs.allSatisfy({ files[$0]?.channel == channel }) else {
+                return error(400, "api.post.create_post.attach_files.app_error", "Unable to attach files to post.")
+            }
             let id = say(Self.bot.id, message, root: body["root_id"] as? String ?? "", channel: channel,
                 props: ["from_bot": "true"], id: "bot-post-\(posts.count + 1)")
+            posts[posts.count - 1].fileIDs = fileIDs
             if let pendingID = body["pending_post_id"] as? String, !pendingID.isEmpty { pending[pendingID] = id }
             return .json(postJSON(posts[posts.count - 1]), status: 201)
         default:
@@ -539,15 +584,84 @@ struct MattermostTests: AdapterTestSuite {
         }
     }
 
+    // MARK: - Files
+
+    static var dm: String { "dm-" + [FakeMattermost.bot.id, sam].sorted().joined(separator: "__") }
+
+    @Test("the report file is uploaded to the member's private conversation and posted there with its caption")
+    func reportFile() async throws {
+        let (fake, server) = try await Self.platform()
+        let transport = try Self.transport(server)
+        let delivery = try await transport.send(
+            Self.message("Here is **Corner Bakery**'s report", to: .direct(userID: Self.sam)), file: Self.reportFile, key: "k-o1")
+        let file = try #require(await fake.files["file1"])
+        #expect(file.channel == Self.dm)
+        #expect(file.filename == Self.reportFile.filename)
+        #expect(file.contentType == "text/html; charset=utf-8")
+        #expect(file.bytes == Self.reportFile.bytes)
+        let post = try #require(await fake.posts(in: Self.dm, by: FakeMattermost.bot.id).first)
+        #expect(delivery == .sent(platformID: post.id))
+        #expect(post.fileIDs == ["file1"])
+        #expect(post.message == "Here is **Corner Bakery**'s report")
+        #expect(server.requests(to: "/api/v4/posts").first?.json["pending_post_id"] as? String == "k-o1")
+        #expect(await fake.posts(in: FakeMattermost.channel, by: FakeMattermost.bot.id).isEmpty)
+    }
+
+    @Test("without upload_file, with attachments off, or too large, the file is refused and nothing is posted")
+    func reportFileRefused() async throws {
+        let (fake, server) = try await Self.platform()
+        let transport = try Self.transport(server)
+        let message = Self.message("caption", to: .direct(userID: Self.sam))
+        await fake.set(membersMayUpload: false)
+        guard case .refused(let forbidden) = try await transport.send(message, file: Self.reportFile, key: "k-o1") else {
+            Issue.record("a 403 on the upload was not a refusal")
+            return
+        }
+        #expect(forbidden.problem == .notAllowed)
+        #expect(forbidden.reason.contains("403"))
+        let check = await transport.check()
+        #expect(check.last?.subject == "files" && check.last?.status == .warning)
+        #expect(check.last?.detail.contains("upload_file") == true)
+
+        await fake.set(membersMayUpload: true)
+        await fake.set(attachmentsEnabled: false)
+        guard case .refused(let off) = try await transport.send(message, file: Self.reportFile, key: "k-o2") else {
+            Issue.record("attachments turned off was not a refusal")
+            return
+        }
+        #expect(off.problem == .notAllowed)
+        #expect(await transport.check().last?.detail.contains("turned off") == true)
+
+        await fake.set(attachmentsEnabled: true)
+        await fake.set(maxFileSize: 10)
+        #expect(try await transport.send(message, file: Self.reportFile, key: "k-o3").refusal?.problem == .tooLarge)
+        #expect(await fake.posts(in: Self.dm, by: FakeMattermost.bot.id).isEmpty)
+    }
+
+    @Test("a post that failed after the upload is retried with the same file, and pending_post_id shows it once")
+    func reportFileRetry() async throws {
+        let (fake, server) = try await Self.platform()
+        let transport = try Self.transport(server)
+        await fake.script("/api/v4/posts", .json(["message": "down"], status: 503))
+        let message = Self.message("caption", to: .direct(userID: Self.sam))
+        await Self.expectError({ if case .temporary = $0 { true } else { false } }) { () throws(TransportError) in
+            _ = try await transport.send(message, file: Self.reportFile, key: "k-o1")
+        }
+        _ = try await transport.send(message, file: Self.reportFile, key: "k-o1")
+        #expect(server.requests(to: "/api/v4/files").count == 1)
+        #expect(await fake.posts(in: Self.dm, by: FakeMattermost.bot.id).map(\.fileIDs) == [["file1"]])
+    }
+
     // MARK: - check and settings
 
     @Test("check: a good setup, a bad token, a channel the bot is not in, a wrong channel id")
     func check() async throws {
         let (fake, server) = try await Self.platform()
         let good = await (try Self.transport(server)).check()
-        #expect(good.map(\.status) == [.ok, .ok])
+        #expect(good.map(\.status) == [.ok, .ok, .ok])
         #expect(good[0].detail.contains("@coachbot"))
         #expect(good[1].detail.contains("Town Square"))
+        #expect(good[2].subject == "files" && good[2].detail.contains("members may upload"))
 
         let badToken = await (try Self.transport(server, environment: ["MATTERMOST_TOKEN": "nope"])).check()
         #expect(badToken.map(\.status) == [.problem])
@@ -586,7 +700,7 @@ struct MattermostTests: AdapterTestSuite {
         let transport = try Platforms.make(kind: "mattermost", settings: ["baseURL": "https://chat.example.com", "channel": "c", "pollSeconds": "5"],
             environment: ["MATTERMOST_TOKEN": "t"], context: PlatformContext(web: web, logger: Self.logger, botName: "coach"))
         #expect(Self.pacing(transport) == .every(.seconds(5)))
-        #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .mattermost))
+        #expect(transport.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .mattermost, files: true))
     }
 
     @Test("the example config loads and builds this adapter")

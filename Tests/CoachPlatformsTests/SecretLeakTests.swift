@@ -116,7 +116,7 @@ struct SecretLeakTests {
             clock: JumpingClock(Date(timeIntervalSince1970: 1_800_000_000)),
             environment: Planted.environment(webhooksAt: server.baseURL), web: HTTPWebClient(), input: ConsoleInput(),
             output: { _ in }, logger: log.logger(level: level), randomSeed: 1, shutdownSignals: [])
-        let group = try CoachBuilder.serviceGroup(for: setup, outside)
+        let group = try CoachBuilder.serviceGroup(for: setup, outside, reports: nil)
         if sendOnly {
             // Nothing is left to send once the intro is dropped: stop the bot when the story is told.
             Task {
@@ -163,7 +163,7 @@ struct SecretLeakTests {
             clock: clock, environment: Planted.environment(webhooksAt: server.baseURL), web: HTTPWebClient(),
             input: ConsoleInput(), output: { _ in }, logger: LogRecorder().logger(level: .trace), randomSeed: 1,
             shutdownSignals: [])
-        let bot = try CoachBuilder.bot(for: setup, outside)
+        let bot = try CoachBuilder.bot(for: setup, outside, reports: nil)
         let running = Task { try await bot.run() }
         // The intro was refused and dropped; the loop then parks until its next post is due. Read the journal
         // before the stop compacts it into a snapshot.

@@ -243,3 +243,38 @@ import Testing
         }
     }
 }
+
+@Suite(.stopsServers) struct MultipartFormTests: AdapterTestSuite {
+    @Test func aServerReadsBackEveryFieldAndTheFileByteForByte() async throws {
+        let server = try await FakeServer { _ in Reply(status: 200) }
+        let form = MultipartForm([
+            .field(name: "chat_id", value: "1002"), .typed(name: "payload_json", contentType: "application/json", value: Data("{}".utf8)),
+            .file(name: "document", Self.reportFile),
+        ])
+        var request = WebRequest(method: "POST", url: server.baseURL.appending(segments: "upload"), label: "test upload")
+        (request.headers["Content-Type"], request.body) = form.encoded()
+        _ = try await HTTPWebClient().send(request)
+        let received = try #require(server.requests.first)
+        #expect(received.multipart.map(\.name) == ["chat_id", "payload_json", "document"])
+        #expect(received.part("chat_id")?.text == "1002")
+        #expect(received.part("payload_json")?.contentType == "application/json")
+        #expect(received.part("document")?.filename == Self.reportFile.filename)
+        #expect(received.part("document")?.contentType == "text/html; charset=utf-8")
+        #expect(received.part("document")?.body == Self.reportFile.bytes)
+    }
+
+    @Test func theBoundaryNeverOccursInAPartAndIsTheSameForTheSameParts() {
+        let plain = MultipartForm([.field(name: "a", value: "b")]).encoded()
+        #expect(plain.contentType == "multipart/form-data; boundary=\(MultipartForm.boundaryStem)")
+        // The report holds the stem (see `reportFile`), so the boundary moves on.
+        let clash = MultipartForm([.file(name: "f", Self.reportFile)]).encoded()
+        #expect(clash.contentType == "multipart/form-data; boundary=\(MultipartForm.boundaryStem)-1")
+        #expect(MultipartForm([.file(name: "f", Self.reportFile)]).encoded().body == clash.body)
+    }
+
+    @Test func namesAreQuotedSafelyAndAFilenameThatIsNotASCIIIsAlsoGivenInUTF8() {
+        #expect(MultipartForm.quoted("a\"b\\c\r\nd") == "\"a\\\"b\\\\c  d\"")
+        #expect(MultipartForm.filenameParameters("report.html") == "filename=\"report.html\"")
+        #expect(MultipartForm.filenameParameters("Zoë.html") == "filename=\"Zo_.html\"; filename*=UTF-8''Zo%C3%AB.html")
+    }
+}

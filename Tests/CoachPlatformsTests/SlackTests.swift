@@ -42,7 +42,7 @@ actor FakeSlackWorkspace {
     var users: [String: (name: String, display: String, real: String)] = [
         "U1": ("alex.k", "Alex", "Alex Kim"), "U2": ("sam", "Sam", "Sam Lee"), "U3": ("jo.b", "", "Jo Brown"),
     ]
-    var scopes: String? = "chat:write,channels:history,channels:read,users:read,im:write"
+    var scopes: String? = "chat:write,channels:history,channels:read,users:read,im:write,files:write"
     /// Who is in channel C1 (`conversations.members`); other users are in the workspace only.
     var channelMembers = ["UBOT", "U1", "U2", "U3"]
     var membersScopeMissing = false
@@ -52,6 +52,26 @@ actor FakeSlackWorkspace {
     var opened: [String] = []
     var botInChannel = true
     var usersInfoScopeMissing = false
+
+    /// A file shared by `files.completeUploadExternal`: where, with which message, and what Slack received.
+    struct SharedFile {
+        var channel: String
+        var comment: String?
+        var threadTS: String?
+        var title: String?
+        var filename: String
+        var contentType: String?
+        var bytes: Data
+    }
+
+    /// Where the fake is served, for the upload URLs it hands out.
+    var baseURL = URL(string: "http://127.0.0.1")!
+    /// Upload URLs handed out, by file id: the name and length the bot announced.
+    var announced: [String: (filename: String, length: Int)] = [:]
+    /// Bytes posted to an upload URL, by file id, and whether that request carried the bot's token (it must not).
+    var uploaded: [String: (part: FormPart, carriedToken: Bool)] = [:]
+    var sharedFiles: [SharedFile] = []
+    private var fileCounter = 0
     private var clock = 1_700_000_000
 
     func nextTS() -> String {
@@ -89,7 +109,10 @@ actor FakeSlackWorkspace {
         if inChannel { channelMembers.append(id) }
     }
 
+    func set(baseURL: URL) { self.baseURL = baseURL }
+
     func handle(_ request: Received) -> Reply {
+        if request.path.hasPrefix("/upload/") { return receiveUpload(request) }
         let method = String(request.path.dropFirst("/api/".count))
         if var queue = scripted[method], !queue.isEmpty {
             let reply = queue.removeFirst()
@@ -141,6 +164,29 @@ actor FakeSlackWorkspace {
                 if let thread { replies[thread, default: []].append(message) } else { history.append(message) }
             }
             return .json(["ok": true, "channel": channel, "ts": ts])
+        case "files.getUploadURLExternal":
+            // Slack documents these arguments as form fields (or query parameters).
+            let form = request.form
+            guard scopes?.contains("files:write") == true else {
+                return .json(["ok": false, "error": "missing_scope", "needed": "files:write", "provided": scopes ?? ""])
+            }
+            guard let filename = form["filename"], let length = form["length"].flatMap(Int.init), length > 0 else {
+                return Self.refused("missing_argument")
+            }
+            fileCounter += 1
+            let id = "F\(fileCounter)"
+            announced[id] = (filename, length)
+            return .json(["ok": true, "upload_url": baseURL.absoluteString + "/upload/" + id, "file_id": id])
+        case "files.completeUploadExternal":
+            let body = request.json
+            guard let files = body["files"] as? [[String: Any]], let id = files.first?["id"] as? String,
+                let upload = uploaded[id], let channel = body["channel_id"] as? String
+            else { return Self.refused("file_not_found") }
+            sharedFiles.append(SharedFile(
+                channel: channel, comment: body["initial_comment"] as? String, threadTS: body["thread_ts"] as? String,
+                title: files.first?["title"] as? String, filename: upload.part.filename ?? "", contentType: upload.part.contentType,
+                bytes: upload.part.body))
+            return .json(["ok": true, "files": [["id": id, "title": files.first?["title"] ?? ""]]])
         case "conversations.open":
             guard let user = request.json["users"] as? String else { return Self.refused("users_list_not_supplied") }
             opened.append(user)
@@ -148,6 +194,17 @@ actor FakeSlackWorkspace {
         default:
             return Self.refused("unknown_method")
         }
+    }
+
+    /// The bytes posted to an upload URL: Slack answers 200 with plain text once it has them.
+    private func receiveUpload(_ request: Received) -> Reply {
+        let id = String(request.path.dropFirst("/upload/".count))
+        guard let expected = announced[id], let part = request.part("file") ?? request.multipart.first else {
+            return .text("invalid upload", status: 404)
+        }
+        guard part.body.count == expected.length else { return .text("length mismatch", status: 400) }
+        uploaded[id] = (part, request.header("Authorization") != nil)
+        return .text("OK - \(part.body.count)", status: 200)
     }
 
     private func channelRefusal(_ channel: String?) -> Reply? {
@@ -180,6 +237,7 @@ enum SlackTestKit: AdapterTestSuite {
     static func start() async throws -> (FakeSlackWorkspace, FakeServer) {
         let workspace = FakeSlackWorkspace()
         let server = try await FakeServer { request in await workspace.handle(request) }
+        await workspace.set(baseURL: server.baseURL)
         return (workspace, server)
     }
 
@@ -563,15 +621,79 @@ struct SlackTests {
         #expect(reason.contains("im:write"))
     }
 
+    // MARK: Files
+
+    @Test func theReportFileGoesThroughTheExternalUploadToTheMembersPrivateConversation() async throws {
+        let (slack, server) = try await Kit.start()
+        let transport = try Kit.transport(server)
+        let message = Kit.message("Here is the report, <@U1>", to: .direct(userID: "U1"))
+        let delivery = try await transport.send(message, file: Kit.reportFile, key: "k-o1")
+        #expect(delivery == .sent(platformID: "F1"))
+
+        let asked = try #require(server.requests(to: "/api/files.getUploadURLExternal").first)
+        #expect(asked.form["filename"] == Kit.reportFile.filename)
+        #expect(asked.form["length"] == String(Kit.reportFile.bytes.count))
+        let upload = try #require(await slack.uploaded["F1"])
+        #expect(!upload.carriedToken, "the signed upload URL must not be sent the bot's token")
+        let shared = try #require(await slack.sharedFiles.first)
+        #expect(await slack.sharedFiles.count == 1)
+        #expect(await slack.opened == ["U1"])
+        #expect(shared.channel == "DU1")
+        #expect(shared.comment == "Here is the report, <@U1>")
+        #expect(shared.title == Kit.reportFile.filename)
+        #expect(shared.filename == Kit.reportFile.filename)
+        #expect(shared.contentType == "text/html; charset=utf-8")
+        #expect(shared.bytes == Kit.reportFile.bytes)
+        #expect(await slack.posted.isEmpty, "the caption goes with the file, not as a message of its own")
+    }
+
+    @Test func withoutFilesWriteTheFileIsRefusedAndNothingIsUploaded() async throws {
+        let (slack, server) = try await Kit.start()
+        await slack.set(scopes: "chat:write,channels:history,users:read,im:write")
+        let transport = try Kit.transport(server)
+        let delivery = try await transport.send(Kit.message("caption", to: .direct(userID: "U1")), file: Kit.reportFile, key: "k-o1")
+        guard case .refused(let refusal) = delivery else {
+            Issue.record("expected a refusal, got \(delivery)")
+            return
+        }
+        #expect(refusal.problem == .notAllowed)
+        #expect(refusal.reason.contains("files:write"))
+        #expect(await slack.uploaded.isEmpty)
+        #expect(await slack.sharedFiles.isEmpty)
+    }
+
+    @Test func aWorkspaceSizeLimitIsATooLargeRefusal() async throws {
+        let (slack, server) = try await Kit.start()
+        await slack.script("files.getUploadURLExternal", .json(["ok": false, "error": "file_upload_size_restricted"]))
+        let delivery = try await (try Kit.transport(server)).send(
+            Kit.message("caption", to: .direct(userID: "U1")), file: Kit.reportFile, key: "k-o1")
+        #expect(delivery == .refused(FileRefusal(.tooLarge, reason: "slack files.getUploadURLExternal: the workspace restricts uploads of this size (file_upload_size_restricted)")))
+    }
+
+    @Test func aRetryAfterTheUploadCompletesTheSameFileWithoutUploadingAgain() async throws {
+        let (slack, server) = try await Kit.start()
+        await slack.script("files.completeUploadExternal", Reply(status: 503))
+        let transport = try Kit.transport(server)
+        let message = Kit.message("caption", to: .direct(userID: "U1"))
+        await Kit.expectError({ if case .temporary = $0 { true } else { false } }) { () throws(TransportError) in
+            _ = try await transport.send(message, file: Kit.reportFile, key: "k-o1")
+        }
+        #expect(try await transport.send(message, file: Kit.reportFile, key: "k-o1") == .sent(platformID: "F1"))
+        #expect(server.requests(to: "/api/files.getUploadURLExternal").count == 1)
+        #expect(server.requests(to: "/upload/F1").count == 1)
+        #expect(await slack.sharedFiles.count == 1)
+    }
+
     // MARK: Check
 
     @Test func checkReportsTokenChannelThreadsAndScopes() async throws {
         let (slack, server) = try await Kit.start()
         await slack.say("U1", "hello")
         let findings = await (try Kit.transport(server)).check()
-        #expect(findings.map(\.status) == [.ok, .ok, .ok, .ok])
-        #expect(findings.map(\.subject) == ["token", "scopes", "channel", "threads"])
+        #expect(findings.map(\.status) == [.ok, .ok, .ok, .ok, .ok])
+        #expect(findings.map(\.subject) == ["token", "scopes", "files", "channel", "threads"])
         #expect(findings[0].detail.contains("@coachbot (UBOT)"))
+        #expect(findings[2].detail.contains("files:write is granted"))
     }
 
     @Test func checkNamesABadToken() async throws {
@@ -598,6 +720,10 @@ struct SlackTests {
         #expect(scopes[1].detail.contains("im:write"))
         #expect(scopes[2].detail.contains("channels:read"))
         #expect(scopes[2].detail.contains("groups:read"))
+        let files = try #require(findings.first { $0.subject == "files" })
+        #expect(files.status == .warning)
+        #expect(files.detail.contains("lacks files:write"))
+        #expect(files.detail.contains("coach report --html"))
 
         await slack.set(botInChannel: true)
         await slack.script("conversations.history", .json(["ok": false, "error": "missing_scope", "needed": "channels:history"]))
@@ -632,7 +758,7 @@ struct SlackTests {
         }
         let made = try Platforms.make(kind: "slack", settings: ["channel": "C1", "pollSeconds": "60"], environment: env, context: context)
         #expect(Kit.pacing(made) == .every(.seconds(60)))
-        #expect(made.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .slack))
+        #expect(made.capabilities == TransportCapabilities(directMessages: true, threads: true, markup: .slack, files: true))
         #expect(made is any PollingTransport, "two-way: it reads the channel")
         let defaults = try Platforms.make(kind: "slack", settings: ["channel": "C1"], environment: env, context: context)
         #expect(Kit.pacing(defaults) == .every(.seconds(5)))

@@ -166,14 +166,14 @@ struct SynapseTests {
         func at(_ text: String) -> Date { SynapseBot.at(text) }
 
         // Before the first start the bot is only invited; `coach check` says so.
-        #expect(await (try bot.transport()).check().map(\.status) == [.ok, .warning])
+        #expect(await (try bot.transport()).check().map(\.status) == [.ok, .warning, .ok])
 
         // First start: it joins its invite and introduces itself.
         try await bot.run()
         var posts = try await chat.botMessages()
         #expect(posts.count == 1)
         #expect(posts.first?.messageBody.hasPrefix("Hello Corner Bakery!") == true)
-        #expect(await (try bot.transport()).check().map(\.status) == [.ok, .ok])
+        #expect(await (try bot.transport()).check().map(\.status) == [.ok, .ok, .ok])
 
         // A member's !help gets the bot's reply; the admin starts the programme for Monday.
         try await chat.sam.say("!help", in: chat.room)
@@ -280,8 +280,8 @@ struct SynapseTests {
         try await bot.join(room)
         let transport = try SynapseBot(setup: try Fixtures.setup(), account: bot, room: room, clock: ManualClock(Date())).transport()
         let findings = await transport.check()
-        #expect(findings.map(\.status) == [.ok, .ok, .problem])
-        #expect(findings.last?.subject == "encryption")
+        #expect(findings.map(\.status) == [.ok, .ok, .problem, .ok])
+        #expect(findings[2].subject == "encryption")
     }
 
     @Test("a long report is split into several events, in order, each within Matrix's size limit",
@@ -307,7 +307,8 @@ struct SynapseTests {
 }
 
 /// Private messages on the real homeserver: the direct room as the member's own client sees it, its reuse across
-/// restarts, the member's answer there, and what the homeserver refuses.
+/// restarts, the member's answer there, what the homeserver refuses, and the report file (`report html`), rendered
+/// by the runtime when it is sent, uploaded to the media repository and posted as an `m.file` in the admin's room.
 @Suite("Synapse private messages", .serialized)
 struct SynapsePrivateMessageTests {
     @Test("a private nudge reaches the member in a direct room marked m.direct; their answer there is answered in the same room after a restart",
@@ -322,8 +323,9 @@ struct SynapsePrivateMessageTests {
         // The bot joins and introduces itself; `coach check` says private nudges go to direct rooms.
         try await bot.run()
         let findings = await (try bot.transport()).check()
-        #expect(findings.map(\.status) == [.ok, .ok])
-        #expect(findings.last?.detail.contains("private nudges go to a direct room per member") == true)
+        #expect(findings.map(\.status) == [.ok, .ok, .ok])
+        #expect(findings[1].detail.contains("private nudges go to a direct room per member") == true)
+        #expect(findings[2].subject == "files" && findings[2].detail.contains("the homeserver takes uploads"))
         try await chat.alex.say("!start 2027-01-04", in: chat.room)
         try await bot.run()
         clock.advance(to: at("2027-01-04 09:00"))
@@ -396,4 +398,84 @@ struct SynapsePrivateMessageTests {
         _ = try await transport.send(hello, key: "hello-\(UUID().uuidString.prefix(8))")
         #expect(try await chat.botMessages().map(\.messageBody) == ["Hello"])
     }
+
+    /// The report as a test renders it: the state's example count, in a page with text that is not ASCII.
+    static let renderer: AttachmentRenderer = { attachment, state, now in
+        FileAttachment(
+            filename: "programme-report-test.html", mimeType: "text/html; charset=utf-8",
+            bytes: Data("<!doctype html><title>Report</title><p>Zoë’s team: \(state.examples.all.count) examples</p>".utf8))
+    }
+
+    @Test("report html from the admin reaches the admin's direct room as a file whose bytes are the rendered report",
+        .enabled(if: synapse != nil, "needs a local Synapse (COACH_SYNAPSE_URL): run bash scripts/test.sh"))
+    func reportFile() async throws {
+        let homeserver = try #require(synapse)
+        let (chat, bot, directory) = try await SynapseBot.programme(on: homeserver)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await bot.run()
+        try await chat.sam.say("!example I rang a customer back within the hour", in: chat.room)
+        try await chat.alex.say("!report html", in: chat.room)
+        // The real transport this time (the loop above wraps it), so the runtime hands it the file.
+        let matrix = try bot.transport()
+        let prompts = try bot.setup.prompts(for: matrix.capabilities.markup)
+        let coach = Coach(config: bot.setup.config, catalogue: bot.setup.catalogue, prompts: prompts, capabilities: matrix.capabilities)
+        let session = try CoachSession(coach: coach, directory: bot.setup.stateDirectory, logger: SynapseBot.logger)
+        let once = OnePoll(matrix)
+        let service = BotService(session: session, transport: once, clock: bot.clock, logger: SynapseBot.logger,
+            pollTimeout: .milliseconds(10), randomSeed: 7, renderAttachment: Self.renderer)
+        try await service.run()
+
+        // In the room: only that it was sent privately.
+        let posts = try await chat.botMessages()
+        #expect(posts.last?.messageBody.contains("sent the programme report to you privately, Alex") == true)
+        #expect(posts.allSatisfy { ($0["content"] as? [String: Any])?["msgtype"] as? String != "m.file" })
+
+        // Alex's client: the bot's invite to a direct room, and in it the file.
+        let invite = try #require(try await chat.alex.invites().first { $0.inviter == chat.bot.userID })
+        #expect(invite.isDirect)
+        try await chat.alex.join(invite.room)
+        let event = try #require(try await chat.alex.messages(in: invite.room).last)
+        let content = try #require(event["content"] as? [String: Any])
+        #expect(event.sender == chat.bot.userID)
+        #expect(content["msgtype"] as? String == "m.file")
+        #expect(content["filename"] as? String == "programme-report-test.html")
+        #expect((content["body"] as? String)?.contains("programme report, Alex") == true)
+        #expect((content["info"] as? [String: Any])?["mimetype"] as? String == "text/html")
+        let uri = try #require(content["url"] as? String)
+        let (bytes, type) = try await chat.alex.download(uri)
+        #expect(String(decoding: bytes, as: UTF8.self) == "<!doctype html><title>Report</title><p>Zoë’s team: 1 examples</p>")
+        #expect(type?.hasPrefix("text/html") == true)
+        #expect(try await bot.state().outbox.isEmpty)
+    }
+}
+
+/// The Matrix transport, polled once and then closed, as the console's input ends: the bot loop runs one turn (the
+/// poll, the replies it caused, the file) and stops cleanly. It keeps the transport's file sending.
+struct OnePoll: PollingTransport, SendsFiles {
+    let matrix: any PollingTransport & SendsFiles
+    let polls = SynapseBot.Counter()
+
+    init(_ transport: any PollingTransport) {
+        // The Matrix adapter sends files; a build where it did not would fail here, not pass quietly.
+        matrix = transport as! any PollingTransport & SendsFiles
+    }
+
+    var name: String { matrix.name }
+    var capabilities: TransportCapabilities { matrix.capabilities }
+    var pacing: PollPacing { matrix.pacing }
+
+    func poll(_ request: PollRequest) async throws(TransportError) -> PollBatch {
+        if await polls.next() > 1 { throw .closed }
+        return try await matrix.poll(request)
+    }
+
+    func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
+        try await matrix.send(message, key: key)
+    }
+
+    func send(_ message: OutboundMessage, file: FileAttachment, key: String) async throws(TransportError) -> FileDelivery {
+        try await matrix.send(message, file: file, key: key)
+    }
+
+    func check() async -> [CheckFinding] { await matrix.check() }
 }

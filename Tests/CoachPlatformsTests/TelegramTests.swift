@@ -23,6 +23,15 @@ actor TelegramFake {
     var memberStatus = "member"
     var webhookURL = ""
     var chatKnown = true
+    /// Documents sent: to which chat, with which caption and parse mode, and the file part as it arrived.
+    private(set) var documents: [(chat: String, caption: String?, parseMode: String?, file: FormPart)] = []
+    /// Members who blocked the bot (or never started it): private sends to them are refused.
+    var blocked: Set<String> = []
+    /// Telegram's limit for a bot's upload is 50 MB; a test lowers it.
+    var maxDocumentBytes = 50 * 1024 * 1024
+
+    func block(_ user: String) { blocked.insert(user) }
+    func set(maxDocumentBytes: Int) { self.maxDocumentBytes = maxDocumentBytes }
 
     /// Queues an update holding one message; returns its update id.
     @discardableResult
@@ -98,6 +107,17 @@ actor TelegramFake {
             let id = nextMessageID
             nextMessageID += 1
             return Self.ok(["message_id": id, "date": 1_800_000_000, "chat": ["id": Self.group, "type": "supergroup"]])
+        case "sendDocument":
+            guard let chat = request.part("chat_id")?.text, let document = request.part("document"), document.filename != nil else {
+                return Self.error(400, "Bad Request: there is no document in the request")
+            }
+            if blocked.contains(chat) { return Self.error(403, "Forbidden: bot was blocked by the user") }
+            guard document.body.count <= maxDocumentBytes else { return .text("Request Entity Too Large", status: 413) }
+            documents.append((chat, request.part("caption")?.text, request.part("parse_mode")?.text, document))
+            let id = nextMessageID
+            nextMessageID += 1
+            return Self.ok(["message_id": id, "date": 1_800_000_000, "chat": ["id": Int64(chat) ?? 0, "type": "private"],
+                "document": ["file_id": "doc\(id)", "file_name": document.filename ?? ""]])
         case "getChat":
             guard chatKnown else { return Self.error(400, "Bad Request: chat not found") }
             return Self.ok(["id": Self.group, "type": "supergroup", "title": "Corner Bakery team"])
@@ -528,14 +548,59 @@ struct TelegramTests: AdapterTestSuite {
         }
     }
 
+    // MARK: - Files
+
+    @Test("the report file goes to the member's private chat with sendDocument, its caption in HTML")
+    func reportFile() async throws {
+        let rig = try await Self.rig()
+        let delivery = try await rig.transport.send(
+            Self.outbound("Here is <b>Corner Bakery</b>'s report, Sam", to: .direct(userID: "1002")), file: Self.reportFile, key: "k1")
+        let document = try #require(await rig.fake.documents.first)
+        #expect(await rig.fake.documents.count == 1)
+        #expect(delivery == .sent(platformID: "500"))
+        #expect(document.chat == "1002")
+        #expect(document.caption == "Here is <b>Corner Bakery</b>'s report, Sam")
+        #expect(document.parseMode == "HTML")
+        #expect(document.file.filename == Self.reportFile.filename)
+        #expect(document.file.contentType == "text/html; charset=utf-8")
+        #expect(document.file.body == Self.reportFile.bytes)
+        #expect(rig.sends.isEmpty)
+    }
+
+    @Test("a caption over Telegram's 1,024 goes first as a message of its own; the file follows without one")
+    func longCaption() async throws {
+        let rig = try await Self.rig()
+        let long = String(repeating: "a long caption line\n", count: 80)
+        _ = try await rig.transport.send(Self.outbound(long, to: .direct(userID: "1002")), file: Self.reportFile, key: "k1")
+        #expect(rig.sends.map { $0["text"] as? String } == [long])
+        #expect(await rig.fake.documents.first?.caption == nil)
+    }
+
+    @Test("too large is a refusal the member hears about; a member who blocked the bot drops the message as any private one")
+    func reportFileRefused() async throws {
+        let rig = try await Self.rig()
+        await rig.fake.set(maxDocumentBytes: 10)
+        let tooLarge = try await rig.transport.send(Self.outbound("caption", to: .direct(userID: "1002")), file: Self.reportFile, key: "k1")
+        #expect(tooLarge.refusal?.problem == .tooLarge)
+        await rig.fake.script("sendDocument", TelegramFake.error(400, "Bad Request: not enough rights to send documents to the chat"))
+        let notAllowed = try await rig.transport.send(Self.outbound("caption"), file: Self.reportFile, key: "k2")
+        #expect(notAllowed.refusal?.problem == .notAllowed)
+        await rig.fake.block("1003")
+        await Self.expectError({ if case .rejected = $0 { true } else { false } }) { () throws(TransportError) in
+            _ = try await rig.transport.send(Self.outbound("caption", to: .direct(userID: "1003")), file: Self.reportFile, key: "k3")
+        }
+        #expect(await rig.fake.documents.isEmpty)
+    }
+
     // MARK: - coach check
 
     @Test("check: a good setup is all ok")
     func checkGood() async throws {
         let rig = try await Self.rig()
         let findings = await rig.transport.check()
-        #expect(findings.map(\.status) == [.ok, .ok, .ok, .ok])
-        #expect(findings.map(\.subject) == ["token", "channel", "privacy", "webhook"])
+        #expect(findings.map(\.status) == [.ok, .ok, .ok, .ok, .ok])
+        #expect(findings.map(\.subject) == ["token", "channel", "privacy", "webhook", "files"])
+        #expect(findings[4].detail.contains("private chat"))
         #expect(findings[0].detail.contains("@ServiceCoachBot"))
         #expect(findings[1].detail.contains("Corner Bakery team"))
     }

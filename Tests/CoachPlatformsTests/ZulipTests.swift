@@ -37,6 +37,15 @@ actor ZulipFake {
     private(set) var posted: [(type: String, to: String, topic: String?, content: String)] = []
 
     var liveQueues: [String] { queues.keys.sorted() }
+    /// Files uploaded, by the path `/user_uploads` answered with.
+    private(set) var uploads: [String: FormPart] = [:]
+    /// The organisation's `max_file_upload_size_mib`; 0 turns uploads off.
+    var maxUploadMiB = 25
+    /// A byte limit a test sets to refuse the file as too large without sending megabytes.
+    var maxUploadBytes = 25 * 1024 * 1024
+
+    func set(maxUploadMiB: Int) { self.maxUploadMiB = maxUploadMiB }
+    func set(maxUploadBytes: Int) { self.maxUploadBytes = maxUploadBytes }
 
     func script(_ route: String, _ reply: Reply) { scripted[route, default: []].append(reply) }
     func setSubscribed(_ value: Bool) { subscribed = value }
@@ -129,7 +138,23 @@ actor ZulipFake {
                 "max_message_length": 10000, "max_topic_length": 60, "zulip_feature_level": 300,
             ]
             if reportsMaxMessageID { body["max_message_id"] = history.last?.id ?? -1 }
+            if request.form["fetch_event_types"]?.contains("realm") == true { body["max_file_upload_size_mib"] = maxUploadMiB }
             return Self.success(body)
+        case "DELETE /api/v1/events":
+            guard let key = request.query["queue_id"], queues.removeValue(forKey: key) != nil else {
+                return Self.error(400, "BAD_EVENT_QUEUE_ID", "Bad event queue ID")
+            }
+            return Self.success([:])
+        case "POST /api/v1/user_uploads":
+            let files = request.multipart.filter { $0.filename != nil }
+            guard files.count == 1, let file = files.first else { return Self.error(400, "BAD_REQUEST", "You must specify a file to upload") }
+            guard maxUploadMiB > 0 else { return Self.error(400, "BAD_REQUEST", "File uploads are disabled for this organization.") }
+            guard file.body.count <= maxUploadBytes else {
+                return Self.error(400, "BAD_REQUEST", "Uploaded file is larger than the allowed limit of \(maxUploadMiB) MiB")
+            }
+            let path = "/user_uploads/2/4e/u\(uploads.count + 1)/\(file.filename ?? "file")"
+            uploads[path] = file
+            return Self.success(["uri": path, "url": path, "filename": file.filename ?? ""])
         case "GET /api/v1/events":
             guard let key = request.query["queue_id"], var queue = queues[key] else {
                 return Self.error(400, "BAD_EVENT_QUEUE_ID", "Bad event queue ID: \(request.query["queue_id"] ?? "")",
@@ -540,9 +565,59 @@ struct ZulipTests: AdapterTestSuite {
     func checkGood() async throws {
         let rig = try await Self.rig()
         let findings = await rig.transport.check()
-        #expect(findings.map(\.status) == [.ok, .ok])
+        #expect(findings.map(\.status) == [.ok, .ok, .ok])
         #expect(findings[0].detail.contains("Coach"))
         #expect(findings[1].detail.contains("#Customer-Service"))
+        #expect(findings[2].subject == "files" && findings[2].detail.contains("up to 25 MiB"))
+        #expect(await rig.fake.liveQueues.isEmpty, "the queue registered to read the settings is deleted")
+    }
+
+    // MARK: - Files
+
+    @Test("the report file is uploaded and linked in a private message to the member, after its caption")
+    func reportFile() async throws {
+        let rig = try await Self.rig()
+        let delivery = try await rig.transport.send(
+            Self.message("Here is **Corner Bakery**'s report", to: .direct(userID: "12")), file: Self.reportFile, key: "k1")
+        let (path, file) = try #require(await rig.fake.uploads.first)
+        #expect(file.filename == Self.reportFile.filename)
+        #expect(file.contentType == "text/html; charset=utf-8")
+        #expect(file.body == Self.reportFile.bytes)
+        let posted = try #require(await rig.fake.posted.last)
+        #expect(await rig.fake.posted.count == 1)
+        #expect(posted.type == "direct" && posted.to == "[12]")
+        #expect(posted.content == "Here is **Corner Bakery**'s report\n\n[programme-report-2027-01-05.html](\(path))")
+        guard case .sent(let id?) = delivery else {
+            Issue.record("expected the message id, got \(delivery)")
+            return
+        }
+        #expect(Int(id) != nil)
+    }
+
+    @Test("a file over the limit, or uploads turned off, is a refusal the member hears about; check warns of the second")
+    func reportFileRefused() async throws {
+        let rig = try await Self.rig()
+        let message = Self.message("caption", to: .direct(userID: "12"))
+        await rig.fake.set(maxUploadBytes: 10)
+        #expect(try await rig.transport.send(message, file: Self.reportFile, key: "k1").refusal?.problem == .tooLarge)
+        await rig.fake.set(maxUploadMiB: 0)
+        #expect(try await rig.transport.send(message, file: Self.reportFile, key: "k2").refusal?.problem == .notAllowed)
+        #expect(await rig.fake.posted.isEmpty)
+        let files = try #require(await rig.transport.check().last)
+        #expect(files.subject == "files" && files.status == .warning && files.detail.contains("turned off"))
+    }
+
+    @Test("a message that failed after the upload links the same file on the retry")
+    func reportFileRetry() async throws {
+        let rig = try await Self.rig()
+        await rig.fake.script("POST /api/v1/messages", .json(["result": "error", "msg": "down"], status: 502))
+        let message = Self.message("caption", to: .direct(userID: "12"))
+        await Self.expectError({ if case .temporary = $0 { true } else { false } }) { () throws(TransportError) in
+            _ = try await rig.transport.send(message, file: Self.reportFile, key: "k1")
+        }
+        _ = try await rig.transport.send(message, file: Self.reportFile, key: "k1")
+        #expect(await rig.fake.uploads.count == 1)
+        #expect(await rig.fake.posted.count == 1)
     }
 
     @Test("check: a bad key is a problem and stops there")
@@ -558,7 +633,7 @@ struct ZulipTests: AdapterTestSuite {
     func checkNotSubscribed() async throws {
         let rig = try await Self.rig()
         await rig.fake.setSubscribed(false)
-        let channel = try #require(await rig.transport.check().last)
+        let channel = try #require(await rig.transport.check().first { $0.subject == "channel" })
         #expect(channel.status == .problem)
         #expect(channel.subject == "channel")
         #expect(channel.detail.contains("Subscribers"))

@@ -35,7 +35,8 @@ struct BuilderTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = ConsoleInput()
         let printed = Printed()
-        let group = try CoachBuilder.serviceGroup(for: try Self.setup("Config/coach.json", state: dir), Self.outside(input, printed))
+        let group = try CoachBuilder.serviceGroup(
+            for: try Self.setup("Config/coach.json", state: dir), Self.outside(input, printed), reports: nil)
         let running = Task { try await group.run() }
         input.push("example kept through shutdown")
         // The reply is sent after the example's commit: once it is printed, the commit is durable.
@@ -55,7 +56,8 @@ struct BuilderTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = ConsoleInput()
         let printed = Printed()
-        let group = try CoachBuilder.serviceGroup(for: try Self.setup("Config/coach.json", state: dir), Self.outside(input, printed))
+        let group = try CoachBuilder.serviceGroup(
+            for: try Self.setup("Config/coach.json", state: dir), Self.outside(input, printed), reports: nil)
         input.push("status")
         input.close()
         try await group.run()
@@ -75,6 +77,55 @@ struct BuilderTests {
         let transport = try CoachBuilder.transport(for: setup, Self.outside(ConsoleInput(), Printed(), environment: environment))
         #expect(transport.name == setup.config.transport.kind)
         #expect(file == "\(setup.config.transport.kind).json")
+        // The engine answers `report html` from the capability; the runtime sends through the protocol: they agree.
+        #expect(transport.capabilities.files == (transport is any SendsFiles), "\(file)")
+        #expect(transport.capabilities.files == Self.takesFiles.contains(setup.config.transport.kind), "\(file)")
+    }
+
+    /// The platforms the report file goes to: every two-way platform but the console.
+    static let takesFiles: Set<String> = ["slack", "mattermost", "telegram", "matrix", "discord", "zulip"]
+
+    @Test("report html in the console: the admin is told at once that files cannot be shown here, and how to get the report")
+    func reportFileInTheConsole() async throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = ConsoleInput()
+        let printed = Printed()
+        let group = try CoachBuilder.serviceGroup(
+            for: try Self.setup("Config/coach.json", state: dir), Self.outside(input, printed), reports: { _ in { _, _ in "<p>never</p>" } })
+        input.push("report html")
+        input.close()
+        try await group.run()
+        #expect(printed.text.contains("I can't send files here, Alex"))
+        #expect(printed.text.contains("coach report --html report.html"))
+    }
+
+    @Test("the report maker is prepared once from the setup; each file is named for the team's date and is HTML")
+    func reportFiles() throws {
+        let setup = try Self.setup("Config/coach.json", state: Fixtures.temporaryDirectory())
+        let prepared = Prepared()
+        let renderer = try #require(try ReportFiles.renderer(for: setup) { given in
+            prepared.add(given.config.team.name)
+            return { state, now in "<p>\(state.examples.all.count) examples at \(now.timeIntervalSince1970)</p>" }
+        })
+        #expect(prepared.names == ["Corner Bakery"])
+        // 23:30 UTC on 4 July is already 5 July in London (summer time): the team's date names the file.
+        let lateEvening = ISO8601DateFormatter().date(from: "2027-07-04T23:30:00Z")!
+        let file = try renderer(.programmeReport(format: .html), CoachState(), lateEvening)
+        #expect(file.filename == "programme-report-2027-07-05.html")
+        #expect(file.mimeType == "text/html; charset=utf-8")
+        #expect(String(decoding: file.bytes, as: UTF8.self) == "<p>0 examples at \(lateEvening.timeIntervalSince1970)</p>")
+        #expect(prepared.names.count == 1, "made once when the bot is built, not per file")
+        #expect(try ReportFiles.renderer(for: setup, reports: nil) == nil)
+    }
+
+    @Test("a report maker that cannot use the setup stops the start with its reason")
+    func reportMakerRefusesTheSetup() throws {
+        struct NoTemplates: Error, CustomStringConvertible { var description: String { "the report's templates are missing" } }
+        let setup = try Self.setup("Config/coach.json", state: Fixtures.temporaryDirectory())
+        #expect(throws: NoTemplates.self) {
+            _ = try CoachBuilder.bot(for: setup, Self.outside(ConsoleInput(), Printed()), reports: { _ in throw NoTemplates() })
+        }
     }
 
     @Test("an unknown transport.kind names every kind this build has, the console first")
@@ -89,4 +140,14 @@ struct BuilderTests {
             #expect(error.description.contains("console, slack"))
         }
     }
+}
+
+/// Which setups a report maker was prepared for.
+final class Prepared: @unchecked Sendable {
+    // @unchecked: `list` is only touched under `lock`.
+    private let lock = NSLock()
+    private var list: [String] = []
+
+    func add(_ name: String) { lock.withLock { list.append(name) } }
+    var names: [String] { lock.withLock { list } }
 }

@@ -83,6 +83,7 @@ struct CheckTests {
             ok: templates: all \(Template.allCases.count) templates render with sample views
             ok: state: no state yet in \(state.path): the bot starts a fresh one there
             ok: console: a local chat in this terminal: no account, token or network needed
+            ok: files: the console shows no files: report html answers with how to write the report with coach report --html FILE
             No problems found.
             """)
         #expect(report.problems == 0)
@@ -124,6 +125,7 @@ struct CheckTests {
                 + "user ids in \"admins\"",
             "problem: state: \(storeMessage)",
             "ok: console: a local chat in this terminal: no account, token or network needed",
+            "ok: files: the console shows no files: report html answers with how to write the report with coach report --html FILE",
         ])
         #expect(findings[2].hasPrefix("ok: catalogue: ") && findings[3].hasPrefix("ok: templates: "))
         #expect(lines.last == "3 problems found: the bot will not work until they are fixed.")

@@ -56,10 +56,14 @@ public struct TransportCapabilities: Sendable, Equatable {
     public var directMessages: Bool
     public var threads: Bool
     public var markup: Markup
+    /// The platform takes files from the bot (the report file): where it cannot, the engine says so at once
+    /// instead of queueing a file nobody can send.
+    public var files: Bool
 
-    public init(directMessages: Bool, threads: Bool, markup: Markup) {
+    public init(directMessages: Bool, threads: Bool, markup: Markup, files: Bool = false) {
         self.directMessages = directMessages
         self.threads = threads
         self.markup = markup
+        self.files = files
     }
 }

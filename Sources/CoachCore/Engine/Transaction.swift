@@ -18,12 +18,14 @@ struct Transaction {
     }
 
     /// Renders a view and queues the message in the outbox. Returns the outbox id. With `threadUnder`, the message
-    /// goes in the thread of that earlier queued message once it is sent (in the channel if it has no thread).
+    /// goes in the thread of that earlier queued message once it is sent (in the channel if it has no thread). With
+    /// `attachment`, the runtime makes that file when it sends the message, and the view is its caption.
     @discardableResult
     mutating func send<View: MessageView>(
-        _ view: View, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind, threadUnder: String? = nil
+        _ view: View, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind, threadUnder: String? = nil,
+        attachment: OutboundMessage.Attachment? = nil
     ) -> String {
-        queue(render(view), to: destination, kind: kind, threadUnder: threadUnder)
+        queue(render(view), to: destination, kind: kind, threadUnder: threadUnder, attachment: attachment)
     }
 
     /// A view's text as `send` would post it, for a step that must know a message's length before choosing its form.
@@ -34,11 +36,13 @@ struct Transaction {
     /// Queues text already rendered from a view (see `render`).
     @discardableResult
     mutating func queue(
-        _ text: String, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind, threadUnder: String? = nil
+        _ text: String, to destination: OutboundMessage.Destination, kind: OutboundMessage.Kind, threadUnder: String? = nil,
+        attachment: OutboundMessage.Attachment? = nil
     ) -> String {
         let id = "o\(state.nextOutboxNumber)"
         record(.queued(OutboundMessage(
-            id: id, destination: destination, kind: kind, text: text, createdAt: now, threadUnder: threadUnder)))
+            id: id, destination: destination, kind: kind, text: text, createdAt: now, threadUnder: threadUnder,
+            attachment: attachment)))
         return id
     }
 

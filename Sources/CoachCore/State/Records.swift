@@ -470,8 +470,11 @@ public struct OutboundMessage: Codable, Sendable, Equatable {
     /// `.channel`; sending the root rewrites it (see `CoachState.apply`), and transports only ever see a plain
     /// destination.
     public var threadUnder: String?
+    /// A file the runtime makes and sends with this message, `text` being its caption. Only the request is kept
+    /// here, never the file: the outbox stays small, and the file shows the state as it is when it is sent.
+    public var attachment: Attachment?
 
-    enum CodingKeys: String, CodingKey { case id, destination, kind, text, createdAt, threadUnder }
+    enum CodingKeys: String, CodingKey { case id, destination, kind, text, createdAt, threadUnder, attachment }
 
     // Epoch seconds rather than ISO-8601: every reply is journalled, and date formatting was a large share of it.
     public init(from decoder: any Decoder) throws {
@@ -482,6 +485,7 @@ public struct OutboundMessage: Codable, Sendable, Equatable {
         text = try c.decode(String.self, forKey: .text)
         createdAt = Date(timeIntervalSince1970: try c.decode(Double.self, forKey: .createdAt))
         threadUnder = try c.decodeIfPresent(String.self, forKey: .threadUnder)
+        attachment = try c.decodeIfPresent(Attachment.self, forKey: .attachment)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -492,10 +496,12 @@ public struct OutboundMessage: Codable, Sendable, Equatable {
         try c.encode(text, forKey: .text)
         try c.encode(createdAt.timeIntervalSince1970, forKey: .createdAt)
         try c.encodeIfPresent(threadUnder, forKey: .threadUnder)
+        try c.encodeIfPresent(attachment, forKey: .attachment)
     }
 
     public init(
-        id: String, destination: Destination, kind: Kind, text: String, createdAt: Date, threadUnder: String? = nil
+        id: String, destination: Destination, kind: Kind, text: String, createdAt: Date, threadUnder: String? = nil,
+        attachment: Attachment? = nil
     ) {
         self.id = id
         self.destination = destination
@@ -503,5 +509,6 @@ public struct OutboundMessage: Codable, Sendable, Equatable {
         self.text = text
         self.createdAt = createdAt
         self.threadUnder = threadUnder
+        self.attachment = attachment
     }
 }

@@ -68,6 +68,10 @@ public enum Template: String, CaseIterable, Sendable {
     case record
     case recordPrivate = "record-private"
     case reminder
+    /// The caption of the report file sent in the chat.
+    case reportFile = "report-file"
+    /// Where the report file went, or why it could not go.
+    case reportFileNotice = "report-file-notice"
     case resumed
     case scores
     /// A partial: the scores' lines, in `scores` and `scores-shared`.

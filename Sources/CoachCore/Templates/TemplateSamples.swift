@@ -95,6 +95,7 @@ public enum TemplateSamples {
             ScoresSharedAckView(),
             RecordView(sample: ()),
             RecordPrivateView(name: "Sam", sent: true),
+            ReportFileView(name: "Sam"),
             GoalReviewView(month: "January 2027", goals: [recordGoal], onTarget: 1, offTarget: 1, noFigure: 1),
             TrainingView(
                 scheduled: training, rescheduled: true, past: false, reminder: "Thursday 10:00", checkIns: true,
@@ -131,7 +132,9 @@ public enum TemplateSamples {
             ExampleEditedView(id: 7, text: "Helped a customer to the car"),
             ExampleDeletedView(id: 7),
         ]
-        return core.map { view in envelope(view) }
+        // Every outcome, so each branch of the template is tried.
+        let reportFileNotices = ReportFileNoticeView.Outcome.allCases.map { ReportFileNoticeView(outcome: $0, name: "Sam") }
+        return (core + reportFileNotices).map { view in envelope(view) }
     }
 
     /// As `Transaction.render` sends it.

@@ -74,9 +74,13 @@ public actor ConsoleTransport: PollingTransport {
     /// The console's views, one of each, for `coach check` to render every template.
     public static var templateSamples: [any MessageView] { ConsoleView.samples }
 
-    /// The console has no account or channel: there is nothing to sign in to, and it says so.
+    /// The console has no account or channel: there is nothing to sign in to, and it says so; nor files.
     public func check() async -> [CheckFinding] {
-        [.ok("console", "a local chat in this terminal: no account, token or network needed")]
+        [
+            .ok("console", "a local chat in this terminal: no account, token or network needed"),
+            // Whether the bot may upload is asked of every platform; here the answer is never, and that is fine.
+            .ok("files", "the console shows no files: report html answers with how to write the report with coach report --html FILE"),
+        ]
     }
 
     /// The welcome, on the first poll or send: after the state has opened (so a refused state shows only its

@@ -41,6 +41,7 @@ extension DiscordTransport {
         } catch {
             findings.append(.problem("channel", error, unreachable: unreachable))
         }
+        findings.append(Self.filesFinding)
         return findings
     }
 

@@ -29,7 +29,7 @@ public actor DiscordTransport: PollingTransport, OpensDirectConversations {
     static let nonceLimit = 25
 
     public nonisolated let name = "discord"
-    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .discord)
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .discord, files: true)
     public nonisolated let pacing: PollPacing
 
     nonisolated let client: DiscordClient

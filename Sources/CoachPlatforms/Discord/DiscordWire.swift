@@ -119,13 +119,21 @@ enum DiscordWire {
         var enforceNonce = true
         var allowedMentions = AllowedMentions()
         var messageReference: Reference?
+        /// Files sent with the message (as `files[n]` parts beside this JSON), by their placeholder ids.
+        var attachments: [Attachment]?
 
         enum CodingKeys: String, CodingKey {
-            case content, nonce
+            case content, nonce, attachments
             case enforceNonce = "enforce_nonce"
             case allowedMentions = "allowed_mentions"
             case messageReference = "message_reference"
         }
+    }
+
+    /// A file of a new message: `id` is the `n` of its `files[n]` part.
+    struct Attachment: Encodable {
+        var id: Int
+        var filename: String
     }
 
     /// `{"parse": []}`: no text in a message pings anyone, whatever it holds.
@@ -160,6 +168,8 @@ enum DiscordWire {
         static let missingAccess = 50001
         static let cannotMessageUser = 50007
         static let missingPermissions = 50013
+        /// "Request entity too large": a file over the upload limit.
+        static let entityTooLarge = 40005
     }
 
     /// Application flags that mean the Message Content intent is switched on (verified apps, or apps in fewer than

@@ -3,7 +3,8 @@ import Foundation
 
 extension MatrixTransport {
     /// Signs in, then confirms the bot is in its room, that the room is not encrypted, and that it can keep its
-    /// private rooms (said with the room when it can, as Mattermost's check does; a warning of its own when not).
+    /// private rooms (said with the room when it can, as Mattermost's check does; a warning of its own when not), and
+    /// how large a file the homeserver takes.
     public func check() async -> [CheckFinding] {
         var findings: [CheckFinding] = []
         let me: Identity
@@ -29,6 +30,7 @@ extension MatrixTransport {
             findings.append(.problem("channel", error, unreachable: "Try again when the homeserver answers"))
         }
         if let privately { findings.append(privately) }
+        findings.append(await filesFinding())
         return findings
     }
 

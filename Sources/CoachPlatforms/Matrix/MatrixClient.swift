@@ -22,6 +22,8 @@ struct MatrixClient: PlatformClient {
     let web: any WebClient
     /// `<homeserver>/_matrix/client/v3`.
     let root: URL
+    /// `<homeserver>/_matrix`: the media endpoints sit beside the client API (`media/v3/upload`, `client/v1/media`).
+    let matrixRoot: URL
     /// Every call but the sync's long-poll.
     let timeout: Duration
     /// A sync may take its long-poll wait plus this margin.
@@ -36,6 +38,7 @@ struct MatrixClient: PlatformClient {
     init(web: any WebClient, homeserver: URL, credentials: Credentials, roomID: String, redactor: Redactor) {
         self.web = web
         root = homeserver.appending(segments: "_matrix", "client", "v3")
+        matrixRoot = homeserver.appending(segments: "_matrix")
         timeout = .seconds(30)
         syncMargin = .seconds(10)
         self.credentials = credentials
@@ -99,6 +102,25 @@ struct MatrixClient: PlatformClient {
                 throw failure
             }
             return try decode(response, as: JSONValue.self, label: label)
+        }
+    }
+
+    /// A call outside the client API's `v3` root (the media endpoints), with the token, made once more after a new
+    /// login when a password login's token was revoked. The answer as it came, for the caller to read.
+    func media(_ method: String, _ path: [String], query: [(String, String)] = [], body: Data? = nil, contentType: String? = nil,
+        label: String, timeout: Duration? = nil) async throws(TransportError) -> WebResponse
+    {
+        var renewed = false
+        while true {
+            var request = WebRequest(method: method, url: matrixRoot.appending(segments: path).adding(query: query),
+                headers: try await headers(), body: body, timeout: timeout ?? self.timeout, label: label)
+            if let contentType { request.headers["Content-Type"] = contentType }
+            let response = try await send(request)
+            if !response.isSuccess, !renewed, await renewsCredentials(after: response) {
+                renewed = true
+                continue
+            }
+            return response
         }
     }
 

@@ -17,7 +17,7 @@ public actor MatrixTransport: PollingTransport {
 
     public nonisolated let name = "matrix"
     /// Private messages go to a direct room per member, which the bot creates (inviting the member) the first time.
-    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .html)
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .html, files: true)
     public nonisolated let pacing = PollPacing.longPoll
 
     static let settingKeys: Set<String> = ["room", "tokenEnv", "user", "passwordEnv", "deviceID"]
@@ -36,6 +36,7 @@ public actor MatrixTransport: PollingTransport {
     let botName: String
     let ledger = PartsLedger()
     let membership: ChannelMembership
+    let uploads = UploadLedger()
 
     var identity: Identity?
     /// Whether this run has made sure the bot is in its room (joining a pending invite if need be).

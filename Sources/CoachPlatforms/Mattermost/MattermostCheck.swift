@@ -2,7 +2,7 @@ import CoachChat
 import Foundation
 
 extension MattermostTransport {
-    /// Signs in, then reads the channel and its posts.
+    /// Signs in, then reads the channel and its posts, and whether the bot may upload files.
     public func check() async -> [CheckFinding] {
         let server = client.server.absoluteString
         let unreachable = "Check transport.settings.baseURL (\(server)) and the network"
@@ -39,6 +39,7 @@ extension MattermostTransport {
         } catch {
             findings.append(.problem("channel", error, unreachable: unreachable))
         }
+        findings.append(await filesFinding())
         return findings
     }
 }

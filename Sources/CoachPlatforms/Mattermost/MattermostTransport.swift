@@ -27,7 +27,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
     static let messageLimit = 16_383
 
     public nonisolated let name = "mattermost"
-    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .mattermost)
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .mattermost, files: true)
     public nonisolated let pacing: PollPacing
 
     nonisolated let client: MattermostClient
@@ -36,6 +36,7 @@ public actor MattermostTransport: PollingTransport, OpensDirectConversations {
     let logger: Logger
     let membership: ChannelMembership
     let ledger = PartsLedger()
+    let uploads = UploadLedger()
     static let splitter = MessageSplitter(limit: MattermostTransport.messageLimit, measure: .scalars, markup: .mattermost,
         finishing: MattermostText.defusingMassMentions)
 

@@ -119,13 +119,40 @@ enum MattermostWire {
         var rootID: String?
         /// Mattermost answers a second create with the same pending id (within 30 s) with the post it already made.
         var pendingPostID: String
+        /// Files uploaded to the channel first (`POST /files`), shown with the post.
+        var fileIDs: [String]?
 
         enum CodingKeys: String, CodingKey {
             case message
             case channelID = "channel_id"
             case rootID = "root_id"
             case pendingPostID = "pending_post_id"
+            case fileIDs = "file_ids"
         }
+    }
+
+    /// `POST /files`: the uploaded files' infos.
+    struct Uploaded: Decodable {
+        var fileInfos: [FileInfo]
+
+        struct FileInfo: Decodable {
+            var id: String
+        }
+
+        enum CodingKeys: String, CodingKey { case fileInfos = "file_infos" }
+    }
+
+    /// `GET /config/client?format=old`: the settings any signed-in client may read, as strings.
+    struct ClientConfig: Decodable {
+        var enableFileAttachments: String?
+
+        enum CodingKeys: String, CodingKey { case enableFileAttachments = "EnableFileAttachments" }
+    }
+
+    /// `POST /roles/names`: a role and what it permits.
+    struct Role: Decodable {
+        var name: String
+        var permissions: [String]
     }
 
     /// `{id, message, status_code}`: the server's error answer.

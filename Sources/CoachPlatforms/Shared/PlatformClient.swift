@@ -63,6 +63,8 @@ enum WebBody: Sendable {
     case json(Data?)
     /// `application/x-www-form-urlencoded` fields, as Zulip takes them.
     case form([(String, String)])
+    /// `multipart/form-data`, for a file and the fields that go with it.
+    case multipart(MultipartForm)
 }
 
 extension PlatformClient {
@@ -99,6 +101,12 @@ extension PlatformClient {
         async throws(TransportError) -> WebResponse
     {
         try await request("POST", path, query: [], body: .form(fields), label: label, timeout: timeout)
+    }
+
+    func post(_ path: String..., multipart form: MultipartForm, label: String, timeout: Duration? = nil)
+        async throws(TransportError) -> WebResponse
+    {
+        try await request("POST", path, query: [], body: .multipart(form), label: label, timeout: timeout)
     }
 
     func put(_ path: String..., body: some Encodable & Sendable, label: String, timeout: Duration? = nil)
@@ -150,6 +158,8 @@ extension PlatformClient {
         case .form(let fields):
             request.headers["Content-Type"] = "application/x-www-form-urlencoded"
             request.body = Data(WebRequest.formEncode(fields).utf8)
+        case .multipart(let form):
+            (request.headers["Content-Type"], request.body) = form.encoded()
         }
         return try await send(request)
     }

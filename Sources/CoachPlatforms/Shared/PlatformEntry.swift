@@ -12,6 +12,9 @@ import Foundation
 /// - `<Name>Check.swift`: its `coach check`.
 /// - `<Name>Wire.swift`: the JSON it exchanges with the platform, and its cursor.
 /// - `<Name>Text.swift`, where the platform has markup or mentions to read.
+/// - `<Name>Files.swift`, where the platform takes files: its `SendsFiles` conformance (the upload, the post that
+///   shows the file, the platform's refusals of a file) and what `coach check` says about uploading. The multipart
+///   body, the caption and not uploading twice are shared (`MultipartForm`, `FileUploads`, `UploadLedger`).
 ///
 /// Folders are per vendor: `Slack/` holds both the Web API adapter and the incoming webhook (`SlackWebhook…`).
 /// `Console/` is the terminal chat: a transport with no client or wire format, reading `ConsoleInput`.

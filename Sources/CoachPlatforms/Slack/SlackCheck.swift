@@ -80,6 +80,11 @@ extension SlackTransport {
             let read = scopes.contains("channels:read") ? "channels:read" : "groups:read"
             findings.append(.ok("scopes", "chat:write, users:read, im:write and \(read) are granted"))
         }
+        if scopes.contains("files:write") {
+            findings.append(.ok("files", "files:write is granted: report html sends the report file privately"))
+        } else {
+            findings.append(.warning("files", "the token lacks files:write, so report html cannot send the report file (the admin is told to run coach report --html on the server instead): \(fix)"))
+        }
         return findings
     }
 

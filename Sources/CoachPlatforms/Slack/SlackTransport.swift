@@ -4,7 +4,8 @@ import Foundation
 import Logging
 
 /// Slack through the Web API: polls one channel's history plus the replies in watched threads, posts with
-/// `chat.postMessage`, and sends private nudges through `conversations.open`.
+/// `chat.postMessage`, sends private nudges through `conversations.open`, and files through the external upload flow
+/// (`SlackFiles.swift`).
 public actor SlackTransport: PollingTransport, OpensDirectConversations {
     static let token = SecretSetting("tokenEnv", defaultVariable: "SLACK_BOT_TOKEN", what: "bot token (xoxb-…)")
     public static let entry = PlatformEntry(kind: "slack", secrets: [token]) { settings, context throws(PlatformSetupError) in
@@ -12,7 +13,7 @@ public actor SlackTransport: PollingTransport, OpensDirectConversations {
     }
 
     public nonisolated let name = "slack"
-    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .slack)
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .slack, files: true)
     public nonisolated let pacing: PollPacing
 
     /// The client's invite name changes once the bot's own name is known.
@@ -32,6 +33,7 @@ public actor SlackTransport: PollingTransport, OpensDirectConversations {
         finishing: SlackText.defusingMassMentions)
     let ledger = PartsLedger()
     let membership: ChannelMembership
+    let uploads = UploadLedger()
 
     /// Message subtypes that are a person writing; joins, topic changes, edits and other apps' posts are not.
     static let userSubtypes: Set<String> = ["thread_broadcast", "file_share", "me_message"]

@@ -150,3 +150,34 @@ struct SlackCursor: JSONCursor, Equatable, Sendable {
     }
 }
 
+
+extension SlackWire {
+    /// `files.getUploadURLExternal`: where to send the bytes, and the file's id for completing the upload.
+    struct UploadURL: Decodable {
+        var ok: Bool
+        var upload_url: String?
+        var file_id: String?
+    }
+
+    /// `files.completeUploadExternal`: the uploaded file shared in one conversation, with the message above it.
+    struct CompleteUpload: Encodable, Sendable {
+        var files: [File]
+        var channel_id: String
+        var initial_comment: String?
+        var thread_ts: String?
+
+        struct File: Encodable, Sendable {
+            var id: String
+            var title: String
+        }
+    }
+
+    struct Completed: Decodable {
+        var ok: Bool
+        var files: [Shared]?
+
+        struct Shared: Decodable {
+            var id: String?
+        }
+    }
+}

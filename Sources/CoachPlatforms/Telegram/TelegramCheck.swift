@@ -57,6 +57,7 @@ extension TelegramTransport {
         } catch {
             findings.append(.problem("webhook", error))
         }
+        findings.append(Self.filesFinding)
         return findings
     }
 }

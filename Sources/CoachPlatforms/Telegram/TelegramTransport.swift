@@ -16,7 +16,7 @@ public actor TelegramTransport: PollingTransport {
     }
 
     public nonisolated let name = "telegram"
-    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .telegramHTML)
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .telegramHTML, files: true)
     public nonisolated let pacing = PollPacing.longPoll
 
     /// Telegram counts a message's length in UTF-16 code units, after HTML parsing; counting the tags too keeps

@@ -2,7 +2,7 @@ import CoachChat
 import Foundation
 
 extension ZulipTransport {
-    /// Signs in, then confirms the bot is subscribed to its channel.
+    /// Signs in, confirms the bot is subscribed to its channel, and reads how large a file it may upload.
     public func check() async -> [CheckFinding] {
         var findings: [CheckFinding] = []
         do throws(TransportError) {
@@ -24,6 +24,7 @@ extension ZulipTransport {
         } catch {
             findings.append(.problem("channel", error))
         }
+        findings.append(await filesFinding())
         return findings
     }
 }

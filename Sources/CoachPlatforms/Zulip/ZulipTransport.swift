@@ -24,7 +24,7 @@ public actor ZulipTransport: PollingTransport {
     }
 
     public nonisolated let name = "zulip"
-    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .zulip)
+    public nonisolated let capabilities = TransportCapabilities(directMessages: true, threads: true, markup: .zulip, files: true)
     public nonisolated let pacing = PollPacing.longPoll
 
     static let defaultTopic = "ServiceCoach"
@@ -43,6 +43,7 @@ public actor ZulipTransport: PollingTransport {
     let readsBacklog: Bool
     let ledger = PartsLedger()
     let membership: ChannelMembership
+    let uploads = UploadLedger()
 
     var me: ZulipWire.Me?
     var messageLimit = ZulipTransport.defaultMessageLimit
@@ -274,35 +275,32 @@ public actor ZulipTransport: PollingTransport {
     public func send(_ message: OutboundMessage, key: String) async throws(TransportError) -> String? {
         let splitter = Self.splitter(limit: messageLimit)
         let parts = splitter.split(message.text)
-        var fields: [(String, String)]
-        var returned: String?
-        var purpose = CallPurpose.posting
-        switch message.destination {
-        case .direct(let userID):
-            purpose = .direct
-            // A user id, or (for a roster written with emails) an email: Zulip takes a JSON list of either.
-            let recipient = Int(userID).map { "[\($0)]" }
-                ?? (try? JSONEncoder().encode([userID])).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-            fields = [("type", "direct"), ("to", recipient)]
-        case .thread(let rootID) where rootID.hasPrefix("topic:"):
-            let name = String(rootID.dropFirst("topic:".count))
-            fields = [("type", "stream"), ("to", stream), ("topic", name)]
-            returned = rootID
-        case .channel where message.kind == .announcement:
-            let name = Self.announcementTopic(message.text, limit: topicLimit, fallback: topic)
-            fields = [("type", "stream"), ("to", stream), ("topic", name)]
-            returned = Self.threadID(topic: name)
-        case .channel, .thread:
-            fields = [("type", "stream"), ("to", stream), ("topic", topic)]
-            returned = Self.threadID(topic: topic)
-        }
-        let base = fields
-        let threadID = returned
+        let (base, purpose, threadID) = destinationFields(message)
         return try await ledger.deliver(parts, key: key, splitter: splitter) { _, part throws(TransportError) in
             let sent = try await client.call(post: "messages", form: base + [("content", part)], as: ZulipWire.Sent.self, label: "zulip send",
                 for: purpose)
             // A channel message's thread is its topic; a direct message has only its id.
             return threadID ?? String(sent.id)
+        }
+    }
+
+    /// Where a message goes, as `POST /messages` fields (`type`, `to`, `topic`), what the call is for, and the
+    /// thread id a channel message belongs to (its topic).
+    func destinationFields(_ message: OutboundMessage) -> (fields: [(String, String)], purpose: CallPurpose, threadID: String?) {
+        switch message.destination {
+        case .direct(let userID):
+            // A user id, or (for a roster written with emails) an email: Zulip takes a JSON list of either.
+            let recipient = Int(userID).map { "[\($0)]" }
+                ?? (try? JSONEncoder().encode([userID])).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+            return ([("type", "direct"), ("to", recipient)], .direct, nil)
+        case .thread(let rootID) where rootID.hasPrefix("topic:"):
+            let name = String(rootID.dropFirst("topic:".count))
+            return ([("type", "stream"), ("to", stream), ("topic", name)], .posting, rootID)
+        case .channel where message.kind == .announcement:
+            let name = Self.announcementTopic(message.text, limit: topicLimit, fallback: topic)
+            return ([("type", "stream"), ("to", stream), ("topic", name)], .posting, Self.threadID(topic: name))
+        case .channel, .thread:
+            return ([("type", "stream"), ("to", stream), ("topic", topic)], .posting, Self.threadID(topic: topic))
         }
     }
 

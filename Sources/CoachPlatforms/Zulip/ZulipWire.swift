@@ -117,6 +117,21 @@ enum ZulipWire {
         var id: Int
     }
 
+    /// `POST /user_uploads`: the file's path on the server (`url` since Zulip 9.0, `uri` before).
+    struct Uploaded: Decodable {
+        var url: String?
+        var uri: String?
+
+        var path: String? { url ?? uri }
+    }
+
+    /// A queue registered only to read the organisation's settings (`coach check`).
+    struct RealmSettings: Decodable {
+        var queue_id: String?
+        /// The largest upload in MiB; 0 when uploads are turned off. Older servers leave it out.
+        var max_file_upload_size_mib: Int?
+    }
+
     struct Subscriptions: Decodable {
         var subscriptions: [Subscription]
     }

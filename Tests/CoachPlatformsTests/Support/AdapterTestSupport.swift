@@ -113,3 +113,20 @@ extension String {
     /// weeks after it announce their principle.
     var isMondayPost: Bool { contains("Principle of the week") || contains("Week 0, before our") }
 }
+
+extension AdapterTestSuite {
+    /// A report file as the runtime hands it to a transport: a small HTML page with text that is not ASCII and a line
+    /// that looks like a multipart boundary, so a transport that mangles bytes or cuts at a fake boundary is caught.
+    static var reportFile: FileAttachment {
+        FileAttachment(
+            filename: "programme-report-2027-01-05.html", mimeType: "text/html; charset=utf-8",
+            bytes: Data("<!doctype html><title>Report</title><p>Zoë said “thanks” 🎉</p>\r\n--ServiceCoach-form-boundary-7c2e9a\r\n<p>end</p>".utf8))
+    }
+}
+
+extension FileDelivery {
+    /// The refusal, when the platform refused the file.
+    var refusal: FileRefusal? {
+        if case .refused(let refusal) = self { refusal } else { nil }
+    }
+}

@@ -29,6 +29,75 @@ struct Received: Sendable {
     }
 
     func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// The body's parts, when it is `multipart/form-data` (RFC 7578), read as a server reads them: split at the
+    /// boundary the `Content-Type` header names. Empty when the body is not multipart.
+    var multipart: [FormPart] {
+        guard let type = header("Content-Type"), type.hasPrefix("multipart/form-data"),
+            let boundary = type.components(separatedBy: "boundary=").last.map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) })
+        else { return [] }
+        let delimiter = Data("--\(boundary)".utf8)
+        var parts: [FormPart] = []
+        var rest = body[...]
+        guard let first = rest.range(of: delimiter) else { return [] }
+        rest = rest[first.upperBound...]
+        while !rest.starts(with: Data("--".utf8)), let next = rest.range(of: Data("\r\n".utf8) + delimiter) {
+            var part = rest[rest.startIndex..<next.lowerBound]
+            if part.starts(with: Data("\r\n".utf8)) { part = part.dropFirst(2) }
+            if let split = part.range(of: Data("\r\n\r\n".utf8)) {
+                let headerText = String(decoding: part[part.startIndex..<split.lowerBound], as: UTF8.self)
+                parts.append(FormPart(headerText: headerText, body: Data(part[split.upperBound...])))
+            }
+            rest = rest[next.upperBound...]
+        }
+        return parts
+    }
+
+    /// The multipart part of this name.
+    func part(_ name: String) -> FormPart? { multipart.first { $0.name == name } }
+}
+
+/// One part of a multipart body: its field name, file name and type (for a file), and its bytes.
+struct FormPart: Sendable {
+    var name: String?
+    var filename: String?
+    var contentType: String?
+    var body: Data
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    init(headerText: String, body: Data) {
+        self.body = body
+        for line in headerText.components(separatedBy: "\r\n") {
+            let lower = line.lowercased()
+            if lower.hasPrefix("content-type:") {
+                contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
+            } else if lower.hasPrefix("content-disposition:") {
+                name = Self.parameter("name", in: line)
+                filename = Self.parameter("filename", in: line)
+            }
+        }
+    }
+
+    /// A quoted parameter of a header line, its escapes undone.
+    static func parameter(_ key: String, in line: String) -> String? {
+        guard let start = line.range(of: "; \(key)=\"") else { return nil }
+        var value = ""
+        var escaped = false
+        for character in line[start.upperBound...] {
+            if escaped {
+                value.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "\"" {
+                return value
+            } else {
+                value.append(character)
+            }
+        }
+        return nil
+    }
 }
 
 /// What the fake platform answers.

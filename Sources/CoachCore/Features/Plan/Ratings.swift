@@ -1,7 +1,8 @@
 import Foundation
 
 /// The self-ratings: each member rates how well the team lives each principle (1 seldom, 3 half the time, 5 we are
-/// good at this), `scores` shows the team's picture, and `report` compares the baseline with the re-rating.
+/// good at this), `scores` shows the team's picture, and `report` compares the baseline with the re-rating (and,
+/// as `report html`, sends the whole programme's report as a file: `ReportFile`).
 enum Ratings {
     static let commands: [CommandDeclaration] = [
         CommandDeclaration("rate", aliases: ["r", "rating"]) { words in parseRate(words.args) },
@@ -9,7 +10,14 @@ enum Ratings {
             guard let first = words.args.first?.lowercased() else { return .form(ShowScores()) }
             return ["share", "post"].contains(first) && words.args.count == 1 ? .form(Reflection.Share()) : .malformed(.badForm)
         },
-        CommandDeclaration("report", aliases: ["beforeafter"]) { _ in .form(ShowBeforeAfter()) },
+        CommandDeclaration("report", aliases: ["beforeafter"]) { words in
+            guard let first = words.args.first else { return .form(ShowBeforeAfter()) }
+            // `report html`: the programme report as a file (admins), see `ReportFile`.
+            guard words.args.count == 1, let format = OutboundMessage.Attachment.ReportFormat(rawValue: first.lowercased()) else {
+                return .malformed(.badForm)
+            }
+            return .form(ReportFile.Send(format: format))
+        },
     ]
 
     /// How many principles one short round of rating shows: even the first rating's thirteen at once is a heavy ask.
