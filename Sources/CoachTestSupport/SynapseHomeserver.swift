@@ -29,6 +29,19 @@ public struct SynapseHomeserver: Sendable {
     /// A fresh account (`localpart` plus a random suffix, so runs against one database never collide), registered
     /// with the shared secret: `GET` a nonce, then `POST` it with an HMAC-SHA1 of the details.
     public func register(_ localpart: String, displayName: String) async throws -> MatrixAccount {
+        // A nonce is good for one registration. On a busy machine the HTTP stack may send the POST again on a fresh
+        // connection after Synapse already used the nonce ("unrecognised nonce"): register afresh, under a new name.
+        var attempt = 1
+        while true {
+            do {
+                return try await registerOnce(localpart, displayName: displayName)
+            } catch SynapseError.status(400, let body) where body.contains("unrecognised nonce") && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    private func registerOnce(_ localpart: String, displayName: String) async throws -> MatrixAccount {
         let username = "\(localpart)-\(UUID().uuidString.prefix(8).lowercased())"
         let password = UUID().uuidString
         let endpoint = url.appendingPathComponent("_synapse/admin/v1/register")
