@@ -68,6 +68,22 @@ public enum Template: String, CaseIterable, Sendable {
     case record
     case recordPrivate = "record-private"
     case reminder
+    /// The HTML report (`coach report --html`): the page, and the partials it is made of, in `Prompts/report/`.
+    case reportPage = "report/page"
+    /// A partial of the report: its style sheet, for the screen and for A4 paper.
+    case reportStyle = "report/style"
+    /// A partial of the report: a chart's gridlines and the numbers on its axes.
+    case reportAxes = "report/axes"
+    /// Partials of the report, one per section.
+    case reportTimeline = "report/timeline"
+    case reportRatings = "report/ratings"
+    case reportParticipation = "report/participation"
+    case reportRecognition = "report/recognition"
+    case reportGoals = "report/goals"
+    case reportFollowUps = "report/followups"
+    /// A partial of the report's follow-up tables: what kind of follow-up a row is.
+    case reportFollowUpKind = "report/followup-kind"
+    case reportIdeas = "report/ideas"
     case resumed
     case scores
     /// A partial: the scores' lines, in `scores` and `scores-shared`.
