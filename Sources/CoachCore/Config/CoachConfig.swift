@@ -14,6 +14,7 @@ public struct CoachConfig: Sendable, Equatable {
     public var members: [RosterEntry] = []
     public var schedule = ScheduleSettings()
     public var nudges = NudgeSettings()
+    public var digest = DigestSettings()
     /// Single days (`2026-12-25`) or ranges (`2026-12-24..2027-01-01`) when the programme rests.
     public var holidays: [HolidayRange] = []
     public var programme = ProgrammeSettings()
@@ -60,6 +61,23 @@ public struct CoachConfig: Sendable, Equatable {
         public var followUpEveryDays = 2
         /// Members with no example by the midweek reminder get a private nudge.
         public var midweekExampleNudge = true
+    }
+
+    /// The admins' private weekly digest (`ManagerDigest`): who has gone quiet, how recognition is spread, what is
+    /// overdue, the ideas waiting for an answer and the goals off target.
+    public struct DigestSettings: Sendable, Equatable {
+        /// Admins get it at all.
+        public var enabled = true
+        /// The day it goes out (1 = Sunday … 7 = Saturday). A day off or a holiday moves it to the next open day of
+        /// the same week (or the last one before, at the week's end), as the weekly posts move.
+        public var day = 2
+        /// Its time. On its day an admin's daily check-in comes with it, as one message at the later of the two
+        /// times, so nobody gets two private messages in a day.
+        public var time = DailyTime(hour: 10, minute: 0)
+        /// People recognised by nobody (or sharing nothing) in this many principle weeks are listed.
+        public var quietWeeks = 2
+        /// A follow-up open longer than this many days is listed, and a corrective action counts as overdue.
+        public var followUpDays = 7
     }
 
     public struct ProgrammeSettings: Sendable, Equatable {
@@ -221,6 +239,28 @@ extension CoachConfig {
             }
             if let on = n.midweekExampleNudge { nudges.midweekExampleNudge = on }
         }
+        if let d = raw.digest {
+            if let on = d.enabled { digest.enabled = on }
+            if let day = d.day {
+                guard let number = WeeklyTime.weekdayNumber(day) else {
+                    throw .invalidField(field: "digest.day", value: day, fix: "use a day name such as monday")
+                }
+                digest.day = number
+            }
+            if let text = d.time { digest.time = try DailyTime(parsing: text, field: "digest.time") }
+            if let weeks = d.quietWeeks {
+                guard (1...52).contains(weeks) else {
+                    throw .invalidField(field: "digest.quietWeeks", value: "\(weeks)", fix: "use 1 to 52 weeks")
+                }
+                digest.quietWeeks = weeks
+            }
+            if let days = d.followUpDays {
+                guard (1...365).contains(days) else {
+                    throw .invalidField(field: "digest.followUpDays", value: "\(days)", fix: "use 1 to 365 days")
+                }
+                digest.followUpDays = days
+            }
+        }
         holidays = try (raw.holidays ?? []).map { text throws(ConfigError) in try HolidayRange(parsing: text) }
         if let p = raw.programme, let length = p.suggestedLength {
             guard length >= 1 else { throw .invalidField(field: "programme.suggestedLength", value: "\(length)", fix: "use 1 or more") }
@@ -253,13 +293,14 @@ struct RawConfig: Decodable {
     var members: [RawMember]?
     var schedule: RawSchedule?
     var nudges: RawNudges?
+    var digest: RawDigest?
     var holidays: [String]?
     var programme: RawProgramme?
     var transport: RawTransport?
     var stateDirectory: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case schema, team, admins, members, schedule, nudges, holidays, programme, transport, stateDirectory
+        case schema, team, admins, members, schedule, nudges, digest, holidays, programme, transport, stateDirectory
     }
 
     init(from decoder: any Decoder) throws {
@@ -270,6 +311,7 @@ struct RawConfig: Decodable {
         members = try c.decodeIfPresent([RawMember].self, forKey: .members)
         schedule = try c.decodeIfPresent(RawSchedule.self, forKey: .schedule)
         nudges = try c.decodeIfPresent(RawNudges.self, forKey: .nudges)
+        digest = try c.decodeIfPresent(RawDigest.self, forKey: .digest)
         holidays = try c.decodeIfPresent([String].self, forKey: .holidays)
         programme = try c.decodeIfPresent(RawProgramme.self, forKey: .programme)
         transport = try c.decodeIfPresent(RawTransport.self, forKey: .transport)
@@ -341,6 +383,24 @@ struct RawConfig: Decodable {
             goalStaleDays = try c.decodeWholeNumber(forKey: .goalStaleDays)
             followUpEveryDays = try c.decodeWholeNumber(forKey: .followUpEveryDays)
             midweekExampleNudge = try c.decodeIfPresent(Bool.self, forKey: .midweekExampleNudge)
+        }
+    }
+    struct RawDigest: Decodable {
+        var enabled: Bool?
+        var day: String?
+        var time: String?
+        var quietWeeks: Int?
+        var followUpDays: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case enabled, day, time, quietWeeks, followUpDays }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.section(CodingKeys.self)
+            enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled)
+            day = try c.decodeIfPresent(String.self, forKey: .day)
+            time = try c.decodeIfPresent(String.self, forKey: .time)
+            quietWeeks = try c.decodeWholeNumber(forKey: .quietWeeks)
+            followUpDays = try c.decodeWholeNumber(forKey: .followUpDays)
         }
     }
     struct RawProgramme: Decodable {

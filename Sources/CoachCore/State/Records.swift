@@ -372,13 +372,69 @@ public struct Idea: Codable, Sendable, Equatable {
     public var authorID: String
     public var at: Date
     public var weekKey: String?
+    /// An admin's answer (`idea answer 3 …`), so nobody's idea disappears into the box unheard; the admins' weekly
+    /// digest lists the ideas still without one. Absent in a state written before ideas were answered.
+    public var answer: IdeaAnswer?
 
-    public init(id: Int, text: String, authorID: String, at: Date, weekKey: String?) {
+    public init(id: Int, text: String, authorID: String, at: Date, weekKey: String?, answer: IdeaAnswer? = nil) {
         self.id = id
         self.text = text
         self.authorID = authorID
         self.at = at
         self.weekKey = weekKey
+        self.answer = answer
+    }
+}
+
+/// What an admin answered to an idea, and when.
+public struct IdeaAnswer: Codable, Sendable, Equatable {
+    public var text: String
+    public var byID: String
+    public var at: Date
+
+    public init(text: String, byID: String, at: Date) {
+        self.text = text
+        self.byID = byID
+        self.at = at
+    }
+}
+
+/// What one report-back covered, kept so `history <week>` can show it again as it was, built from the state rather
+/// than from a stored copy of its text: an example edited since shows its new words, one deleted is gone, and
+/// nothing about a person outlives their data.
+///
+/// Ranges and ids, not copies: the examples and feedback it counted are the live ones with ids in
+/// `afterExampleID < id <= throughExampleID` (and likewise for feedback), the trainings it listed are named, and
+/// everything else it showed (goals' figures, open follow-ups and complaints, ideas, definitions) is read back as it
+/// stood at `at`.
+public struct ReportBackRecord: Codable, Sendable, Equatable {
+    /// The programme week it reported on (ISO key) and its cycle.
+    public var weekKey: String
+    public var cycle: Int
+    /// When it went out.
+    public var at: Date
+    public var afterExampleID: Int
+    public var throughExampleID: Int
+    public var afterFeedbackID: Int
+    public var throughFeedbackID: Int
+    /// Trainings whose outcome it listed.
+    public var trainingIDs: [Int]
+    /// The goals it showed: those open then.
+    public var goalIDs: [Int]
+
+    public init(
+        weekKey: String, cycle: Int, at: Date, afterExampleID: Int, throughExampleID: Int, afterFeedbackID: Int,
+        throughFeedbackID: Int, trainingIDs: [Int], goalIDs: [Int]
+    ) {
+        self.weekKey = weekKey
+        self.cycle = cycle
+        self.at = at
+        self.afterExampleID = afterExampleID
+        self.throughExampleID = throughExampleID
+        self.afterFeedbackID = afterFeedbackID
+        self.throughFeedbackID = throughFeedbackID
+        self.trainingIDs = trainingIDs
+        self.goalIDs = goalIDs
     }
 }
 

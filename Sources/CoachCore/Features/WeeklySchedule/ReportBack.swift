@@ -98,6 +98,7 @@ struct ReportBack {
         let report = ReportBack(week: week, tx)
         var view = report.view()
         view.late = late
+        let record = Self.record(week, tx)
         let throughID = tx.state.examples.nextID - 1
         // The lists are rendered once: as the thread's text when they are long, and only when they are short (and
         // so cheap) again as the one post.
@@ -115,6 +116,19 @@ struct ReportBack {
         }
         if throughID > tx.state.reportedThroughExampleID { tx.record(.examplesReported(throughID: throughID)) }
         Self.recordPeopleReported(&tx)
+        tx.record(.reportBackRecorded(record))
+    }
+
+    /// What the report-back going out now covers, for showing it again later: read before the watermarks move.
+    static func record(_ week: ProgrammeWeek, _ tx: Transaction) -> ReportBackRecord {
+        let state = tx.state
+        return ReportBackRecord(
+            weekKey: week.key, cycle: week.cycle, at: tx.now, afterExampleID: state.reportedThroughExampleID,
+            throughExampleID: max(state.reportedThroughExampleID, state.examples.nextID - 1),
+            afterFeedbackID: state.reportedThroughFeedbackID,
+            throughFeedbackID: max(state.reportedThroughFeedbackID, state.feedback.last?.id ?? 0),
+            trainingIDs: state.trainings.filter { $0.outcome != nil && !$0.reported }.map(\.id),
+            goalIDs: state.goals.filter { !$0.closed }.map(\.id))
     }
 
     /// The feedback counted and the training outcomes listed are not counted or listed again.
