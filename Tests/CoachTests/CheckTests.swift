@@ -116,7 +116,8 @@ struct CheckTests {
         #expect(storeMessage.contains(state.appendingPathComponent("state.json").path))
         #expect(findings == [
             "problem: config: \(file.path): The config key admin is not one coach reads: did you mean admins? The keys at "
-                + "the top level are admins, holidays, members, nudges, programme, schedule, schema, stateDirectory, team, transport.",
+                + "the top level are admins, digest, holidays, members, nudges, programme, ratings, schedule, schema, stateDirectory, team, "
+                + "transport.",
             "problem: config: \(file.path): The config key team.timezone is not one coach reads: did you mean team.timeZone? "
                 + "The keys of team are botName, name, timeZone.",
             findings[2], findings[3], "ok: templates: all \(Template.allCases.count) templates render with sample views",

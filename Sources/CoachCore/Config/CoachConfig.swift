@@ -15,6 +15,7 @@ public struct CoachConfig: Sendable, Equatable {
     public var schedule = ScheduleSettings()
     public var nudges = NudgeSettings()
     public var digest = DigestSettings()
+    public var ratings = RatingSettings()
     /// Single days (`2026-12-25`) or ranges (`2026-12-24..2027-01-01`) when the programme rests.
     public var holidays: [HolidayRange] = []
     public var programme = ProgrammeSettings()
@@ -78,6 +79,13 @@ public struct CoachConfig: Sendable, Equatable {
         public var quietWeeks = 2
         /// A follow-up open longer than this many days is listed, and a corrective action counts as overdue.
         public var followUpDays = 7
+    }
+
+    /// How the team's self-ratings are shown.
+    public struct RatingSettings: Sendable, Equatable {
+        /// A principle's average is shown only when at least this many people rated it: with fewer, anyone who knows
+        /// who rated could work out each one's score. A small team lowers it, trading that privacy for the figure.
+        public var minRaters = 3
     }
 
     public struct ProgrammeSettings: Sendable, Equatable {
@@ -261,6 +269,12 @@ extension CoachConfig {
                 digest.followUpDays = days
             }
         }
+        if let r = raw.ratings, let count = r.minRaters {
+            guard (1...1000).contains(count) else {
+                throw .invalidField(field: "ratings.minRaters", value: "\(count)", fix: "use 1 to 1000 people")
+            }
+            ratings.minRaters = count
+        }
         holidays = try (raw.holidays ?? []).map { text throws(ConfigError) in try HolidayRange(parsing: text) }
         if let p = raw.programme, let length = p.suggestedLength {
             guard length >= 1 else { throw .invalidField(field: "programme.suggestedLength", value: "\(length)", fix: "use 1 or more") }
@@ -294,13 +308,15 @@ struct RawConfig: Decodable {
     var schedule: RawSchedule?
     var nudges: RawNudges?
     var digest: RawDigest?
+    var ratings: RawRatings?
     var holidays: [String]?
     var programme: RawProgramme?
     var transport: RawTransport?
     var stateDirectory: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case schema, team, admins, members, schedule, nudges, digest, holidays, programme, transport, stateDirectory
+        case schema, team, admins, members, schedule, nudges, digest, ratings, holidays, programme, transport
+        case stateDirectory
     }
 
     init(from decoder: any Decoder) throws {
@@ -312,6 +328,7 @@ struct RawConfig: Decodable {
         schedule = try c.decodeIfPresent(RawSchedule.self, forKey: .schedule)
         nudges = try c.decodeIfPresent(RawNudges.self, forKey: .nudges)
         digest = try c.decodeIfPresent(RawDigest.self, forKey: .digest)
+        ratings = try c.decodeIfPresent(RawRatings.self, forKey: .ratings)
         holidays = try c.decodeIfPresent([String].self, forKey: .holidays)
         programme = try c.decodeIfPresent(RawProgramme.self, forKey: .programme)
         transport = try c.decodeIfPresent(RawTransport.self, forKey: .transport)
@@ -401,6 +418,16 @@ struct RawConfig: Decodable {
             time = try c.decodeIfPresent(String.self, forKey: .time)
             quietWeeks = try c.decodeWholeNumber(forKey: .quietWeeks)
             followUpDays = try c.decodeWholeNumber(forKey: .followUpDays)
+        }
+    }
+    struct RawRatings: Decodable {
+        var minRaters: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case minRaters }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.section(CodingKeys.self)
+            minRaters = try c.decodeWholeNumber(forKey: .minRaters)
         }
     }
     struct RawProgramme: Decodable {

@@ -158,7 +158,7 @@ struct RatingBarChart: Equatable {
     var frame: ChartFrame
     var rows: [Row]
 
-    static let rowHeight = 34.0
+    static let rowHeight = 40.0
     static let scale = ValueScale(low: 0, high: 5, step: 1)
 
     /// - Parameter averages: per principle, the before and after average as shown (nil: not shown).
@@ -179,7 +179,7 @@ struct RatingBarChart: Equatable {
                     box: ChartBox(x: pixels(plot.left), y: pixels(y), width: pixels(end - plot.left), height: "8"),
                     value: String(format: "%.1f", value), labelX: pixels(end + 4), labelY: pixels(y + 7.5))
             }
-            return Row(titleY: pixels(top + 11), before: bar(pair.before, offset: 14), after: bar(pair.after, offset: 23))
+            return Row(titleY: pixels(top + 12), before: bar(pair.before, offset: 17), after: bar(pair.after, offset: 27))
         }
     }
 }

@@ -12,7 +12,7 @@ import Foundation
 /// or a run that fails half-way, never leaves half a report behind.
 public enum OutputPath {
     /// A file to write (`--html`, `--json`): relative to the folder coach runs in; its folder must exist.
-    public static func file(_ text: String, option: String, stateDirectory: URL) throws(OutputError) -> URL {
+    public static func file(_ text: String, option: String, stateDirectory: URL) throws(ReportError) -> URL {
         let url = absolute(text)
         if isDirectory(url.path) { throw .folderNotFile(path: url.path, option: option) }
         let parent = url.deletingLastPathComponent()
@@ -22,7 +22,7 @@ public enum OutputPath {
     }
 
     /// A folder to write the CSV files into (`--csv`), created when only its last part is missing.
-    public static func folder(_ text: String, stateDirectory: URL) throws(OutputError) -> URL {
+    public static func folder(_ text: String, stateDirectory: URL) throws(ReportError) -> URL {
         let url = absolute(text)
         if FileManager.default.fileExists(atPath: url.path), !isDirectory(url.path) { throw .fileNotFolder(path: url.path) }
         try refuseStateFolder(url, stateDirectory: stateDirectory)
@@ -37,7 +37,7 @@ public enum OutputPath {
 
     /// Writes `bytes` to `url` through a temporary file in the same folder and a rename. A link at `url` is replaced,
     /// never followed.
-    public static func write(_ bytes: Data, to url: URL) throws(OutputError) {
+    public static func write(_ bytes: Data, to url: URL) throws(ReportError) {
         let folder = url.deletingLastPathComponent().path
         // Checked first: the rename's own refusal would name the temporary file rather than the one asked for.
         guard access(folder, W_OK) == 0 else {
@@ -61,7 +61,7 @@ public enum OutputPath {
     }
 
     /// Compared with links resolved, so `report.html` reached through a link to the state folder is refused too.
-    static func refuseStateFolder(_ url: URL, stateDirectory: URL) throws(OutputError) {
+    static func refuseStateFolder(_ url: URL, stateDirectory: URL) throws(ReportError) {
         let state = stateDirectory.standardizedFileURL.resolvingSymlinksInPath().path
         let target = url.deletingLastPathComponent().resolvingSymlinksInPath()
             .appendingPathComponent(url.lastPathComponent).path

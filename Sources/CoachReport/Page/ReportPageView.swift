@@ -170,7 +170,6 @@ struct ReportPageView: MessageView {
         var thisWeek: Int
         var soFar: Int
         var shoutOuts: Int
-        var givers: Int
     }
 
     /// One goal: its chart and the table of its readings.
@@ -268,6 +267,9 @@ struct ReportPageView: MessageView {
 
     struct IdeasSection: Encodable {
         var ideas: [IdeaRow]
+        /// The ideas no admin has answered yet, oldest first: what the manager owes the team.
+        var waiting: [IdeaRow]
+        var hasWaiting: Bool
         var count: Int
         var unanswered: Int
         var empty: Bool
@@ -278,7 +280,7 @@ struct ReportPageView: MessageView {
         var author: String
         var day: String
         var week: Int?
-        var answered: Bool
+        var answer: String?
     }
 
     /// "Customer Service means…": the team's answers and the definitions it agreed.

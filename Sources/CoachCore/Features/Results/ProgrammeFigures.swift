@@ -14,6 +14,8 @@ import Foundation
 public struct ProgrammeFigures: Sendable, Equatable {
     /// Every principle week in the selection, oldest first (cycle by cycle).
     public var weeks: [WeekFigures]
+    /// Different people who shared at least one example in the selected weeks.
+    public var contributors: Int
     /// Recognition over the selected weeks: how many people it reached and how evenly it is given.
     public var recognition: RecognitionSpread
     /// Every goal, open and closed, in id order, with all its readings.
@@ -51,12 +53,17 @@ public struct ProgrammeFigures: Sendable, Equatable {
         for principle in catalogue.principles + state.teamPrinciples where titles[principle.id] == nil {
             titles[principle.id] = principle.title
         }
+        self.init(
+            state: state, titles: titles, names: Self.names(state: state, config: config), calendar: TeamCalendar(timeZone: config.team.timeZone), now: now,
+            cycle: cycle, quietWeeks: config.digest.quietWeeks, followUpDays: config.digest.followUpDays)
+    }
+
+    /// Everyone's name by id: the name the chat last showed, or the config's roster for someone who has not spoken.
+    public static func names(state: CoachState, config: CoachConfig) -> [String: String] {
         var names: [String: String] = [:]
         for entry in config.members { names[entry.id] = entry.name }
         for (id, member) in state.members { names[id] = member.name }
-        self.init(
-            state: state, titles: titles, names: names, calendar: TeamCalendar(timeZone: config.team.timeZone), now: now,
-            cycle: cycle, quietWeeks: config.digest.quietWeeks, followUpDays: config.digest.followUpDays)
+        return names
     }
 
     /// The figures from plain inputs. A principle without a title (a plan edited by hand) shows its id, and a person
@@ -98,6 +105,7 @@ public struct ProgrammeFigures: Sendable, Equatable {
 
         // Recognition over the selected weeks.
         let allExamples = selected.flatMap { examplesByWeek[$0.key] ?? [] }
+        contributors = Set(allExamples.map(\.reporterID)).count
         recognition = RecognitionSpread(examples: allExamples, memberCount: state.members.count, name: name)
 
         // Quiet people: the latest cycle's last `quietWeeks` weeks that have ended, and the week running now (what
@@ -140,7 +148,7 @@ public struct ProgrammeFigures: Sendable, Equatable {
 
         // Goals, with every reading up to now.
         goals = state.goals.map { goal in
-            GoalFigures(goal, state: state, owner: name(goal.ownerID), calendar: calendar, now: now)
+            GoalFigures(goal, state: state, owner: name(goal.ownerID), name: name, calendar: calendar, now: now)
         }
 
         // Follow-ups and corrective actions.
@@ -240,6 +248,10 @@ public struct GoalFigures: Sendable, Equatable {
         public var value: Double
         /// Off target by more than the allowed gap, in the wrong direction.
         public var offTarget: Bool
+        /// What the owner wrote with the figure, and who posted it.
+        public var note: String
+        public var byID: String
+        public var by: String
     }
 
     public var id: Int
@@ -259,7 +271,7 @@ public struct GoalFigures: Sendable, Equatable {
     /// The corrective action being seen through (its follow-up still open), if any.
     public var openAction: String?
 
-    init(_ goal: Goal, state: CoachState, owner: String, calendar: TeamCalendar, now: Date) {
+    init(_ goal: Goal, state: CoachState, owner: String, name: (String) -> String, calendar: TeamCalendar, now: Date) {
         id = goal.id
         kpi = goal.kpi
         unit = goal.unit
@@ -271,7 +283,9 @@ public struct GoalFigures: Sendable, Equatable {
         due = goal.due
         closed = goal.closed
         readings = goal.history.filter { $0.at <= now }.map {
-            Reading(at: $0.at, date: calendar.localDate(of: $0.at), value: $0.value, offTarget: goal.deviates($0.value))
+            Reading(
+                at: $0.at, date: calendar.localDate(of: $0.at), value: $0.value, offTarget: goal.deviates($0.value),
+                note: $0.note, byID: $0.byID, by: name($0.byID))
         }
         offTarget = readings.last?.offTarget ?? false
         openAction = Goals.openAction(goal, state)?.text
@@ -321,6 +335,11 @@ public struct FollowUpItem: Sendable, Equatable {
     public var openedOn: LocalDate
     /// Nil while open (or when fixed after `now`).
     public var closedOn: LocalDate?
+    /// The instants behind the two days, for exports that give the time too.
+    public var openedAt: Date
+    public var closedAt: Date?
+    /// How it was fixed, in the owner's words; nil while open.
+    public var resolution: String?
     /// Calendar days from opening to closing, or to today while open.
     public var daysOpen: Int
     public var daysToClose: Int?
@@ -333,7 +352,10 @@ public struct FollowUpItem: Sendable, Equatable {
         goalID = item.goalID
         feedbackID = item.feedbackID
         openedOn = calendar.localDate(of: item.openedAt)
-        closedOn = item.fixedAt.flatMap { $0 <= now ? calendar.localDate(of: $0) : nil }
+        closedAt = item.fixedAt.flatMap { $0 <= now ? $0 : nil }
+        closedOn = closedAt.map(calendar.localDate(of:))
+        openedAt = item.openedAt
+        resolution = closedAt == nil ? nil : item.resolution
         daysOpen = calendar.days(from: openedOn, to: closedOn ?? today)
         daysToClose = closedOn.map { calendar.days(from: openedOn, to: $0) }
     }
@@ -361,4 +383,81 @@ public struct QuietPerson: Sendable, Equatable {
     public var name: String
     /// The day they last shared, or were last recognised (as the list says).
     public var lastTime: LocalDate?
+}
+
+/// The team's self-ratings, round by round: per principle how many rated it, the team's average and how far the
+/// raters agree. The average and the agreement are shown only where at least `minRaters` people rated the principle
+/// (`ratings.minRaters`): with fewer, anyone who knows who rated could work out each one's score.
+public struct RatingFigures: Sendable, Equatable {
+    /// One round of ratings: a cycle's baseline, or its re-rating at the end.
+    public struct Round: Sendable, Equatable {
+        public var cycle: Int
+        public var purpose: RatingRound.Purpose
+        /// Different people who rated at least one principle.
+        public var raters: Int
+        /// Every principle someone rated, in the catalogue's order, then the team's own.
+        public var principles: [PrincipleRating]
+
+        public func principle(_ id: String) -> PrincipleRating? { principles.first { $0.principleID == id } }
+    }
+
+    public struct PrincipleRating: Sendable, Equatable {
+        public var principleID: String
+        public var principle: String
+        public var raters: Int
+        /// The average as the chat shows it, to one decimal (halves away from zero); nil when too few rated it.
+        public var average: Double?
+        /// The share of raters, in percent, who gave the most common score; nil when too few rated it.
+        public var agreement: Int?
+        /// The average is left out because fewer than `minRaters` people rated the principle.
+        public var hidden: Bool
+    }
+
+    /// Every round in the order the rounds were opened.
+    public var rounds: [Round]
+    public var minRaters: Int
+
+    /// The ratings of a deployment: the principles' titles and order from the catalogue and the team's own,
+    /// `minRaters` from `config.ratings`.
+    public init(state: CoachState, catalogue: Catalogue, config: CoachConfig) {
+        let principles = (catalogue.principles + state.teamPrinciples).map { (id: $0.id, title: $0.title) }
+        self.init(state: state, principles: principles, minRaters: config.ratings.minRaters)
+    }
+
+    /// - Parameter principles: every principle's id and title, in the order they are listed.
+    public init(state: CoachState, principles: [(id: String, title: String)], minRaters: Int) {
+        self.minRaters = max(1, minRaters)
+        let least = self.minRaters
+        var order: [String: Int] = [:]
+        var titles: [String: String] = [:]
+        for (index, principle) in principles.enumerated() where order[principle.id] == nil {
+            order[principle.id] = index
+            titles[principle.id] = principle.title
+        }
+        rounds = state.ratingRounds.map { round in
+            var values: [String: [Int]] = [:]
+            for scores in round.scores.values {
+                for (id, score) in scores { values[id, default: []].append(score) }
+            }
+            // A principle no longer in the catalogue (rated, then removed) still counts, after the known ones.
+            let ids = values.keys.sorted { (order[$0] ?? Int.max, $0) < (order[$1] ?? Int.max, $1) }
+            let rows = ids.map { id in
+                let scores = values[id] ?? []
+                let shown = scores.count >= least
+                let mean = Double(scores.reduce(0, +)) / Double(max(scores.count, 1))
+                return PrincipleRating(
+                    principleID: id, principle: titles[id] ?? id, raters: scores.count,
+                    average: shown ? RatingReport.roundedForShow(mean) : nil,
+                    agreement: shown ? RatingReport.agreement(scores) : nil, hidden: !shown)
+            }
+            return Round(
+                cycle: round.cycle, purpose: round.purpose, raters: round.scores.values.filter { !$0.isEmpty }.count,
+                principles: rows)
+        }
+    }
+
+    /// A cycle's latest round of the kind asked for.
+    public func round(cycle: Int, _ purpose: RatingRound.Purpose) -> Round? {
+        rounds.last { $0.cycle == cycle && $0.purpose == purpose }
+    }
 }

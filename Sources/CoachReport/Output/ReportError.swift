@@ -1,6 +1,9 @@
 /// Why `coach report` or `coach export` wrote nothing. Each case names the path and says what to do, so the executable
-/// prints it as the one line it stops with, like the setup's and the store's errors.
-public enum OutputError: Error, CustomStringConvertible, Equatable {
+/// prints it as the one line it stops with, like the setup's and the store's errors. (A state the bot would refuse
+/// stops them with the store's own message.)
+public enum ReportError: Error, CustomStringConvertible, Equatable {
+    /// The state folder holds no state: the bot never ran with it, or the path names another folder.
+    case noState(directory: String)
     /// The folder the file (or the export folder) would go in does not exist. Only the last part of a path is
     /// created: a missing parent is more often a typo than a wish for a new tree of folders.
     case missingParent(path: String, parent: String)
@@ -15,6 +18,9 @@ public enum OutputError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
+        case .noState(let directory):
+            "There is no state in \(directory): no coach has run with that folder yet. Check --state, or stateDirectory "
+                + "in the config (and --config), names the folder the bot keeps its state in."
         case .missingParent(let path, let parent):
             "Could not write \(path): the folder \(parent) does not exist. Create it first (mkdir -p \(parent)), or "
                 + "name a path in a folder that exists."
