@@ -61,7 +61,7 @@ struct CheckTests {
         let state = Fixtures.temporaryDirectory()
         let report = await Self.check(state: state)
         let setup = try Fixtures.setup()
-        let templates = try FileManager.default.contentsOfDirectory(atPath: Self.prompts.path).filter { $0.hasSuffix(".mustache") }
+        let templates = CoachSetup.templateNames(in: Self.prompts)
         let config = Self.root.appendingPathComponent("Config/coach.json").path
         #expect(report.text == """
             Settings in force, from \(config):
@@ -376,7 +376,7 @@ struct CommandLineTests {
         #expect(typo.code == .validationFailure)
         let far = Self.message(["bogus", "--config", "x.json"])
         #expect(!far.text.contains("Did you mean"))
-        #expect(far.text.contains("The commands are: run, simulate, check."))
+        #expect(far.text.contains("The commands are: run, simulate, check, report, export."))
         #expect(Self.message(["simulat"]).text.contains(#"Did you mean "simulate"?"#))
     }
 

@@ -39,12 +39,8 @@ struct TemplateSampleTests {
 
     @Test("includes are followed through a chain of partials")
     func includesFollowChains() throws {
-        var templates: [String: String] = [:]
         let folder = Fixtures.projectRoot.appendingPathComponent("Prompts")
-        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".mustache") {
-            templates[String(file.dropLast(".mustache".count))] =
-                try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
-        }
+        var templates = try Fixtures.setup().templates
         templates["chain-a"] = "A {{> chain-b}}"
         templates["chain-b"] = "{{#x}}B {{> chain-c}}{{/x}}"
         templates["chain-c"] = "C"

@@ -11,7 +11,7 @@ struct TeamClock: Sendable {
     let timeZone: TimeZone
 
     func timestamp(_ instant: Date) -> String {
-        let offset = timeZone.secondsFromGMT(for: instant)
+        let offset = minuteOffset(instant)
         let local = Int(instant.timeIntervalSince1970.rounded(.down)) + offset
         let days = Self.floorDivide(local, 86_400)
         let seconds = local - days * 86_400
@@ -23,9 +23,16 @@ struct TeamClock: Sendable {
             + Self.pad(magnitude / 60, 2) + ":" + Self.pad(magnitude % 60, 2)
     }
 
+    /// The zone's offset at an instant, to the whole minute: ISO 8601 offsets have no seconds, and a few zones' old
+    /// local mean times did (St John's was 3:30:52 behind), so the time is written with the rounded offset, which
+    /// still names the exact instant.
+    func minuteOffset(_ instant: Date) -> Int {
+        Int((Double(timeZone.secondsFromGMT(for: instant)) / 60).rounded()) * 60
+    }
+
     /// The local day of an instant.
     func day(_ instant: Date) -> String {
-        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: instant)
+        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + minuteOffset(instant)
         let (year, month, day) = Self.civil(fromDays: Self.floorDivide(local, 86_400))
         return LocalDate(year: year, month: month, day: day).description
     }
