@@ -71,7 +71,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "coach-bench",
-            dependencies: ["CoachRuntime", "CoachPlatforms", "CoachTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The seeded fuzzer over the parser, each platform's escaping, the splitter and the engine: scripts/fuzz.sh.
         .executableTarget(

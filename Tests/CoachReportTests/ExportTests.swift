@@ -19,9 +19,9 @@ struct ExportTests {
         return (reader.headerRow ?? [], rows)
     }
 
-    static func files(_ export: ProgrammeExport) throws -> [String: (header: [String], rows: [[String]])] {
+    static func files(_ export: ProgrammeExport) async throws -> [String: (header: [String], rows: [[String]])] {
         var files: [String: (header: [String], rows: [[String]])] = [:]
-        for (name, contents) in try export.csvFiles() { files[name] = try read(contents) }
+        for (name, contents) in try await export.csvFiles() { files[name] = try read(contents) }
         return files
     }
 
@@ -30,7 +30,7 @@ struct ExportTests {
         let programme = try await SimulatedProgramme.twelveWeeks.value
         let state = programme.state
         let export = ProgrammeExport(setup: programme.setup, state: state, at: programme.end)
-        let files = try Self.files(export)
+        let files = try await Self.files(export)
         #expect(Set(files.keys) == Set(ProgrammeExport.fileNames))
         for table in export.tables {
             let file = try #require(files[table.name + ".csv"])
@@ -57,7 +57,7 @@ struct ExportTests {
     }
 
     @Test("commas, quotes, line breaks and non-Latin text in member text survive the round trip, quoted by RFC 4180")
-    func quoting() throws {
+    func quoting() async throws {
         let setup = try Fixtures.setup()
         var state = CoachState()
         let tricky = "He said \"hi\", then left\nnext line\r\nand a last one, with \"quotes\""
@@ -73,7 +73,7 @@ struct ExportTests {
         state.ideas = [Idea(id: 1, text: "مرحبا, \"idea\"", authorID: "z", at: at, weekKey: week.key)]
         let now = at.addingTimeInterval(3600)
         let export = ProgrammeExport(setup: setup, state: state, at: now)
-        let raw = try #require(try export.csvFiles().first { $0.name == "examples.csv" }?.contents)
+        let raw = try #require(try await export.csvFiles().first { $0.name == "examples.csv" }?.contents)
         let text = String(decoding: raw, as: UTF8.self)
         // Records end with CRLF; a field with a quote, comma or line break is quoted, its quotes doubled.
         #expect(text.hasSuffix("\r\n"))
@@ -88,14 +88,14 @@ struct ExportTests {
         #expect(field("caughtIDs") == "k; z")
         #expect(field("shoutOut") == "true")
         #expect(field("week") == "2027-W02")
-        let ideas = try Self.read(try #require(try export.csvFiles().first { $0.name == "ideas.csv" }?.contents))
+        let ideas = try Self.read(try #require(try await export.csvFiles().first { $0.name == "ideas.csv" }?.contents))
         #expect(ideas.rows.first?[1] == "مرحبا, \"idea\"")
         // UTF-8 with no byte-order mark: the header is the first thing in the file.
         #expect(raw.starts(with: Data("id,week,".utf8)))
     }
 
     @Test("instants are ISO 8601 in the team's time zone, with its offset on each date, summer and winter")
-    func teamTime() throws {
+    func teamTime() async throws {
         var setup = try Fixtures.setup()
         setup.config.team.timeZone = TimeZone(identifier: "America/New_York")!
         var state = CoachState()
@@ -107,7 +107,7 @@ struct ExportTests {
                 id: id, weekKey: nil, principleID: nil, reporterID: "a", caughtIDs: [], text: "x", at: at, source: .command))
         }
         let export = ProgrammeExport(setup: setup, state: state, at: summer.addingTimeInterval(60))
-        let file = try Self.read(try #require(try export.csvFiles().first { $0.name == "examples.csv" }?.contents))
+        let file = try Self.read(try #require(try await export.csvFiles().first { $0.name == "examples.csv" }?.contents))
         let column = try #require(file.header.firstIndex(of: "sharedAt"))
         // 03:10 UTC in July is still the evening before in New York.
         #expect(file.rows.map { $0[column] } == ["2027-01-15T09:30:05-05:00", "2027-07-14T23:10:00-04:00"])
@@ -149,7 +149,7 @@ struct ExportTests {
         #expect(document["schema"] as? Int == 1)
         #expect(document["team"] as? String == programme.setup.config.team.name)
         #expect(document["minRaters"] as? Int == 3)
-        let files = try Self.files(export)
+        let files = try await Self.files(export)
         for table in export.tables {
             let rows = try #require(document[table.name] as? [[String: Any]], "no \(table.name) in the JSON")
             #expect(rows.count == files[table.name + ".csv"]?.rows.count)
@@ -171,7 +171,7 @@ struct ExportTests {
         var setup = programme.setup
         setup.config.ratings.minRaters = 39
         let export = ProgrammeExport(setup: setup, state: programme.state, at: programme.end)
-        let ratings = try #require(try Self.files(export)["ratings.csv"])
+        let ratings = try #require(try await Self.files(export)["ratings.csv"])
         #expect(ratings.header == ["cycle", "round", "principleID", "principle", "raters", "average", "agreementPercent", "tooFewRaters"])
         let raters = try #require(ratings.header.firstIndex(of: "raters"))
         let average = try #require(ratings.header.firstIndex(of: "average"))

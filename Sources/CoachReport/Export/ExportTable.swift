@@ -62,6 +62,4 @@ public struct ExportTable: Sendable, Equatable {
 
     public var rowCount: Int { rows.count }
 
-    /// The rows as the CSV file holds them, header first.
-    public var csvRows: [[String]] { [columns] + rows.map { $0.map(\.csvField) } }
 }

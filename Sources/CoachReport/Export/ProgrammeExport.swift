@@ -30,8 +30,10 @@ public struct ProgrammeExport: Sendable {
     }
 
     /// Each table as a CSV file, by file name.
-    public func csvFiles() throws -> [(name: String, contents: Data)] {
-        try tables.map { ($0.name + ".csv", try ExportFormats.csv($0)) }
+    public func csvFiles() async throws -> [(name: String, contents: Data)] {
+        var files: [(name: String, contents: Data)] = []
+        for table in tables { files.append((table.name + ".csv", try await ExportFormats.csv(table))) }
+        return files
     }
 
     /// Every table in one versioned JSON document.
