@@ -1,3 +1,4 @@
+import CoachCore
 @testable import CoachReport
 import Foundation
 import Testing
@@ -53,5 +54,30 @@ extension Double {
     func rounded(toPlaces places: Int) -> Double {
         let factor = pow(10, Double(places))
         return (self * factor).rounded() / factor
+    }
+}
+
+/// The one-pass HTML escaping the report (and every HTML platform) renders with: the same text as replacing each
+/// character in turn, for any text.
+@Suite("HTML escaping")
+struct HTMLEscapingTests {
+    @Test("one pass gives what replacing &, <, > and \" in turn gave, on random text and on none of them")
+    func agreesWithReplacing() {
+        var generator = SeededGenerator(seed: 3)
+        let alphabet = Array("ab &<>\"'é王🎉\r\n;=/".unicodeScalars)
+        for length in [0, 1, 2, 5, 40, 300] {
+            for _ in 0..<200 {
+                var text = String.UnicodeScalarView()
+                for _ in 0..<length { text.append(alphabet[Int.random(in: 0..<alphabet.count, using: &generator)]) }
+                let plain = String(text)
+                let html = plain.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                    .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+                let slack = plain.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                    .replacingOccurrences(of: ">", with: "&gt;")
+                #expect(Markup.html.escape(plain) == html)
+                #expect(Markup.telegramHTML.escape(plain) == html)
+                #expect(Markup.slack.escape(plain) == slack)
+            }
+        }
     }
 }
