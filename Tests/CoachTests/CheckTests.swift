@@ -116,7 +116,8 @@ struct CheckTests {
         #expect(storeMessage.contains(state.appendingPathComponent("state.json").path))
         #expect(findings == [
             "problem: config: \(file.path): The config key admin is not one coach reads: did you mean admins? The keys at "
-                + "the top level are admins, holidays, members, nudges, programme, schedule, schema, stateDirectory, team, transport.",
+                + "the top level are admins, digest, holidays, members, nudges, programme, schedule, schema, stateDirectory, team, "
+                + "transport.",
             "problem: config: \(file.path): The config key team.timezone is not one coach reads: did you mean team.timeZone? "
                 + "The keys of team are botName, name, timeZone.",
             findings[2], findings[3], "ok: templates: all \(Template.allCases.count) templates render with sample views",
@@ -295,7 +296,8 @@ struct CheckTests {
                 + "read at line ", 1),
             // In a partial: both templates that include it are named, with the partial.
             ("next-week", "\n{{#runs}}Then {principle.title}}.{{/runs}}", "Prompts/summary.mustache (or a partial it "
-                + "includes: Prompts/next-week.mustache, Prompts/session-agenda.mustache), rendered with a sample", 2),
+                + "includes: Prompts/goal-trend.mustache, Prompts/next-week.mustache, Prompts/session-agenda.mustache, "
+                + "Prompts/trends.mustache), rendered with a sample", 2),
         ])
     func brokenTemplate(file: String, appended: String, message: String, problems: Int) async throws {
         let (folder, prompts) = try Self.promptsCopy(appending: [file: appended])
