@@ -28,6 +28,14 @@ struct HistoryTests {
         #expect(!reply.text.contains("still to come"), "every week listed has had its report-back")
     }
 
+    @Test("the week under way is listed so far, and left out of the trends until its report-back")
+    func weekUnderWay() throws {
+        var h = try ProgrammeFiguresTests.threeWeeks()
+        let reply = try #require(h.say("sam", "!history", name: "Sam").first).text
+        #expect(reply.contains("shout-outs 0 (so far: its report-back is still to come)"))
+        #expect(reply.contains("Examples per week, weeks 1–2: █▆ (3 → 2)"))
+    }
+
     @Test("before the programme, history says there is none yet")
     func empty() throws {
         var h = Harness(coach: try Fixtures.coach(), at: "2027-01-04 08:00")

@@ -31,7 +31,7 @@ struct ManagerDigestTests {
         #expect(h.state.jobs[ManagerDigest.jobKey("2027-W03")] == .done)
 
         #expect(digest.contains("We're in week 3:"))
-        #expect(digest.contains("Examples per week, weeks 1–3: █▆▁ (3 → 0)"))
+        #expect(digest.contains("Examples per week, weeks 1–2: █▆ (3 → 2)"), "up to the last week reported, not the one begun")
         #expect(digest.contains("Not recognised in the last 2 weeks"))
         #expect(digest.contains("- Alex, not yet this cycle"))
         #expect(!digest.contains("- Priya"), "away people are resting, not quiet")

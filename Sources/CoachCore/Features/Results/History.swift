@@ -29,8 +29,10 @@ enum History {
         func run(_ request: Request, _ tx: inout Transaction) {
             let cycle = History.cycle(tx.state)
             let weeks = ProgrammeFigures.weeks(tx, cycle: cycle)
+            // The trends stop at the last week whose report-back is out: a week under way would read as a drop.
             tx.reply(request, HistoryView(
-                weeks: weeks.map(HistoryView.Row.init), empty: weeks.isEmpty, cycle: cycle, trends: ParticipationTrend(weeks)))
+                weeks: weeks.map(HistoryView.Row.init), empty: weeks.isEmpty, cycle: cycle,
+                trends: ParticipationTrend(weeks.filter { $0.reportBack != .notYet })))
         }
     }
 

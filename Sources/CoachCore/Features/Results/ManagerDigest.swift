@@ -78,7 +78,9 @@ enum ManagerDigest {
         var view = ManagerDigestView(
             weekNumber: week.map { tx.state.number(of: $0) },
             principle: week.map { tx.principle(id: $0.principleID)?.title ?? $0.principleID },
-            trends: ParticipationTrend(figures.weeks), quietWeeks: figures.quietWeeks, quiet: quiet,
+            // Weeks whose report-back is out: on a Monday the week just begun would read as a collapse.
+            trends: ParticipationTrend(figures.weeks.filter { $0.reportBack != .notYet }), quietWeeks: figures.quietWeeks,
+            quiet: quiet,
             notRecognised: quiet ? figures.notRecognised.map(ManagerDigestView.QuietRow.init) : [],
             notSharing: quiet ? figures.notSharing.map(ManagerDigestView.QuietRow.init) : [],
             recognition: .init(figures.recognition), followUpDays: figures.followUpDays,
