@@ -76,8 +76,11 @@ extension ProgrammeFigures {
     }
 
     /// Only the weeks' figures, as the chat shows them: what trends and `history` need.
-    static func weeks(_ tx: Transaction, cycle: Int?) -> [WeekFigures] {
-        weeks(selectedWeeks(tx.state, cycle: cycle, today: tx.today), state: tx.state, titles: titles(tx),
+    static func weeks(_ tx: Transaction, cycle: Int?) -> [WeekFigures] { weeksAndRecognised(tx, cycle: cycle).weeks }
+
+    /// The weeks' figures and who was recognised in them, by cycle.
+    static func weeksAndRecognised(_ tx: Transaction, cycle: Int?) -> (weeks: [WeekFigures], recognised: [Int: Set<String>]) {
+        weeksAndRecognised(selectedWeeks(tx.state, cycle: cycle, today: tx.today), state: tx.state, titles: titles(tx),
             calendar: tx.calendar, now: tx.now)
     }
 

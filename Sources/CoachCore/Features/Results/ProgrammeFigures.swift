@@ -158,8 +158,16 @@ extension ProgrammeFigures {
     static func weeks(
         _ selected: [ProgrammeWeek], state: CoachState, titles: [String: String], calendar: TeamCalendar, now: Date
     ) -> [WeekFigures] {
+        weeksAndRecognised(selected, state: state, titles: titles, calendar: calendar, now: now).weeks
+    }
+
+    /// Each week's figures, and everyone recognised in each cycle's selected weeks: the report-back needs the people,
+    /// not only their number, to add those caught in examples it counts late.
+    static func weeksAndRecognised(
+        _ selected: [ProgrammeWeek], state: CoachState, titles: [String: String], calendar: TeamCalendar, now: Date
+    ) -> (weeks: [WeekFigures], recognised: [Int: Set<String>]) {
         var recognisedInCycle: [Int: Set<String>] = [:]
-        return selected.map { week in
+        let weeks = selected.map { week in
             var examples = 0
             var own = 0
             var reporters = Set<String>()
@@ -185,6 +193,7 @@ extension ProgrammeFigures {
                 reportBack: job.map { $0 == .skipped ? .missed : .sent } ?? .notYet,
                 reportBackSentAt: sentLater ? nil : record?.at)
         }
+        return (weeks, recognisedInCycle)
     }
 }
 

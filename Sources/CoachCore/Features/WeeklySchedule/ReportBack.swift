@@ -59,7 +59,9 @@ struct ReportBack {
             for id in example.caughtIDs { credits[id, default: 0] += 1 }
         }
         let recognition = credits.sorted { ($1.value, tx.name(of: $0.key)) < ($0.value, tx.name(of: $1.key)) }
-        let spread = recognitionSpread(including: earlier)
+        // One walk over the cycle's examples gives the trends and who has been recognised so far.
+        let (weeks, recognisedByCycle) = ProgrammeFigures.weeksAndRecognised(tx, cycle: week.cycle)
+        let spread = recognitionSpread(recognisedByCycle[week.cycle] ?? [], including: earlier)
         let goals = state.goals.filter { !$0.closed }
         // A goal's corrective action shows under its goal, and a complaint's follow-up under the complaints still
         // open; listing either again as a follow-up would say it twice.
@@ -88,7 +90,7 @@ struct ReportBack {
             agenda: throughExampleID == nil && tx.coach.schedule.due(.session, monday: week.monday) == nil
                 ? SessionAgenda(inReport: true, inThread: false, shoutOuts: caught.count) : nil,
             next: throughExampleID == nil ? NextWeek(after: week, tx) : nil)
-        view.trends = ParticipationTrend(ProgrammeFigures.weeks(tx, cycle: week.cycle))
+        view.trends = ParticipationTrend(weeks)
         let feedback = CustomerFeedback.reportBack(tx)
         view.feedback = feedback.counts
         view.hasFeedback = feedback.counts.compliments + feedback.counts.complaints > 0
@@ -102,15 +104,11 @@ struct ReportBack {
         return view
     }
 
-    /// Distinct people recognised so far this cycle, against the team's size: recognition should reach everyone,
-    /// not pile up on a few.
-    func recognitionSpread(including earlier: [Example]) -> (recognised: Int, members: Int) {
-        var recognised = Set<String>()
-        for w in tx.state.weeks where w.cycle == week.cycle && w.monday <= week.monday {
-            for example in tx.state.examples.inWeek(w.key) where example.at <= tx.now {
-                recognised.formUnion(example.caughtIDs)
-            }
-        }
+    /// Distinct people recognised so far this cycle (`recognised`, from the cycle's weeks up to this one), with those
+    /// caught in examples counted late, against the team's size: recognition should reach everyone, not pile up on a
+    /// few.
+    func recognitionSpread(_ recognised: Set<String>, including earlier: [Example]) -> (recognised: Int, members: Int) {
+        var recognised = recognised
         for example in earlier { recognised.formUnion(example.caughtIDs) }
         return (recognised.count, tx.state.members.count)
     }
