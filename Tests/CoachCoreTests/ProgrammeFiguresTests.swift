@@ -11,11 +11,16 @@ struct ProgrammeFiguresTests {
     ///   an off-target reading, a corrective action, two follow-ups (one fixed in two days), two ideas;
     /// - week 2 (from 2027-01-11): Sam's own example, Sam catches Jo, and an example of Jo's deleted;
     /// - week 3 (from 2027-01-18) has just begun, and Priya is away until the 20th.
-    static func threeWeeks(quietWeeks: Int = 2) throws -> Harness {
-        var h = Harness(coach: try Fixtures.coach {
+    static func threeWeeks(
+        quietWeeks: Int = 2,
+        capabilities: TransportCapabilities = .init(directMessages: true, threads: true, markup: .plain),
+        _ adjust: (inout CoachConfig) -> Void = { _ in }
+    ) throws -> Harness {
+        var h = Harness(coach: try Fixtures.coach(capabilities: capabilities) {
             $0.holidays = []
             $0.programme.openingWeek = false
             $0.digest.quietWeeks = quietWeeks
+            adjust(&$0)
         }, at: "2027-01-04 08:00")
         h.tick()
         for text in ["!rate 4 5", "!programme accept", "!start now",

@@ -169,16 +169,28 @@ struct ExportTests {
     func ratingsPrivacy() async throws {
         let programme = try await SimulatedProgramme.twelveWeeks.value
         var setup = programme.setup
-        setup.config.ratings.minRaters = 39
-        let export = ProgrammeExport(setup: setup, state: programme.state, at: programme.end)
+        // Two people leave one principle out of the re-rating, and the team asks for as many raters as the others
+        // had: that principle's average is left out, the others' shown.
+        var state = programme.state
+        let round = try #require(state.ratingRounds.indices.last)
+        let principle = try #require(state.ratingRounds[round].scores.values.first?.keys.sorted().first)
+        for member in state.ratingRounds[round].scores.keys.sorted().prefix(2) {
+            state.ratingRounds[round].scores[member]?[principle] = nil
+        }
+        let counts = state.ratingRounds.flatMap { round in
+            Dictionary(grouping: round.scores.values.flatMap(\.keys), by: { $0 }).values.map(\.count)
+        }
+        let least = try #require(counts.max())
+        setup.config.ratings.minRaters = least
+        let export = ProgrammeExport(setup: setup, state: state, at: programme.end)
         let ratings = try #require(try await Self.files(export)["ratings.csv"])
         #expect(ratings.header == ["cycle", "round", "principleID", "principle", "raters", "average", "agreementPercent", "tooFewRaters"])
         let raters = try #require(ratings.header.firstIndex(of: "raters"))
         let average = try #require(ratings.header.firstIndex(of: "average"))
         let hidden = try #require(ratings.header.firstIndex(of: "tooFewRaters"))
-        #expect(ratings.rows.contains { Int($0[raters])! < 39 } && ratings.rows.contains { Int($0[raters])! >= 39 })
+        #expect(ratings.rows.contains { Int($0[raters])! < least } && ratings.rows.contains { Int($0[raters])! >= least })
         for row in ratings.rows {
-            let tooFew = Int(row[raters])! < 39
+            let tooFew = Int(row[raters])! < least
             #expect(row[hidden] == String(tooFew))
             #expect(row[average].isEmpty == tooFew)
         }

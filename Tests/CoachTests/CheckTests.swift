@@ -296,7 +296,8 @@ struct CheckTests {
                 + "read at line ", 1),
             // In a partial: both templates that include it are named, with the partial.
             ("next-week", "\n{{#runs}}Then {principle.title}}.{{/runs}}", "Prompts/summary.mustache (or a partial it "
-                + "includes: Prompts/next-week.mustache, Prompts/session-agenda.mustache), rendered with a sample", 2),
+                + "includes: Prompts/goal-trend.mustache, Prompts/next-week.mustache, Prompts/session-agenda.mustache, "
+                + "Prompts/trends.mustache), rendered with a sample", 2),
         ])
     func brokenTemplate(file: String, appended: String, message: String, problems: Int) async throws {
         let (folder, prompts) = try Self.promptsCopy(appending: [file: appended])

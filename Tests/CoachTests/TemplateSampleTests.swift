@@ -49,7 +49,7 @@ struct TemplateSampleTests {
             commandHelpJSON: Array(try Data(contentsOf: folder.appendingPathComponent("commands.json"))),
             rewardIdeasJSON: Array(try Data(contentsOf: folder.appendingPathComponent("reward-ideas.json"))))
         #expect(prompts.includes(of: ["chain-a"]) == ["chain-a", "chain-b", "chain-c"])
-        #expect(prompts.includes(of: ["summary"]) == ["summary", "next-week", "session-agenda"])
+        #expect(prompts.includes(of: ["summary"]) == ["summary", "next-week", "session-agenda", "trends", "goal-trend"])
         #expect(prompts.includes(of: ["help"]) == ["help"])
     }
 }

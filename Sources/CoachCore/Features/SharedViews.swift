@@ -58,7 +58,7 @@ struct NotFoundView: MessageView {
     var known: [String]?
 
     enum Kind: String, TemplateFlag {
-        case principle, member, example, goal, followup, week, definition, feedback
+        case principle, member, example, goal, followup, week, definition, feedback, idea
     }
 }
 

@@ -125,22 +125,40 @@ public struct ExampleLog: Codable, Sendable, Equatable {
         return all[low...].filter { !$0.deleted }
     }
 
+    /// The live examples with ids after `id` up to `through`, in id order: what one past report-back covered.
+    /// Binary search to the start, then only the run itself.
+    public func live(after id: Int, through: Int) -> [Example] {
+        var low = 0
+        var high = all.count
+        while low < high {
+            let mid = (low + high) / 2
+            if all[mid].id <= id { low = mid + 1 } else { high = mid }
+        }
+        return all[low...].prefix { $0.id <= through }.filter { !$0.deleted }
+    }
+
     /// The live examples of one week.
     public func inWeek(_ key: String) -> [Example] {
-        guard let start = weekStarts[key] else { return [] }
         var result: [Example] = []
+        forEachLive(inWeek: key) { result.append($0) }
+        return result
+    }
+
+    /// Calls `body` with each live example of one week, in id order, without gathering them: the figures walk every
+    /// week of a cycle, and a year of a large team's examples is too many to copy into arrays on the way.
+    public func forEachLive(inWeek key: String, _ body: (Example) -> Void) {
+        guard let start = weekStarts[key] else { return }
         var i = start
         while i < all.count {
             let example = all[i]
             // A week's run ends where the next week's begins; examples outside any week sit between runs.
             if example.weekKey == key {
-                if !example.deleted { result.append(example) }
+                if !example.deleted { body(example) }
             } else if example.weekKey != nil {
                 break
             }
             i += 1
         }
-        return result
     }
 
     public var liveCount: Int { all.lazy.filter { !$0.deleted }.count }

@@ -38,14 +38,21 @@ public enum Template: String, CaseIterable, Sendable {
     case goals
     /// A partial: one goal's figures over a period, for the record and the monthly goal review.
     case goalFigures = "goal-figures"
+    /// A partial: a goal's readings as a sparkline, with its aim and direction.
+    case goalTrend = "goal-trend"
     /// The channel's monthly goal review: figures only, no names.
     case goalReview = "goal-review"
     case helpCommand = "help-command"
     case help
+    case history
+    case historyWeek = "history-week"
     case ideaAck = "idea-ack"
+    case ideaAnswered = "idea-answered"
     case ideas
     case intro
     case lateNote = "late-note"
+    /// A partial: the admins' weekly digest, inside their check-in.
+    case managerDigest = "manager-digest"
     case meansAck = "means-ack"
     case notFound = "not-found"
     case nothingToConfirm = "nothing-to-confirm"
@@ -90,6 +97,7 @@ public enum Template: String, CaseIterable, Sendable {
     case scoreRows = "score-rows"
     case scoresShared = "scores-shared"
     case scoresSharedAck = "scores-shared-ack"
+    case sentPrivately = "sent-privately"
     case session
     /// A partial: the report-back session's ten-minute agenda.
     case sessionAgenda = "session-agenda"
@@ -99,6 +107,8 @@ public enum Template: String, CaseIterable, Sendable {
     case summary
     case summaryHeadline = "summary-headline"
     case trained
+    /// A partial: participation per week as sparklines.
+    case trends
     case training
     case unknownCommand = "unknown-command"
     case usage

@@ -76,62 +76,51 @@ public struct ProgrammeFigures: Sendable, Equatable {
         let today = calendar.localDate(of: now)
         self.quietWeeks = max(1, quietWeeks)
         self.followUpDays = max(1, followUpDays)
+        let selected = Self.selectedWeeks(state, cycle: cycle, today: today)
+        weeks = Self.weeks(selected, state: state, titles: titles, calendar: calendar, now: now)
 
-        // Weeks: one walk over each week's run of examples.
-        let selected = state.weeks.filter { (cycle == nil || $0.cycle == cycle) && $0.monday <= today }
-        var weeks: [WeekFigures] = []
-        var examplesByWeek: [String: [Example]] = [:]
-        var recognisedInCycle: [Int: Set<String>] = [:]
-        for week in selected {
-            let examples = state.examples.inWeek(week.key).filter { $0.at <= now }
-            examplesByWeek[week.key] = examples
-            let caught = Set(examples.flatMap(\.caughtIDs))
-            recognisedInCycle[week.cycle, default: []].formUnion(caught)
-            // A report-back recorded as sent after `now` had not gone out yet, as of `now`.
-            let record = state.reportBacks.last { $0.weekKey == week.key && $0.cycle == week.cycle }
-            let job = record.map { $0.at > now } == true ? nil : state.jobs[ProgrammeSchedule.jobKey(.summary, week.key)]
-            weeks.append(WeekFigures(
-                key: week.key, cycle: week.cycle, number: state.number(of: week), opening: DefinitionWeek.isOpening(week),
-                principleID: week.principleID, principle: titles[week.principleID] ?? week.principleID,
-                monday: week.monday, lastDay: calendar.adding(days: 6, to: week.monday),
-                examples: examples.count, ownExamples: examples.filter { $0.caughtIDs.isEmpty }.count,
-                shoutOuts: examples.filter { !$0.caughtIDs.isEmpty }.count,
-                contributors: Set(examples.map(\.reporterID)).count, recognised: caught.count,
-                recognisedSoFar: recognisedInCycle[week.cycle]?.count ?? 0,
-                reportBack: job.map { $0 == .skipped ? .missed : .sent } ?? .notYet,
-                reportBackSentAt: record.flatMap { $0.at <= now ? $0.at : nil }))
-        }
-        self.weeks = weeks
-
-        // Recognition over the selected weeks.
-        let allExamples = selected.flatMap { examplesByWeek[$0.key] ?? [] }
-        contributors = Set(allExamples.map(\.reporterID)).count
-        recognition = RecognitionSpread(examples: allExamples, memberCount: state.members.count, name: name)
-
-        // Quiet people: the latest cycle's last `quietWeeks` weeks that have ended, and the week running now (what
-        // someone did this week counts for them already).
+        // Recognition over the selected weeks, and who has gone quiet in the latest cycle: the last `quietWeeks`
+        // weeks that have ended, and the week running now (what someone did this week counts for them already).
+        var given: [String: Int] = [:]
+        var shoutOuts = 0
+        var recognised = Set<String>()
+        var reporters = Set<String>()
         let latestCycle = selected.last?.cycle
         let cycleWeeks = selected.filter { $0.cycle == latestCycle && !DefinitionWeek.isOpening($0) }
         let thisMonday = calendar.monday(of: today)
         let ended = cycleWeeks.filter { $0.monday < thisMonday }
         quietListsReady = ended.count >= self.quietWeeks
-        if quietListsReady {
-            let window = ended.suffix(self.quietWeeks) + cycleWeeks.filter { $0.monday == thisMonday }
-            let windowKeys = Set(window.map(\.key))
-            var lastShared: [String: Date] = [:]
-            var lastRecognised: [String: Date] = [:]
-            var sharedInWindow = Set<String>()
-            var recognisedInWindow = Set<String>()
-            for week in cycleWeeks {
-                for example in examplesByWeek[week.key] ?? [] {
-                    lastShared[example.reporterID] = max(lastShared[example.reporterID] ?? .distantPast, example.at)
-                    for id in example.caughtIDs { lastRecognised[id] = max(lastRecognised[id] ?? .distantPast, example.at) }
-                    if windowKeys.contains(week.key) {
-                        sharedInWindow.insert(example.reporterID)
-                        recognisedInWindow.formUnion(example.caughtIDs)
-                    }
+        let window = Set((ended.suffix(self.quietWeeks) + cycleWeeks.filter { $0.monday == thisMonday }).map(\.key))
+        let quietKeys = Set(cycleWeeks.map(\.key))
+        var lastShared: [String: Date] = [:]
+        var lastRecognised: [String: Date] = [:]
+        var sharedInWindow = Set<String>()
+        var recognisedInWindow = Set<String>()
+        for week in selected {
+            let inLatestCycle = quietListsReady && quietKeys.contains(week.key)
+            let inWindow = window.contains(week.key)
+            state.examples.forEachLive(inWeek: week.key) { example in
+                guard example.at <= now else { return }
+                reporters.insert(example.reporterID)
+                if !example.caughtIDs.isEmpty {
+                    shoutOuts += 1
+                    given[example.reporterID, default: 0] += 1
+                    recognised.formUnion(example.caughtIDs)
+                }
+                guard inLatestCycle else { return }
+                lastShared[example.reporterID] = max(lastShared[example.reporterID] ?? .distantPast, example.at)
+                for id in example.caughtIDs { lastRecognised[id] = max(lastRecognised[id] ?? .distantPast, example.at) }
+                if inWindow {
+                    sharedInWindow.insert(example.reporterID)
+                    recognisedInWindow.formUnion(example.caughtIDs)
                 }
             }
+        }
+        contributors = reporters.count
+        recognition = RecognitionSpread(
+            shoutOuts: shoutOuts, given: given, recognisedPeople: recognised.count, memberCount: state.members.count,
+            name: name)
+        if quietListsReady {
             // Someone away today is resting, not quiet.
             let present = state.members.values.filter { !$0.isAway(on: today) }
             func quiet(_ active: Set<String>, _ last: [String: Date]) -> [QuietPerson] {
@@ -165,6 +154,56 @@ public struct ProgrammeFigures: Sendable, Equatable {
                     IdeaFigures.Answer(text: $0.text, byID: $0.byID, by: name($0.byID), date: calendar.localDate(of: $0.at))
                 })
         }
+    }
+}
+
+extension ProgrammeFigures {
+    /// The weeks of one cycle (or every cycle) that have begun by `today`, oldest first.
+    static func selectedWeeks(_ state: CoachState, cycle: Int?, today: LocalDate) -> [ProgrammeWeek] {
+        state.weeks.filter { (cycle == nil || $0.cycle == cycle) && $0.monday <= today }
+    }
+
+    /// Each week's figures, in one walk over each week's run of examples and nothing else: what the report-back's
+    /// trends and `history` need, without the rest of the figures, so a Friday with a year of examples stays quick.
+    static func weeks(
+        _ selected: [ProgrammeWeek], state: CoachState, titles: [String: String], calendar: TeamCalendar, now: Date
+    ) -> [WeekFigures] {
+        weeksAndRecognised(selected, state: state, titles: titles, calendar: calendar, now: now).weeks
+    }
+
+    /// Each week's figures, and everyone recognised in each cycle's selected weeks: the report-back needs the people,
+    /// not only their number, to add those caught in examples it counts late.
+    static func weeksAndRecognised(
+        _ selected: [ProgrammeWeek], state: CoachState, titles: [String: String], calendar: TeamCalendar, now: Date
+    ) -> (weeks: [WeekFigures], recognised: [Int: Set<String>]) {
+        var recognisedInCycle: [Int: Set<String>] = [:]
+        let weeks = selected.map { week in
+            var examples = 0
+            var own = 0
+            var reporters = Set<String>()
+            var caught = Set<String>()
+            state.examples.forEachLive(inWeek: week.key) { example in
+                guard example.at <= now else { return }
+                examples += 1
+                if example.caughtIDs.isEmpty { own += 1 }
+                reporters.insert(example.reporterID)
+                caught.formUnion(example.caughtIDs)
+            }
+            recognisedInCycle[week.cycle, default: []].formUnion(caught)
+            // A report-back recorded as sent after `now` had not gone out yet, as of `now`.
+            let record = state.reportBacks.last { $0.weekKey == week.key && $0.cycle == week.cycle }
+            let sentLater = record.map { $0.at > now } ?? false
+            let job = sentLater ? nil : state.jobs[ProgrammeSchedule.jobKey(.summary, week.key)]
+            return WeekFigures(
+                key: week.key, cycle: week.cycle, number: state.number(of: week), opening: DefinitionWeek.isOpening(week),
+                principleID: week.principleID, principle: titles[week.principleID] ?? week.principleID,
+                monday: week.monday, lastDay: calendar.adding(days: 6, to: week.monday), examples: examples,
+                ownExamples: own, shoutOuts: examples - own, contributors: reporters.count, recognised: caught.count,
+                recognisedSoFar: recognisedInCycle[week.cycle]?.count ?? 0,
+                reportBack: job.map { $0 == .skipped ? .missed : .sent } ?? .notYet,
+                reportBackSentAt: sentLater ? nil : record?.at)
+        }
+        return (weeks, recognisedInCycle)
     }
 }
 
@@ -222,21 +261,14 @@ public struct RecognitionSpread: Sendable, Equatable {
     public var mostFromOnePerson: Int
     public var mostFromOnePersonPercent: Int
 
-    init(examples: [Example], memberCount: Int, name: (String) -> String) {
-        let shoutOuts = examples.filter { !$0.caughtIDs.isEmpty }
-        var given: [String: Int] = [:]
-        var recognised = Set<String>()
-        for example in shoutOuts {
-            given[example.reporterID, default: 0] += 1
-            recognised.formUnion(example.caughtIDs)
-        }
-        self.shoutOuts = shoutOuts.count
-        recognisedPeople = recognised.count
+    init(shoutOuts: Int, given: [String: Int], recognisedPeople: Int, memberCount: Int, name: (String) -> String) {
+        self.shoutOuts = shoutOuts
+        self.recognisedPeople = recognisedPeople
         self.memberCount = memberCount
         giverCount = given.count
         givers = given.keys.map(name).sorted()
         mostFromOnePerson = given.values.max() ?? 0
-        mostFromOnePersonPercent = shoutOuts.isEmpty ? 0 : Int((Double(mostFromOnePerson) * 100 / Double(shoutOuts.count)).rounded())
+        mostFromOnePersonPercent = shoutOuts == 0 ? 0 : Int((Double(mostFromOnePerson) * 100 / Double(shoutOuts)).rounded())
     }
 }
 
