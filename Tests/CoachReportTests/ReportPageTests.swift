@@ -234,6 +234,26 @@ struct ReportPageTests {
         #expect(view.goals.allSatisfy { $0.readings.allSatisfy { LocalDate($0.day)! <= calendar.localDate(of: early) } })
     }
 
+    @Test("a broken report template stops the renderer (and the bot, which compiles the same templates) naming its file")
+    func brokenTemplate() throws {
+        let folder = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let prompts = folder.appendingPathComponent("Prompts")
+        try FileManager.default.copyItem(at: Fixtures.projectRoot.appendingPathComponent("Prompts"), to: prompts)
+        try Data("{{#ratings}}unclosed".utf8).write(to: prompts.appendingPathComponent("report/ratings.mustache"))
+        let setup = try CoachSetup.load(
+            configPath: Fixtures.projectRoot.appendingPathComponent("Config/coach.json").path, promptsPath: prompts.path,
+            stateOverride: folder.appendingPathComponent("state").path)
+        #expect(setup.templates["report/ratings"] == "{{#ratings}}unclosed")
+        do {
+            _ = try ReportRenderer(setup: setup)
+            Issue.record("a broken report template compiled")
+        } catch {
+            #expect("\(error)".contains("Prompts/report/ratings.mustache cannot be used"))
+        }
+        #expect(throws: ConfigError.self) { try setup.prompts(for: .plain) }
+    }
+
     func calendar(_ programme: SimulatedProgramme) -> TeamCalendar {
         TeamCalendar(timeZone: programme.setup.config.team.timeZone)
     }

@@ -13,6 +13,7 @@ enum ReportPage {
         let figures = record.figures
         let weeks = figures.principleWeeks
         let memberCount = state.members.count
+        let goalWeeks = goalWeeks(record)
         return ReportPageView(
             team: record.config.team.name, generated: prompts.timestamp(record.now, in: record.calendar),
             timeZone: record.config.team.timeZone.identifier, cycle: state.programme.cycle,
@@ -26,7 +27,7 @@ enum ReportPage {
             ratings: ratings(record), participation: participation(weeks, memberCount: memberCount),
             recognition: recognition(weeks, figures.recognition, memberCount: memberCount),
             goals: figures.goals.map { goal($0, record) }, hasGoals: !figures.goals.isEmpty,
-            goalWeeks: goalWeeks(record), hasGoalWeeks: !goalWeeks(record).isEmpty,
+            goalWeeks: goalWeeks, hasGoalWeeks: !goalWeeks.isEmpty,
             followUps: followUps(record), ideas: ideas(record), definitions: definitions(record))
     }
 
