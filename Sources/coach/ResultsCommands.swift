@@ -17,12 +17,14 @@ struct Report: AsyncParsableCommand, DeploymentUse {
     @Option(help: ArgumentHelp("The HTML file to write, e.g. report.html. Its folder must exist; a file already there is replaced.", valueName: "file"))
     var html: String
 
+    @OptionGroup var moment: ReportMoment
+
     @OptionGroup var deployment: DeploymentOptions<Report>
 
     func run() async throws {
         do {
             let setup = try deployment.load()
-            print(try ResultsFiles.report(setup: setup, html: html, now: SystemClock().now()).path)
+            print(try ResultsFiles.report(setup: setup, html: html, now: moment.instant(setup)).path)
         } catch {
             throw fail(error)
         }
@@ -45,6 +47,8 @@ struct Export: AsyncParsableCommand, DeploymentUse {
     @Option(help: ArgumentHelp("A file for the JSON document, e.g. export.json. Its folder must exist.", valueName: "file"))
     var json: String?
 
+    @OptionGroup var moment: ReportMoment
+
     @OptionGroup var deployment: DeploymentOptions<Export>
 
     func validate() throws {
@@ -57,11 +61,35 @@ struct Export: AsyncParsableCommand, DeploymentUse {
     func run() async throws {
         do {
             let setup = try deployment.load()
-            let written = try await ResultsFiles.export(setup: setup, csv: csv, json: json, now: SystemClock().now())
+            let written = try await ResultsFiles.export(setup: setup, csv: csv, json: json, now: moment.instant(setup))
             for file in written { print(file.path) }
         } catch {
             throw fail(error)
         }
+    }
+}
+
+/// The moment a report or an export describes: now, or the end of a past day, to make again the report a manager
+/// saw then (anything dated later is left out), or to look at a simulated programme, which runs in days to come.
+struct ReportMoment: ParsableArguments {
+    @Option(
+        name: .customLong("as-of"),
+        help: ArgumentHelp(
+            "Describe the programme as it stood at the end of this day, in the team's time zone, e.g. --as-of "
+                + "2027-04-09. Default: now.", valueName: "YYYY-MM-DD"))
+    var asOf: String?
+
+    func validate() throws {
+        if let asOf, LocalDate(asOf) == nil {
+            throw ValidationError("--as-of \(asOf) is not a date; write it as YYYY-MM-DD, e.g. --as-of 2027-04-09.")
+        }
+    }
+
+    /// The last second of the day asked for, or the clock's now.
+    func instant(_ setup: CoachSetup) -> Date {
+        guard let day = asOf.flatMap(LocalDate.init) else { return SystemClock().now() }
+        let calendar = TeamCalendar(timeZone: setup.config.team.timeZone)
+        return calendar.startOfDay(calendar.adding(days: 1, to: day)).addingTimeInterval(-1)
     }
 }
 

@@ -156,6 +156,20 @@ struct ResultsCommandTests {
         #expect(CommandLineTests.help(CoachCommand.self).contains("report") && CommandLineTests.help(CoachCommand.self).contains("export"))
     }
 
+    @Test("--as-of describes the programme at the end of that day in the team's time zone, and refuses a non-date")
+    func asOf() throws {
+        let setup = try Fixtures.setup()
+        let report = try #require(try CoachCommand.parseAsRoot(["report", "--html", "r.html", "--as-of", "2027-04-09"]) as? Report)
+        // London is on summer time by April: the day ends at 23:00 UTC.
+        #expect(report.moment.instant(setup) == ISO8601DateFormatter().date(from: "2027-04-09T22:59:59Z"))
+        let export = try #require(try CoachCommand.parseAsRoot(["export", "--json", "a.json", "--as-of", "2027-01-15"]) as? Export)
+        #expect(export.moment.instant(setup) == ISO8601DateFormatter().date(from: "2027-01-15T23:59:59Z"))
+        let wrong = CommandLineTests.message(["report", "--html", "r.html", "--as-of", "9 April"])
+        #expect(wrong.text.contains("--as-of 9 April is not a date; write it as YYYY-MM-DD"))
+        #expect(wrong.code == .validationFailure)
+        #expect(CommandLineTests.help(Report.self).contains("--as-of <YYYY-MM-DD>"))
+    }
+
     @Test("run as coach runs it: a refusal is one line on stderr and exit status 1")
     func exitStatus() async throws {
         let folder = Fixtures.temporaryDirectory()
