@@ -18,6 +18,8 @@ let package = Package(
         // waits (URLSession on Linux spun a core; see the README's "The HTTP client").
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The CSV exports (`coach export --csv`): RFC 4180 quoting from a library rather than by hand.
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         // Tests only: the local fake platform servers the adapters' contract tests run against.
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
@@ -50,11 +52,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What a manager reads and takes away: the self-contained HTML report (page model, inline SVG charts) and
+        // the CSV and JSON exports, all from a state read without the bot's lock.
+        .target(
+            name: "CoachReport",
+            dependencies: ["CoachCore", "CoachRuntime", .product(name: "CSV", package: "CSV.swift")]
+        ),
         // A thin `@main` and the builder that turns a loaded setup into the service group.
         .executableTarget(
             name: "coach",
             dependencies: [
-                "CoachRuntime", "CoachPlatforms",
+                "CoachRuntime", "CoachPlatforms", "CoachReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,7 +71,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "coach-bench",
-            dependencies: ["CoachRuntime", "CoachPlatforms", "CoachTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The seeded fuzzer over the parser, each platform's escaping, the splitter and the engine: scripts/fuzz.sh.
         .executableTarget(
@@ -80,6 +90,14 @@ let package = Package(
         ),
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore", "CoachTestSupport"]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore"]),
+        // The report's page and charts, the exports read back with the CSV library, and the report in a real browser.
+        .testTarget(
+            name: "CoachReportTests",
+            dependencies: [
+                "CoachReport", "CoachRuntime", "CoachStore", "CoachTestSupport",
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
+        ),
         .testTarget(name: "CoachRuntimeTests", dependencies: ["CoachRuntime", "CoachStore", "CoachTestSupport"]),
         .testTarget(
             name: "CoachPlatformsTests",

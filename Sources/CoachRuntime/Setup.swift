@@ -164,14 +164,13 @@ extension CoachSetup {
         }
         do throws(SetupError) {
             var templates: [String: String] = [:]
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: prompts.path)) ?? []
-            for file in files where file.hasSuffix(".mustache") {
-                let url = prompts.appendingPathComponent(file)
+            for name in templateNames(in: prompts) {
+                let url = prompts.appendingPathComponent(name + ".mustache")
                 guard let text = String(bytes: try read(url), encoding: .utf8) else {
                     throw .unreadable(path: url.path, reason: "it is not UTF-8 text")
                 }
                 // A file's final newline is an editor habit, not part of the message.
-                templates[String(file.dropLast(".mustache".count))] = text.hasSuffix("\n") ? String(text.dropLast()) : text
+                templates[name] = text.hasSuffix("\n") ? String(text.dropLast()) : text
             }
             reading.commandHelp = try read(prompts.appendingPathComponent("commands.json"))
             reading.rewardIdeas = try read(prompts.appendingPathComponent("reward-ideas.json"))
@@ -196,6 +195,27 @@ extension CoachSetup {
     public var longestPlan: Int {
         let opening = config.programme.openingWeek && catalogue.principle(id: DefinitionWeek.principleID) != nil
         return catalogue.principles.count - (opening ? 1 : 0)
+    }
+
+    /// The templates in a prompts folder, by name: `summary` for `summary.mustache`, and `report/page` for a file in
+    /// a folder of its own (the HTML report's templates keep to `report/`, apart from the chat's messages). One level
+    /// deep, as `Template`'s cases name them.
+    public static func templateNames(in prompts: URL) -> [String] {
+        let manager = FileManager.default
+        var names: [String] = []
+        for entry in (try? manager.contentsOfDirectory(atPath: prompts.path)) ?? [] {
+            if entry.hasSuffix(".mustache") {
+                names.append(String(entry.dropLast(".mustache".count)))
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            let folder = prompts.appendingPathComponent(entry)
+            guard manager.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            for file in (try? manager.contentsOfDirectory(atPath: folder.path)) ?? [] where file.hasSuffix(".mustache") {
+                names.append(entry + "/" + String(file.dropLast(".mustache".count)))
+            }
+        }
+        return names.sorted()
     }
 
     static func read(_ url: URL) throws(SetupError) -> [UInt8] {

@@ -49,6 +49,8 @@ public struct Simulation {
         public var complaints: [Problem]
         /// What a training's owner says it covered.
         public var trainingNotes: [String]
+        /// What the admin answers to an idea.
+        public var ideaAnswers: [String]
 
         public struct Problem: Decodable, Sendable {
             public var problem: String
@@ -233,7 +235,7 @@ actor SimulatedTeam: PollingTransport {
     enum Act {
         case text(String)
         case example, caught, threadReply, idea, means, followUp, fixFollowUp, rerate, rateBaseline
-        case compliment, complaint, assignComplaint, scheduleTraining, trained, record
+        case compliment, complaint, assignComplaint, scheduleTraining, trained, record, answerIdea
         case goalUpdate(Int), goalAction(Int), away(LocalDate)
     }
 
@@ -389,6 +391,10 @@ actor SimulatedTeam: PollingTransport {
         {
             actions.append((9 * 60 + 45, admin, .assignComplaint))
         }
+        // Monday, after the weekly digest: the admin answers the idea that has waited longest.
+        if running, weekday == 2, state.ideas.contains(where: { $0.answer == nil }) {
+            actions.append((10 * 60 + 30, admin, .answerIdea))
+        }
         // After the last week, the admin looks at one person's record for their appraisal.
         if finished, members.count > 1, weekday == 2, calendar.monday(of: day) == state.programme.finishedOn {
             actions.append((9 * 60 + 50, admin, .record))
@@ -492,6 +498,9 @@ actor SimulatedTeam: PollingTransport {
             return (["!trained", pick(script.trainingNotes)] + others).joined(separator: " ")
         case .record:
             return "!record @\(members[1].name) quarter"
+        case .answerIdea:
+            guard let idea = state.ideas.first(where: { $0.answer == nil }) else { return nil }
+            return "!idea answer \(idea.id) \(pick(script.ideaAnswers))"
         }
     }
 

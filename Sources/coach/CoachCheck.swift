@@ -1,6 +1,7 @@
 import CoachChat
 import CoachCore
 import CoachPlatforms
+import CoachReport
 import CoachRuntime
 import Foundation
 
@@ -111,6 +112,7 @@ enum CoachCheck {
     static func templateSamples(prompts: PromptBook) -> [any MessageView] {
         TemplateSamples.views(prompts: prompts) + [ChatLine.sample] + ConsoleTransport.templateSamples
             + Simulation.templateSamples + [CheckReportView.sample(prompts: prompts)]
+            + ReportRenderer.templateSamples(prompts: prompts)
     }
 
     /// What rendering with samples found: a problem naming the file for each template that renders no message or

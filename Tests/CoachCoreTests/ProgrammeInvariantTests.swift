@@ -91,6 +91,34 @@ struct ProgrammeInvariantTests {
         let expected = (countedFeedback.filter { $0.kind == .compliment }.count, countedFeedback.filter { $0.kind == .complaint }.count)
         if counted != expected { say("feedback counted \(counted) in the reports, \(expected) reported") }
 
+        // The manager's digest never reaches the channel, goes only to admins who are not away, and comes at most
+        // once a week to each (asked for with `digest`, it is a reply, not counted). It is a scheduled private
+        // message like a check-in, so the one-a-day count above includes it: on its day it is the admin's check-in.
+        var digestsPerWeek: [String: Int] = [:]
+        for digest in run.digests {
+            guard case .direct(let member) = digest.destination else {
+                say("a manager's digest went to \(digest.destination)")
+                continue
+            }
+            if !run.coach.config.isAdmin(member) { say("a manager's digest went to \(member), who is no admin") }
+            guard digest.kind == .nudge else { continue }
+            if digest.away { say("a manager's digest went to \(member) while away") }
+            if !run.coach.config.digest.enabled { say("a manager's digest went out while switched off") }
+            digestsPerWeek["\(member) \(run.calendar.weekKey(monday: run.calendar.monday(containing: digest.at)))", default: 0] += 1
+        }
+        for (key, count) in digestsPerWeek where count > 1 { say("\(count) digests in one week: \(key)") }
+
+        // A report-back shown again shows every example it covered that is still there, as it reads now.
+        for shown in run.shownAgain {
+            if !shown.text.hasPrefix("Shown again for you: the report-back of ") {
+                say("history for \(shown.record.weekKey) did not show its report-back: \(shown.text.prefix(80))")
+            }
+            for example in run.state.examples.live(after: shown.record.afterExampleID, through: shown.record.throughExampleID)
+            where !shown.text.contains(example.text) {
+                say("example \(example.id) is missing from the report-back of \(shown.record.weekKey) shown again")
+            }
+        }
+
         // A person's record is never shown in the channel.
         for sent in run.sent where sent.message.text.contains("What the numbers count") {
             guard case .direct = sent.message.destination else {

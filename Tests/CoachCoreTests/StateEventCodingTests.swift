@@ -56,7 +56,10 @@ struct StateEventCodingTests {
             ]
         case .followUpFixed: [.followUpFixed(id: 4, resolution: "done", at: at)]
         case .followUpNudged: [.followUpNudged(id: 4, at: at)]
-        case .ideaAdded: [.ideaAdded(Idea(id: 1, text: "idea", authorID: "u1", at: at, weekKey: nil))]
+        case .ideaAdded:
+            [.ideaAdded(Idea(id: 1, text: "idea", authorID: "u1", at: at, weekKey: nil)),
+             .ideaAdded(Idea(id: 2, text: "idea", authorID: "u1", at: at, weekKey: "2027-W01",
+                answer: IdeaAnswer(text: "yes", byID: "u9", at: at)))]
         case .definitionAdded:
             [.definitionAdded(Definition(id: 1, text: "means", authorID: "u1", at: at)),
              .definitionAdded(Definition(id: 2, text: "care", authorID: "u1", at: at, cycle: 2))]
@@ -99,6 +102,11 @@ struct StateEventCodingTests {
         case .trainingReminded: [.trainingReminded(id: 3, at: at)]
         case .trainingAsked: [.trainingAsked(id: 3, at: at)]
         case .trainingsReported: [.trainingsReported(ids: [3, 4])]
+        case .reportBackRecorded:
+            [.reportBackRecorded(ReportBackRecord(
+                weekKey: "2027-W01", cycle: 1, at: at, afterExampleID: 4, throughExampleID: 9, afterFeedbackID: 0,
+                throughFeedbackID: 2, trainingIDs: [3], goalIDs: [1, 2]))]
+        case .ideaAnswered: [.ideaAnswered(id: 1, answer: IdeaAnswer(text: "we'll try it \"soon\"", byID: "u9", at: at))]
         }
     }
 

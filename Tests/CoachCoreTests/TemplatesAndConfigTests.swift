@@ -125,6 +125,10 @@ struct TemplatesAndConfigTests {
         (#"{"nudges": {"goalStaleDays": 0}}"#, "nudges.goalStaleDays"),
         (#"{"schema": 99}"#, "schema"),
         (#"{"team": {"botName": "two words"}}"#, "team.botName"),
+        (#"{"digest": {"day": "someday"}}"#, "digest.day"),
+        (#"{"digest": {"time": "9am"}}"#, "digest.time"),
+        (#"{"digest": {"quietWeeks": 0}}"#, "digest.quietWeeks"),
+        (#"{"digest": {"followUpDays": 0}}"#, "digest.followUpDays"),
     ]
 
     @Test("a bad config field fails fast, naming the field and the fix", arguments: badConfigCases)
@@ -158,6 +162,21 @@ struct TemplatesAndConfigTests {
         #expect(config.transport.kind == "console")
         #expect(config.isAdmin("alex"))
         #expect(config.schedule.time(of: .announce) == WeeklyTime(weekday: 2, hour: 9, minute: 0))
+        #expect(config.digest == CoachConfig.DigestSettings(), "the shipped config spells out the digest's defaults")
+    }
+
+    @Test("the digest's settings read from the config, with defaults for what is left out")
+    func digestSettings() throws {
+        let config = try CoachConfig(json: Array(#"{"digest": {"day": "fri", "time": "16:30", "quietWeeks": 3}}"#.utf8))
+        #expect(config.digest.day == 6)
+        #expect(config.digest.time == DailyTime(hour: 16, minute: 30))
+        #expect(config.digest.quietWeeks == 3)
+        #expect(config.digest.followUpDays == 7)
+        #expect(config.digest.enabled)
+        #expect(try CoachConfig(json: Array(#"{"digest": {"enabled": false}}"#.utf8)).digest.enabled == false)
+        let defaults = CoachConfig().digest
+        #expect(defaults.day == 2 && defaults.time == DailyTime(hour: 10, minute: 0))
+        #expect(defaults.quietWeeks == 2 && defaults.followUpDays == 7)
     }
 
     @Test("state survives a JSON round trip exactly, and an older file missing new fields still loads")

@@ -61,7 +61,7 @@ struct CheckTests {
         let state = Fixtures.temporaryDirectory()
         let report = await Self.check(state: state)
         let setup = try Fixtures.setup()
-        let templates = try FileManager.default.contentsOfDirectory(atPath: Self.prompts.path).filter { $0.hasSuffix(".mustache") }
+        let templates = CoachSetup.templateNames(in: Self.prompts)
         let config = Self.root.appendingPathComponent("Config/coach.json").path
         #expect(report.text == """
             Settings in force, from \(config):
@@ -117,7 +117,8 @@ struct CheckTests {
         #expect(storeMessage.contains(state.appendingPathComponent("state.json").path))
         #expect(findings == [
             "problem: config: \(file.path): The config key admin is not one coach reads: did you mean admins? The keys at "
-                + "the top level are admins, holidays, members, nudges, programme, schedule, schema, stateDirectory, team, transport.",
+                + "the top level are admins, digest, holidays, members, nudges, programme, ratings, schedule, schema, stateDirectory, team, "
+                + "transport.",
             "problem: config: \(file.path): The config key team.timezone is not one coach reads: did you mean team.timeZone? "
                 + "The keys of team are botName, name, timeZone.",
             findings[2], findings[3], "ok: templates: all \(Template.allCases.count) templates render with sample views",
@@ -297,7 +298,8 @@ struct CheckTests {
                 + "read at line ", 1),
             // In a partial: both templates that include it are named, with the partial.
             ("next-week", "\n{{#runs}}Then {principle.title}}.{{/runs}}", "Prompts/summary.mustache (or a partial it "
-                + "includes: Prompts/next-week.mustache, Prompts/session-agenda.mustache), rendered with a sample", 2),
+                + "includes: Prompts/goal-trend.mustache, Prompts/next-week.mustache, Prompts/session-agenda.mustache, "
+                + "Prompts/trends.mustache), rendered with a sample", 2),
         ])
     func brokenTemplate(file: String, appended: String, message: String, problems: Int) async throws {
         let (folder, prompts) = try Self.promptsCopy(appending: [file: appended])
@@ -377,7 +379,7 @@ struct CommandLineTests {
         #expect(typo.code == .validationFailure)
         let far = Self.message(["bogus", "--config", "x.json"])
         #expect(!far.text.contains("Did you mean"))
-        #expect(far.text.contains("The commands are: run, simulate, check."))
+        #expect(far.text.contains("The commands are: run, simulate, check, report, export."))
         #expect(Self.message(["simulat"]).text.contains(#"Did you mean "simulate"?"#))
     }
 

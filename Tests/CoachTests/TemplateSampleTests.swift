@@ -39,12 +39,8 @@ struct TemplateSampleTests {
 
     @Test("includes are followed through a chain of partials")
     func includesFollowChains() throws {
-        var templates: [String: String] = [:]
         let folder = Fixtures.projectRoot.appendingPathComponent("Prompts")
-        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".mustache") {
-            templates[String(file.dropLast(".mustache".count))] =
-                try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
-        }
+        var templates = try Fixtures.setup().templates
         templates["chain-a"] = "A {{> chain-b}}"
         templates["chain-b"] = "{{#x}}B {{> chain-c}}{{/x}}"
         templates["chain-c"] = "C"
@@ -53,7 +49,7 @@ struct TemplateSampleTests {
             commandHelpJSON: Array(try Data(contentsOf: folder.appendingPathComponent("commands.json"))),
             rewardIdeasJSON: Array(try Data(contentsOf: folder.appendingPathComponent("reward-ideas.json"))))
         #expect(prompts.includes(of: ["chain-a"]) == ["chain-a", "chain-b", "chain-c"])
-        #expect(prompts.includes(of: ["summary"]) == ["summary", "next-week", "session-agenda"])
+        #expect(prompts.includes(of: ["summary"]) == ["summary", "next-week", "session-agenda", "trends", "goal-trend"])
         #expect(prompts.includes(of: ["help"]) == ["help"])
     }
 }

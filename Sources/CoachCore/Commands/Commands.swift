@@ -4,5 +4,6 @@ enum Commands {
     static let all: [CommandDeclaration] =
         Help.commands + Principles.commands + Ratings.commands + Votes.commands + Plan.commands + ProgrammeControl.commands
         + Examples.commands + Goals.commands + FollowUps.commands + IdeasAndDefinitions.commands + Presence.commands
-        + CustomerFeedback.commands + Trainings.commands + PersonRecord.commands
+        + CustomerFeedback.commands + Trainings.commands + History.commands + PersonRecord.commands
+        + ManagerDigest.commands
 }

@@ -14,6 +14,8 @@ public struct CoachConfig: Sendable, Equatable {
     public var members: [RosterEntry] = []
     public var schedule = ScheduleSettings()
     public var nudges = NudgeSettings()
+    public var digest = DigestSettings()
+    public var ratings = RatingSettings()
     /// Single days (`2026-12-25`) or ranges (`2026-12-24..2027-01-01`) when the programme rests.
     public var holidays: [HolidayRange] = []
     public var programme = ProgrammeSettings()
@@ -60,6 +62,30 @@ public struct CoachConfig: Sendable, Equatable {
         public var followUpEveryDays = 2
         /// Members with no example by the midweek reminder get a private nudge.
         public var midweekExampleNudge = true
+    }
+
+    /// The admins' private weekly digest (`ManagerDigest`): who has gone quiet, how recognition is spread, what is
+    /// overdue, the ideas waiting for an answer and the goals off target.
+    public struct DigestSettings: Sendable, Equatable {
+        /// Admins get it at all.
+        public var enabled = true
+        /// The day it goes out (1 = Sunday … 7 = Saturday). A day off or a holiday moves it to the next open day of
+        /// the same week (or the last one before, at the week's end), as the weekly posts move.
+        public var day = 2
+        /// Its time. On its day an admin's daily check-in comes with it, as one message at the later of the two
+        /// times, so nobody gets two private messages in a day.
+        public var time = DailyTime(hour: 10, minute: 0)
+        /// People recognised by nobody (or sharing nothing) in this many principle weeks are listed.
+        public var quietWeeks = 2
+        /// A follow-up open longer than this many days is listed, and a corrective action counts as overdue.
+        public var followUpDays = 7
+    }
+
+    /// How the team's self-ratings are shown.
+    public struct RatingSettings: Sendable, Equatable {
+        /// A principle's average is shown only when at least this many people rated it: with fewer, anyone who knows
+        /// who rated could work out each one's score. A small team lowers it, trading that privacy for the figure.
+        public var minRaters = 3
     }
 
     public struct ProgrammeSettings: Sendable, Equatable {
@@ -221,6 +247,34 @@ extension CoachConfig {
             }
             if let on = n.midweekExampleNudge { nudges.midweekExampleNudge = on }
         }
+        if let d = raw.digest {
+            if let on = d.enabled { digest.enabled = on }
+            if let day = d.day {
+                guard let number = WeeklyTime.weekdayNumber(day) else {
+                    throw .invalidField(field: "digest.day", value: day, fix: "use a day name such as monday")
+                }
+                digest.day = number
+            }
+            if let text = d.time { digest.time = try DailyTime(parsing: text, field: "digest.time") }
+            if let weeks = d.quietWeeks {
+                guard (1...52).contains(weeks) else {
+                    throw .invalidField(field: "digest.quietWeeks", value: "\(weeks)", fix: "use 1 to 52 weeks")
+                }
+                digest.quietWeeks = weeks
+            }
+            if let days = d.followUpDays {
+                guard (1...365).contains(days) else {
+                    throw .invalidField(field: "digest.followUpDays", value: "\(days)", fix: "use 1 to 365 days")
+                }
+                digest.followUpDays = days
+            }
+        }
+        if let r = raw.ratings, let count = r.minRaters {
+            guard (1...1000).contains(count) else {
+                throw .invalidField(field: "ratings.minRaters", value: "\(count)", fix: "use 1 to 1000 people")
+            }
+            ratings.minRaters = count
+        }
         holidays = try (raw.holidays ?? []).map { text throws(ConfigError) in try HolidayRange(parsing: text) }
         if let p = raw.programme, let length = p.suggestedLength {
             guard length >= 1 else { throw .invalidField(field: "programme.suggestedLength", value: "\(length)", fix: "use 1 or more") }
@@ -253,13 +307,16 @@ struct RawConfig: Decodable {
     var members: [RawMember]?
     var schedule: RawSchedule?
     var nudges: RawNudges?
+    var digest: RawDigest?
+    var ratings: RawRatings?
     var holidays: [String]?
     var programme: RawProgramme?
     var transport: RawTransport?
     var stateDirectory: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case schema, team, admins, members, schedule, nudges, holidays, programme, transport, stateDirectory
+        case schema, team, admins, members, schedule, nudges, digest, ratings, holidays, programme, transport
+        case stateDirectory
     }
 
     init(from decoder: any Decoder) throws {
@@ -270,6 +327,8 @@ struct RawConfig: Decodable {
         members = try c.decodeIfPresent([RawMember].self, forKey: .members)
         schedule = try c.decodeIfPresent(RawSchedule.self, forKey: .schedule)
         nudges = try c.decodeIfPresent(RawNudges.self, forKey: .nudges)
+        digest = try c.decodeIfPresent(RawDigest.self, forKey: .digest)
+        ratings = try c.decodeIfPresent(RawRatings.self, forKey: .ratings)
         holidays = try c.decodeIfPresent([String].self, forKey: .holidays)
         programme = try c.decodeIfPresent(RawProgramme.self, forKey: .programme)
         transport = try c.decodeIfPresent(RawTransport.self, forKey: .transport)
@@ -341,6 +400,34 @@ struct RawConfig: Decodable {
             goalStaleDays = try c.decodeWholeNumber(forKey: .goalStaleDays)
             followUpEveryDays = try c.decodeWholeNumber(forKey: .followUpEveryDays)
             midweekExampleNudge = try c.decodeIfPresent(Bool.self, forKey: .midweekExampleNudge)
+        }
+    }
+    struct RawDigest: Decodable {
+        var enabled: Bool?
+        var day: String?
+        var time: String?
+        var quietWeeks: Int?
+        var followUpDays: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case enabled, day, time, quietWeeks, followUpDays }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.section(CodingKeys.self)
+            enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled)
+            day = try c.decodeIfPresent(String.self, forKey: .day)
+            time = try c.decodeIfPresent(String.self, forKey: .time)
+            quietWeeks = try c.decodeWholeNumber(forKey: .quietWeeks)
+            followUpDays = try c.decodeWholeNumber(forKey: .followUpDays)
+        }
+    }
+    struct RawRatings: Decodable {
+        var minRaters: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case minRaters }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.section(CodingKeys.self)
+            minRaters = try c.decodeWholeNumber(forKey: .minRaters)
         }
     }
     struct RawProgramme: Decodable {

@@ -61,7 +61,7 @@ struct NotFoundView: MessageView {
         /// `member`: a typed name nobody has. `outsider`: a platform mention of someone who is not one of the team as
         /// far as the bot can tell (never wrote, not in the roster, not confirmed in the channel). `bot`: the bot
         /// itself where a member is needed; `ref` is its name.
-        case principle, member, outsider, bot, example, goal, followup, week, definition, feedback
+        case principle, member, outsider, bot, example, goal, followup, week, definition, feedback, idea
     }
 }
 

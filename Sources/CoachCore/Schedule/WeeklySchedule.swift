@@ -26,11 +26,13 @@ public enum WeeklySlot: String, Sendable, CaseIterable {
 public struct WeeklySchedule: Sendable {
     public let calendar: TeamCalendar
     let settings: CoachConfig.ScheduleSettings
+    let digest: CoachConfig.DigestSettings
     let holidays: [HolidayRange]
 
     public init(config: CoachConfig) {
         self.calendar = TeamCalendar(timeZone: config.team.timeZone)
         self.settings = config.schedule
+        self.digest = config.digest
         self.holidays = config.holidays
     }
 
@@ -67,6 +69,17 @@ public struct WeeklySchedule: Sendable {
         return calendar.at(chosen, hour: wanted.hour, minute: wanted.minute)
     }
 
+    /// When the admins' weekly digest is due in the week starting `monday`: its day and time, moved off a day off or a
+    /// holiday to the next open day of that week (or the last open day before it, at the week's end), so it never
+    /// lands on a day the team is not at work. Nil when it is switched off or the week has no open day.
+    public func digestDue(monday: LocalDate) -> Date? {
+        guard digest.enabled else { return nil }
+        let day = calendar.adding(days: (digest.day + 5) % 7, to: monday)
+        let open = openDays(monday: monday)
+        guard let chosen = open.contains(day) ? day : open.first(where: { $0 > day }) ?? open.last else { return nil }
+        return calendar.at(chosen, hour: digest.time.hour, minute: digest.time.minute)
+    }
+
     /// When the daily nudges are due on a date, or nil on days off.
     public func dailyNudgeDue(on date: LocalDate) -> Date? {
         guard settings.workdays.contains(calendar.weekday(of: date)), !isHoliday(date) else { return nil }
@@ -89,6 +102,7 @@ public struct WeeklySchedule: Sendable {
             for slot in WeeklySlot.allCases {
                 if let due = due(slot, monday: calendar.monday(of: date)) { candidates.append(due) }
             }
+            if let due = digestDue(monday: calendar.monday(of: date)) { candidates.append(due) }
         }
         return candidates.filter { $0 > now }.min() ?? now.addingTimeInterval(3600)
     }

@@ -5,8 +5,9 @@ import Foundation
 public struct CoachState: Codable, Sendable, Equatable {
     /// 2: examples carry a report watermark, suggestions wait for a "yes", a message may be queued in the thread of
     /// another. 3: the team's agreed definition, votes, its own principle details, trainings and customer feedback.
-    /// A state written by 1 or 2 still loads (see `init(from:)`).
-    public static let schemaVersion = 3
+    /// 4: what each report-back covered (for `history`), and admins' answers to ideas.
+    /// A state written by 1, 2 or 3 still loads (see `init(from:)`).
+    public static let schemaVersion = 4
 
     public var members: [String: Member] = [:]
     /// Principles the team wrote itself, next to the catalogue's.
@@ -35,6 +36,8 @@ public struct CoachState: Codable, Sendable, Equatable {
     public var reportedThroughFeedbackID = 0
     /// Each programme week's scheduled training and what became of it.
     public var trainings: [Training] = []
+    /// What each report-back covered, in the order they went out, so `history <week>` can show one again.
+    public var reportBacks: [ReportBackRecord] = []
     /// Scheduled jobs already handled, by key (`announce:2026-W48`), so a restart never repeats one.
     public var jobs: [String: JobOutcome] = [:]
     /// Messages committed but not yet confirmed sent.
@@ -62,6 +65,7 @@ public struct CoachState: Codable, Sendable, Equatable {
         case members, teamPrinciples, ratingRounds, programme, weeks, examples, goals, followUps, ideas, definitions
         case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs, installID, reportedThroughExampleID
         case pendingSuggestions, agreedDefinitions, principleDetails, feedback, reportedThroughFeedbackID, trainings
+        case reportBacks
     }
 
     // Tolerant: a field added in a later build is simply absent from an older file.
@@ -89,6 +93,7 @@ public struct CoachState: Codable, Sendable, Equatable {
         feedback = try c.decodeIfPresent([Feedback].self, forKey: .feedback) ?? []
         reportedThroughFeedbackID = try c.decodeIfPresent(Int.self, forKey: .reportedThroughFeedbackID) ?? 0
         trainings = try c.decodeIfPresent([Training].self, forKey: .trainings) ?? []
+        reportBacks = try c.decodeIfPresent([ReportBackRecord].self, forKey: .reportBacks) ?? []
         if let watermark = try c.decodeIfPresent(Int.self, forKey: .reportedThroughExampleID) {
             reportedThroughExampleID = watermark
         } else {

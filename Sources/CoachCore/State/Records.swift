@@ -125,22 +125,40 @@ public struct ExampleLog: Codable, Sendable, Equatable {
         return all[low...].filter { !$0.deleted }
     }
 
+    /// The live examples with ids after `id` up to `through`, in id order: what one past report-back covered.
+    /// Binary search to the start, then only the run itself.
+    public func live(after id: Int, through: Int) -> [Example] {
+        var low = 0
+        var high = all.count
+        while low < high {
+            let mid = (low + high) / 2
+            if all[mid].id <= id { low = mid + 1 } else { high = mid }
+        }
+        return all[low...].prefix { $0.id <= through }.filter { !$0.deleted }
+    }
+
     /// The live examples of one week.
     public func inWeek(_ key: String) -> [Example] {
-        guard let start = weekStarts[key] else { return [] }
         var result: [Example] = []
+        forEachLive(inWeek: key) { result.append($0) }
+        return result
+    }
+
+    /// Calls `body` with each live example of one week, in id order, without gathering them: the figures walk every
+    /// week of a cycle, and a year of a large team's examples is too many to copy into arrays on the way.
+    public func forEachLive(inWeek key: String, _ body: (Example) -> Void) {
+        guard let start = weekStarts[key] else { return }
         var i = start
         while i < all.count {
             let example = all[i]
             // A week's run ends where the next week's begins; examples outside any week sit between runs.
             if example.weekKey == key {
-                if !example.deleted { result.append(example) }
+                if !example.deleted { body(example) }
             } else if example.weekKey != nil {
                 break
             }
             i += 1
         }
-        return result
     }
 
     public var liveCount: Int { all.lazy.filter { !$0.deleted }.count }
@@ -372,13 +390,69 @@ public struct Idea: Codable, Sendable, Equatable {
     public var authorID: String
     public var at: Date
     public var weekKey: String?
+    /// An admin's answer (`idea answer 3 …`), so nobody's idea disappears into the box unheard; the admins' weekly
+    /// digest lists the ideas still without one. Absent in a state written before ideas were answered.
+    public var answer: IdeaAnswer?
 
-    public init(id: Int, text: String, authorID: String, at: Date, weekKey: String?) {
+    public init(id: Int, text: String, authorID: String, at: Date, weekKey: String?, answer: IdeaAnswer? = nil) {
         self.id = id
         self.text = text
         self.authorID = authorID
         self.at = at
         self.weekKey = weekKey
+        self.answer = answer
+    }
+}
+
+/// What an admin answered to an idea, and when.
+public struct IdeaAnswer: Codable, Sendable, Equatable {
+    public var text: String
+    public var byID: String
+    public var at: Date
+
+    public init(text: String, byID: String, at: Date) {
+        self.text = text
+        self.byID = byID
+        self.at = at
+    }
+}
+
+/// What one report-back covered, kept so `history <week>` can show it again as it was, built from the state rather
+/// than from a stored copy of its text: an example edited since shows its new words, one deleted is gone, and
+/// nothing about a person outlives their data.
+///
+/// Ranges and ids, not copies: the examples and feedback it counted are the live ones with ids in
+/// `afterExampleID < id <= throughExampleID` (and likewise for feedback), the trainings it listed are named, and
+/// everything else it showed (goals' figures, open follow-ups and complaints, ideas, definitions) is read back as it
+/// stood at `at`.
+public struct ReportBackRecord: Codable, Sendable, Equatable {
+    /// The programme week it reported on (ISO key) and its cycle.
+    public var weekKey: String
+    public var cycle: Int
+    /// When it went out.
+    public var at: Date
+    public var afterExampleID: Int
+    public var throughExampleID: Int
+    public var afterFeedbackID: Int
+    public var throughFeedbackID: Int
+    /// Trainings whose outcome it listed.
+    public var trainingIDs: [Int]
+    /// The goals it showed: those open then.
+    public var goalIDs: [Int]
+
+    public init(
+        weekKey: String, cycle: Int, at: Date, afterExampleID: Int, throughExampleID: Int, afterFeedbackID: Int,
+        throughFeedbackID: Int, trainingIDs: [Int], goalIDs: [Int]
+    ) {
+        self.weekKey = weekKey
+        self.cycle = cycle
+        self.at = at
+        self.afterExampleID = afterExampleID
+        self.throughExampleID = throughExampleID
+        self.afterFeedbackID = afterFeedbackID
+        self.throughFeedbackID = throughFeedbackID
+        self.trainingIDs = trainingIDs
+        self.goalIDs = goalIDs
     }
 }
 

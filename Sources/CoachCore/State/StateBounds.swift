@@ -152,6 +152,18 @@ extension Idea {
     func checkNumbers(_ check: StateCheck) throws { try check.number(id, at: "id") }
 }
 
+extension ReportBackRecord {
+    func checkNumbers(_ check: StateCheck) throws {
+        try check.number(cycle, at: "cycle")
+        try check.number(afterExampleID, at: "afterExampleID")
+        try check.number(throughExampleID, at: "throughExampleID")
+        try check.number(afterFeedbackID, at: "afterFeedbackID")
+        try check.number(throughFeedbackID, at: "throughFeedbackID")
+        for (i, id) in trainingIDs.enumerated() { try check.at("trainingIDs").number(id, at: i) }
+        for (i, id) in goalIDs.enumerated() { try check.at("goalIDs").number(id, at: i) }
+    }
+}
+
 extension Definition {
     func checkNumbers(_ check: StateCheck) throws {
         try check.number(id, at: "id")
@@ -187,6 +199,7 @@ extension CoachState {
         for (i, agreed) in agreedDefinitions.enumerated() { try agreed.checkNumbers(check.at("agreedDefinitions").at(i)) }
         for (i, entry) in feedback.enumerated() { try entry.checkNumbers(check.at("feedback").at(i)) }
         for (i, training) in trainings.enumerated() { try training.checkNumbers(check.at("trainings").at(i)) }
+        for (i, record) in reportBacks.enumerated() { try record.checkNumbers(check.at("reportBacks").at(i)) }
         for (i, message) in outbox.enumerated() { try message.checkNumbers(check.at("outbox").at(i)) }
     }
 }
@@ -211,13 +224,14 @@ extension StateEvent {
         case .queued(let message): try message.checkNumbers(value)
         case .feedbackAdded(let entry): try entry.checkNumbers(value)
         case .trainingScheduled(let training): try training.checkNumbers(value)
+        case .reportBackRecorded(let record): try record.checkNumbers(value)
         case .goalActionRecorded(let id, let action):
             try check.number(id, at: "id")
             try action.checkNumbers(check.at("action"))
         case .exampleEdited(let id, _), .exampleDeleted(let id), .goalUpdated(let id, _), .goalNudged(let id, _),
             .goalClosed(let id), .followUpFixed(let id, _, _), .followUpNudged(let id, _), .examplesReported(let id),
             .feedbackReported(let id), .trainingRecorded(let id, _), .trainingReminded(let id, _),
-            .trainingAsked(let id, _):
+            .trainingAsked(let id, _), .ideaAnswered(let id, _):
             try check.number(id, at: "id")
         case .trainingsReported(let ids):
             for (i, id) in ids.enumerated() { try check.at("ids").number(id, at: i) }

@@ -73,6 +73,10 @@ public enum StateEvent: Codable, Sendable, Equatable {
     case trainingAsked(id: Int, at: Date)
     /// A report-back listed these trainings' outcomes.
     case trainingsReported(ids: [Int])
+    /// What a report-back covered, for showing it again (`history <week>`).
+    case reportBackRecorded(ReportBackRecord)
+    /// An admin answered an idea (answering again replaces the answer).
+    case ideaAnswered(id: Int, answer: IdeaAnswer)
 }
 
 extension CoachState {
@@ -215,6 +219,10 @@ extension CoachState {
             mutateTraining(id) { $0.askedAt = at }
         case .trainingsReported(let ids):
             for id in ids { mutateTraining(id) { $0.reported = true } }
+        case .reportBackRecorded(let record):
+            reportBacks.append(record)
+        case .ideaAnswered(let id, let answer):
+            if let i = ideas.firstIndex(where: { $0.id == id }) { ideas[i].answer = answer }
         }
     }
 
@@ -305,6 +313,8 @@ extension StateEvent {
         case trainingReminded
         case trainingAsked
         case trainingsReported
+        case reportBackRecorded
+        case ideaAnswered
     }
 
     public var kind: Kind {
@@ -357,6 +367,8 @@ extension StateEvent {
         case .trainingReminded: .trainingReminded
         case .trainingAsked: .trainingAsked
         case .trainingsReported: .trainingsReported
+        case .reportBackRecorded: .reportBackRecorded
+        case .ideaAnswered: .ideaAnswered
         }
     }
 
@@ -488,6 +500,9 @@ extension StateEvent {
         case .trainingAsked:
             self = .trainingAsked(id: try c.decode(Int.self, forKey: .id), at: try c.decode(Date.self, forKey: .at))
         case .trainingsReported: self = .trainingsReported(ids: try c.decode([Int].self, forKey: .ids))
+        case .reportBackRecorded: self = .reportBackRecorded(try c.decode(ReportBackRecord.self, forKey: .value))
+        case .ideaAnswered:
+            self = .ideaAnswered(id: try c.decode(Int.self, forKey: .id), answer: try c.decode(IdeaAnswer.self, forKey: .value))
         }
         // Before `apply` counts on from an id: a hand-edited Int.max is damage at this line, not a trap.
         try checkNumbers(StateCheck(decoder.codingPath))
@@ -621,6 +636,11 @@ extension StateEvent {
             try c.encode(at, forKey: .at)
         case .trainingsReported(let ids):
             try c.encode(ids, forKey: .ids)
+        case .reportBackRecorded(let value):
+            try c.encode(value, forKey: .value)
+        case .ideaAnswered(let id, let answer):
+            try c.encode(id, forKey: .id)
+            try c.encode(answer, forKey: .value)
         }
     }
 }

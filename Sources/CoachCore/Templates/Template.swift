@@ -38,14 +38,21 @@ public enum Template: String, CaseIterable, Sendable {
     case goals
     /// A partial: one goal's figures over a period, for the record and the monthly goal review.
     case goalFigures = "goal-figures"
+    /// A partial: a goal's readings as a sparkline, with its aim and direction.
+    case goalTrend = "goal-trend"
     /// The channel's monthly goal review: figures only, no names.
     case goalReview = "goal-review"
     case helpCommand = "help-command"
     case help
+    case history
+    case historyWeek = "history-week"
     case ideaAck = "idea-ack"
+    case ideaAnswered = "idea-answered"
     case ideas
     case intro
     case lateNote = "late-note"
+    /// A partial: the admins' weekly digest, inside their check-in.
+    case managerDigest = "manager-digest"
     case meansAck = "means-ack"
     case notFound = "not-found"
     case nothingToConfirm = "nothing-to-confirm"
@@ -72,12 +79,29 @@ public enum Template: String, CaseIterable, Sendable {
     case reportFile = "report-file"
     /// Where the report file went, or why it could not go.
     case reportFileNotice = "report-file-notice"
+    /// The HTML report (`coach report --html`): the page, and the partials it is made of, in `Prompts/report/`.
+    case reportPage = "report/page"
+    /// A partial of the report: its style sheet, for the screen and for A4 paper.
+    case reportStyle = "report/style"
+    /// A partial of the report: a chart's gridlines and the numbers on its axes.
+    case reportAxes = "report/axes"
+    /// Partials of the report, one per section.
+    case reportTimeline = "report/timeline"
+    case reportRatings = "report/ratings"
+    case reportParticipation = "report/participation"
+    case reportRecognition = "report/recognition"
+    case reportGoals = "report/goals"
+    case reportFollowUps = "report/followups"
+    /// A partial of the report's follow-up tables: what kind of follow-up a row is.
+    case reportFollowUpKind = "report/followup-kind"
+    case reportIdeas = "report/ideas"
     case resumed
     case scores
     /// A partial: the scores' lines, in `scores` and `scores-shared`.
     case scoreRows = "score-rows"
     case scoresShared = "scores-shared"
     case scoresSharedAck = "scores-shared-ack"
+    case sentPrivately = "sent-privately"
     case session
     /// A partial: the report-back session's ten-minute agenda.
     case sessionAgenda = "session-agenda"
@@ -87,6 +111,8 @@ public enum Template: String, CaseIterable, Sendable {
     case summary
     case summaryHeadline = "summary-headline"
     case trained
+    /// A partial: participation per week as sparklines.
+    case trends
     case training
     case unknownCommand = "unknown-command"
     case usage

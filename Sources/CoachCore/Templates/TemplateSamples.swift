@@ -40,11 +40,27 @@ public enum TemplateSamples {
         digest.trainingAsked = [training]
         digest.rerate = true
         digest.reward = RewardPrompt(sample: ())
+        digest.checkIn = true
+        digest.manager = ManagerDigestView(sample: ())
+
+        var shownAgain = reportBack
+        shownAgain.again = .init(sentOn: "2027-01-22")
+        shownAgain.late = nil
+        shownAgain.agenda = nil
+        shownAgain.next = nil
 
         let core: [any MessageView] = [
             AwayAckView(until: "2027-01-15"),
             BackAckView(wasAway: true),
             reportBack,
+            shownAgain,
+            HistoryView(
+                weeks: [HistoryView.Row(sample: ())], empty: false, cycle: 1,
+                trends: participation),
+            HistoryWeekView(weekNumber: 3, principle: "Listen to the customer", why: .notYet, due: "Friday 16:00"),
+            SentPrivatelyView(what: .history, weekNumber: 2, sent: true),
+            SentPrivatelyView(what: .digest, weekNumber: nil, sent: false),
+            IdeaAnsweredView(id: 3, idea: "A tips jar", author: "Jo", answer: "Yes, from March", replaced: true, waiting: 2),
             ReportBackHeadlineView(full: reportBack),
             ProgrammeFinishedView(late: late, weekCount: 12, principles: numbered),
             AnnouncementView(week: week, late: late, threads: true, lookingBack: lookingBack),
@@ -118,7 +134,9 @@ public enum TemplateSamples {
             AdminOnlyView(command: "start"),
             NotUnderstoodView(),
             IdeaAckView(id: 3, count: 5),
-            IdeasView(ideas: [.init(id: 3, text: "A tips jar for the team", author: "Jo")], empty: false, total: 5),
+            IdeasView(
+                ideas: [.init(id: 3, text: "A tips jar for the team", author: "Jo", answer: "Yes", answeredBy: "Alex")],
+                empty: false, total: 5),
             MeansAckView(id: 2, text: "listening before answering", count: 4, beforeAgreeing: true),
             DefinitionsView(agreed: "Customer service means care", definitions: [answer], empty: false, total: 4, isAdmin: true),
             DefinitionAgreedView(
@@ -170,6 +188,10 @@ public enum TemplateSamples {
     static var part: PrincipleDetailSetView.Part { PrincipleDetailSetView.Part(.skills) }
     static var scoreRow: ScoresView.Row { ScoresView.Row(sample: ()) }
     static var scores: ScoresView { ScoresView(rows: [scoreRow], raterCount: 4, memberCount: 5, empty: false, frozen: true) }
+    static var sparkline: Sparkline { Sparkline(sample: ()) }
+    static var participation: ParticipationTrend {
+        ParticipationTrend(firstWeek: 1, lastWeek: 5, examples: sparkline, contributors: sparkline)
+    }
 
     static var reportBack: ReportBackView {
         ReportBackView(
@@ -183,7 +205,7 @@ public enum TemplateSamples {
             definitionWeek: OpeningReport(answers: [answer], answerCount: 1, agreed: "Customer service means care", earlier: nil),
             agenda: agenda, next: NextWeek(sample: ()), feedback: feedbackCounts, hasFeedback: true,
             openComplaints: [feedbackRow], hasOpenComplaints: true, trainings: [training], trainingsHeld: 1,
-            waitingTrainings: [training], hasTrainings: true)
+            waitingTrainings: [training], hasTrainings: true, trends: participation)
     }
 }
 
@@ -256,6 +278,90 @@ extension GoalView {
         action = "Share the callback list each morning"
         actionFollowUp = 4
         openAction = "Share the callback list each morning"
+        trend = TemplateSamples.sparkline
+    }
+}
+
+extension Sparkline {
+    init(sample: ()) {
+        blocks = "▂▃▅▆▇"
+        first = "3"
+        last = "9"
+        shown = 5
+        total = 7
+        cut = true
+    }
+}
+
+extension ManagerDigestView {
+    init(sample: ()) {
+        weekNumber = 3
+        principle = "Listen to the customer"
+        trends = TemplateSamples.participation
+        quietWeeks = 2
+        quiet = true
+        notRecognised = [.init(name: "Priya", lastDate: "2027-01-05"), .init(name: "Ben", lastDate: nil)]
+        notSharing = [.init(name: "Theo", lastDate: nil)]
+        recognition = Recognition(sample: ())
+        followUpDays = 7
+        openTooLong = [FollowUpRow(sample: ())]
+        moreOpenTooLong = 2
+        overdueActions = [FollowUpRow(sample: ())]
+        ideas = [IdeaRow(sample: ())]
+        ideaCount = 12
+        moreIdeas = 2
+        goals = [TemplateSamples.goal]
+        allClear = true
+    }
+}
+
+extension ManagerDigestView.Recognition {
+    init(sample: ()) {
+        none = false
+        shoutOuts = 12
+        recognisedPeople = 7
+        memberCount = 10
+        giverCount = 4
+        givers = ["Alex", "Jo", "Priya", "Sam"]
+        several = true
+        most = 5
+        mostPercent = 42
+        evenPercent = 25
+    }
+}
+
+extension ManagerDigestView.IdeaRow {
+    init(sample: ()) {
+        id = 3
+        text = "A tips jar"
+        author = "Jo"
+        date = "2027-01-05"
+    }
+}
+
+extension ManagerDigestView.FollowUpRow {
+    init(sample: ()) {
+        id = 4
+        text = "The door sticks in the cold"
+        owner = "Alex"
+        days = 9
+        goal = 2
+        kpi = "Callbacks within a day"
+        complaint = 1
+    }
+}
+
+extension HistoryView.Row {
+    init(sample: ()) {
+        number = 2
+        principle = "Listen to the customer"
+        monday = "2027-01-11"
+        opening = false
+        examples = 9
+        contributors = 5
+        shoutOuts = 4
+        current = true
+        missed = true
     }
 }
 

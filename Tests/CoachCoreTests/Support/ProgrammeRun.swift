@@ -9,7 +9,9 @@ import Foundation
 /// compliments and complaints (some turned into follow-ups), trainings scheduled and confirmed (or not), appraisal
 /// records, and month ends (the programme starts on one of several Mondays, some just before a month's end); week 0's
 /// definition activity (answers, an agreed definition), a light first rating or a whole one, votes, the scores shared,
-/// a principle given the team's own skills, and a report-back session posted ahead or inside the report-back.
+/// a principle given the team's own skills, and a report-back session posted ahead or inside the report-back; the
+/// admins' weekly digest on a random day and time (or switched off), asked for now and then, ideas answered, and
+/// past report-backs shown again.
 ///
 /// Everything the bot sends is delivered and recorded with the state it came from, so the invariants can be checked
 /// against what people actually received. The same seed gives the same run.
@@ -77,6 +79,13 @@ struct ProgrammeRun {
     var customSkill: (principleID: String, text: String, at: Date)?
     /// Whether `schedule.session` posts the agenda ahead of the report-back.
     let sessionAhead: Bool
+    /// Draws for what issue 11 added (the digest's settings, `digest`, `history`, `idea answer`), from a generator
+    /// of their own, so the rest of each seed's programme is the one earlier builds ran.
+    var resultsRandom: SeededRandom
+    /// Every message carrying the manager's digest: to whom, when, of what kind, and whether they were away then.
+    var digests: [(destination: OutboundMessage.Destination, at: Date, kind: OutboundMessage.Kind, away: Bool)] = []
+    /// Past report-backs shown again at the end (`history <week>`): the record, and the text shown.
+    var shownAgain: [(record: ReportBackRecord, text: String)] = []
 
     init(seed: UInt64) throws {
         self.seed = seed
@@ -109,7 +118,16 @@ struct ProgrammeRun {
         let sessionAhead = Int.random(in: 0..<5, using: &random) < 2
         self.sessionAhead = sessionAhead
         let firstRating: CoachConfig.ProgrammeSettings.FirstRating = Int.random(in: 0..<5, using: &random) == 0 ? .all : .core
+        var resultsRandom = SeededRandom(seed: seed &* 0x2545_F491_4F6C_DD1D &+ 11)
+        // Any day (Saturday and Sunday move to the week's open days), before, at or after the check-in's time.
+        let digest = CoachConfig.DigestSettings(
+            enabled: Int.random(in: 0..<6, using: &resultsRandom) > 0, day: Int.random(in: 1...7, using: &resultsRandom),
+            time: [DailyTime(hour: 8, minute: 0), DailyTime(hour: 10, minute: 0), DailyTime(hour: 15, minute: 30)][
+                Int.random(in: 0..<3, using: &resultsRandom)],
+            quietWeeks: Int.random(in: 1...3, using: &resultsRandom), followUpDays: Int.random(in: 1...7, using: &resultsRandom))
+        self.resultsRandom = resultsRandom
         self.coach = try Fixtures.coach(capabilities: .init(directMessages: direct, threads: threads, markup: .plain)) { config in
+            config.digest = digest
             config.members = members
             config.admins = [members[0].id]
             config.programme.suggestedLength = length
@@ -122,6 +140,8 @@ struct ProgrammeRun {
     }
 
     var calendar: TeamCalendar { coach.schedule.calendar }
+    /// How every manager's digest begins, scheduled or asked for.
+    static let digestHeader = "your weekly digest as a manager"
     var admin: CoachConfig.RosterEntry { members[0] }
 
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &random) < p }
@@ -188,6 +208,11 @@ struct ProgrammeRun {
             }
         }
         for message in outcome.queued {
+            if message.text.contains(ProgrammeRun.digestHeader) {
+                var away = false
+                if case .direct(let id) = message.destination { away = state.members[id]?.isAway(on: calendar.localDate(of: now)) ?? false }
+                digests.append((message.destination, now, message.kind, away))
+            }
             checkActionRequests(message)
             collectClaims(message)
             if message.kind == .announcement, let week = state.weeks.last, state.jobs[ProgrammeSchedule.jobKey(.announce, week.key)] != nil,
@@ -318,6 +343,23 @@ struct ProgrammeRun {
             day = calendar.adding(days: 1, to: day)
         }
         advance(to: calendar.at(day, hour: 23, minute: 59))
+        showEveryReportBackAgain()
+    }
+
+    /// Asks, privately, for every report-back of the latest cycle again, to check each shows what it covered.
+    mutating func showEveryReportBackAgain() {
+        let cycle = state.weeks.last?.cycle
+        for record in state.reportBacks where record.cycle == cycle {
+            guard let week = state.weeks.last(where: { $0.key == record.weekKey && $0.cycle == record.cycle }) else { continue }
+            counter += 1
+            let message = InboundMessage(
+                id: "m\(counter)", senderID: admin.id, senderName: admin.name, text: "history \(state.number(of: week))",
+                isDirect: true)
+            let before = state
+            let outcome = coach.receive([message], at: now, state: &state)
+            observe(outcome, before: before)
+            shownAgain.append((record, outcome.queued.map(\.text).joined(separator: "\n")))
+        }
     }
 
     mutating func playDay(_ day: LocalDate, paused: inout Bool) {
@@ -404,6 +446,18 @@ struct ProgrammeRun {
         }
         if working, chance(0.05) {
             actions.append((12 * 60, admin, "!record @\(pick(members).name) \(pick(["", "last-month", "quarter", "all"]))", false))
+        }
+        // The admin asks for the digest, answers an idea or looks back at a week, now and then.
+        if working, Double.random(in: 0..<1, using: &resultsRandom) < 0.1 {
+            actions.append((12 * 60 + 10, admin, "!digest", false))
+        }
+        if working, let idea = state.ideas.first(where: { $0.answer == nil }), Double.random(in: 0..<1, using: &resultsRandom) < 0.2 {
+            actions.append((12 * 60 + 20, admin, "!idea answer \(idea.id) thanks, we will try it", false))
+        }
+        if working, let week = state.weeks.last, Double.random(in: 0..<1, using: &resultsRandom) < 0.1 {
+            let asker = members[Int.random(in: 0..<members.count, using: &resultsRandom)]
+            let number = Bool.random(using: &resultsRandom) ? state.number(of: week) : 1
+            actions.append((12 * 60 + 30, asker, "!history \(number)", false))
         }
         // The admin changes course now and then.
         if working, running {

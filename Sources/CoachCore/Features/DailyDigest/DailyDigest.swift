@@ -5,36 +5,84 @@ import Foundation
 /// day, goal figures and corrective actions, open follow-ups, a training they run today or whether it happened, the
 /// re-rating at the end, and for admins the monthly reward prompt), or nothing at all.
 ///
+/// The admins' weekly digest (`ManagerDigest`) is one of these messages too: on its day an admin's check-in waits
+/// for it and goes with it, at the later of the two times, so an admin still gets one message that day. Whatever
+/// rides on the admins' check-in that day (the monthly posts, the request to agree the team's definition) waits
+/// with it.
+///
 /// Only where the platform has private messages: naming someone in the channel for what they have not done would
 /// shame, not coach. Replies to what a person types are not nudges, and are not limited.
 enum DailyDigest {
     static func run(_ tx: inout Transaction) {
         let today = tx.today
+        guard let checkInDue = tx.coach.schedule.dailyNudgeDue(on: today) else { return }
+        let direct = tx.coach.capabilities.directMessages
+        let digestDue = direct ? ManagerDigest.pending(tx) : nil
         let job = "nudges:\(today)"
-        guard !tx.hasRun(job), let due = tx.coach.schedule.dailyNudgeDue(on: today), tx.now >= due else { return }
+        if !tx.hasRun(job), tx.now >= checkInDue {
+            // With the digest to come today, the admins' check-ins go with it.
+            checkIns(admins: digestDue == nil, others: true, digest: false, &tx)
+            tx.record(.jobRecorded(key: job, outcome: .done))
+        }
+        let key = ManagerDigest.jobKey(tx.weekKey)
+        if !direct, let due = ManagerDigest.pending(tx), tx.now >= due {
+            // It names people: without private messages it has nowhere to go.
+            tx.note(.notice, "manager digest not sent: this platform has no private messages", ["job": key])
+            tx.record(.jobRecorded(key: key, outcome: .skipped))
+        }
+        if let digestDue, tx.now >= max(digestDue, checkInDue) {
+            let hasProgramme = ManagerDigest.hasProgramme(tx)
+            checkIns(admins: true, others: false, digest: hasProgramme, &tx)
+            tx.record(.jobRecorded(key: key, outcome: hasProgramme ? .done : .skipped))
+        }
+    }
+
+    /// Today's check-ins for the admins, the others, or both; an admin's with the weekly digest when `digest`. The
+    /// monthly posts and the request to agree the definition go with the admins' check-ins, so they wait with them.
+    static func checkIns(admins: Bool, others: Bool, digest: Bool, _ tx: inout Transaction) {
         // The monthly posts ride on the first check-in of the month, so an admin's reward prompt is part of their
         // one private message that day, never a second.
-        let monthly = MonthlyPosts.due(tx)
+        let monthly = admins ? MonthlyPosts.due(tx) : nil
         if tx.coach.capabilities.directMessages {
-            let agreement = DefinitionWeek.agreementWanted(tx)
-            for member in tx.coach.activeMembers(tx.state, on: today) {
+            let agreement = admins ? DefinitionWeek.agreementWanted(tx) : nil
+            // Worked out once, for the first admin who gets it.
+            var manager: ManagerDigestView?
+            for member in tx.coach.activeMembers(tx.state, on: tx.today) {
+                let isAdmin = tx.config.isAdmin(member.id)
+                guard isAdmin ? admins : others else { continue }
                 var view = DigestView(name: member.name)
                 // In week 0 the ask is to finish the sentence; an example can wait for the first principle.
                 view.definition = DefinitionWeek.answerWanted(from: member.id, tx)
                 view.example = exampleWanted(from: member.id, tx)
-                if tx.config.isAdmin(member.id) { view.agreeFrom = agreement }
+                if isAdmin { view.agreeFrom = agreement }
                 (view.firstFigures, view.actions, view.stale) = Goals.digestItems(for: member.id, &tx)
                 view.followUps = FollowUps.digestItems(for: member.id, &tx)
                 (view.trainingToday, view.trainingAsked) = Trainings.digestItems(for: member.id, &tx)
                 view.rerate = rerateWanted(from: member.id, tx)
-                if tx.config.isAdmin(member.id) { view.reward = monthly?.reward }
-                guard view.hasItems else { continue }
+                if isAdmin { view.reward = monthly?.reward }
+                view.checkIn = view.hasItems
+                if isAdmin, digest {
+                    if manager == nil { manager = ManagerDigest.view(tx) }
+                    view.manager = manager
+                }
+                guard view.hasItems || view.manager != nil else { continue }
                 tx.send(view, to: .direct(userID: member.id), kind: .nudge)
             }
             if agreement != nil { tx.record(.jobRecorded(key: DefinitionWeek.agreementJob(tx.state), outcome: .done)) }
         }
         if let monthly { MonthlyPosts.post(monthly, &tx) }
-        tx.record(.jobRecorded(key: job, outcome: .done))
+    }
+
+    /// When a member's check-in goes out on a day: the daily nudge time, and for an admin on their digest's day the
+    /// digest's time when that is later, since the two go as one message. Nil on days off. What a training's
+    /// reminder promises is worked out from this.
+    static func checkInDue(for memberID: String, on day: LocalDate, _ tx: Transaction) -> Date? {
+        let schedule = tx.coach.schedule
+        guard let due = schedule.dailyNudgeDue(on: day) else { return nil }
+        guard tx.config.isAdmin(memberID), tx.coach.capabilities.directMessages,
+            let digest = schedule.digestDue(monday: tx.calendar.monday(of: day)), tx.calendar.localDate(of: digest) == day
+        else { return due }
+        return max(due, digest)
     }
 
     /// On the day of a running week's midweek reminder, the week for someone who has shared nothing in it yet.
@@ -78,6 +126,10 @@ struct DigestView: MessageView {
     var rerate = false
     /// For admins, on the first check-in of a month: who did well last month, and reward ideas.
     var reward: RewardPrompt?
+    /// For admins, once a week: the manager's digest (`ManagerDigest`), after the check-in's own items.
+    var manager: ManagerDigestView?
+    /// The check-in has items of its own, besides the digest.
+    var checkIn = false
 
     init(name: String) {
         self.name = name

@@ -262,6 +262,8 @@ struct GoalView: Encodable {
     var actionFollowUp: Int?
     /// The corrective action still being seen through (its follow-up open): the only one shown as under way.
     var openAction: String?
+    /// Its readings as a sparkline, from two readings on.
+    var trend: Sparkline?
 
     init(_ goal: Goal, _ tx: Transaction) {
         id = goal.id
@@ -289,6 +291,7 @@ struct GoalView: Encodable {
             action = last.text
             actionFollowUp = last.followUpID
         }
+        trend = Sparkline(goal.history.filter { $0.at <= tx.now }.map(\.value), scale: .lowestToHighest)
     }
 }
 

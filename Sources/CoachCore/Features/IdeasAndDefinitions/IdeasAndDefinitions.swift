@@ -5,7 +5,16 @@ import Foundation
 enum IdeasAndDefinitions {
     static let commands: [CommandDeclaration] = [
         CommandDeclaration("idea", aliases: ["ideas", "suggest"]) { words in
-            words.asksForList ? .form(ListIdeas()) : .form(AddIdea(text: words.rest))
+            if words.asksForList { return .form(ListIdeas()) }
+            // `idea answer 3 Yes, from March`: an admin's answer. An idea that merely starts with the word (`idea
+            // answer the phone by the third ring`) has no number after it, and stays an idea.
+            if ["answer", "reply"].contains(words.args[0].lowercased()), words.args.count >= 2,
+                let id = CommandWords.number(words.args[1])
+            {
+                let text = words.args.dropFirst(2).joined(separator: " ")
+                return text.isEmpty ? .malformed(.missingText) : .form(AnswerIdea(id: id, text: text))
+            }
+            return .form(AddIdea(text: words.rest))
         },
         CommandDeclaration("means", aliases: ["define", "definition", "definitions"]) { words in
             if words.asksForList { return .form(ListDefinitions()) }
@@ -44,8 +53,31 @@ enum IdeasAndDefinitions {
         func run(_ request: Request, _ tx: inout Transaction) {
             let recent = tx.state.ideas.suffix(listedIdeas)
             tx.reply(request, IdeasView(
-                ideas: recent.map { .init(id: $0.id, text: $0.text, author: tx.name(of: $0.authorID)) },
+                ideas: recent.map {
+                    .init(id: $0.id, text: $0.text, author: tx.name(of: $0.authorID), answer: $0.answer?.text,
+                        answeredBy: $0.answer.map { tx.name(of: $0.byID) })
+                },
                 empty: recent.isEmpty, total: tx.state.ideas.count))
+        }
+    }
+
+    /// An admin answers an idea, so nobody's idea disappears into the box unheard: the answer shows with the idea
+    /// in `ideas`, and the admins' weekly digest lists the ideas still waiting for one. Answering again replaces it.
+    struct AnswerIdea: CommandForm {
+        static let access = Access.admins
+        var id: Int
+        var text: String
+
+        func run(_ request: Request, _ tx: inout Transaction) {
+            guard let idea = tx.state.ideas.first(where: { $0.id == id }) else {
+                tx.reply(request, NotFoundView(kind: .idea, ref: "\(id)"))
+                return
+            }
+            tx.record(.ideaAnswered(id: id, answer: IdeaAnswer(text: text, byID: request.senderID, at: tx.now)))
+            let waiting = tx.state.ideas.filter { $0.answer == nil }.count
+            tx.reply(request, IdeaAnsweredView(
+                id: id, idea: idea.text, author: tx.name(of: idea.authorID), answer: text, replaced: idea.answer != nil,
+                waiting: waiting))
         }
     }
 
@@ -94,7 +126,22 @@ struct IdeasView: MessageView {
         var id: Int
         var text: String
         var author: String
+        /// An admin's answer, and who gave it.
+        var answer: String?
+        var answeredBy: String?
     }
+}
+
+struct IdeaAnsweredView: MessageView {
+    static let template = Template.ideaAnswered
+    var id: Int
+    var idea: String
+    var author: String
+    var answer: String
+    /// It had an answer before, which this one replaces.
+    var replaced: Bool
+    /// Ideas still waiting for an answer.
+    var waiting: Int
 }
 
 struct MeansAckView: MessageView {

@@ -21,11 +21,15 @@ struct RatingReport {
         var shown: Double? { mean.map(RatingReport.roundedForShow) }
         /// How far the raters agree: the share (in percent) who gave the most common score. Unlike the range, which
         /// is 1 to 5 for nearly any large team, it tells teams and principles apart. Nil with fewer than two views.
-        var agreement: Int? {
-            guard values.count >= 2 else { return nil }
-            let most = Dictionary(grouping: values, by: { $0 }).values.map(\.count).max() ?? 0
-            return Int((Double(most) * 100 / Double(values.count)).rounded())
-        }
+        var agreement: Int? { RatingReport.agreement(values) }
+    }
+
+    /// The share (in percent) of raters who gave the most common score; nil with fewer than two views. The one
+    /// definition of agreement, for the chat's scores and the report's figures alike.
+    static func agreement(_ values: [Int]) -> Int? {
+        guard values.count >= 2 else { return nil }
+        let most = Dictionary(grouping: values, by: { $0 }).values.map(\.count).max() ?? 0
+        return Int((Double(most) * 100 / Double(values.count)).rounded())
     }
 
     /// One decimal, halves away from zero, the same way every time (a formatter rounds 3.25 down and 3.75 up).

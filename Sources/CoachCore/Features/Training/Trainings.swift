@@ -226,10 +226,9 @@ enum Trainings {
     /// training that is still to come; nil when there is none (or no private messages to carry it).
     static func reminderDue(for training: Training, _ tx: Transaction) -> Date? {
         guard tx.coach.capabilities.directMessages else { return nil }
-        let schedule = tx.coach.schedule
         var day = tx.calendar.localDate(of: training.at)
         while day >= tx.today {
-            if let due = schedule.dailyNudgeDue(on: day), due < training.at {
+            if let due = DailyDigest.checkInDue(for: training.ownerID, on: day, tx), due < training.at {
                 return due > tx.now ? due : nil
             }
             day = tx.calendar.adding(days: -1, to: day)
@@ -239,12 +238,13 @@ enum Trainings {
 
     /// Whether today's check-in is the last one before the training starts.
     static func isReminderDay(for training: Training, _ tx: Transaction) -> Bool {
-        let schedule = tx.coach.schedule
-        guard let todays = schedule.dailyNudgeDue(on: tx.today), todays < training.at else { return false }
+        guard let todays = DailyDigest.checkInDue(for: training.ownerID, on: tx.today, tx), todays < training.at else {
+            return false
+        }
         let trainingDay = tx.calendar.localDate(of: training.at)
         var day = tx.calendar.adding(days: 1, to: tx.today)
         while day <= trainingDay {
-            if let due = schedule.dailyNudgeDue(on: day), due < training.at { return false }
+            if let due = DailyDigest.checkInDue(for: training.ownerID, on: day, tx), due < training.at { return false }
             day = tx.calendar.adding(days: 1, to: day)
         }
         return true

@@ -10,14 +10,31 @@ import Foundation
 /// "and N more". A long report-back goes out as a short headline in the channel with the full lists in its thread.
 ///
 /// It reads only the unreported run of examples (found by binary search) plus the cycle's weeks for the recognition
-/// spread, so its cost follows the size of the programme, not of the whole history.
+/// spread and the trends, so its cost follows the size of the programme, not of the whole history.
+///
+/// A report-back that went out can be shown again (`history <week>`): built the same way from the state as it stood
+/// when it went out (`ReportBackRecord`), so it reads as it did then, less what has been deleted since.
 struct ReportBack {
     let week: ProgrammeWeek
     let tx: Transaction
+    /// Set when showing a past report-back again: the examples it covered end here, not at the latest.
+    let throughExampleID: Int?
 
     init(week: ProgrammeWeek, _ tx: Transaction) {
         self.week = week
         self.tx = tx
+        throughExampleID = nil
+    }
+
+    /// A report-back that went out, as it stood then: `tx` is moved back to the moment it went out, with the goals,
+    /// follow-ups, feedback, trainings, ideas and definitions as they were (`CoachState.asOf`).
+    init(again record: ReportBackRecord, week: ProgrammeWeek, _ tx: Transaction) {
+        let state = tx.state.asOf(record, week: week)
+        let monday = tx.calendar.monday(containing: record.at)
+        self.week = week
+        self.tx = Transaction(
+            coach: tx.coach, state: state, now: record.at, weekMonday: monday, weekKey: tx.calendar.weekKey(monday: monday))
+        throughExampleID = record.throughExampleID
     }
 
     /// Longer than this (in characters), a report-back is a headline with its lists in a thread, where the platform
@@ -26,7 +43,9 @@ struct ReportBack {
 
     /// The examples this report-back covers: the week's own, and those not yet reported from elsewhere.
     func covered() -> (own: [Example], earlier: [Example]) {
-        let unreported = tx.state.examples.live(after: tx.state.reportedThroughExampleID)
+        let watermark = tx.state.reportedThroughExampleID
+        let unreported = throughExampleID.map { tx.state.examples.live(after: watermark, through: $0) }
+            ?? tx.state.examples.live(after: watermark)
         return (unreported.filter { $0.weekKey == week.key }, unreported.filter { $0.weekKey != week.key })
     }
 
@@ -40,7 +59,9 @@ struct ReportBack {
             for id in example.caughtIDs { credits[id, default: 0] += 1 }
         }
         let recognition = credits.sorted { ($1.value, tx.name(of: $0.key)) < ($0.value, tx.name(of: $1.key)) }
-        let spread = recognitionSpread(including: earlier)
+        // One walk over the cycle's examples gives the trends and who has been recognised so far.
+        let (weeks, recognisedByCycle) = ProgrammeFigures.weeksAndRecognised(tx, cycle: week.cycle)
+        let spread = recognitionSpread(recognisedByCycle[week.cycle] ?? [], including: earlier)
         let goals = state.goals.filter { !$0.closed }
         // A goal's corrective action shows under its goal, and a complaint's follow-up under the complaints still
         // open; listing either again as a follow-up would say it twice.
@@ -64,10 +85,12 @@ struct ReportBack {
             ideas: ideas.map { AuthoredText(text: $0.text, author: tx.name(of: $0.authorID)) }, hasIdeas: !ideas.isEmpty,
             definitions: definitions.map { AuthoredText(text: $0.text, author: tx.name(of: $0.authorID)) },
             hasDefinitions: !definitions.isEmpty, definitionWeek: opening ? DefinitionWeek.reportSection(tx) : nil,
-            // With a session time of its own, the agenda went out ahead of the meeting.
-            agenda: tx.coach.schedule.due(.session, monday: week.monday) == nil
+            // With a session time of its own, the agenda went out ahead of the meeting; shown again later, the
+            // meeting is long past.
+            agenda: throughExampleID == nil && tx.coach.schedule.due(.session, monday: week.monday) == nil
                 ? SessionAgenda(inReport: true, inThread: false, shoutOuts: caught.count) : nil,
-            next: NextWeek(after: week, tx))
+            next: throughExampleID == nil ? NextWeek(after: week, tx) : nil)
+        view.trends = ParticipationTrend(weeks)
         let feedback = CustomerFeedback.reportBack(tx)
         view.feedback = feedback.counts
         view.hasFeedback = feedback.counts.compliments + feedback.counts.complaints > 0
@@ -81,13 +104,11 @@ struct ReportBack {
         return view
     }
 
-    /// Distinct people recognised so far this cycle, against the team's size: recognition should reach everyone,
-    /// not pile up on a few.
-    func recognitionSpread(including earlier: [Example]) -> (recognised: Int, members: Int) {
-        var recognised = Set<String>()
-        for w in tx.state.weeks where w.cycle == week.cycle {
-            for example in tx.state.examples.inWeek(w.key) { recognised.formUnion(example.caughtIDs) }
-        }
+    /// Distinct people recognised so far this cycle (`recognised`, from the cycle's weeks up to this one), with those
+    /// caught in examples counted late, against the team's size: recognition should reach everyone, not pile up on a
+    /// few.
+    func recognitionSpread(_ recognised: Set<String>, including earlier: [Example]) -> (recognised: Int, members: Int) {
+        var recognised = recognised
         for example in earlier { recognised.formUnion(example.caughtIDs) }
         return (recognised.count, tx.state.members.count)
     }
@@ -98,6 +119,7 @@ struct ReportBack {
         let report = ReportBack(week: week, tx)
         var view = report.view()
         view.late = late
+        let record = Self.record(week, tx)
         let throughID = tx.state.examples.nextID - 1
         // The lists are rendered once: as the thread's text when they are long, and only when they are short (and
         // so cheap) again as the one post.
@@ -115,6 +137,19 @@ struct ReportBack {
         }
         if throughID > tx.state.reportedThroughExampleID { tx.record(.examplesReported(throughID: throughID)) }
         Self.recordPeopleReported(&tx)
+        tx.record(.reportBackRecorded(record))
+    }
+
+    /// What the report-back going out now covers, for showing it again later: read before the watermarks move.
+    static func record(_ week: ProgrammeWeek, _ tx: Transaction) -> ReportBackRecord {
+        let state = tx.state
+        return ReportBackRecord(
+            weekKey: week.key, cycle: week.cycle, at: tx.now, afterExampleID: state.reportedThroughExampleID,
+            throughExampleID: max(state.reportedThroughExampleID, state.examples.nextID - 1),
+            afterFeedbackID: state.reportedThroughFeedbackID,
+            throughFeedbackID: max(state.reportedThroughFeedbackID, state.feedback.last?.id ?? 0),
+            trainingIDs: state.trainings.filter { $0.outcome != nil && !$0.reported }.map(\.id),
+            goalIDs: state.goals.filter { !$0.closed }.map(\.id))
     }
 
     /// The feedback counted and the training outcomes listed are not counted or listed again.
@@ -132,6 +167,8 @@ struct ReportBackView: MessageView {
 
     @Inline var week: WeekView
     @Inline var late: LateNotice? = nil
+    /// Shown again on request (`history <week>`), privately, after it went out.
+    var again: ShownAgain? = nil
     /// In the headline's thread: the headline already gave the counts and the names.
     var inThread = false
     var counts: Counts
@@ -163,7 +200,8 @@ struct ReportBackView: MessageView {
     var definitionWeek: OpeningReport?
     /// The ten-minute report-back session's agenda, unless `schedule.session` posted it ahead of the meeting.
     var agenda: SessionAgenda?
-    var next: NextWeek
+    /// What comes next week; nil when shown again, since what came next is history too.
+    var next: NextWeek?
     /// Customer feedback logged since the last report-back, and every complaint still open.
     var feedback = FeedbackCounts(compliments: 0, complaints: 0, stillOpen: 0)
     var hasFeedback = false
@@ -174,6 +212,8 @@ struct ReportBackView: MessageView {
     var trainingsHeld = 0
     var waitingTrainings: [TrainingRow] = []
     var hasTrainings = false
+    /// Examples and people who shared, per principle week of the cycle so far, as sparklines.
+    var trends: ParticipationTrend? = nil
 
     /// The week's own examples: every one is either the sender's own (`own`) or a shout-out (`shoutOuts`).
     struct Counts: Encodable {
@@ -188,6 +228,11 @@ struct ReportBackView: MessageView {
         var count: Int
         /// Recognised more than once, so the count is worth showing.
         var several: Bool
+    }
+
+    /// When a report-back shown again went out.
+    struct ShownAgain: Encodable {
+        var sentOn: String
     }
 }
 
