@@ -55,8 +55,7 @@ public enum TemplateSamples {
             reportBack,
             shownAgain,
             HistoryView(
-                weeks: [HistoryView.Row(sample: ())], empty: false, cycle: 1,
-                trends: participation),
+                weeks: [HistoryView.Row(sample: ())], empty: false, cycle: 1, trends: participation, example: 2),
             HistoryWeekView(weekNumber: 3, principle: "Listen to the customer", why: .notYet, due: "Friday 16:00"),
             SentPrivatelyView(what: .history, weekNumber: 2, sent: true),
             SentPrivatelyView(what: .digest, weekNumber: nil, sent: false),
