@@ -295,11 +295,13 @@ extension ManagerDigestView {
         principle = "Listen to the customer"
         trends = TemplateSamples.participation
         quietWeeks = 2
+        oneWeek = false
         quiet = true
         notRecognised = [.init(name: "Priya", lastDate: "2027-01-05"), .init(name: "Ben", lastDate: nil)]
         notSharing = [.init(name: "Theo", lastDate: nil)]
         recognition = Recognition(sample: ())
         followUpDays = 7
+        oneDay = false
         openTooLong = [FollowUpRow(sample: ())]
         moreOpenTooLong = 2
         overdueActions = [FollowUpRow(sample: ())]
