@@ -391,6 +391,12 @@ actor SimulatedTeam: PollingTransport {
         {
             actions.append((9 * 60 + 45, admin, .assignComplaint))
         }
+        // Once, in the programme's third week, someone looks back over the weeks, and the admin asks for the first
+        // week's report-back again.
+        if running, members.count > 1, calendar.days(from: options.startMonday, to: day) == 15 {
+            actions.append((12 * 60 + 5, members[1], .text("!history")))
+            actions.append((12 * 60 + 10, admin, .text("!history 1")))
+        }
         // Monday, after the weekly digest: the admin answers the idea that has waited longest.
         if running, weekday == 2, state.ideas.contains(where: { $0.answer == nil }) {
             actions.append((10 * 60 + 30, admin, .answerIdea))

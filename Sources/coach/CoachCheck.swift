@@ -329,6 +329,11 @@ struct CheckReportView: MessageView {
             let nudge = (0...366).lazy.compactMap { schedule.dailyNudgeDue(on: calendar.adding(days: $0, to: today)) }
                 .first { $0 > now }
             posts.append(Post(slot: "dailyNudge", when: nudge.map { prompts.timestamp($0, in: calendar) }))
+            // The admins' weekly digest, when it is on: with their check-in that day, at the later of the two times.
+            if config.digest.enabled {
+                let digest = mondays.lazy.compactMap { schedule.digestDue(monday: $0) }.first { $0 > now }
+                posts.append(Post(slot: "digest", when: digest.map { prompts.timestamp($0, in: calendar) }))
+            }
             admins = config.admins.map { id in Admin(id: id, name: config.members.first { $0.id == id }?.name) }
             holidays = config.holidays.map { Holiday(from: $0.first.description, to: $0.last == $0.first ? nil : $0.last.description) }
             state = stateDirectory?.path ?? config.stateDirectory

@@ -26,6 +26,7 @@ struct HistoryTests {
         #expect(reply.text.contains("Examples per week, weeks 1–3: █▆▁ (3 → 0)"))
         #expect(reply.text.contains("People who shared per week, weeks 1–3: █▃▁ (3 → 0)"))
         #expect(!reply.text.contains("still to come"), "every week listed has had its report-back")
+        #expect(reply.text.contains("e.g. !history 3. I'll send it to you privately."), "the latest week reported")
     }
 
     @Test("the week under way is listed so far, and left out of the trends until its report-back")
@@ -34,6 +35,7 @@ struct HistoryTests {
         let reply = try #require(h.say("sam", "!history", name: "Sam").first).text
         #expect(reply.contains("shout-outs 0 (so far: its report-back is still to come)"))
         #expect(reply.contains("Examples per week, weeks 1–2: █▆ (3 → 2)"))
+        #expect(reply.contains("e.g. !history 2."))
     }
 
     @Test("before the programme, history says there is none yet")

@@ -32,7 +32,7 @@ struct ManagerDigestTests {
 
         #expect(digest.contains("We're in week 3:"))
         #expect(digest.contains("Examples per week, weeks 1–2: █▆ (3 → 2)"), "up to the last week reported, not the one begun")
-        #expect(digest.contains("Not recognised in the last 2 weeks"))
+        #expect(digest.contains("Not recognised in the last 2 weeks or this week so far"))
         #expect(digest.contains("- Alex, not yet this cycle"))
         #expect(!digest.contains("- Priya"), "away people are resting, not quiet")
         #expect(digest.contains("- 2 of 4 of us recognised, in 3 shout-outs."))
@@ -44,6 +44,16 @@ struct ManagerDigestTests {
         #expect(digest.contains("- Goal 1, Reply time (Sam): 6 hours against an aim of 4 hours; action under way: a second person on the phones"))
         #expect(digest.contains("  Readings: ▁█ (3 → 6); aim 4 hours, down is good"))
         #expect(!digest.contains("Nothing needs you this week"))
+    }
+
+    @Test("one week and one day read as such")
+    func singular() throws {
+        var h = try ProgrammeFiguresTests.threeWeeks(quietWeeks: 1) { $0.digest.followUpDays = 1 }
+        let digest = try #require(h.say("alex", "digest", name: "Alex", direct: true).first).text
+        #expect(digest.contains("Not recognised last week or this week so far"))
+        #expect(digest.contains("Shared no example last week or this week so far"))
+        #expect(digest.contains("Follow-ups open longer than a day:"))
+        #expect(digest.contains("Corrective actions overdue (open longer than a day):"))
     }
 
     @Test("at most one a week: later check-ins that week carry no digest, and the next week brings the next")

@@ -72,6 +72,7 @@ struct CheckTests {
                 reminder: 2026-12-02 Wednesday 12:00
                 summary: 2026-12-04 Friday 16:00
                 dailyNudge: 2026-12-02 Wednesday 10:00
+                digest: 2026-12-07 Monday 10:00
               admins: Alex (alex)
               holidays: 2026-12-25 to 2027-01-01
               state folder: \(state.path)

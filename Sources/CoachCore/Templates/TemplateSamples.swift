@@ -55,8 +55,7 @@ public enum TemplateSamples {
             reportBack,
             shownAgain,
             HistoryView(
-                weeks: [HistoryView.Row(sample: ())], empty: false, cycle: 1,
-                trends: participation),
+                weeks: [HistoryView.Row(sample: ())], empty: false, cycle: 1, trends: participation, example: 2),
             HistoryWeekView(weekNumber: 3, principle: "Listen to the customer", why: .notYet, due: "Friday 16:00"),
             SentPrivatelyView(what: .history, weekNumber: 2, sent: true),
             SentPrivatelyView(what: .digest, weekNumber: nil, sent: false),
@@ -299,11 +298,13 @@ extension ManagerDigestView {
         principle = "Listen to the customer"
         trends = TemplateSamples.participation
         quietWeeks = 2
+        oneWeek = false
         quiet = true
         notRecognised = [.init(name: "Priya", lastDate: "2027-01-05"), .init(name: "Ben", lastDate: nil)]
         notSharing = [.init(name: "Theo", lastDate: nil)]
         recognition = Recognition(sample: ())
         followUpDays = 7
+        oneDay = false
         openTooLong = [FollowUpRow(sample: ())]
         moreOpenTooLong = 2
         overdueActions = [FollowUpRow(sample: ())]

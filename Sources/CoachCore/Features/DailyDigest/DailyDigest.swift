@@ -26,8 +26,11 @@ enum DailyDigest {
         }
         let key = ManagerDigest.jobKey(tx.weekKey)
         if !direct, let due = ManagerDigest.pending(tx), tx.now >= due {
-            // It names people: without private messages it has nowhere to go.
-            tx.note(.notice, "manager digest not sent: this platform has no private messages", ["job": key])
+            // It names people: without private messages it has nowhere to go. Said once a week, and only when there
+            // was something to say.
+            if ManagerDigest.hasProgramme(tx) {
+                tx.note(.notice, "manager digest not sent: this platform has no private messages", ["job": key])
+            }
             tx.record(.jobRecorded(key: key, outcome: .skipped))
         }
         if let digestDue, tx.now >= max(digestDue, checkInDue) {

@@ -30,9 +30,10 @@ enum History {
             let cycle = History.cycle(tx.state)
             let weeks = ProgrammeFigures.weeks(tx, cycle: cycle)
             // The trends stop at the last week whose report-back is out: a week under way would read as a drop.
+            let reported = weeks.filter { $0.reportBack != .notYet }
             tx.reply(request, HistoryView(
                 weeks: weeks.map(HistoryView.Row.init), empty: weeks.isEmpty, cycle: cycle,
-                trends: ParticipationTrend(weeks.filter { $0.reportBack != .notYet })))
+                trends: ParticipationTrend(reported), example: reported.last(where: { $0.reportBack == .sent })?.number))
         }
     }
 
@@ -152,6 +153,8 @@ struct HistoryView: MessageView {
     var empty: Bool
     var cycle: Int
     var trends: ParticipationTrend?
+    /// The week to show in the example of `history <week>`: the latest whose report-back went out, if one has.
+    var example: Int?
 
     struct Row: Encodable {
         var number: Int

@@ -80,10 +80,10 @@ enum ManagerDigest {
             principle: week.map { tx.principle(id: $0.principleID)?.title ?? $0.principleID },
             // Weeks whose report-back is out: on a Monday the week just begun would read as a collapse.
             trends: ParticipationTrend(figures.weeks.filter { $0.reportBack != .notYet }), quietWeeks: figures.quietWeeks,
-            quiet: quiet,
+            oneWeek: figures.quietWeeks == 1, quiet: quiet,
             notRecognised: quiet ? figures.notRecognised.map(ManagerDigestView.QuietRow.init) : [],
             notSharing: quiet ? figures.notSharing.map(ManagerDigestView.QuietRow.init) : [],
-            recognition: .init(figures.recognition), followUpDays: figures.followUpDays,
+            recognition: .init(figures.recognition), followUpDays: figures.followUpDays, oneDay: figures.followUpDays == 1,
             openTooLong: overdue.prefix(listed).map { .init($0, kpi: nil) },
             moreOpenTooLong: max(0, overdue.count - listed),
             overdueActions: figures.followUps.overdueActions.map { .init($0, kpi: $0.goalID.flatMap { kpis[$0] }) },
@@ -101,13 +101,17 @@ struct ManagerDigestView: Encodable {
     var weekNumber: Int?
     var principle: String?
     var trends: ParticipationTrend?
+    /// The weeks the quiet lists look back over (besides this week so far); `oneWeek` when that is one.
     var quietWeeks: Int
+    var oneWeek: Bool
     /// The quiet lists are shown: the cycle has run `quietWeeks` weeks, and is still running.
     var quiet: Bool
     var notRecognised: [QuietRow]
     var notSharing: [QuietRow]
     var recognition: Recognition
+    /// How long a follow-up may stay open; `oneDay` when that is one.
     var followUpDays: Int
+    var oneDay: Bool
     var openTooLong: [FollowUpRow]
     var moreOpenTooLong: Int
     var overdueActions: [FollowUpRow]
