@@ -2,6 +2,7 @@ import ArgumentParser
 import CoachChat
 import CoachCore
 import CoachPlatforms
+import CoachReport
 import CoachRuntime
 import Foundation
 import Logging
@@ -96,9 +97,12 @@ struct Run: AsyncParsableCommand, DeploymentUse {
             + "The commands are: \(names.joined(separator: ", ")). See coach --help."
     }
 
-    /// The programme report the bot sends in the chat (`report html`). This build has no report renderer, so the
-    /// bot answers with how to get the report on the server; the `CoachReport` module's renderer goes here.
-    static let reports: ReportFiles.Maker? = nil
+    /// The programme report the bot sends in the chat (`report html`): the same page `coach report --html` writes,
+    /// prepared once at start (a setup the renderer cannot use stops the start with its reason).
+    static let reports: ReportFiles.Maker? = { setup in
+        let renderer = try ReportRenderer(setup: setup)
+        return { try renderer.html(state: $0, at: $1) }
+    }
 
     func run() async throws {
         let setup: CoachSetup
