@@ -47,22 +47,38 @@ struct DeploymentOptions<Use: DeploymentUse>: ParsableArguments {
     @Option(help: "How much to log, to stderr.")
     var logLevel: Logger.Level = .notice
 
+    @Option(help: "How log lines look: text for people, json for log collectors (one JSON object per line).")
+    var logFormat: LogFormat = .text
+
     func load() throws -> CoachSetup {
         try CoachSetup.load(configPath: config, promptsPath: prompts, stateOverride: state)
     }
 
     func logger(_ label: String) -> Logger {
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        logFormat.bootstrap(level: logLevel)
         return Logger(label: label)
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// `--log-format`.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+
+    func bootstrap(level: Logger.Level) {
+        let format = self
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = switch format {
+            case .text: StreamLogHandler.standardError(label: label)
+            case .json: JSONLogHandler.standardError(label: label)
+            }
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
 
 /// Prints a start-up failure as the one clear sentence it carries, with the deployment's secrets masked, and exits
 /// non-zero.
@@ -81,6 +97,12 @@ struct Run: AsyncParsableCommand, DeploymentUse {
 
     @OptionGroup var deployment: DeploymentOptions<Run>
 
+    @Option(help: ArgumentHelp(
+        "Run every team of a folder in this one process: each subfolder with a coach.json is a team, with its own "
+            + "state, platform and credentials, and optionally its own Prompts/ overriding the shared wording file by "
+            + "file. SIGHUP (or a restart) picks up teams added, removed or changed.", valueName: "folder"))
+    var teams: String?
+
     /// Words that are no option. Run is the default subcommand, so `coach chek` arrives here as the word "chek";
     /// ArgumentParser would only say "Unexpected argument", so `validate` names the closest subcommand instead.
     @Argument(help: .hidden)
@@ -88,6 +110,11 @@ struct Run: AsyncParsableCommand, DeploymentUse {
 
     func validate() throws {
         if let word = unexpected.first { throw ValidationError(Self.notACommand(word)) }
+        if teams != nil, deployment.config != nil || deployment.state != nil {
+            throw ValidationError(
+                "--teams runs each team with its own coach.json and state folder, so it takes no --config or --state. "
+                    + "Use coach run --teams <folder>, or coach run --config <file> for one deployment.")
+        }
     }
 
     static func notACommand(_ word: String) -> String {
@@ -105,6 +132,25 @@ struct Run: AsyncParsableCommand, DeploymentUse {
     }
 
     func run() async throws {
+        if let teams {
+            let folder = TeamsFolder(teams)
+            do {
+                _ = try folder.scan()
+            } catch {
+                throw fail(error)
+            }
+            // No team reads the terminal: each has a chat platform of its own.
+            let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"), readsInput: false)
+            do {
+                let teamsGroup = CoachBuilder.teamsGroup(
+                    folder: folder, promptsPath: deployment.prompts, outside, reports: Self.reports,
+                    reloads: CoachBuilder.reloadSignals())
+                try await teamsGroup.group.run()
+            } catch {
+                throw fail(error)
+            }
+            return
+        }
         let setup: CoachSetup
         do {
             setup = try deployment.load()
