@@ -62,6 +62,36 @@ struct DeploymentOptions<Use: DeploymentUse>: ParsableArguments {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
+/// `--teams DIR --team NAME`: one team of a teams folder, for the commands that work on one deployment's state
+/// (report, export, backup, forget). Without them, `--config` and `--state` say which deployment as before.
+struct TeamChoice: ParsableArguments {
+    @Option(help: ArgumentHelp("A teams folder, as coach run --teams takes; with --team.", valueName: "folder"))
+    var teams: String?
+
+    @Option(help: ArgumentHelp("The team to work on: the name of its folder in --teams.", valueName: "name"))
+    var team: String?
+
+    func validate() throws {
+        switch (teams, team) {
+        case (nil, nil), (.some, .some): return
+        case (.some(let folder), nil):
+            throw ValidationError("--teams needs --team to say which team, e.g. --teams \(folder) --team acme.")
+        case (nil, .some(let name)):
+            throw ValidationError("--team needs --teams to say which folder it is in, e.g. --teams /etc/servicecoach/teams --team \(name).")
+        }
+    }
+
+    /// The chosen team's setup, or the deployment `--config` names when no team was chosen.
+    func load<Use>(_ deployment: DeploymentOptions<Use>) throws -> CoachSetup {
+        guard let teams, let team else { return try deployment.load() }
+        guard deployment.config == nil, deployment.state == nil else {
+            throw ValidationError("--teams and --team choose the team's own coach.json and state folder, so they take no --config or --state.")
+        }
+        let folder = try TeamsFolder(teams).team(named: team)
+        return try CoachSetup.load(configPath: folder.config.path, promptsPath: deployment.prompts, stateOverride: nil, team: folder)
+    }
+}
+
 /// `--log-format`.
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {
     case text
@@ -232,8 +262,30 @@ struct Check: AsyncParsableCommand, DeploymentUse {
 
     @OptionGroup var deployment: DeploymentOptions<Check>
 
+    @Option(help: ArgumentHelp(
+        "Check every team of a teams folder (as coach run --teams runs them): one section per team, then the total.",
+        valueName: "folder"))
+    var teams: String?
+
+    func validate() throws {
+        if teams != nil, deployment.config != nil || deployment.state != nil {
+            throw ValidationError("--teams checks each team's own coach.json and state folder, so it takes no --config or --state.")
+        }
+    }
+
     func run() async throws {
         let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"), readsInput: false)
+        if let teams {
+            let report: CoachCheck.Report
+            do {
+                report = try await CoachCheck.runTeams(folder: TeamsFolder(teams), promptsPath: deployment.prompts, outside: outside)
+            } catch {
+                throw fail(error)
+            }
+            print(report.text)
+            if report.problems > 0 { throw ExitCode(1) }
+            return
+        }
         let report = await CoachCheck.run(
             configPath: deployment.config, promptsPath: deployment.prompts, stateOverride: deployment.state,
             outside: outside)

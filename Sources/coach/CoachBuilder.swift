@@ -102,7 +102,7 @@ enum CoachBuilder {
         let teams = TeamsService(
             read: { TeamsReading(folder: folder, promptsPath: promptsPath) },
             start: { team, setup in
-                guard setup.config.transport.kind != "console" else { throw SetupError.consoleInTeams }
+                if let refusal = teamRefusal(setup) { throw refusal }
                 var own = outside
                 own.logger[metadataKey: "team"] = "\(team.name)"
                 // Each team's retries jitter apart, so teams sharing a platform that failed do not retry in step.
@@ -117,6 +117,11 @@ enum CoachBuilder {
             services: [.init(service: teams, serviceName: teams.description)],
             gracefulShutdownSignals: outside.shutdownSignals, logger: outside.logger))
         return (group, teams)
+    }
+
+    /// Why a setup cannot be one team of many, if it cannot: the local chat needs the one terminal.
+    static func teamRefusal(_ setup: CoachSetup) -> SetupError? {
+        setup.config.transport.kind == "console" ? .consoleInTeams : nil
     }
 
     /// One element per SIGHUP, for as long as the process runs.
