@@ -98,7 +98,7 @@ public actor CoachSession {
         try commit(coach.fileNotSent(outboxID: id, problem: problem, reason: reason, at: now, state: &state))
     }
 
-    public func nextWakeUp(after now: Date) -> Date { coach.schedule.nextWakeUp(after: now) }
+    public func nextWakeUp(after now: Date) -> Date { coach.nextWakeUp(after: now, state: state) }
 
     /// Writes a fresh snapshot, so the next start replays nothing.
     public func compact() throws {

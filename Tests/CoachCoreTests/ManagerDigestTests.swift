@@ -81,8 +81,8 @@ struct ManagerDigestTests {
         let (adminsCheckIn, membersCheckIn) = (h.instant("2027-01-25 15:00"), h.instant("2027-01-25 10:00"))
         _ = coach.transact(&state, at: h.now) { tx in
             let monday = LocalDate(year: 2027, month: 1, day: 25)
-            #expect(DailyDigest.checkInDue(for: "alex", on: monday, tx) == adminsCheckIn)
-            #expect(DailyDigest.checkInDue(for: "sam", on: monday, tx) == membersCheckIn)
+            #expect(DailyDigest.checkInDue(for: "alex", on: monday, in: tx.calendar, tx) == adminsCheckIn)
+            #expect(DailyDigest.checkInDue(for: "sam", on: monday, in: tx.calendar, tx) == membersCheckIn)
         }
         #expect(h.coach.schedule.nextWakeUp(after: h.instant("2027-01-25 10:00")) == h.instant("2027-01-25 15:00"))
     }

@@ -20,11 +20,11 @@ enum People {
     static func advance(_ h: inout Harness, to text: String) -> [OutboundMessage] {
         let end = h.instant(text)
         var queued: [OutboundMessage] = []
-        var next = h.coach.schedule.nextWakeUp(after: h.now)
+        var next = h.coach.nextWakeUp(after: h.now, state: h.state)
         while next <= end {
             h.now = next
             queued += h.tick().queued
-            next = h.coach.schedule.nextWakeUp(after: h.now)
+            next = h.coach.nextWakeUp(after: h.now, state: h.state)
         }
         h.now = end
         queued += h.tick().queued

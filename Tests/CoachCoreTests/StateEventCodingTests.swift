@@ -107,6 +107,8 @@ struct StateEventCodingTests {
                 weekKey: "2027-W01", cycle: 1, at: at, afterExampleID: 4, throughExampleID: 9, afterFeedbackID: 0,
                 throughFeedbackID: 2, trainingIDs: [3], goalIDs: [1, 2]))]
         case .ideaAnswered: [.ideaAnswered(id: 1, answer: IdeaAnswer(text: "we'll try it \"soon\"", byID: "u9", at: at))]
+        case .memberTimeZone: [.memberTimeZone(id: "u1", zone: "Asia/Kolkata"), .memberTimeZone(id: "u1", zone: nil)]
+        case .memberCheckedIn: [.memberCheckedIn(id: "u1", at: at)]
         }
     }
 

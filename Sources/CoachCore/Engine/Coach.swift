@@ -202,6 +202,14 @@ public struct Coach: Sendable {
 
     public func localDate(_ instant: Date) -> LocalDate { calendar.localDate(of: instant) }
 
+    /// The calendar a member's check-ins keep: their own time zone (`timezone`), or the team's. A name this machine
+    /// cannot look up never gets this far (`StateBounds` refuses it when the state is read), but would fall back to
+    /// the team's rather than trap.
+    public func calendar(for member: Member?) -> TeamCalendar {
+        guard let name = member?.timeZone, let zone = TimeZoneNames.zone(name) else { return calendar }
+        return TeamCalendar(timeZone: zone)
+    }
+
     /// Members who count for nudges and recognition spread: everyone known except the away.
     func activeMembers(_ state: CoachState, on date: LocalDate) -> [Member] {
         state.members.values.filter { !$0.isAway(on: date) }.sorted { $0.name < $1.name }

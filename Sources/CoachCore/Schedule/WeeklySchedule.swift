@@ -72,7 +72,10 @@ public struct WeeklySchedule: Sendable {
     /// When the admins' weekly digest is due in the week starting `monday`: its day and time, moved off a day off or a
     /// holiday to the next open day of that week (or the last open day before it, at the week's end), so it never
     /// lands on a day the team is not at work. Nil when it is switched off or the week has no open day.
-    public func digestDue(monday: LocalDate) -> Date? {
+    ///
+    /// `calendar` is an admin's own time zone (`timezone`): the same day and time, on their clock.
+    public func digestDue(monday: LocalDate, in calendar: TeamCalendar? = nil) -> Date? {
+        let calendar = calendar ?? self.calendar
         guard digest.enabled else { return nil }
         let day = calendar.adding(days: (digest.day + 5) % 7, to: monday)
         let open = openDays(monday: monday)
@@ -81,9 +84,29 @@ public struct WeeklySchedule: Sendable {
     }
 
     /// When the daily nudges are due on a date, or nil on days off.
-    public func dailyNudgeDue(on date: LocalDate) -> Date? {
+    ///
+    /// `calendar` is a member's own time zone (`timezone`): `date` is then their local date, a working day by its
+    /// weekday there, and the nudge comes at the configured time on their clock. The team's holidays are dates, and
+    /// apply to a member's local date of the same name: the programme rests on those days, so there is nothing to
+    /// nudge about, wherever the member is (their own days off are `away`).
+    public func dailyNudgeDue(on date: LocalDate, in calendar: TeamCalendar? = nil) -> Date? {
+        let calendar = calendar ?? self.calendar
         guard settings.workdays.contains(calendar.weekday(of: date)), !isHoliday(date) else { return nil }
         return calendar.at(date, hour: settings.dailyNudge.hour, minute: settings.dailyNudge.minute)
+    }
+
+    /// The next instant after `now` a check-in could fall due on a member's own clock: the nudge time of each of the
+    /// next days there, and with `digest` (an admin) the digest's time too. The runtime must wake for these as well
+    /// as for the team's (`Coach.nextWakeUp`), or it would sleep past them.
+    public func nextCheckIn(after now: Date, in calendar: TeamCalendar, digest: Bool) -> Date? {
+        let today = calendar.localDate(of: now)
+        var candidates: [Date] = []
+        for dayOffset in 0...8 {
+            let date = calendar.adding(days: dayOffset, to: today)
+            if let due = dailyNudgeDue(on: date, in: calendar) { candidates.append(due) }
+            if digest, let due = digestDue(monday: calendar.monday(of: date), in: calendar) { candidates.append(due) }
+        }
+        return candidates.filter { $0 > now }.min()
     }
 
     /// Whether a post due at `due` and made at `now` counts as late.

@@ -5,9 +5,10 @@ import Foundation
 public struct CoachState: Codable, Sendable, Equatable {
     /// 2: examples carry a report watermark, suggestions wait for a "yes", a message may be queued in the thread of
     /// another. 3: the team's agreed definition, votes, its own principle details, trainings and customer feedback.
-    /// 4: what each report-back covered (for `history`), and admins' answers to ideas.
-    /// A state written by 1, 2 or 3 still loads (see `init(from:)`).
-    public static let schemaVersion = 4
+    /// 4: what each report-back covered (for `history`), and admins' answers to ideas. 5: a member's own time zone,
+    /// and when their own clock last ran their check-in.
+    /// A state written by 1 to 4 still loads (see `init(from:)`; a member's new fields are optional).
+    public static let schemaVersion = 5
 
     public var members: [String: Member] = [:]
     /// Principles the team wrote itself, next to the catalogue's.
@@ -121,12 +122,25 @@ public struct Member: Codable, Sendable, Equatable {
     /// The @-name people type for this member (a Telegram or Mattermost username), where the platform has one.
     public var handle: String?
     public var awayUntil: LocalDate?
+    /// The IANA name of the member's own time zone (`timezone Asia/Kolkata`): their check-ins come at the nudge time
+    /// of their own working days there. Nil follows the team's. Checked when a state is read (`StateBounds`).
+    public var timeZone: String?
+    /// The last time a check-in ran for this member on a clock other than the team's one job a day: their own
+    /// clock (whether or not it had anything to say), or the moment they changed clocks after one had run that
+    /// day. Their next check-in waits for a later local day than this instant's, so a restart or a change of
+    /// time zone never brings a second one the same day.
+    public var checkedInAt: Date?
 
-    public init(id: String, name: String, handle: String? = nil, awayUntil: LocalDate? = nil) {
+    public init(
+        id: String, name: String, handle: String? = nil, awayUntil: LocalDate? = nil, timeZone: String? = nil,
+        checkedInAt: Date? = nil
+    ) {
         self.id = id
         self.name = name
         self.handle = handle
         self.awayUntil = awayUntil
+        self.timeZone = timeZone
+        self.checkedInAt = checkedInAt
     }
 
     public func isAway(on date: LocalDate) -> Bool {

@@ -182,10 +182,28 @@ extension OutboundMessage {
     func checkNumbers(_ check: StateCheck) throws { try check.date(createdAt, at: "createdAt") }
 }
 
-extension CoachState {
-    /// Refuses the first number or date out of `StateBounds`, naming where it is. Examples are checked as their
-    /// log decodes, before it counts on from their ids.
+extension Member {
+    /// A member's own time zone must be one this machine knows: a check-in is worked out in it, and a name nobody
+    /// can look up (a hand edit, a typo) would leave the member with no day to be nudged on.
     func checkNumbers(_ check: StateCheck) throws {
+        if let timeZone { try check.at("timeZone").timeZone(timeZone) }
+        if let checkedInAt { try check.date(checkedInAt, at: "checkedInAt") }
+    }
+}
+
+extension StateCheck {
+    func timeZone(_ name: String) throws {
+        guard TimeZoneNames.zone(name) == nil else { return }
+        throw refusal("\"\(name)\" is not a time zone this machine knows: write an IANA name such as Europe/Berlin "
+            + "or America/New_York, or remove the field so the member follows the team's time zone")
+    }
+}
+
+extension CoachState {
+    /// Refuses the first number or date out of `StateBounds`, or a member's time zone nobody can look up, naming
+    /// where it is. Examples are checked as their log decodes, before it counts on from their ids.
+    func checkNumbers(_ check: StateCheck) throws {
+        for (id, member) in members.sorted(by: { $0.key < $1.key }) { try member.checkNumbers(check.at("members").at(id)) }
         try check.number(reportedThroughExampleID, at: "reportedThroughExampleID")
         try check.number(reportedThroughFeedbackID, at: "reportedThroughFeedbackID")
         try check.number(nextOutboxNumber, at: "nextOutboxNumber")
@@ -235,6 +253,10 @@ extension StateEvent {
             try check.number(id, at: "id")
         case .trainingsReported(let ids):
             for (i, id) in ids.enumerated() { try check.at("ids").number(id, at: i) }
+        case .memberTimeZone(_, let zone):
+            if let zone { try check.at("zone").timeZone(zone) }
+        case .memberCheckedIn(_, let at):
+            try check.date(at, at: "at")
         case .memberSeen, .memberAway, .ratingWidened, .voted, .teamPrincipleAdded, .principleDetailSet, .planChanged,
             .programmeStarted, .pausedChanged, .weekSkipped, .announcementQueued, .weekWithdrawn, .programmeFinished,
             .jobRecorded, .delivered, .dropped, .cursorAdvanced, .messagesSeen, .installed, .suggestionOffered,

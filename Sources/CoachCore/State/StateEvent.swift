@@ -77,6 +77,10 @@ public enum StateEvent: Codable, Sendable, Equatable {
     case reportBackRecorded(ReportBackRecord)
     /// An admin answered an idea (answering again replaces the answer).
     case ideaAnswered(id: Int, answer: IdeaAnswer)
+    /// A member chose their own time zone by its IANA name, or went back to the team's (nil).
+    case memberTimeZone(id: String, zone: String?)
+    /// A member's check-in ran on their own clock, or they changed clocks after one had run that day.
+    case memberCheckedIn(id: String, at: Date)
 }
 
 extension CoachState {
@@ -92,6 +96,10 @@ extension CoachState {
             }
         case .memberAway(let id, let until):
             members[id]?.awayUntil = until
+        case .memberTimeZone(let id, let zone):
+            members[id]?.timeZone = zone
+        case .memberCheckedIn(let id, let at):
+            members[id]?.checkedInAt = at
         case .ratingRoundOpened(let cycle, let purpose, let principles):
             ratingRounds.append(RatingRound(cycle: cycle, purpose: purpose, principleIDs: principles))
         case .ratingWidened(let ids):
@@ -315,6 +323,8 @@ extension StateEvent {
         case trainingsReported
         case reportBackRecorded
         case ideaAnswered
+        case memberTimeZone
+        case memberCheckedIn
     }
 
     public var kind: Kind {
@@ -369,11 +379,13 @@ extension StateEvent {
         case .trainingsReported: .trainingsReported
         case .reportBackRecorded: .reportBackRecorded
         case .ideaAnswered: .ideaAnswered
+        case .memberTimeZone: .memberTimeZone
+        case .memberCheckedIn: .memberCheckedIn
         }
     }
 
     enum Key: String, CodingKey {
-        case type, value, id, name, principles, detail, handle, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids
+        case type, value, id, name, principles, detail, handle, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids, zone
     }
 
     public init(from decoder: any Decoder) throws {
@@ -503,6 +515,10 @@ extension StateEvent {
         case .reportBackRecorded: self = .reportBackRecorded(try c.decode(ReportBackRecord.self, forKey: .value))
         case .ideaAnswered:
             self = .ideaAnswered(id: try c.decode(Int.self, forKey: .id), answer: try c.decode(IdeaAnswer.self, forKey: .value))
+        case .memberTimeZone:
+            self = .memberTimeZone(id: try c.decode(String.self, forKey: .id), zone: try c.decodeIfPresent(String.self, forKey: .zone))
+        case .memberCheckedIn:
+            self = .memberCheckedIn(id: try c.decode(String.self, forKey: .id), at: try c.decode(Date.self, forKey: .at))
         }
         // Before `apply` counts on from an id: a hand-edited Int.max is damage at this line, not a trap.
         try checkNumbers(StateCheck(decoder.codingPath))
@@ -641,6 +657,12 @@ extension StateEvent {
         case .ideaAnswered(let id, let answer):
             try c.encode(id, forKey: .id)
             try c.encode(answer, forKey: .value)
+        case .memberTimeZone(let id, let zone):
+            try c.encode(id, forKey: .id)
+            try c.encodeIfPresent(zone, forKey: .zone)
+        case .memberCheckedIn(let id, let at):
+            try c.encode(id, forKey: .id)
+            try c.encode(at, forKey: .at)
         }
     }
 }

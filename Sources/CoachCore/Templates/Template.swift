@@ -111,6 +111,8 @@ public enum Template: String, CaseIterable, Sendable {
     case status
     case summary
     case summaryHeadline = "summary-headline"
+    /// The answer to `timezone`: a member's own time zone, or the team's they follow.
+    case timeZone = "timezone"
     case trained
     /// A partial: participation per week as sparklines.
     case trends

@@ -158,7 +158,8 @@ public enum TemplateSamples {
         ]
         // Every outcome, so each branch of the template is tried.
         let reportFileNotices = ReportFileNoticeView.Outcome.allCases.map { ReportFileNoticeView(outcome: $0, name: "Sam") }
-        return (core + reportFileNotices).map { view in envelope(view) }
+        let timeZones = TimeZoneView.What.allCases.map { TimeZoneView(sample: $0) }
+        return (core + reportFileNotices + timeZones).map { view in envelope(view) }
     }
 
     /// As `Transaction.render` sends it.

@@ -158,10 +158,10 @@ struct ProgrammeRun {
 
     /// Runs every wake-up up to `time`, as the live loop would.
     mutating func advance(to time: Date) {
-        var next = coach.schedule.nextWakeUp(after: now)
+        var next = coach.nextWakeUp(after: now, state: state)
         while next <= time {
             tick(at: next)
-            next = coach.schedule.nextWakeUp(after: now)
+            next = coach.nextWakeUp(after: now, state: state)
         }
         tick(at: time)
     }

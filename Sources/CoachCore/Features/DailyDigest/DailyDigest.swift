@@ -12,12 +12,26 @@ import Foundation
 ///
 /// Only where the platform has private messages: naming someone in the channel for what they have not done would
 /// shame, not coach. Replies to what a person types are not nudges, and are not limited.
+///
+/// A member in a time zone of their own (`timezone`) gets theirs at the nudge time of their own working days, on
+/// their clock (`runOwnClocks`), with what it holds worked out for their own day (`CheckInDay`). Everyone else
+/// shares the team's one job a day, `nudges:2027-01-04`, as before. What rides on an admin's check-in (the weekly
+/// digest, the monthly reward prompt, the request to agree the definition) rides on theirs too, once each: the
+/// team's job keys say it went to the admins on the team's clock, and the same key with an admin's id after it
+/// (`digest:2027-W03 alex`) says it went to that admin on their own.
 enum DailyDigest {
     static func run(_ tx: inout Transaction) {
+        runTeamClock(&tx)
+        runOwnClocks(&tx)
+    }
+
+    /// Everyone who follows the team's time zone: one job a day, `nudges:2027-01-04`, at the nudge time there.
+    static func runTeamClock(_ tx: inout Transaction) {
         let today = tx.today
         guard let checkInDue = tx.coach.schedule.dailyNudgeDue(on: today) else { return }
         let direct = tx.coach.capabilities.directMessages
-        let digestDue = direct ? ManagerDigest.pending(tx) : nil
+        let teamDay = CheckInDay(team: tx)
+        let digestDue = direct ? ManagerDigest.pending(on: teamDay, key: ManagerDigest.jobKey(tx.weekKey), tx) : nil
         let job = "nudges:\(today)"
         if !tx.hasRun(job), tx.now >= checkInDue {
             // With the digest to come today, the admins' check-ins go with it.
@@ -25,87 +39,217 @@ enum DailyDigest {
             tx.record(.jobRecorded(key: job, outcome: .done))
         }
         let key = ManagerDigest.jobKey(tx.weekKey)
-        if !direct, let due = ManagerDigest.pending(tx), tx.now >= due {
+        if !direct, let due = ManagerDigest.pending(on: teamDay, key: key, tx), tx.now >= due {
             // It names people: without private messages it has nowhere to go. Said once a week, and only when there
             // was something to say.
-            if ManagerDigest.hasProgramme(tx) {
+            if ManagerDigest.hasProgramme(monday: tx.weekMonday, tx) {
                 tx.note(.notice, "manager digest not sent: this platform has no private messages", ["job": key])
             }
             tx.record(.jobRecorded(key: key, outcome: .skipped))
         }
         if let digestDue, tx.now >= max(digestDue, checkInDue) {
-            let hasProgramme = ManagerDigest.hasProgramme(tx)
+            let hasProgramme = ManagerDigest.hasProgramme(monday: tx.weekMonday, tx)
             checkIns(admins: true, others: false, digest: hasProgramme, &tx)
             tx.record(.jobRecorded(key: key, outcome: hasProgramme ? .done : .skipped))
         }
     }
 
-    /// Today's check-ins for the admins, the others, or both; an admin's with the weekly digest when `digest`. The
-    /// monthly posts and the request to agree the definition go with the admins' check-ins, so they wait with them.
+    /// Today's check-ins on the team's clock for the admins, the others, or both; an admin's with the weekly digest
+    /// when `digest`. The monthly posts and the request to agree the definition go with the admins' check-ins, so
+    /// they wait with them.
     static func checkIns(admins: Bool, others: Bool, digest: Bool, _ tx: inout Transaction) {
+        let day = CheckInDay(team: tx)
         // The monthly posts ride on the first check-in of the month, so an admin's reward prompt is part of their
         // one private message that day, never a second.
-        let monthly = admins ? MonthlyPosts.due(tx) : nil
+        let monthly = admins ? MonthlyPosts.due(on: day.date, tx) : nil
         if tx.coach.capabilities.directMessages {
-            let agreement = admins ? DefinitionWeek.agreementWanted(tx) : nil
+            let agreementJob = DefinitionWeek.agreementJob(tx.state)
+            let agreement = admins ? DefinitionWeek.agreementWanted(on: day.date, job: agreementJob, tx) : nil
+            let digestKey = ManagerDigest.jobKey(day.weekKey)
+            let startOfToday = day.start
             // Worked out once, for the first admin who gets it.
             var manager: ManagerDigestView?
-            for member in tx.coach.activeMembers(tx.state, on: tx.today) {
+            for member in tx.coach.activeMembers(tx.state, on: day.date) where member.timeZone == nil {
+                // Back on the team's clock today after a check-in on their own: one a day is enough.
+                if let last = member.checkedInAt, last >= startOfToday { continue }
                 let isAdmin = tx.config.isAdmin(member.id)
                 guard isAdmin ? admins : others else { continue }
-                var view = DigestView(name: member.name)
-                // In week 0 the ask is to finish the sentence; an example can wait for the first principle.
-                view.definition = DefinitionWeek.answerWanted(from: member.id, tx)
-                view.example = exampleWanted(from: member.id, tx)
-                if isAdmin { view.agreeFrom = agreement }
-                (view.firstFigures, view.actions, view.stale) = Goals.digestItems(for: member.id, &tx)
-                view.followUps = FollowUps.digestItems(for: member.id, &tx)
-                (view.trainingToday, view.trainingAsked) = Trainings.digestItems(for: member.id, &tx)
-                view.rerate = rerateWanted(from: member.id, tx)
-                if isAdmin { view.reward = monthly?.reward }
-                view.checkIn = view.hasItems
-                if isAdmin, digest {
-                    if manager == nil { manager = ManagerDigest.view(tx) }
-                    view.manager = manager
+                // An admin who had any of these on their own clock before coming back to the team's has had it.
+                var rides = Rides()
+                if isAdmin {
+                    if !tx.hasRun(rideKey(agreementJob, member.id)) { rides.agreeFrom = agreement }
+                    if let monthly, !tx.hasRun(rideKey(monthly.key, member.id)) { rides.reward = monthly.reward }
+                    if digest, !tx.hasRun(rideKey(digestKey, member.id)) {
+                        if manager == nil { manager = ManagerDigest.view(tx) }
+                        rides.manager = manager
+                    }
                 }
+                let view = checkIn(for: member, on: day, rides, &tx)
                 guard view.hasItems || view.manager != nil else { continue }
                 tx.send(view, to: .direct(userID: member.id), kind: .nudge)
             }
-            if agreement != nil { tx.record(.jobRecorded(key: DefinitionWeek.agreementJob(tx.state), outcome: .done)) }
+            if agreement != nil { tx.record(.jobRecorded(key: agreementJob, outcome: .done)) }
         }
         if let monthly { MonthlyPosts.post(monthly, &tx) }
     }
 
-    /// When a member's check-in goes out on a day: the daily nudge time, and for an admin on their digest's day the
-    /// digest's time when that is later, since the two go as one message. Nil on days off. What a training's
-    /// reminder promises is worked out from this.
-    static func checkInDue(for memberID: String, on day: LocalDate, _ tx: Transaction) -> Date? {
+    // MARK: - Members in their own time zone
+
+    /// Members with a time zone of their own (`timezone`): each one's check-in at the nudge time of their own
+    /// working day, on their clock, once a local day (`Member.checkedInAt`, committed with what it sent, so a
+    /// restart never repeats it). On an admin's digest day it waits for the digest's time on their clock and goes
+    /// with it, as on the team's. Nothing where the platform has no private messages: a check-in is one, and
+    /// channel posts keep the team's time.
+    static func runOwnClocks(_ tx: inout Transaction) {
+        guard tx.coach.capabilities.directMessages else { return }
+        let own = tx.state.members.values.filter { $0.timeZone != nil }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+        guard !own.isEmpty else { return }
+        // Worked out once per zone: calendar arithmetic is costly on Linux.
+        var days: [String: CheckInDay] = [:]
+        for member in own {
+            guard let zone = member.timeZone else { continue }
+            let day = days[zone] ?? CheckInDay(calendar: tx.coach.calendar(for: member), tx)
+            days[zone] = day
+            guard let due = day.checkInDue else { continue }
+            if let last = member.checkedInAt, last >= day.start { continue }
+            let isAdmin = tx.config.isAdmin(member.id)
+            let digestDue = isAdmin ? ManagerDigest.pending(on: day, key: rideKey(ManagerDigest.jobKey(day.weekKey), member.id), tx) : nil
+            guard tx.now >= max(due, digestDue ?? due) else { continue }
+            ownCheckIn(member, isAdmin: isAdmin, digest: digestDue != nil, on: day, &tx)
+        }
+    }
+
+    /// One member's check-in on their own clock, and what rides on an admin's, each once: recorded under the team's
+    /// key with the admin's id after it (`rideKey`), and recorded when they are away too, as the team's jobs are.
+    static func ownCheckIn(_ member: Member, isAdmin: Bool, digest: Bool, on day: CheckInDay, _ tx: inout Transaction) {
+        let away = member.isAway(on: day.date)
+        var rides = Rides()
+        if isAdmin {
+            let agreementKey = rideKey(DefinitionWeek.agreementJob(tx.state), member.id)
+            if let count = DefinitionWeek.agreementWanted(on: day.date, job: agreementKey, tx) {
+                rides.agreeFrom = count
+                tx.record(.jobRecorded(key: agreementKey, outcome: .done))
+            }
+            if let monthly = MonthlyPosts.due(on: day.date, for: member.id, tx) {
+                rides.reward = monthly.reward
+                tx.record(.jobRecorded(key: monthly.key, outcome: .done))
+            }
+            if digest {
+                let hasProgramme = ManagerDigest.hasProgramme(monday: day.monday, tx)
+                if hasProgramme, !away { rides.manager = ManagerDigest.view(tx) }
+                let key = rideKey(ManagerDigest.jobKey(day.weekKey), member.id)
+                tx.record(.jobRecorded(key: key, outcome: hasProgramme ? .done : .skipped))
+            }
+        }
+        if !away {
+            let view = checkIn(for: member, on: day, rides, &tx)
+            if view.hasItems || view.manager != nil { tx.send(view, to: .direct(userID: member.id), kind: .nudge) }
+        }
+        tx.record(.memberCheckedIn(id: member.id, at: tx.now))
+    }
+
+    /// The job key of something that rides on an admin's check-in (`digest:2027-W03`, `monthly:2026-12`,
+    /// `agree-definition:1`), for one admin on their own clock: `digest:2027-W03 alex`.
+    static func rideKey(_ key: String, _ memberID: String) -> String { "\(key) \(memberID)" }
+
+    /// What rides on an admin's check-in besides its own items.
+    struct Rides {
+        var agreeFrom: Int?
+        var reward: RewardPrompt?
+        var manager: ManagerDigestView?
+    }
+
+    // MARK: - What a check-in holds
+
+    /// One member's check-in for their day: everything due for them, and what rides on it.
+    static func checkIn(for member: Member, on day: CheckInDay, _ rides: Rides, _ tx: inout Transaction) -> DigestView {
+        var view = DigestView(name: member.name)
+        // In week 0 the ask is to finish the sentence; an example can wait for the first principle.
+        view.definition = DefinitionWeek.answerWanted(from: member.id, on: day, tx)
+        view.example = exampleWanted(from: member.id, on: day, tx)
+        view.agreeFrom = rides.agreeFrom
+        (view.firstFigures, view.actions, view.stale) = Goals.digestItems(for: member.id, &tx)
+        view.followUps = FollowUps.digestItems(for: member.id, &tx)
+        (view.trainingToday, view.trainingAsked) = Trainings.digestItems(for: member.id, on: day, &tx)
+        view.rerate = rerateWanted(from: member.id, on: day, tx)
+        view.reward = rides.reward
+        view.checkIn = view.hasItems
+        view.manager = rides.manager
+        return view
+    }
+
+    /// When a member's check-in goes out on a day of theirs (`calendar`: their own time zone, or the team's): the
+    /// daily nudge time, and for an admin on their digest's day the digest's time when that is later, since the two
+    /// go as one message. Nil on days off. What a training's reminder promises is worked out from this.
+    static func checkInDue(for memberID: String, on day: LocalDate, in calendar: TeamCalendar, _ tx: Transaction) -> Date? {
         let schedule = tx.coach.schedule
-        guard let due = schedule.dailyNudgeDue(on: day) else { return nil }
+        guard let due = schedule.dailyNudgeDue(on: day, in: calendar) else { return nil }
         guard tx.config.isAdmin(memberID), tx.coach.capabilities.directMessages,
-            let digest = schedule.digestDue(monday: tx.calendar.monday(of: day)), tx.calendar.localDate(of: digest) == day
+            let digest = schedule.digestDue(monday: calendar.monday(of: day), in: calendar), calendar.localDate(of: digest) == day
         else { return due }
         return max(due, digest)
     }
 
-    /// On the day of a running week's midweek reminder, the week for someone who has shared nothing in it yet.
-    static func exampleWanted(from memberID: String, _ tx: Transaction) -> WeekView? {
+    /// On the day of a running week's midweek reminder (the team's date, on the member's own day), the week for
+    /// someone who has shared nothing in it yet.
+    static func exampleWanted(from memberID: String, on day: CheckInDay, _ tx: Transaction) -> WeekView? {
         // Week 0 asks for the sentence instead (`DefinitionWeek.answerWanted`).
-        guard tx.config.nudges.midweekExampleNudge, let week = tx.currentWeek, !DefinitionWeek.isOpening(week),
+        guard tx.config.nudges.midweekExampleNudge, let week = day.week, !DefinitionWeek.isOpening(week),
             !tx.state.programme.paused,
-            let reminder = tx.coach.schedule.due(.reminder, monday: week.monday), tx.calendar.localDate(of: reminder) == tx.today,
+            let reminder = tx.coach.schedule.due(.reminder, monday: week.monday), tx.calendar.localDate(of: reminder) == day.date,
             !tx.state.examples.inWeek(week.key).contains(where: { $0.reporterID == memberID })
         else { return nil }
         return WeekView(week, tx)
     }
 
     /// On the reminder day of the week after the last principle, for someone who has not re-rated yet.
-    static func rerateWanted(from memberID: String, _ tx: Transaction) -> Bool {
+    static func rerateWanted(from memberID: String, on day: CheckInDay, _ tx: Transaction) -> Bool {
         guard tx.state.programme.phase == .finished, let monday = tx.state.programme.finishedOn,
-            let reminder = tx.coach.schedule.due(.reminder, monday: monday), tx.calendar.localDate(of: reminder) == tx.today,
+            let reminder = tx.coach.schedule.due(.reminder, monday: monday), tx.calendar.localDate(of: reminder) == day.date,
             let round = tx.state.ratingRounds.last, round.purpose == .rerate
         else { return false }
         return round.scores[memberID] == nil
+    }
+}
+
+/// The day a check-in is for, as its member lives it: their local date in their own time zone, or the team's for
+/// everyone who has not chosen one. What a check-in holds is worked out for this day, never for the team's today, so
+/// a member half a day ahead gets the midweek nudge, a training's reminder, the monthly prompt and the re-rating on
+/// their own day. Dates the programme itself keeps (a week's Monday, the reminder's and the report-back's days, the
+/// holidays) are the team's, compared with the member's date of the same name.
+struct CheckInDay {
+    let calendar: TeamCalendar
+    let date: LocalDate
+    let monday: LocalDate
+    let weekKey: String
+    /// The current cycle's programme week that this day falls in, if one opened.
+    let week: ProgrammeWeek?
+    /// When the check-in is due this day, nil on a day off; worked out only for a member's own clock.
+    let checkInDue: Date?
+    /// The instant this day began where the member is.
+    let start: Date
+
+    /// The team's day, as the transaction already knows it.
+    init(team tx: Transaction) {
+        calendar = tx.calendar
+        date = tx.today
+        monday = tx.weekMonday
+        weekKey = tx.weekKey
+        week = tx.currentWeek
+        checkInDue = nil
+        start = tx.calendar.startOfDay(date)
+    }
+
+    /// A member's day on their own clock.
+    init(calendar: TeamCalendar, _ tx: Transaction) {
+        self.calendar = calendar
+        date = calendar.localDate(of: tx.now)
+        monday = calendar.monday(of: date)
+        let key = calendar.weekKey(monday: monday)
+        weekKey = key
+        week = tx.state.weeks.last { $0.key == key && $0.cycle == tx.state.programme.cycle }
+        checkInDue = tx.coach.schedule.dailyNudgeDue(on: date, in: calendar)
+        start = calendar.startOfDay(date)
     }
 }
 

@@ -94,21 +94,22 @@ public enum DefinitionWeek {
     }
 
     /// On the opening week's reminder day, for someone who has not finished the sentence this cycle.
-    static func answerWanted(from memberID: String, _ tx: Transaction) -> Bool {
-        guard let week = tx.currentWeek, isOpening(week), !tx.state.programme.paused,
-            let reminder = tx.coach.schedule.due(.reminder, monday: week.monday), tx.calendar.localDate(of: reminder) == tx.today
+    static func answerWanted(from memberID: String, on day: CheckInDay, _ tx: Transaction) -> Bool {
+        guard let week = day.week, isOpening(week), !tx.state.programme.paused,
+            let reminder = tx.coach.schedule.due(.reminder, monday: week.monday), tx.calendar.localDate(of: reminder) == day.date
         else { return false }
         return !answers(tx.state).contains { $0.authorID == memberID }
     }
 
-    /// Once the opening week's report-back is out with answers but no definition agreed: an admin's check-in asks
-    /// for it, once a cycle. Returns the number of answers to choose from.
-    static func agreementWanted(_ tx: Transaction) -> Int? {
+    /// Once the opening week's report-back is out with answers but no definition agreed: an admin's check-in on
+    /// `day` asks for it, once a cycle (`job`: `agreementJob`, or an admin's own under `DailyDigest.rideKey`).
+    /// Returns the number of answers to choose from.
+    static func agreementWanted(on day: LocalDate, job: String, _ tx: Transaction) -> Int? {
         let state = tx.state
         // Asked on a later day than the report-back's, so the team has had the time to talk it over.
         guard let opening = state.weeksInCycle.first, isOpening(opening), !agreedThisCycle(state),
-            tx.hasRun(ProgrammeSchedule.jobKey(.summary, opening.key)), !tx.hasRun(agreementJob(state)),
-            let reported = tx.coach.schedule.due(.summary, monday: opening.monday), tx.calendar.localDate(of: reported) < tx.today
+            tx.hasRun(ProgrammeSchedule.jobKey(.summary, opening.key)), !tx.hasRun(job),
+            let reported = tx.coach.schedule.due(.summary, monday: opening.monday), tx.calendar.localDate(of: reported) < day
         else { return nil }
         let count = answers(state).count
         return count > 0 ? count : nil

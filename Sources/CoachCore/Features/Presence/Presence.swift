@@ -18,7 +18,8 @@ enum Presence {
 
         func run(_ request: Request, _ tx: inout Transaction) {
             guard tx.acceptsDate(until, for: "away", request) else { return }
-            guard until >= tx.today else {
+            // The member's own date: for someone a day ahead of the team, the team's today is already past.
+            guard until >= tx.coach.calendar(for: tx.state.members[request.senderID]).localDate(of: tx.now) else {
                 tx.reply(request, UsageView("away", problem: .badDate, prompts: tx.coach.prompts))
                 return
             }

@@ -27,22 +27,25 @@ enum ManagerDigest {
     /// How many ideas and overdue follow-ups the digest lists; the counts cover them all.
     static let listed = 10
 
-    /// This week's digest, when it has fallen due (today or earlier this week) and has not gone: when it was due.
-    static func pending(_ tx: Transaction) -> Date? {
-        guard !tx.hasRun(jobKey(tx.weekKey)), let due = tx.coach.schedule.digestDue(monday: tx.weekMonday),
-            tx.calendar.localDate(of: due) <= tx.today
+    /// The week's digest, when it has fallen due (on `day` or earlier that week) and has not gone under `key`: when
+    /// it was due. `day` is the team's, or an admin's own (`timezone`), whose digest comes on the same day and time
+    /// on their clock.
+    static func pending(on day: CheckInDay, key: String, _ tx: Transaction) -> Date? {
+        guard !tx.hasRun(key), let due = tx.coach.schedule.digestDue(monday: day.monday, in: day.calendar),
+            day.calendar.localDate(of: due) <= day.date
         else { return nil }
         return due
     }
 
-    /// Whether there is a week to look back on: the programme has run a whole week and is still running, or has
-    /// just ended (its re-rating week). On the first Monday of a programme there is nothing yet to say.
-    static func hasProgramme(_ tx: Transaction) -> Bool {
+    /// Whether there is a week to look back on in the week starting `monday`: the programme has run a whole week
+    /// and is still running, or has just ended (its re-rating week). On the first Monday of a programme there is
+    /// nothing yet to say.
+    static func hasProgramme(monday: LocalDate, _ tx: Transaction) -> Bool {
         let programme = tx.state.programme
         switch programme.phase {
         case .setup: return false
-        case .running: return tx.weeksInCycle.contains { $0.monday < tx.weekMonday }
-        case .finished: return programme.finishedOn == tx.weekMonday
+        case .running: return tx.weeksInCycle.contains { $0.monday < monday }
+        case .finished: return programme.finishedOn == monday
         }
     }
 

@@ -203,19 +203,22 @@ enum Trainings {
     /// What a member's daily digest says about the trainings they own: a reminder on the day (on the last check-in
     /// before it, when it starts before the check-in's time or falls on a day off), and afterwards the question
     /// whether it happened, asked on the next working day and again every `followUpEveryDays` until answered.
-    static func digestItems(for ownerID: String, _ tx: inout Transaction) -> (reminders: [TrainingRow], questions: [TrainingRow]) {
+    ///
+    /// Days are the owner's (`day`: their own time zone, or the team's), and so are the times the check-in shows: a
+    /// training at 15:00 in London reads 20:30 to an owner in Kolkata, and is reminded on their day.
+    static func digestItems(
+        for ownerID: String, on day: CheckInDay, _ tx: inout Transaction
+    ) -> (reminders: [TrainingRow], questions: [TrainingRow]) {
         var items: (reminders: [TrainingRow], questions: [TrainingRow]) = ([], [])
-        let today = tx.today
         let every = Double(tx.config.nudges.followUpEveryDays) * 86_400
         for training in tx.state.trainings where training.ownerID == ownerID && training.outcome == nil {
-            let day = tx.calendar.localDate(of: training.at)
-            if day < today {
+            if day.calendar.localDate(of: training.at) < day.date {
                 let sinceAsked = training.askedAt.map { tx.now.timeIntervalSince($0) } ?? .infinity
                 guard sinceAsked + ProgrammeSchedule.nudgeSlack >= every else { continue }
-                items.questions.append(TrainingRow(training, tx))
+                items.questions.append(TrainingRow(training, in: day.calendar, tx))
                 tx.record(.trainingAsked(id: training.id, at: tx.now))
-            } else if training.remindedAt == nil, isReminderDay(for: training, tx) {
-                items.reminders.append(TrainingRow(training, tx))
+            } else if training.remindedAt == nil, isReminderDay(for: training, on: day, tx) {
+                items.reminders.append(TrainingRow(training, in: day.calendar, tx))
                 tx.record(.trainingReminded(id: training.id, at: tx.now))
             }
         }
@@ -223,29 +226,32 @@ enum Trainings {
     }
 
     /// When the owner's reminder will come, as the scheduling reply promises it: the last check-in before the
-    /// training that is still to come; nil when there is none (or no private messages to carry it).
+    /// training that is still to come, on the owner's clock; nil when there is none (or no private messages to carry
+    /// it).
     static func reminderDue(for training: Training, _ tx: Transaction) -> Date? {
         guard tx.coach.capabilities.directMessages else { return nil }
-        var day = tx.calendar.localDate(of: training.at)
-        while day >= tx.today {
-            if let due = DailyDigest.checkInDue(for: training.ownerID, on: day, tx), due < training.at {
+        let calendar = tx.coach.calendar(for: tx.state.members[training.ownerID])
+        let today = calendar.localDate(of: tx.now)
+        var day = calendar.localDate(of: training.at)
+        while day >= today {
+            if let due = DailyDigest.checkInDue(for: training.ownerID, on: day, in: calendar, tx), due < training.at {
                 return due > tx.now ? due : nil
             }
-            day = tx.calendar.adding(days: -1, to: day)
+            day = calendar.adding(days: -1, to: day)
         }
         return nil
     }
 
-    /// Whether today's check-in is the last one before the training starts.
-    static func isReminderDay(for training: Training, _ tx: Transaction) -> Bool {
-        guard let todays = DailyDigest.checkInDue(for: training.ownerID, on: tx.today, tx), todays < training.at else {
-            return false
-        }
-        let trainingDay = tx.calendar.localDate(of: training.at)
-        var day = tx.calendar.adding(days: 1, to: tx.today)
-        while day <= trainingDay {
-            if let due = DailyDigest.checkInDue(for: training.ownerID, on: day, tx), due < training.at { return false }
-            day = tx.calendar.adding(days: 1, to: day)
+    /// Whether the owner's check-in on `day` is the last one before the training starts.
+    static func isReminderDay(for training: Training, on day: CheckInDay, _ tx: Transaction) -> Bool {
+        let calendar = day.calendar
+        guard let todays = DailyDigest.checkInDue(for: training.ownerID, on: day.date, in: calendar, tx), todays < training.at
+        else { return false }
+        let trainingDay = calendar.localDate(of: training.at)
+        var next = calendar.adding(days: 1, to: day.date)
+        while next <= trainingDay {
+            if let due = DailyDigest.checkInDue(for: training.ownerID, on: next, in: calendar, tx), due < training.at { return false }
+            next = calendar.adding(days: 1, to: next)
         }
         return true
     }
@@ -284,9 +290,14 @@ struct TrainingRow: Encodable {
     var attendeeCount: Int
 
     init(_ training: Training, _ tx: Transaction) {
+        self.init(training, in: tx.calendar, tx)
+    }
+
+    /// With its day and time as someone in `calendar`'s time zone reads them: a training in an owner's own check-in.
+    init(_ training: Training, in calendar: TeamCalendar, _ tx: Transaction) {
         id = training.id
-        when = tx.coach.describe(training.at)
-        date = tx.calendar.localDate(of: training.at).description
+        when = tx.coach.prompts.dayAndTime(training.at, in: calendar)
+        date = calendar.localDate(of: training.at).description
         owner = tx.name(of: training.ownerID)
         principle = PrincipleView(tx.principle(id: training.principleID), id: training.principleID)
         held = training.outcome?.held == true

@@ -140,6 +140,28 @@ enum ProgrammeSchedule {
 
 }
 
+extension Coach {
+    /// The next instant anything could become due after `now`: the team's posts and check-ins, and the check-ins
+    /// (with an admin's digest) of every member in a time zone of their own, each zone worked out once. The runtime
+    /// sleeps until then between polls, so a time left out here would be slept past.
+    public func nextWakeUp(after now: Date, state: CoachState) -> Date {
+        var next = schedule.nextWakeUp(after: now)
+        guard capabilities.directMessages else { return next }
+        var zones: [String: Bool] = [:]
+        for member in state.members.values {
+            guard let zone = member.timeZone else { continue }
+            zones[zone] = (zones[zone] ?? false) || config.isAdmin(member.id)
+        }
+        for (zone, hasAdmin) in zones {
+            guard let timeZone = TimeZoneNames.zone(zone),
+                let due = schedule.nextCheckIn(after: now, in: TeamCalendar(timeZone: timeZone), digest: hasAdmin)
+            else { continue }
+            next = min(next, due)
+        }
+        return next
+    }
+}
+
 /// "Sorry this comes late: I was offline when it was due", for any scheduled post that missed its time.
 struct LateNotice: Encodable {
     var late = true
