@@ -158,4 +158,46 @@ struct StateBoundsTests {
         #expect(state.examples.nextID == top + 1)
         #expect(state.nextOutboxNumber == top)
     }
+
+    // MARK: - A member's own time zone
+
+    @Test("a member's time zone nobody can look up is refused where it stands, in state.json and in a journal line")
+    func unknownTimeZone() throws {
+        let snapshot = try Self.folder(snapshotState: #"{"members":{"sam":{"id":"sam","name":"Sam","timeZone":"Mars/Olympus"}}}"#)
+        defer { try? FileManager.default.removeItem(at: snapshot) }
+        guard case .corruptSnapshot(_, let reason)? = try Self.refusal(snapshot) else {
+            Issue.record("expected a damaged snapshot")
+            return
+        }
+        #expect(reason.contains("at state.members.sam.timeZone (column "), "\(reason)")
+        #expect(reason.contains("\"Mars/Olympus\" is not a time zone this machine knows"))
+        #expect(reason.contains("Europe/Berlin") && reason.contains("follows the team's time zone"))
+
+        // An abbreviation Foundation would read is still no zone a member could have chosen.
+        let lines = #"{"schema":5,"seq":1,"events":[{"type":"memberSeen","id":"sam","name":"Sam"}]}"# + "\n"
+            + #"{"schema":5,"seq":2,"events":[{"type":"memberTimeZone","id":"sam","zone":"EST"}]}"# + "\n"
+        let journal = try Self.folder(journal: lines)
+        defer { try? FileManager.default.removeItem(at: journal) }
+        guard case .corruptJournal(_, let line, let journalReason)? = try Self.refusal(journal) else {
+            Issue.record("expected a damaged journal")
+            return
+        }
+        #expect(line == 2)
+        #expect(journalReason.contains("at events[0].zone (column "), "\(journalReason)")
+    }
+
+    @Test("a state and a journal written before members had time zones load, and a chosen zone replays")
+    func olderStatesLoad() async throws {
+        let lines = #"{"schema":5,"seq":1,"events":[{"type":"memberTimeZone","id":"jo","zone":"Asia/Kolkata"},"#
+            + #"{"type":"memberCheckedIn","id":"jo","at":"2027-01-05T04:30:00Z"}]}"# + "\n"
+        let directory = try Self.folder(
+            snapshotState: #"{"members":{"sam":{"id":"sam","name":"Sam","awayUntil":"2027-01-10"},"jo":{"id":"jo","name":"Jo"}}}"#,
+            journal: lines)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let session = try CoachSession(coach: try Fixtures.coach(), directory: directory, logger: Self.logger)
+        let state = await session.state
+        #expect(state.members["sam"]?.timeZone == nil && state.members["sam"]?.awayUntil == LocalDate("2027-01-10"))
+        #expect(state.members["jo"]?.timeZone == "Asia/Kolkata")
+        #expect(state.members["jo"]?.checkedInAt == Date(timeIntervalSince1970: 1_799_123_400))
+    }
 }

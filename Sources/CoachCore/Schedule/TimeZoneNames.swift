@@ -5,8 +5,12 @@ import Foundation
 /// and fixed offsets (`GMT+2`) are refused even where Foundation reads them: they do not follow daylight saving time,
 /// and an abbreviation means different zones in different places.
 public enum TimeZoneNames {
-    /// Every name matched and offered, in the database's spelling.
-    static let known: [String] = (TimeZone.knownTimeZoneIdentifiers + ["UTC"]).sorted()
+    /// Every name matched and offered, in the database's spelling. Foundation lists the names CLDR keeps, which
+    /// still spell Kolkata the old way (`Asia/Calcutta`); the IANA name people know is added where the lookup
+    /// takes it.
+    static let known: [String] = Set(TimeZone.knownTimeZoneIdentifiers + ["UTC", "Asia/Kolkata"].filter {
+        TimeZone(identifier: $0) != nil
+    }).sorted()
     private static let byLowercase = Dictionary(known.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
 
     /// The zone a stored name means, or nil when it is not one a member could have chosen. A state is checked with

@@ -125,10 +125,9 @@ public struct Member: Codable, Sendable, Equatable {
     /// The IANA name of the member's own time zone (`timezone Asia/Kolkata`): their check-ins come at the nudge time
     /// of their own working days there. Nil follows the team's. Checked when a state is read (`StateBounds`).
     public var timeZone: String?
-    /// The last time a check-in ran for this member on a clock other than the team's one job a day: their own
-    /// clock (whether or not it had anything to say), or the moment they changed clocks after one had run that
-    /// day. Their next check-in waits for a later local day than this instant's, so a restart or a change of
-    /// time zone never brings a second one the same day.
+    /// When the member's last check-in ran: the last one the team's clock sent them, or their own clock's last run
+    /// (whether or not it had anything to say). A check-in on either clock waits for a later local day than this
+    /// instant's, so a restart or a change of time zone never brings a second one the same day.
     public var checkedInAt: Date?
 
     public init(

@@ -79,7 +79,7 @@ public enum StateEvent: Codable, Sendable, Equatable {
     case ideaAnswered(id: Int, answer: IdeaAnswer)
     /// A member chose their own time zone by its IANA name, or went back to the team's (nil).
     case memberTimeZone(id: String, zone: String?)
-    /// A member's check-in ran on their own clock, or they changed clocks after one had run that day.
+    /// A member's check-in ran: sent on the team's clock, or run on their own (sent or not).
     case memberCheckedIn(id: String, at: Date)
 }
 

@@ -11,7 +11,9 @@ import Foundation
 /// definition activity (answers, an agreed definition), a light first rating or a whole one, votes, the scores shared,
 /// a principle given the team's own skills, and a report-back session posted ahead or inside the report-back; the
 /// admins' weekly digest on a random day and time (or switched off), asked for now and then, ideas answered, and
-/// past report-backs shown again.
+/// past report-backs shown again; members in time zones of their own (`timezone`, some with summer time in either
+/// hemisphere, some half an hour or three quarters off the hour), now and then moving to another or back to the
+/// team's.
 ///
 /// Everything the bot sends is delivered and recorded with the state it came from, so the invariants can be checked
 /// against what people actually received. The same seed gives the same run.
@@ -27,10 +29,13 @@ struct ProgrammeRun {
     var counter = 0
     var platformIDs = 0
 
-    /// A message the bot sent, as delivered, with when and where.
+    /// A message the bot sent, as delivered, with when and where; for a private one, the time zone its member was
+    /// in then (nil: the team's) and whether they were away on that day of theirs.
     struct Sent {
         var message: OutboundMessage
         var at: Date
+        var zone: String? = nil
+        var away = false
     }
 
     /// One report-back (or the end-of-programme report): its posts, and the examples it covered as they were then.
@@ -82,8 +87,21 @@ struct ProgrammeRun {
     /// Draws for what issue 11 added (the digest's settings, `digest`, `history`, `idea answer`), from a generator
     /// of their own, so the rest of each seed's programme is the one earlier builds ran.
     var resultsRandom: SeededRandom
-    /// Every message carrying the manager's digest: to whom, when, of what kind, and whether they were away then.
-    var digests: [(destination: OutboundMessage.Destination, at: Date, kind: OutboundMessage.Kind, away: Bool)] = []
+    /// Every message carrying the manager's digest: to whom, when, of what kind, whether they were away then, and
+    /// the time zone they were in (nil: the team's).
+    var digests: [(destination: OutboundMessage.Destination, at: Date, kind: OutboundMessage.Kind, away: Bool, zone: String?)] = []
+    /// Draws for members' own time zones (issue 13), from a generator of their own, so the rest of each seed's
+    /// programme is the one earlier builds ran.
+    var zoneRandom: SeededRandom
+    /// The zones members choose: summer time in the north (Los Angeles, New York, Berlin, London itself) and the
+    /// south (Adelaide, Auckland, Chatham), half-hour and quarter-hour offsets (Kolkata, Adelaide, St John's,
+    /// Kathmandu, Chatham), and none at all (Tokyo).
+    static let zones = [
+        "Asia/Kolkata", "Australia/Adelaide", "America/St_Johns", "Pacific/Auckland", "America/Los_Angeles",
+        "America/New_York", "Europe/Berlin", "Europe/London", "Asia/Kathmandu", "Pacific/Chatham", "Asia/Tokyo",
+    ]
+    /// How often a member moved to another zone (or back to the team's) during the run.
+    var zoneMoves = 0
     /// Past report-backs shown again at the end (`history <week>`): the record, and the text shown.
     var shownAgain: [(record: ReportBackRecord, text: String)] = []
 
@@ -126,6 +144,7 @@ struct ProgrammeRun {
                 Int.random(in: 0..<3, using: &resultsRandom)],
             quietWeeks: Int.random(in: 1...3, using: &resultsRandom), followUpDays: Int.random(in: 1...7, using: &resultsRandom))
         self.resultsRandom = resultsRandom
+        zoneRandom = SeededRandom(seed: seed &* 0xD1B5_4A32_D192_ED03 &+ 17)
         self.coach = try Fixtures.coach(capabilities: .init(directMessages: direct, threads: threads, markup: .plain)) { config in
             config.digest = digest
             config.members = members
@@ -140,6 +159,17 @@ struct ProgrammeRun {
     }
 
     var calendar: TeamCalendar { coach.schedule.calendar }
+
+    /// The calendar of a member's time zone, or the team's for nil.
+    func calendar(for zone: String?) -> TeamCalendar {
+        zone.flatMap { TimeZone(identifier: $0) }.map(TeamCalendar.init) ?? calendar
+    }
+
+    /// The `timezone` words for a member now and then: one of `zones`, or back to the team's.
+    mutating func zoneCommand(allowTeam: Bool) -> String {
+        if allowTeam, Int.random(in: 0..<4, using: &zoneRandom) == 0 { return "!timezone team" }
+        return "!timezone " + Self.zones[Int.random(in: 0..<Self.zones.count, using: &zoneRandom)]
+    }
     /// How every manager's digest begins, scheduled or asked for.
     static let digestHeader = "your weekly digest as a manager"
     var admin: CoachConfig.RosterEntry { members[0] }
@@ -186,6 +216,8 @@ struct ProgrammeRun {
         for event in outcome.events {
             guard case .jobRecorded(let key, _) = event, key.hasPrefix("monthly:") else { continue }
             monthlyJobs[key, default: 0] += 1
+            // An admin's own key (`monthly:2027-01 u1`) posts nothing in the channel.
+            guard !key.contains(" ") else { continue }
             for message in outcome.queued where message.destination == .channel && message.text.hasPrefix("Monthly goal review") {
                 goalReviews.append((key, message.text))
             }
@@ -210,8 +242,12 @@ struct ProgrammeRun {
         for message in outcome.queued {
             if message.text.contains(ProgrammeRun.digestHeader) {
                 var away = false
-                if case .direct(let id) = message.destination { away = state.members[id]?.isAway(on: calendar.localDate(of: now)) ?? false }
-                digests.append((message.destination, now, message.kind, away))
+                var zone: String?
+                if case .direct(let id) = message.destination {
+                    zone = state.members[id]?.timeZone
+                    away = state.members[id]?.isAway(on: calendar(for: zone).localDate(of: now)) ?? false
+                }
+                digests.append((message.destination, now, message.kind, away, zone))
             }
             checkActionRequests(message)
             collectClaims(message)
@@ -224,7 +260,12 @@ struct ProgrammeRun {
         // Deliver in order, as the outbox does; a message queued in a thread learns its root's id when the root goes.
         while let message = state.outbox.first {
             platformIDs += 1
-            sent.append(Sent(message: message, at: now))
+            var delivered = Sent(message: message, at: now)
+            if case .direct(let id) = message.destination, let member = state.members[id] {
+                delivered.zone = member.timeZone
+                delivered.away = member.isAway(on: calendar(for: member.timeZone).localDate(of: now))
+            }
+            sent.append(delivered)
             state.apply(.delivered(id: message.id, platformID: coach.capabilities.threads ? "p\(platformIDs)" : nil))
         }
     }
@@ -284,7 +325,13 @@ struct ProgrammeRun {
     mutating func run() {
         let wednesday = calendar.adding(days: -5, to: startMonday)
         tick(at: now)
-        var t = calendar.at(wednesday, hour: 9, minute: 30)
+        // About half the team works in a time zone of its own, chosen as people would, with the command.
+        var t = calendar.at(wednesday, hour: 9, minute: 5)
+        for member in members where Bool.random(using: &zoneRandom) {
+            say(member, zoneCommand(allowTeam: false), at: t)
+            t += 5
+        }
+        t = calendar.at(wednesday, hour: 9, minute: 30)
         for member in members where chance(0.8) {
             // The principles the rating asks about, or now and then the whole catalogue.
             let count = chance(0.9) ? (state.ratingRounds.last?.principleIDs?.count ?? coach.catalogue.principles.count)
@@ -458,6 +505,11 @@ struct ProgrammeRun {
             let asker = members[Int.random(in: 0..<members.count, using: &resultsRandom)]
             let number = Bool.random(using: &resultsRandom) ? state.number(of: week) : 1
             actions.append((12 * 60 + 30, asker, "!history \(number)", false))
+        }
+        // Now and then someone moves to another time zone, or back to the team's, at any time of the day.
+        for member in members where Double.random(in: 0..<1, using: &zoneRandom) < 0.03 {
+            actions.append((Int.random(in: 0..<(24 * 60), using: &zoneRandom), member, zoneCommand(allowTeam: true), false))
+            zoneMoves += 1
         }
         // The admin changes course now and then.
         if working, running {

@@ -87,6 +87,8 @@ enum DailyDigest {
                 let view = checkIn(for: member, on: day, rides, &tx)
                 guard view.hasItems || view.manager != nil else { continue }
                 tx.send(view, to: .direct(userID: member.id), kind: .nudge)
+                // So a move to a time zone of their own knows when they had today's.
+                tx.record(.memberCheckedIn(id: member.id, at: tx.now))
             }
             if agreement != nil { tx.record(.jobRecorded(key: agreementJob, outcome: .done)) }
         }

@@ -68,14 +68,15 @@ enum MemberTimeZones {
     }
 
     /// Moves a member to another clock without a second check-in on one day, or a second digest, reward prompt or
-    /// request to agree the definition in one period: what the team's clock has already given today (its one job a
-    /// day, its weekly and monthly keys) is written down for the member, as their own clock would have. Leaving
-    /// their own clock needs nothing: `checkedInAt` and their own keys already say what they had, and the team's
-    /// clock reads both.
+    /// request to agree the definition in one period. A check-in needs nothing: `checkedInAt` says when they had
+    /// their last, on either clock. What rides on an admin's check-in is kept under the team's keys on the team's
+    /// clock, so leaving it writes down the ones already given as the admin's own (`DailyDigest.rideKey`), as their
+    /// own clock would have; leaving their own clock needs nothing, since the team's reads the admin's keys.
     static func changeClock(of id: String, to zone: String?, _ tx: inout Transaction) {
         guard let member = tx.state.members[id] else { return }
         if member.timeZone == nil {
-            if tx.hasRun("nudges:\(tx.today)") { tx.record(.memberCheckedIn(id: id, at: tx.now)) }
+            // A state from before `checkedInAt` cannot say whether today's went to them: assume it did.
+            if member.checkedInAt == nil, tx.hasRun("nudges:\(tx.today)") { tx.record(.memberCheckedIn(id: id, at: tx.now)) }
             if tx.config.isAdmin(id) {
                 let teamKeys = [
                     ManagerDigest.jobKey(tx.weekKey), MonthlyPosts.jobKey(Month(tx.today).adding(-1)),
