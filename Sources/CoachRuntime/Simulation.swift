@@ -11,7 +11,8 @@ import Logging
 /// (wake-ups, ticks, delivery) decides when posts appear, exactly as it does live. Members rate, post examples, catch
 /// each other doing something right, reply in announcement threads, update (and sometimes forget) goals, pass on
 /// what customers said (a complaint turned into a follow-up with an owner), run the week's training and say how it
-/// went, and re-rate at the end. The same seed gives the same transcript, byte for byte.
+/// went, and re-rate at the end. Two of them work in time zones of their own, so their check-ins come at their own
+/// nudge time. The same seed gives the same transcript, byte for byte.
 public struct Simulation {
     public struct Options: Sendable {
         public var weeks: Int
@@ -228,6 +229,8 @@ actor SimulatedTeam: PollingTransport {
 
     var calendar: TeamCalendar { coach.schedule.calendar }
     var admin: CoachConfig.RosterEntry { members[0] }
+    /// The time zones of the second and third members, so the transcript shows check-ins on their own clocks.
+    static let elsewhere = ["America/New_York", "Asia/Kolkata"]
     /// The programme's weeks, counting week 0 when the plan opens with the definition activity.
     var programmeWeeks: Int { options.weeks + (coach.config.programme.openingWeek ? 1 : 0) }
     var lastDay: LocalDate { calendar.adding(days: 7 * (programmeWeeks + 1), to: options.startMonday) }
@@ -302,7 +305,13 @@ actor SimulatedTeam: PollingTransport {
     /// The Wednesday before the start: everyone rates, the admin looks at the scores, accepts the plan, sets the
     /// team's goals and starts the programme.
     func planSetup() {
-        var t = calendar.at(day, hour: 9, minute: 30)
+        // Two of the team work elsewhere: their check-ins come at the nudge time of their own day (`timezone`).
+        var t = calendar.at(day, hour: 9, minute: 10)
+        for (member, zone) in zip(members.dropFirst(), Self.elsewhere) {
+            queue.append((t, member, .text("!timezone \(zone)")))
+            t += 60
+        }
+        t = calendar.at(day, hour: 9, minute: 30)
         for member in members {
             queue.append((t, member, .rateBaseline))
             t += 240

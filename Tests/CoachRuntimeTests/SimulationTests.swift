@@ -43,11 +43,20 @@ struct SimulationTests {
             "!rate all", "!example", "!caught @", "!goal ", "(privately to", "(in thread)", "!vote ", "Everyone has rated",
             "Week 0, before our 3 principles", "!means ", "!means agree ", "(Our definition: Customer Service means",
             "!feedback complaint", "!training ", "!trained ", "recorded as held", "!record @", "Record for ",
+            "!timezone Asia/Kolkata", "your time zone is Asia/Kolkata",
         ] {
             #expect(text.contains(fragment), "transcript lacks \(fragment)")
         }
         #expect(text.contains(setup.config.team.botName))
         #expect(text.hasPrefix("[2026-12-30 Wednesday 09:00]"))
+        // Sam works in New York and Jo in Kolkata: their check-ins come at 10:00 there, 15:00 and 04:30 in London (the
+        // transcript's time), and nobody else's at those times.
+        let posts = text.components(separatedBy: "\n[")
+        for (name, time) in [("Sam", "15:00]"), ("Jo", "04:30]"), ("Priya", "10:00]")] {
+            let checkIns = posts.filter { $0.contains("coach (privately to \(name)):") && $0.contains("your check-in for today") }
+            #expect(!checkIns.isEmpty, "\(name) had no check-in")
+            #expect(checkIns.allSatisfy { $0.contains(time) }, "\(name): \(checkIns.map { $0.prefix(40) })")
+        }
     }
 }
 
