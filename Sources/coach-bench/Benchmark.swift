@@ -52,6 +52,11 @@ struct Benchmark {
             printTable(rows)
             return
         }
+        if only == "timezones" {
+            for (name, value, target) in try TimeZoneBenchmark.rows(setup) { row(name, value, target) }
+            printTable(rows)
+            return
+        }
         if only == "recovery" {
             for (name, value, target) in try await recoveryRows() { row(name, value, target) }
             printTable(rows)
@@ -93,6 +98,7 @@ struct Benchmark {
         for (name, value, target) in try ResultsBenchmark.reportRows(setup, coach) + (try await ResultsBenchmark.exportRows(setup, coach)) {
             row(name, value, target)
         }
+        for (name, value, target) in try TimeZoneBenchmark.rows(setup) { row(name, value, target) }
         row("peak RSS", "\(peakRSSMegabytes()) MB", "<= 200 MB")
         for (name, value, target) in await HungServerBenchmark.rows(seconds: 60) { row(name, value, target) }
         for (name, value, target) in try await recoveryRows() { row(name, value, target) }

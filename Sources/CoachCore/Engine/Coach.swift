@@ -206,8 +206,7 @@ public struct Coach: Sendable {
     /// cannot look up never gets this far (`StateBounds` refuses it when the state is read), but would fall back to
     /// the team's rather than trap.
     public func calendar(for member: Member?) -> TeamCalendar {
-        guard let name = member?.timeZone, let zone = TimeZoneNames.zone(name) else { return calendar }
-        return TeamCalendar(timeZone: zone)
+        member?.timeZone.flatMap(TimeZoneNames.calendar) ?? calendar
     }
 
     /// Members who count for nudges and recognition spread: everyone known except the away.

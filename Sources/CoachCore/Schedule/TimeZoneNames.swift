@@ -1,5 +1,33 @@
 import Foundation
 
+/// One local day in one zone (`TimeZoneNames.day`).
+struct ZoneDay: Sendable {
+    let calendar: TeamCalendar
+    let date: LocalDate
+    /// 1 = Sunday … 7 = Saturday, as `Calendar` counts.
+    let weekday: Int
+    /// The day's first instant, and the next day's.
+    let start: Date
+    let end: Date
+    /// The wall-clock time asked for, that day.
+    let at: Date
+}
+
+/// A value behind a lock, for the few caches shared by every engine step.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    // @unchecked: `value` is only touched under `lock`.
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.withLock { body(&value) }
+    }
+}
+
 /// The time zones a member may choose (`timezone Asia/Kolkata`): IANA names, as this machine's time zone database
 /// spells them, and the older aliases it still knows (`Asia/Calcutta`, `US/Pacific`). Abbreviations (`EST`, `CET`)
 /// and fixed offsets (`GMT+2`) are refused even where Foundation reads them: they do not follow daylight saving time,
@@ -46,6 +74,35 @@ public enum TimeZoneNames {
         for name in sameCity where !found.contains(name) { found.append(name) }
         return Array(found.prefix(3))
     }
+
+    /// The calendar of a zone by its name, made once per name and process: making one is costly on Linux, and every
+    /// tick and wake-up needs the calendar of every zone members chose. Nil for a name `zone` refuses.
+    public static func calendar(_ name: String) -> TeamCalendar? {
+        if let known = calendars.withLock({ $0[name] }) { return known }
+        guard let zone = zone(name) else { return nil }
+        let made = TeamCalendar(timeZone: zone)
+        calendars.withLock { $0[name] = made }
+        return made
+    }
+
+    private static let calendars = Locked<[String: TeamCalendar]>([:])
+
+    /// The local day `now` falls in, in a zone by its name, with the instant of a wall-clock time that day; kept
+    /// per zone and time until `now` leaves that day, so most ticks need no calendar arithmetic for a zone at all.
+    /// Nil for a name `zone` refuses.
+    static func day(_ name: String, at now: Date, time: DailyTime) -> ZoneDay? {
+        let key = "\(name) \(time.hour):\(time.minute)"
+        if let known = days.withLock({ $0[key] }), known.start <= now, now < known.end { return known }
+        guard let calendar = calendar(name) else { return nil }
+        let date = calendar.localDate(of: now)
+        let day = ZoneDay(
+            calendar: calendar, date: date, weekday: calendar.weekday(of: date), start: calendar.startOfDay(date),
+            end: calendar.startOfDay(calendar.adding(days: 1, to: date)), at: calendar.at(date, hour: time.hour, minute: time.minute))
+        days.withLock { $0[key] = day }
+        return day
+    }
+
+    private static let days = Locked<[String: ZoneDay]>([:])
 
     /// The last part of a name, lowercased, with spaces as the database writes them: `new_york`.
     static func city(of name: String) -> String {

@@ -95,18 +95,37 @@ public struct WeeklySchedule: Sendable {
         return calendar.at(date, hour: settings.dailyNudge.hour, minute: settings.dailyNudge.minute)
     }
 
+    /// When the daily nudges are due on a zone's day (`TimeZoneNames.day` at the nudge time), or nil on days off:
+    /// `dailyNudgeDue(on:in:)` without calendar arithmetic, for every zone on every tick.
+    func dailyNudgeDue(on day: ZoneDay) -> Date? {
+        guard settings.workdays.contains(day.weekday), !isHoliday(day.date) else { return nil }
+        return day.at
+    }
+
     /// The next instant after `now` a check-in could fall due on a member's own clock: the nudge time of each of the
     /// next days there, and with `digest` (an admin) the digest's time too. The runtime must wake for these as well
     /// as for the team's (`Coach.nextWakeUp`), or it would sleep past them.
     public func nextCheckIn(after now: Date, in calendar: TeamCalendar, digest: Bool) -> Date? {
+        // Each day's nudge comes after the day before's, and each week's digest after the week before's: the first
+        // found is the next. Worked out for every zone on every turn of the loop, so it stops there.
         let today = calendar.localDate(of: now)
-        var candidates: [Date] = []
+        var next: Date?
         for dayOffset in 0...8 {
-            let date = calendar.adding(days: dayOffset, to: today)
-            if let due = dailyNudgeDue(on: date, in: calendar) { candidates.append(due) }
-            if digest, let due = digestDue(monday: calendar.monday(of: date), in: calendar) { candidates.append(due) }
+            if let due = dailyNudgeDue(on: calendar.adding(days: dayOffset, to: today), in: calendar), due > now {
+                next = due
+                break
+            }
         }
-        return candidates.filter { $0 > now }.min()
+        if digest {
+            let monday = calendar.monday(of: today)
+            for week in 0...1 {
+                if let due = digestDue(monday: calendar.adding(days: 7 * week, to: monday), in: calendar), due > now {
+                    next = min(next ?? due, due)
+                    break
+                }
+            }
+        }
+        return next
     }
 
     /// Whether a post due at `due` and made at `now` counts as late.

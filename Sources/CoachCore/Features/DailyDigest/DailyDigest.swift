@@ -104,16 +104,24 @@ enum DailyDigest {
     /// channel posts keep the team's time.
     static func runOwnClocks(_ tx: inout Transaction) {
         guard tx.coach.capabilities.directMessages else { return }
-        let own = tx.state.members.values.filter { $0.timeZone != nil }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
-        guard !own.isEmpty else { return }
-        // Worked out once per zone: calendar arithmetic is costly on Linux.
+        // Worked out once per zone: calendar arithmetic is costly on Linux. Most ticks find nobody due, so the
+        // members are only put in order once some are.
+        let nudge = tx.config.schedule.dailyNudge
+        var zones: [String: (due: Date?, start: Date)] = [:]
+        var ready: [(member: Member, zone: String, due: Date)] = []
+        for member in tx.state.members.values {
+            guard let name = member.timeZone else { continue }
+            if zones[name] == nil, let day = TimeZoneNames.day(name, at: tx.now, time: nudge) {
+                zones[name] = (tx.coach.schedule.dailyNudgeDue(on: day), day.start)
+            }
+            guard let zone = zones[name], let due = zone.due, tx.now >= due else { continue }
+            if let last = member.checkedInAt, last >= zone.start { continue }
+            ready.append((member, name, due))
+        }
         var days: [String: CheckInDay] = [:]
-        for member in own {
-            guard let zone = member.timeZone else { continue }
+        for (member, zone, due) in ready.sorted(by: { ($0.member.name, $0.member.id) < ($1.member.name, $1.member.id) }) {
             let day = days[zone] ?? CheckInDay(calendar: tx.coach.calendar(for: member), tx)
             days[zone] = day
-            guard let due = day.checkInDue else { continue }
-            if let last = member.checkedInAt, last >= day.start { continue }
             let isAdmin = tx.config.isAdmin(member.id)
             let digestDue = isAdmin ? ManagerDigest.pending(on: day, key: rideKey(ManagerDigest.jobKey(day.weekKey), member.id), tx) : nil
             guard tx.now >= max(due, digestDue ?? due) else { continue }
@@ -226,8 +234,6 @@ struct CheckInDay {
     let weekKey: String
     /// The current cycle's programme week that this day falls in, if one opened.
     let week: ProgrammeWeek?
-    /// When the check-in is due this day, nil on a day off; worked out only for a member's own clock.
-    let checkInDue: Date?
     /// The instant this day began where the member is.
     let start: Date
 
@@ -238,7 +244,6 @@ struct CheckInDay {
         monday = tx.weekMonday
         weekKey = tx.weekKey
         week = tx.currentWeek
-        checkInDue = nil
         start = tx.calendar.startOfDay(date)
     }
 
@@ -250,7 +255,6 @@ struct CheckInDay {
         let key = calendar.weekKey(monday: monday)
         weekKey = key
         week = tx.state.weeks.last { $0.key == key && $0.cycle == tx.state.programme.cycle }
-        checkInDue = tx.coach.schedule.dailyNudgeDue(on: date, in: calendar)
         start = calendar.startOfDay(date)
     }
 }

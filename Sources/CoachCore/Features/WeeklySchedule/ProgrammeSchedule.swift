@@ -153,8 +153,8 @@ extension Coach {
             zones[zone] = (zones[zone] ?? false) || config.isAdmin(member.id)
         }
         for (zone, hasAdmin) in zones {
-            guard let timeZone = TimeZoneNames.zone(zone),
-                let due = schedule.nextCheckIn(after: now, in: TeamCalendar(timeZone: timeZone), digest: hasAdmin)
+            guard let calendar = TimeZoneNames.calendar(zone),
+                let due = schedule.nextCheckIn(after: now, in: calendar, digest: hasAdmin)
             else { continue }
             next = min(next, due)
         }
