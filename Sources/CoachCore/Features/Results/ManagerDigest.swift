@@ -9,7 +9,8 @@ import Foundation
 /// the digest are one message, sent at the later of the two times (`DailyDigest`). A digest the bot missed (down on
 /// its day) goes with the admin's next check-in that week, once; a week's digest is never made up in the next week.
 /// It goes only to admins, only privately, never while they are away, only on working days and never while the
-/// programme is paused. It names people, so where the platform has no private messages it is not sent at all: the
+/// programme is paused. An admin in a time zone of their own (`timezone`) gets it on its day and at its time on their
+/// own clock, once, under their own key (`digest:2027-W03 alex`, see `DailyDigest.rideKey`). It names people, so where the platform has no private messages it is not sent at all: the
 /// operator's log says why, and `digest` in the chat says so too.
 ///
 /// It speaks from a programme's second week on, and once more in the re-rating week after its last principle;
