@@ -89,6 +89,8 @@ let package = Package(
             name: "coach-bench",
             dependencies: [
                 "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachTestSupport", .product(name: "Logging", package: "swift-log"),
+                // The fake long-polling platform of the many-teams rows.
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // The seeded fuzzer over the parser, each platform's escaping, the splitter and the engine: scripts/fuzz.sh.
