@@ -18,8 +18,10 @@ public struct CoachSetup: Sendable {
     /// team's setup changed. Stable within one process only.
     public var fingerprint: Int = 0
 
+    /// The templates compiled for `markup`: compiled once per process for every setup with the same wording.
     public func prompts(for markup: Markup) throws(ConfigError) -> PromptBook {
-        try PromptBook(markup: markup, templates: templates, commandHelpJSON: commandHelp, rewardIdeasJSON: rewardIdeas)
+        try SharedReading.shared.book(
+            .init(markup: markup, templates: templates, commandHelp: commandHelp, rewardIdeas: rewardIdeas))
     }
 }
 
@@ -196,7 +198,7 @@ extension CoachSetup {
             let bytes = try read(url)
             reading.digest.combine(bytes)
             do {
-                reading.catalogue = try Catalogue(json: bytes)
+                reading.catalogue = try SharedReading.shared.catalogue(bytes)
             } catch {
                 throw .invalid(path: url.path, problem: error)
             }
@@ -213,11 +215,7 @@ extension CoachSetup {
                 let bytes = try read(url)
                 reading.digest.combine(name)
                 reading.digest.combine(bytes)
-                guard let text = String(bytes: bytes, encoding: .utf8) else {
-                    throw .unreadable(path: url.path, reason: "it is not UTF-8 text")
-                }
-                // A file's final newline is an editor habit, not part of the message.
-                templates[name] = text.hasSuffix("\n") ? String(text.dropLast()) : text
+                templates[name] = try SharedReading.shared.template(bytes, url: url)
             }
             reading.commandHelp = try read(source("commands.json"))
             reading.rewardIdeas = try read(source("reward-ideas.json"))
@@ -269,7 +267,7 @@ extension CoachSetup {
 
     static func read(_ url: URL) throws(SetupError) -> [UInt8] {
         do {
-            return [UInt8](try Data(contentsOf: url))
+            return try SharedReading.shared.bytes(of: url)
         } catch {
             throw .unreadable(path: url.path, reason: (error as NSError).localizedDescription)
         }
