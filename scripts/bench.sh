@@ -10,4 +10,7 @@ trap 'exit 130' INT TERM
 bash scripts/synapse.sh start >/dev/null
 synapse_env="$(bash scripts/synapse.sh env)"
 eval "$synapse_env"
+# The report and export rows run `coach` itself, release-built beside the benchmark, to measure each command's own
+# peak RSS.
+swift build -c release --product coach
 swift run -c release coach-bench "$@"
