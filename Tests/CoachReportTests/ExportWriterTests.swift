@@ -135,6 +135,18 @@ struct ExportWriterTests {
         #expect(examples.contains { $0["reporter"] as? String == tricky })
     }
 
+    @Test("JSON: numbers as the encoder writes them, and a number JSON cannot hold is null rather than a failed export")
+    func jsonNumbers() throws {
+        #expect([2, 2.5, -0.0, 1e16, 1e-7, 0.1 + 0.2].map(JSONFormat.number) == ["2", "2.5", "-0", "1e+16", "1e-07", "0.30000000000000004"])
+        #expect([Double.nan, .infinity, -.infinity].map(JSONFormat.number) == ["null", "null", "null"])
+        let table = ExportTable("goals", [Double.nan, 3], [ExportColumn("value") { .number($0) }])
+        var output = ChunkedOutput()
+        try JSONFormat.write([table], header: ExportHeader(team: "T", timeZone: "UTC", exportedAt: "x", minRaters: 3), to: &output)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(output.bytes)) as? [String: Any])
+        let rows = try #require(document["goals"] as? [[String: Any]])
+        #expect(rows[0]["value"] is NSNull && rows[1]["value"] as? Int == 3)
+    }
+
     /// Whether a value read back by JSONSerialization is the table's value.
     static func matches(_ read: Any?, _ value: ExportValue) -> Bool {
         switch value {
