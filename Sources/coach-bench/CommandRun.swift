@@ -8,10 +8,12 @@ import Darwin
 import Foundation
 
 /// One run of the release-built `coach` executable as a manager runs it, measured from outside: its wall time from
-/// spawn to exit and its own peak RSS (`wait4`'s `ru_maxrss` for that child alone). A process of its own is the
+/// spawn to exit, the CPU time it used (which a machine shared with other work inflates far less than the wall
+/// time), and its own peak RSS (`wait4`'s `ru_maxrss` for that child alone). A process of its own is the
 /// honest peak of one operation: measured inside the benchmark, the peak would also hold the benchmark's own state.
 struct CommandRun {
     let seconds: Double
+    let cpuSeconds: Double
     let peakRSSMegabytes: Double
 
     /// The `coach` built beside this benchmark (`swift build -c release --product coach`, which scripts/bench.sh runs).
@@ -43,6 +45,8 @@ struct CommandRun {
         // Exited normally with status 0: the low 7 bits are the signal (none), the next 8 the exit status.
         precondition(status == 0, "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) failed (status \(status))")
         // Linux gives ru_maxrss in kilobytes.
-        return CommandRun(seconds: seconds, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return CommandRun(seconds: seconds, cpuSeconds: cpu, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024)
     }
 }

@@ -75,7 +75,8 @@ enum ResultsBenchmark {
 
     /// `coach report --html`, `coach export --csv` and `coach export --json` run as a manager runs them, each in a
     /// process of its own, on a state folder holding the 100k examples: the whole command (start, loading the state,
-    /// writing) and the peak RSS of that process alone. `which` picks `report` or `export`; nil runs all three.
+    /// writing), its CPU time and the peak RSS of that process alone: the median of three runs, and the largest
+    /// peak. `which` picks `report` or `export`; nil runs all three.
     static func commandRows(_ coach: Coach, which: String?) throws -> [(String, String, String)] {
         guard let executable = CommandRun.coach else {
             return [("coach report/export as a command", "not built", "swift build -c release --product coach")]
@@ -98,7 +99,9 @@ enum ResultsBenchmark {
                 CommandRun.run(executable, command.arguments + ["--state", stateFolder.path, "--as-of", day])
             }
             let time = runs.map(\.seconds).sorted()[runs.count / 2]
+            let cpu = runs.map(\.cpuSeconds).sorted()[runs.count / 2]
             rows.append(("\(command.name), 100k examples: whole command (load + write)", String(format: "%.3f s", time), "-"))
+            rows.append(("\(command.name), 100k examples: its CPU time (user + sys)", String(format: "%.3f s", cpu), "-"))
             rows.append(("\(command.name), 100k examples: peak RSS", String(format: "%.0f MB", runs.map(\.peakRSSMegabytes).max()!), "-"))
         }
         return rows
