@@ -8,24 +8,41 @@ import Darwin
 import Foundation
 
 /// One run of the release-built `coach` executable as a manager runs it, measured from outside: its wall time from
-/// spawn to exit, the CPU time it used (which a machine shared with other work inflates far less than the wall
-/// time), and its own peak RSS (`wait4`'s `ru_maxrss` for that child alone). A process of its own is the
-/// honest peak of one operation: measured inside the benchmark, the peak would also hold the benchmark's own state.
+/// start to exit, the CPU time it used (which a machine shared with other work inflates far less than the wall
+/// time), and its own peak RSS. A process of its own is the honest peak of one operation: measured inside the
+/// benchmark, the peak would also hold the benchmark's own state.
+///
+/// Started through GNU time (`/usr/bin/time`), which forks and reports the child's `ru_maxrss`. Started by the
+/// benchmark directly, `wait4` reported the benchmark's own peak instead whenever that was larger: `posix_spawn`
+/// runs the child in the parent's memory until `exec`, and Linux keeps the larger of that memory's peak and the new
+/// program's (every command then "took" the benchmark's 228 MB).
 struct CommandRun {
     let seconds: Double
     let cpuSeconds: Double
     let peakRSSMegabytes: Double
 
-    /// The `coach` built beside this benchmark (`swift build -c release --product coach`, which scripts/bench.sh runs).
+    static let time = "/usr/bin/time"
+
+    /// The `coach` to measure: `COACH_BENCH_COACH` names one (another version, to compare), else the one built
+    /// beside this benchmark (`swift build -c release --product coach`, which scripts/bench.sh runs).
     static var coach: URL? {
+        if let named = ProcessInfo.processInfo.environment["COACH_BENCH_COACH"] {
+            return URL(fileURLWithPath: named)
+        }
         let own = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let coach = own.deletingLastPathComponent().appendingPathComponent("coach")
         return FileManager.default.isExecutableFile(atPath: coach.path) ? coach : nil
     }
 
+    static var canMeasure: Bool { FileManager.default.isExecutableFile(atPath: time) }
+
     /// Runs `executable` with `arguments`, its standard output discarded; stops the benchmark if it fails.
     static func run(_ executable: URL, _ arguments: [String]) -> CommandRun {
-        let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("coach-bench-time-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: report) }
+        // Elapsed, user and system seconds, peak RSS in kilobytes.
+        let command = [time, "-f", "%e %U %S %M", "-o", report.path, executable.path] + arguments
+        let argv = command.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -34,19 +51,18 @@ struct CommandRun {
         let clock = ContinuousClock()
         let start = clock.now
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
-        precondition(spawned == 0, "could not start \(executable.path): \(String(cString: strerror(spawned)))")
+        let spawned = posix_spawn(&pid, time, &actions, nil, argv, environ)
+        precondition(spawned == 0, "could not start \(time): \(String(cString: strerror(spawned)))")
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            precondition(errno == EINTR, "wait4: \(String(cString: strerror(errno)))")
+        while waitpid(pid, &status, 0) < 0 {
+            precondition(errno == EINTR, "waitpid: \(String(cString: strerror(errno)))")
         }
         let seconds = Benchmark.seconds(clock.now - start)
-        // Exited normally with status 0: the low 7 bits are the signal (none), the next 8 the exit status.
+        // Exited normally with status 0: GNU time exits with the command's status.
         precondition(status == 0, "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) failed (status \(status))")
-        // Linux gives ru_maxrss in kilobytes.
-        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-        return CommandRun(seconds: seconds, cpuSeconds: cpu, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024)
+        let fields = ((try? String(contentsOf: report, encoding: .utf8)) ?? "")
+            .split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+        precondition(fields.count == 4, "\(time) wrote no measures")
+        return CommandRun(seconds: seconds, cpuSeconds: fields[1] + fields[2], peakRSSMegabytes: fields[3] / 1024)
     }
 }

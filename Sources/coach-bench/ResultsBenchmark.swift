@@ -81,6 +81,9 @@ enum ResultsBenchmark {
         guard let executable = CommandRun.coach else {
             return [("coach report/export as a command", "not built", "swift build -c release --product coach")]
         }
+        guard CommandRun.canMeasure else {
+            return [("coach report/export as a command", "no GNU time", "apt-get install time")]
+        }
         let folder = Benchmark.freshDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let stateFolder = folder.appendingPathComponent("state")
