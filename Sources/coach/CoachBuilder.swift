@@ -89,4 +89,49 @@ enum CoachBuilder {
             services: [.init(service: bot, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: bot.description)],
             gracefulShutdownSignals: outside.shutdownSignals, logger: outside.logger))
     }
+
+    /// What `coach run --teams` runs: every team of the folder under one supervisor (`TeamsService`), in a service
+    /// group that stops them all gracefully on the shutdown signals. Each team's bot logs with the team's name in its
+    /// metadata and masks its own secrets; a team whose config chose the local chat is refused (it needs the one
+    /// terminal).
+    static func teamsGroup(
+        folder: TeamsFolder, promptsPath: String?, _ outside: Outside, reports: ReportFiles.Maker?,
+        reloads: AsyncStream<Void>, registry: TeamsRegistry = TeamsRegistry(),
+        notify: @escaping @Sendable (TeamsEvent) -> Void = { _ in }
+    ) -> (group: ServiceGroup, teams: TeamsService) {
+        let teams = TeamsService(
+            read: { TeamsReading(folder: folder, promptsPath: promptsPath) },
+            start: { team, setup in
+                if let refusal = teamRefusal(setup) { throw refusal }
+                var own = outside
+                own.logger[metadataKey: "team"] = "\(team.name)"
+                // Each team's retries jitter apart, so teams sharing a platform that failed do not retry in step.
+                var name = Hasher()
+                name.combine(team.name)
+                own.randomSeed = outside.randomSeed &+ UInt64(truncatingIfNeeded: name.finalize())
+                let bot = try bot(for: setup, own, reports: reports)
+                return (bot, guarded(own, for: setup).logger)
+            },
+            logger: outside.logger, reloads: reloads, registry: registry, notify: notify)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: teams, serviceName: teams.description)],
+            gracefulShutdownSignals: outside.shutdownSignals, logger: outside.logger))
+        return (group, teams)
+    }
+
+    /// Why a setup cannot be one team of many, if it cannot: the local chat needs the one terminal.
+    static func teamRefusal(_ setup: CoachSetup) -> SetupError? {
+        setup.config.transport.kind == "console" ? .consoleInTeams : nil
+    }
+
+    /// One element per SIGHUP, for as long as the process runs.
+    static func reloadSignals() -> AsyncStream<Void> {
+        AsyncStream { continuation in
+            let task = Task {
+                for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield() }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
 }
