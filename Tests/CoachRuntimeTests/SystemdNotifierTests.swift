@@ -131,3 +131,24 @@ struct SystemdNotifierTests {
         }
     }
 }
+
+@Suite("systemd notifications from the teams supervisor")
+struct SystemdTeamsEventTests {
+    @Test("started, reloading, reloaded and stopping become READY, RELOADING, READY and STOPPING with a status line")
+    func events() throws {
+        let listener = try NotifySocketListener()
+        defer { listener.close() }
+        let notifier = try #require(SystemdNotifier.reading(
+            ["NOTIFY_SOCKET": listener.notifySocket], monotonicMicroseconds: { 42 }).notifier)
+        try notifier.tell(.started(running: 3, failed: 0))
+        try notifier.tell(.reloading)
+        try notifier.tell(.reloaded(running: 1, failed: 2))
+        try notifier.tell(.stopping)
+        #expect(listener.datagrams == [
+            "READY=1\nSTATUS=3 teams running",
+            "RELOADING=1\nMONOTONIC_USEC=42\nSTATUS=reloading the teams folder",
+            "READY=1\nSTATUS=1 team running, 2 left out (the log says why)",
+            "STOPPING=1\nSTATUS=stopping every team",
+        ])
+    }
+}
