@@ -32,6 +32,8 @@ public struct BotService: Service, CustomStringConvertible {
     let renderAttachment: AttachmentRenderer?
     /// What the loop is doing, for the health endpoint and the watchdog.
     public let monitor: BotMonitor
+    /// What it counts; a builder running many teams labels each with the team's name.
+    public var metrics: BotMetrics
 
     public init(
         session: CoachSession, transport: any ChatTransport, clock: any CoachClock, logger: Logger,
@@ -48,6 +50,7 @@ public struct BotService: Service, CustomStringConvertible {
         self.redactor = redactor
         self.renderAttachment = renderAttachment
         self.monitor = BotMonitor(startedAt: clock.now(), pollTimeout: pollTimeout)
+        self.metrics = BotMetrics(team: "default", platform: transport.name)
     }
 
     /// How the service is named in logs and errors (swift-service-lifecycle's "Starting service"): the platform,
@@ -132,6 +135,7 @@ public struct BotService: Service, CustomStringConvertible {
                 }
                 let request = await session.pollRequest(for: transport.name, timeout: timeout)
                 let batch: PollBatch
+                let asked = clock.now()
                 do {
                     batch = try await reader.poll(request)
                 } catch {
@@ -140,8 +144,11 @@ public struct BotService: Service, CustomStringConvertible {
                 }
                 succeeded()
                 service.monitor.polled(at: clock.now())
+                service.metrics.pollTook(clock.now().timeIntervalSince(asked))
                 if !batch.messages.isEmpty || batch.cursor != request.cursor {
-                    try await session.receive(batch, transport: transport.name, at: clock.now())
+                    service.metrics.received(batch.messages.count)
+                    let outcome = try await session.receive(batch, transport: transport.name, at: clock.now())
+                    service.metrics.commands(outcome.commands)
                     service.monitor.outbox(depth: await session.outbox.count, at: clock.now())
                 }
                 if case .every(let interval) = reader.pacing, batch.messages.isEmpty {
@@ -176,6 +183,7 @@ public struct BotService: Service, CustomStringConvertible {
         mutating func deliver(_ message: OutboundMessage) async throws -> Bool {
             let key = await session.deliveryKey(for: message)
             let delivery: FileDelivery
+            let started = clock.now()
             do {
                 if let attachment = message.attachment {
                     delivery = try await sendFile(message, attachment, key: key)
@@ -192,6 +200,8 @@ public struct BotService: Service, CustomStringConvertible {
             }
             succeeded()
             service.monitor.delivered(at: clock.now())
+            service.metrics.sendTook(clock.now().timeIntervalSince(started))
+            service.metrics.sent()
             switch delivery {
             case .sent(let platformID):
                 try await session.markDelivered(message.id, platformID: platformID)
@@ -240,6 +250,7 @@ public struct BotService: Service, CustomStringConvertible {
         mutating func recover(from error: TransportError, during operation: String) async throws {
             // A graceful stop cancels the call in flight: that is not the platform failing, so nothing is logged.
             if Task.isCancelled { throw CancellationError() }
+            service.metrics.failure(Self.kind(of: error), during: operation)
             switch error {
             case .closed:
                 logger.info("input closed; stopping")
@@ -264,6 +275,18 @@ public struct BotService: Service, CustomStringConvertible {
                     "operation": "\(operation)", "reason": "\(reason)", "attempt": "\(failures)", "wait": "\(wait)",
                 ])
                 try await sleep(wait)
+            }
+        }
+
+        /// A failure's kind in one word, for the failures metric.
+        static func kind(of error: TransportError) -> String {
+            switch error {
+            case .closed: "closed"
+            case .unauthorized: "unauthorized"
+            case .rateLimited: "rate_limited"
+            case .temporary: "temporary"
+            case .rejected: "rejected"
+            case .tooLong: "too_long"
             }
         }
 

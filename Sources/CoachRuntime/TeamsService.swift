@@ -20,7 +20,9 @@ public final class TeamsRegistry: Sendable {
         entries.withLock { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
     }
 
-    func set(_ name: String, _ entry: Entry?) {
+    /// Puts a team in (or, with nil, takes it out): the teams service does for each team it starts; a single
+    /// deployment registers its one bot.
+    public func set(_ name: String, _ entry: Entry?) {
         entries.withLock { $0[name] = entry }
     }
 }
@@ -101,7 +103,8 @@ public struct TeamsService: Service, CustomStringConvertible {
                 var runs = 0
                 var stopping = false
 
-                func launch(_ team: TeamFolder, _ setup: CoachSetup) {
+                @discardableResult
+                func launch(_ team: TeamFolder, _ setup: CoachSetup) -> Bool {
                     do {
                         let (bot, teamLogger) = try start(team, setup)
                         let group = ServiceGroup(configuration: .init(
@@ -123,10 +126,12 @@ public struct TeamsService: Service, CustomStringConvertible {
                             continuation.yield(.ended(team: team.name, run: run))
                         }
                         teamLogger.info("team started")
+                        return true
                     } catch {
                         let reason = Self.reason(error)
                         registry.set(team.name, .failed(reason))
                         logger.error("team could not start", metadata: ["team": "\(team.name)", "reason": "\(reason)"])
+                        return false
                     }
                 }
 
@@ -169,8 +174,8 @@ public struct TeamsService: Service, CustomStringConvertible {
                             Task { await current.group.triggerGracefulShutdown() }
                         } else if restarts[team.name] != nil {
                             restarts[team.name] = (team, setup)
-                        } else {
-                            launch(team, setup)
+                        } else if !launch(team, setup) {
+                            failed += 1
                         }
                     }
                     // Gone from the folder: no longer reported, once stopped.

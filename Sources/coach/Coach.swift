@@ -1,11 +1,13 @@
 import ArgumentParser
 import CoachChat
 import CoachCore
+import CoachOperations
 import CoachPlatforms
 import CoachReport
 import CoachRuntime
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// The version `coach --version` prints. Bump it here, and only here, for a release.
 enum CoachVersion {
@@ -133,6 +135,11 @@ struct Run: AsyncParsableCommand, DeploymentUse {
             + "file. SIGHUP (or a restart) picks up teams added, removed or changed.", valueName: "folder"))
     var teams: String?
 
+    @Option(help: ArgumentHelp(
+        "Serve GET /healthz and GET /metrics (Prometheus) on this address, e.g. 127.0.0.1:9090. Off unless given; "
+            + "keep it on 127.0.0.1 unless a firewall or a reverse proxy guards it.", valueName: "host:port"))
+    var listen: String?
+
     /// Words that are no option. Run is the default subcommand, so `coach chek` arrives here as the word "chek";
     /// ArgumentParser would only say "Unexpected argument", so `validate` names the closest subcommand instead.
     @Argument(help: .hidden)
@@ -145,6 +152,13 @@ struct Run: AsyncParsableCommand, DeploymentUse {
                 "--teams runs each team with its own coach.json and state folder, so it takes no --config or --state. "
                     + "Use coach run --teams <folder>, or coach run --config <file> for one deployment.")
         }
+        if let listen, case .failure(let problem) = ListenAddress.parse(listen) { throw ValidationError(problem.description) }
+    }
+
+    /// The health and metrics endpoint, when `--listen` asks for it; metrics are counted from here on.
+    func operations(_ registry: TeamsRegistry, logger: Logger) -> [any Service] {
+        guard let listen, case .success(let address) = ListenAddress.parse(listen) else { return [] }
+        return [OperationsServer.live(address: address, registry: registry, logger: logger)]
     }
 
     static func notACommand(_ word: String) -> String {
@@ -171,10 +185,12 @@ struct Run: AsyncParsableCommand, DeploymentUse {
             }
             // No team reads the terminal: each has a chat platform of its own.
             let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"), readsInput: false)
+            let registry = TeamsRegistry()
             do {
                 let teamsGroup = CoachBuilder.teamsGroup(
                     folder: folder, promptsPath: deployment.prompts, outside, reports: Self.reports,
-                    reloads: CoachBuilder.reloadSignals())
+                    reloads: CoachBuilder.reloadSignals(), registry: registry,
+                    alongside: operations(registry, logger: outside.logger))
                 try await teamsGroup.group.run()
             } catch {
                 throw fail(error)
@@ -188,8 +204,12 @@ struct Run: AsyncParsableCommand, DeploymentUse {
             throw fail(error)
         }
         let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"))
+        let registry = TeamsRegistry()
         do {
-            try await CoachBuilder.serviceGroup(for: setup, outside, reports: Self.reports).run()
+            try await CoachBuilder.serviceGroup(
+                for: setup, outside, reports: Self.reports, alongside: operations(registry, logger: outside.logger),
+                registry: registry
+            ).run()
         } catch {
             throw fail(error, redacting: CoachBuilder.redactor(for: setup, outside))
         }
