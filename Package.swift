@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // The CSV exports (`coach export --csv`): RFC 4180 quoting from a library rather than by hand.
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // `coach backup`: the state as one gzip stream (zlib underneath, the format `gunzip` reads), over the
+        // ByteBuffer of the SwiftNIO the bot already builds.
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         // Tests only: the local fake platform servers the adapters' contract tests run against.
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
@@ -58,11 +61,19 @@ let package = Package(
             name: "CoachReport",
             dependencies: ["CoachCore", "CoachRuntime", .product(name: "CSV", package: "CSV.swift")]
         ),
+        // A team's state as one checked, compressed file (`coach backup`), and putting one back (`coach restore`).
+        .target(
+            name: "CoachBackup",
+            dependencies: [
+                "CoachCore", "CoachStore", "CoachRuntime",
+                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // A thin `@main` and the builder that turns a loaded setup into the service group.
         .executableTarget(
             name: "coach",
             dependencies: [
-                "CoachRuntime", "CoachPlatforms", "CoachReport",
+                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachBackup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -72,7 +83,8 @@ let package = Package(
         .executableTarget(
             name: "coach-bench",
             dependencies: [
-                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachTestSupport", .product(name: "Logging", package: "swift-log"),
+                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachBackup", "CoachTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The seeded fuzzer over the parser, each platform's escaping, the splitter and the engine: scripts/fuzz.sh.
@@ -98,6 +110,9 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        // Backups taken beside a committing bot, damaged and truncated ones refused, restores and retention.
+        .testTarget(
+            name: "CoachBackupTests", dependencies: ["CoachBackup", "CoachRuntime", "CoachStore", "CoachTestSupport"]),
         .testTarget(name: "CoachRuntimeTests", dependencies: ["CoachRuntime", "CoachStore", "CoachTestSupport"]),
         .testTarget(
             name: "CoachPlatformsTests",

@@ -76,6 +76,7 @@ struct CheckTests {
               admins: Alex (alex)
               holidays: 2026-12-25 to 2027-01-01
               state folder: \(state.path)
+              kept: everything, until someone deletes it (retention.months is not set)
               chat platform: console
 
             ok: config: \(config): every key is one coach reads, and every value works
