@@ -7,10 +7,15 @@ import NIOCore
 ///
 /// ```
 /// {"appVersion":"0.9.0","counts":{…},"createdAt":"2027-04-09T10:15:00Z","format":"servicecoach-backup",
-///  "formatVersion":1,"payload":{"bytes":…,"compressedBytes":…,"compression":"gzip","crc32":"1c291ca3"},
-///  "schemaVersion":5,"seq":812,"team":"Corner Bakery"}
+///  "formatVersion":1,"headerCRC32":"8f01d2e4","payload":{"bytes":…,"compressedBytes":…,"compressedCRC32":"…",
+///  "compression":"gzip","crc32":"1c291ca3"},"schemaVersion":5,"seq":812,"team":"Corner Bakery"}
 /// <gzip stream of state.json exactly as the bot writes its snapshot>
 /// ```
+///
+/// Every byte is checked: the header line by its own CRC-32 (`headerCRC32`, taken over the line with those eight
+/// digits as zeros), the compressed bytes by their length and CRC-32 (gzip's own header has fields zlib never
+/// checks), and the state by its length and CRC-32 once decompressed. A flipped bit anywhere, or a file cut short,
+/// is refused rather than restored.
 ///
 /// The header comes first and uncompressed, so what a file is, which versions it needs and whether it is whole is
 /// known before a byte is decompressed (`head -1 file` shows it too), and a newer format may compress differently
@@ -30,12 +35,37 @@ public struct BackupFile: Sendable, Equatable {
     /// The most the header may be, so a file that is something else is told apart without reading it all as a line.
     static let largestHeader = 64 * 1024
 
-    /// A file's bytes: the header line, then the compressed payload. Tests write headers of their own with it.
+    /// A file's bytes: the header line, its check filled in, then the compressed payload. Tests write headers of
+    /// their own with it.
     static func bytes(header: BackupHeader, compressed: Data) throws -> Data {
-        var bytes = try headerEncoder.encode(header)
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(compressed)
-        return bytes
+        var unchecked = header
+        unchecked.headerCRC32 = zeroCheck
+        var line = try headerEncoder.encode(unchecked)
+        guard let check = checkRange(in: line) else { throw EncodingError.invalidValue(header, .init(codingPath: [], debugDescription: "no header check")) }
+        line.replaceSubrange(check, with: Data(String(format: "%08x", CRC32.checksum(line)).utf8))
+        line.append(UInt8(ascii: "\n"))
+        line.append(compressed)
+        return line
+    }
+
+    static let zeroCheck = "00000000"
+    private static let checkKey = Data(#""headerCRC32":""#.utf8)
+
+    /// Where the header check's eight digits sit in a header line. The key's quotes cannot come from inside a
+    /// string value, which JSON escapes, so the only match is the field itself.
+    static func checkRange(in line: Data) -> Range<Data.Index>? {
+        guard let key = line.range(of: checkKey) else { return nil }
+        let digits = key.upperBound..<key.upperBound + zeroCheck.count
+        return digits.upperBound <= line.endIndex ? digits : nil
+    }
+
+    /// Whether a header line's check matches the line.
+    static func headerIsIntact(_ line: Data) -> Bool {
+        guard let range = checkRange(in: line) else { return false }
+        var zeroed = Data(line)
+        let offset = range.lowerBound - line.startIndex
+        zeroed.replaceSubrange(offset..<offset + zeroCheck.count, with: Data(zeroCheck.utf8))
+        return String(format: "%08x", CRC32.checksum(zeroed)) == String(decoding: line[range], as: UTF8.self)
     }
 
     /// A file for `payload`, with the header's payload fields (sizes, checksum) worked out here.
@@ -44,13 +74,18 @@ public struct BackupFile: Sendable, Equatable {
         counts: BackupCounts
     ) throws -> (file: BackupFile, bytes: Data) {
         let compressed = try compress(payload)
-        let header = BackupHeader(
-            format: formatName, formatVersion: formatVersion, schemaVersion: schemaVersion, appVersion: appVersion,
-            createdAt: createdAt, team: team, seq: seq, counts: counts,
+        var header = BackupHeader(
+            format: formatName, formatVersion: formatVersion, headerCRC32: zeroCheck, schemaVersion: schemaVersion,
+            appVersion: appVersion, createdAt: createdAt, team: team, seq: seq, counts: counts,
             payload: .init(
                 compression: BackupHeader.Payload.gzip, bytes: payload.count, compressedBytes: compressed.count,
+                compressedCRC32: String(format: "%08x", CRC32.checksum(compressed)),
                 crc32: String(format: "%08x", CRC32.checksum(payload))))
-        return (BackupFile(header: header, payload: payload), try bytes(header: header, compressed: compressed))
+        let bytes = try bytes(header: header, compressed: compressed)
+        if let newline = bytes.firstIndex(of: UInt8(ascii: "\n")), let check = checkRange(in: bytes[..<newline]) {
+            header.headerCRC32 = String(decoding: bytes[check], as: UTF8.self)
+        }
+        return (BackupFile(header: header, payload: payload), bytes)
     }
 
     /// Reads a backup's bytes, checking everything that can be checked without the state's types: that it is a
@@ -63,11 +98,22 @@ public struct BackupFile: Sendable, Equatable {
         }
         let line = bytes[start..<newline]
         let decoder = headerDecoder
-        guard let probe = try? decoder.decode(FormatProbe.self, from: line), probe.format == formatName else {
+        guard let probe = try? decoder.decode(FormatProbe.self, from: line) else {
+            // A header whose own bytes were damaged still names the format.
+            if line.range(of: Data(formatName.utf8)) != nil {
+                throw .damaged(path: path, reason: "its header line is not valid JSON")
+            }
             throw .notABackup(path: path, reason: "its first line is not a backup's header")
         }
+        guard probe.format == formatName else {
+            throw .notABackup(path: path, reason: "its first line is not a backup's header")
+        }
+        // Before the check: a newer format may check its header another way.
         if let version = probe.formatVersion, version > formatVersion {
             throw .newerFormat(path: path, found: version, supported: formatVersion)
+        }
+        guard headerIsIntact(line) else {
+            throw .damaged(path: path, reason: "its header line does not match its check (headerCRC32)")
         }
         let header: BackupHeader
         do {
@@ -86,6 +132,11 @@ public struct BackupFile: Sendable, Equatable {
         }
         guard compressed.count == declared.compressedBytes else {
             throw .damaged(path: path, reason: "it holds \(bytes.count) bytes where its header says \(expected)")
+        }
+        let compressedCRC = String(format: "%08x", CRC32.checksum(compressed))
+        guard compressedCRC == declared.compressedCRC32.lowercased() else {
+            throw .damaged(path: path, reason: "its compressed state's checksum is \(compressedCRC) where its header says "
+                + "\(declared.compressedCRC32)")
         }
         // A header claiming more than deflate can give from these bytes (it packs at most about 1032 to 1) would
         // only make the reader allocate for it.
@@ -145,6 +196,8 @@ public struct BackupHeader: Codable, Sendable, Equatable {
     public var format: String
     /// The layout of the file (`BackupFile.formatVersion` when written).
     public var formatVersion: Int
+    /// CRC-32 of the header line as written with these eight digits as zeros.
+    public var headerCRC32: String
     /// The schema of the state inside (`CoachState.schemaVersion` of the coach that wrote it).
     public var schemaVersion: Int
     /// The coach that wrote it (`coach --version`), when known.
@@ -164,6 +217,8 @@ public struct BackupHeader: Codable, Sendable, Equatable {
         /// The state document's size, uncompressed, and the compressed bytes after the header line.
         public var bytes: Int
         public var compressedBytes: Int
+        /// CRC-32 of the compressed bytes, eight hex digits.
+        public var compressedCRC32: String
         /// CRC-32 of the uncompressed state document, eight hex digits.
         public var crc32: String
     }

@@ -86,10 +86,13 @@ extension StateBackup {
         state.members["alex"] = Member(id: "alex", name: "Alex")
         let calendar = TeamCalendar(timeZone: TimeZone(identifier: "Europe/London")!)
         let header = BackupHeader(
-            format: BackupFile.formatName, formatVersion: BackupFile.formatVersion, schemaVersion: CoachState.schemaVersion,
+            format: BackupFile.formatName, formatVersion: BackupFile.formatVersion, headerCRC32: "8f01d2e4",
+            schemaVersion: CoachState.schemaVersion,
             appVersion: "0.9.0", createdAt: Date(timeIntervalSince1970: 1_807_000_000), team: "Corner Bakery", seq: 812,
             counts: BackupCounts(state),
-            payload: .init(compression: BackupHeader.Payload.gzip, bytes: 1_960_000, compressedBytes: 310_000, crc32: "1c291ca3"))
+            payload: .init(
+                compression: BackupHeader.Payload.gzip, bytes: 1_960_000, compressedBytes: 310_000,
+                compressedCRC32: "5e0a17c2", crc32: "1c291ca3"))
         let file = URL(fileURLWithPath: "/var/backups/coach/2027-04-09.coachbackup")
         let folder = URL(fileURLWithPath: "/var/lib/coach/state")
         return [
