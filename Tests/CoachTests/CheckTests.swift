@@ -119,7 +119,7 @@ struct CheckTests {
         #expect(storeMessage.contains(state.appendingPathComponent("state.json").path))
         #expect(findings == [
             "problem: config: \(file.path): The config key admin is not one coach reads: did you mean admins? The keys at "
-                + "the top level are admins, digest, holidays, members, nudges, programme, ratings, schedule, schema, stateDirectory, team, "
+                + "the top level are admins, digest, holidays, members, nudges, programme, ratings, retention, schedule, schema, stateDirectory, team, "
                 + "transport.",
             "problem: config: \(file.path): The config key team.timezone is not one coach reads: did you mean team.timeZone? "
                 + "The keys of team are botName, name, timeZone.",
@@ -381,7 +381,7 @@ struct CommandLineTests {
         #expect(typo.code == .validationFailure)
         let far = Self.message(["bogus", "--config", "x.json"])
         #expect(!far.text.contains("Did you mean"))
-        #expect(far.text.contains("The commands are: run, simulate, check, report, export."))
+        #expect(far.text.contains("The commands are: run, simulate, check, report, export, backup, restore."))
         #expect(Self.message(["simulat"]).text.contains(#"Did you mean "simulate"?"#))
     }
 
