@@ -150,6 +150,46 @@ struct BackupTests {
         }
     }
 
+    @Test("each step of a restore leaves a folder that loads one whole state, or is refused: never a mixture")
+    func stepsOfARestore() throws {
+        // The replaced state: a snapshot at seq 2, then journal lines 3 to 5.
+        let old = try Folder.make().appendingPathComponent("state")
+        let (store, _) = try StateStore.open(
+            directory: old, schemaVersion: CoachState.schemaVersion, initial: { CoachState() }, apply: { $0.apply($1) })
+        var oldState = CoachState()
+        for i in 1...5 {
+            let events = Self.events(i)
+            for event in events { oldState.apply(event) }
+            try store.commit(events, state: oldState)
+            if i == 2 { try store.compact(state: oldState) }
+        }
+        store.close()
+        let oldJournal = try Data(contentsOf: old.appendingPathComponent("journal.jsonl"))
+        var newState = CoachState()
+        for i in 100...103 { for event in Self.events(i) { newState.apply(event) } }
+        // What replaceState writes: a seq past every seq the old files hold.
+        let newSnapshot = try StateStore.snapshotDocument(state: newState, seq: 6, schemaVersion: CoachState.schemaVersion)
+        let step = try Folder.make().appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: step, withIntermediateDirectories: true)
+
+        // The old snapshot moved aside, the new one not in yet: the old journal alone lacks its start, and is refused.
+        try oldJournal.write(to: step.appendingPathComponent("journal.jsonl"))
+        #expect(throws: StoreError.self) { try CoachSetup.inspectState(in: step) }
+        // The new snapshot in place, the old journal not yet moved: its lines are folded in already, so skipped.
+        try newSnapshot.write(to: step.appendingPathComponent("state.json"))
+        let mixed = try CoachSetup.inspectState(in: step)
+        #expect(mixed.state == newState && mixed.report.skippedLines == 3 && mixed.report.replayedLines == 0)
+        // Done: the new snapshot and an empty journal.
+        try Data().write(to: step.appendingPathComponent("journal.jsonl"))
+        #expect(try CoachSetup.inspectState(in: step).state == newState)
+        // And replaceState itself gives the new snapshot that seq.
+        let replaced = try StateStore.replaceState(
+            in: old, with: newState, seq: 1, schemaVersion: CoachState.schemaVersion,
+            keepingReplacedIn: old.deletingLastPathComponent().appendingPathComponent("aside"))
+        #expect(replaced.seq == 6)
+        #expect(try Data(contentsOf: old.appendingPathComponent("state.json")) == newSnapshot)
+    }
+
     /// Commit `i` of the burst: a new member now and then, an example (a shout-out every third), an idea now and then.
     static func events(_ i: Int) -> [StateEvent] {
         let at = Date(timeIntervalSince1970: 1_800_000_000 + Double(i) * 60)
