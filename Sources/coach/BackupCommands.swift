@@ -21,9 +21,11 @@ struct Backup: AsyncParsableCommand, DeploymentUse {
 
     @OptionGroup var deployment: DeploymentOptions<Backup>
 
+    @OptionGroup var choice: TeamChoice
+
     func run() async throws {
         do {
-            print(try BackupFiles.backup(setup: try deployment.load(), file: file, now: SystemClock().now()))
+            print(try BackupFiles.backup(setup: try choice.load(deployment), file: file, now: SystemClock().now()))
         } catch {
             throw fail(error)
         }
@@ -47,9 +49,11 @@ struct Restore: AsyncParsableCommand, DeploymentUse {
 
     @OptionGroup var deployment: DeploymentOptions<Restore>
 
+    @OptionGroup var choice: TeamChoice
+
     func run() async throws {
         do {
-            print(try BackupFiles.restore(setup: try deployment.load(), file: file, now: SystemClock().now()))
+            print(try BackupFiles.restore(setup: try choice.load(deployment), file: file, now: SystemClock().now()))
         } catch {
             throw fail(error)
         }

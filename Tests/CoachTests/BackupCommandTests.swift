@@ -20,6 +20,8 @@ struct BackupCommandTests {
         let restore = try Restore.parse(["b.coachbackup", "--config", "team.json"])
         #expect(restore.file == "b.coachbackup" && restore.deployment.config == "team.json")
         #expect(throws: (any Error).self) { try Backup.parse([]) }
+        let team = try Restore.parse(["b.coachbackup", "--teams", "/etc/servicecoach/teams", "--team", "acme"])
+        #expect(team.choice.teams == "/etc/servicecoach/teams" && team.choice.team == "acme")
         #expect(CoachCommand.subcommandNames.contains("backup") && CoachCommand.subcommandNames.contains("restore"))
     }
 
