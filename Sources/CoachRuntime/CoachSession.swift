@@ -50,6 +50,8 @@ public actor CoachSession {
         advance(to: now)
         let outcome = coach.tick(at: now, state: &state)
         try commit(outcome)
+        // Retention does not wait for the journal to fill: once something passes out of the window, it goes now.
+        if store != nil, Retention.isDue(state, config: coach.config, now: now) { try compact() }
         return outcome
     }
 
@@ -109,7 +111,7 @@ public actor CoachSession {
     /// Writes a fresh snapshot, so the next start replays nothing, after letting go of what retention no longer keeps.
     public func compact() throws {
         guard let store else { return }
-        letGo(&state)
+        letGo(&state, now: latestNow)
         try store.compact(state: state)
     }
 
@@ -127,8 +129,6 @@ public actor CoachSession {
             "followUps": "\(gone.followUps)", "weeksTallied": "\(gone.weeksTallied)",
         ])
     }
-
-    private func letGo(_ state: inout CoachState) { letGo(&state, now: latestNow) }
 
     public func close() {
         store?.close()

@@ -69,6 +69,11 @@ struct RetentionTests {
         if kept.teamDefinition != full.teamDefinition { say("the team's definition went") }
         if gone.examples != full.examples.all.count - kept.examples.all.count { say("LetGo miscounted the examples") }
 
+        // The runtime's cheap question agrees: due before, not after.
+        var config = run.coach.config
+        config.retention.months = 1
+        if Retention.isDue(full, config: config, now: now) == gone.isEmpty { say("isDue said \(!gone.isEmpty) wrongly") }
+        if Retention.isDue(kept, config: config, now: now) { say("still due after letting go") }
         // Letting go again at the same moment finds nothing more.
         var again = kept
         if !Retention.letGo(&again, months: 1, now: now, calendar: calendar).isEmpty || again != kept {

@@ -39,6 +39,8 @@ struct RetentionCompactionTests {
         case commit
         /// `compact()`, as a clean stop does.
         case stop
+        /// A tick that finds something passed out of the window, with the journal far from full.
+        case tick
     }
 
     @Test("after compaction nothing let go is left in the state folder's bytes, and the weekly counts are unchanged", arguments: Path.allCases)
@@ -69,6 +71,12 @@ struct RetentionCompactionTests {
             try await session.receive(PollBatch(messages: [], cursor: "after"), transport: "test", at: programme.end)
             #expect(!(try Data(contentsOf: journalFile)).isEmpty)
             try await session.compact()
+        case .tick:
+            try await session.receive(PollBatch(messages: [], cursor: "after"), transport: "test", at: programme.end)
+            #expect(!(try Data(contentsOf: journalFile)).isEmpty)
+            try await session.tick(at: programme.end)
+            // Nothing more is due until the next week passes out of the window.
+            #expect(!Retention.isDue(await session.state, config: coach.config, now: programme.end))
         }
         let live = await session.state
         await session.close()

@@ -25,28 +25,34 @@ public enum Retention {
         return letGo(&state, months: months, now: now, calendar: TeamCalendar(timeZone: config.team.timeZone))
     }
 
+    /// Whether `letGo` would let anything go at `now`, found without walking the examples: a programme week passed
+    /// out of the window, the oldest example, the short lists. The runtime asks at every tick and compacts when it
+    /// would, so what is due goes within a tick, not whenever the journal next fills.
+    public static func isDue(_ state: CoachState, config: CoachConfig, now: Date) -> Bool {
+        guard let months = config.retention.months else { return false }
+        let window = Window(state, months: months, now: now, calendar: TeamCalendar(timeZone: config.team.timeZone))
+        if state.weeks.contains(where: { window.expired.contains($0.key) && state.retention.tally(of: $0) == nil }) {
+            return true
+        }
+        if let oldest = state.examples.all.first, window.examplesGo(oldest) { return true }
+        return state.ideas.contains { $0.at < window.cutoff } || state.definitions.contains { $0.at < window.cutoff }
+            || state.followUps.contains { window.followUpGoes($0) } || !window.agreedGo(state).isEmpty
+    }
+
     /// Lets go of everything older than `months` before `now` in the team's calendar, and keeps the counts. Pure:
     /// the same state, window and moment always leave the same state. Returns what went.
     @discardableResult
     public static func letGo(_ state: inout CoachState, months: Int, now: Date, calendar: TeamCalendar) -> LetGo {
-        let firstKept = calendar.adding(months: -months, to: calendar.localDate(of: now))
-        let cutoff = calendar.startOfDay(firstKept)
-        let programmeKeys = Set(state.weeks.map(\.key))
-        let expired = Set(state.weeks.filter { calendar.adding(days: 6, to: $0.monday) < firstKept }.map(\.key))
-        func examplesGo(_ example: Example) -> Bool {
-            if let key = example.weekKey, programmeKeys.contains(key) { return expired.contains(key) }
-            return example.at < cutoff
-        }
-        let latestAgreed = state.agreedDefinitions.count - 1
+        let window = Window(state, months: months, now: now, calendar: calendar)
+        let examplesGo = window.examplesGo
         var outcome = LetGo(
             examples: state.examples.all.lazy.filter(examplesGo).count,
-            ideas: state.ideas.lazy.filter { $0.at < cutoff }.count,
-            definitions: state.definitions.lazy.filter { $0.at < cutoff }.count,
-            followUps: state.followUps.lazy.filter { followUpGoes($0, before: cutoff) }.count,
+            ideas: state.ideas.lazy.filter { $0.at < window.cutoff }.count,
+            definitions: state.definitions.lazy.filter { $0.at < window.cutoff }.count,
+            followUps: state.followUps.lazy.filter(window.followUpGoes).count,
             weeksTallied: 0)
-        let agreedGo = state.agreedDefinitions.indices.filter { $0 < latestAgreed && state.agreedDefinitions[$0].at < cutoff }
-        let tallied = Set(state.retention.weeks.map { TallyKey(key: $0.key, cycle: $0.cycle) })
-        let toTally = state.weeks.filter { expired.contains($0.key) && !tallied.contains(TallyKey(key: $0.key, cycle: $0.cycle)) }
+        let agreedGo = window.agreedGo(state)
+        let toTally = state.weeks.filter { window.expired.contains($0.key) && state.retention.tally(of: $0) == nil }
         guard outcome.examples + outcome.ideas + outcome.definitions + outcome.followUps + agreedGo.count > 0
             || !toTally.isEmpty
         else { return outcome }
@@ -67,17 +73,51 @@ public enum Retention {
         state.retention.highestFollowUpID = max(state.retention.highestFollowUpID, state.followUps.map(\.id).max() ?? 0)
 
         if outcome.examples > 0 { state.examples.removeAll(where: examplesGo) }
-        state.ideas.removeAll { $0.at < cutoff }
-        state.definitions.removeAll { $0.at < cutoff }
-        state.followUps.removeAll { followUpGoes($0, before: cutoff) }
+        state.ideas.removeAll { $0.at < window.cutoff }
+        state.definitions.removeAll { $0.at < window.cutoff }
+        state.followUps.removeAll(where: window.followUpGoes)
         for index in agreedGo.reversed() { state.agreedDefinitions.remove(at: index) }
-        state.retention.letGoBefore = max(state.retention.letGoBefore ?? firstKept, firstKept)
+        state.retention.letGoBefore = max(state.retention.letGoBefore ?? window.firstKept, window.firstKept)
         return outcome
     }
 
-    static func followUpGoes(_ item: FollowUp, before cutoff: Date) -> Bool {
-        guard let fixed = item.fixedAt, item.feedbackID == nil else { return false }
-        return fixed < cutoff
+    struct TallyKey: Hashable {
+        var key: String
+        var cycle: Int
+    }
+
+    /// What the window keeps, worked out once for a state and a moment.
+    struct Window {
+        /// The first day kept, and the instant it begins.
+        let firstKept: LocalDate
+        let cutoff: Date
+        let programmeKeys: Set<String>
+        /// Programme weeks whose last day is before `firstKept`.
+        let expired: Set<String>
+
+        init(_ state: CoachState, months: Int, now: Date, calendar: TeamCalendar) {
+            firstKept = calendar.adding(months: -months, to: calendar.localDate(of: now))
+            cutoff = calendar.startOfDay(firstKept)
+            programmeKeys = Set(state.weeks.map(\.key))
+            let firstKept = firstKept
+            expired = Set(state.weeks.filter { calendar.adding(days: 6, to: $0.monday) < firstKept }.map(\.key))
+        }
+
+        func examplesGo(_ example: Example) -> Bool {
+            if let key = example.weekKey, programmeKeys.contains(key) { return expired.contains(key) }
+            return example.at < cutoff
+        }
+
+        /// Closed ones only, and never a complaint's: see `Retention`.
+        func followUpGoes(_ item: FollowUp) -> Bool {
+            guard let fixed = item.fixedAt, item.feedbackID == nil else { return false }
+            return fixed < cutoff
+        }
+
+        /// Earlier agreed definitions older than the window; never the latest, the team's own.
+        func agreedGo(_ state: CoachState) -> [Int] {
+            state.agreedDefinitions.indices.filter { $0 < state.agreedDefinitions.count - 1 && state.agreedDefinitions[$0].at < cutoff }
+        }
     }
 
     /// What one `letGo` removed.
@@ -92,10 +132,6 @@ public enum Retention {
         public var isEmpty: Bool { examples + ideas + definitions + followUps + weeksTallied == 0 }
     }
 
-    struct TallyKey: Hashable {
-        var key: String
-        var cycle: Int
-    }
 }
 
 /// What retention has let go of, kept so what is left still adds up: each week's counts once its examples are gone,
