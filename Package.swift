@@ -22,6 +22,9 @@ let package = Package(
         // writer to its bytes; the benchmark times the two writers side by side (why the export has its own: the
         // README's "coach export", and CoachReport/Export/CSVFormat.swift).
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // `coach backup`: the state as one gzip stream (zlib underneath, the format `gunzip` reads), over the
+        // ByteBuffer of the SwiftNIO the bot already builds.
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         // Running it as a service: `--listen` serves /healthz and /metrics (Hummingbird); the bot counts what it does
         // through swift-metrics, exported as Prometheus text.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -76,11 +79,19 @@ let package = Package(
             name: "CoachReport",
             dependencies: ["CoachCore", "CoachRuntime"]
         ),
+        // A team's state as one checked, compressed file (`coach backup`), and putting one back (`coach restore`).
+        .target(
+            name: "CoachBackup",
+            dependencies: [
+                "CoachCore", "CoachStore", "CoachRuntime",
+                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // A thin `@main` and the builder that turns a loaded setup into the service group.
         .executableTarget(
             name: "coach",
             dependencies: [
-                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachOperations",
+                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachOperations", "CoachBackup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,7 +101,8 @@ let package = Package(
         .executableTarget(
             name: "coach-bench",
             dependencies: [
-                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachTestSupport", .product(name: "Logging", package: "swift-log"),
+                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachBackup", "CoachTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 // The fake long-polling platform of the many-teams rows.
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -122,6 +134,9 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        // Backups taken beside a committing bot, damaged and truncated ones refused, restores and retention.
+        .testTarget(
+            name: "CoachBackupTests", dependencies: ["CoachBackup", "CoachRuntime", "CoachStore", "CoachTestSupport"]),
         .testTarget(name: "CoachRuntimeTests", dependencies: ["CoachRuntime", "CoachStore", "CoachTestSupport"]),
         .testTarget(
             name: "CoachOperationsTests",

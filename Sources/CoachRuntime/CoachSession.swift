@@ -18,6 +18,9 @@ public actor CoachSession {
     private var wake: (after: Date, at: Date)?
     private let store: StateStore?
     private let logger: Logger
+    /// The latest moment the session was given: what retention measures its window from when the state is compacted
+    /// (the session reads no clock of its own).
+    private var latestNow: Date?
 
     /// Opens the state in `directory` (taking its lock), or keeps it in memory when `directory` is nil.
     public init(coach: Coach, directory: URL?, options: StoreOptions = .init(), logger: Logger) throws {
@@ -47,14 +50,18 @@ public actor CoachSession {
     /// Runs whatever is due at `now`.
     @discardableResult
     public func tick(at now: Date) throws -> Outcome {
+        advance(to: now)
         let outcome = coach.tick(at: now, state: &state)
         try commit(outcome)
+        // Retention does not wait for the journal to fill: once something passes out of the window, it goes now.
+        if store != nil, Retention.isDue(state, config: coach.config, now: now) { try compact() }
         return outcome
     }
 
     /// Applies one poll batch and its new cursor together: a crash replays the batch but never applies it twice.
     @discardableResult
     public func receive(_ batch: PollBatch, transport: String, at now: Date) throws -> Outcome {
+        advance(to: now)
         var outcome = coach.receive(batch.messages, at: now, state: &state)
         if let cursor = batch.cursor, state.cursors[transport] != cursor {
             let event = StateEvent.cursorAdvanced(transport: transport, cursor: cursor)
@@ -98,6 +105,7 @@ public actor CoachSession {
     /// A queued file did not reach its member (the platform takes no files, refused it, or it could not be made):
     /// the engine drops it and tells the member what happened and how to get the report instead.
     public func fileNotSent(_ id: String, problem: FileProblem, reason: String, at now: Date) throws {
+        advance(to: now)
         try commit(coach.fileNotSent(outboxID: id, problem: problem, reason: reason, at: now, state: &state))
     }
 
@@ -112,9 +120,26 @@ public actor CoachSession {
         return next
     }
 
-    /// Writes a fresh snapshot, so the next start replays nothing.
+    /// Writes a fresh snapshot, so the next start replays nothing, after letting go of what retention no longer keeps.
     public func compact() throws {
-        try store?.compact(state: state)
+        guard let store else { return }
+        letGo(&state, now: latestNow)
+        try store.compact(state: state)
+    }
+
+    private func advance(to now: Date) {
+        latestNow = max(latestNow ?? now, now)
+    }
+
+    /// Retention at compaction (`Retention`): what is older than the team keeps leaves the state just before it
+    /// becomes the snapshot, and the journal that still held it starts empty. Not an event: nothing is journalled
+    /// for it, because the only file that could replay it is the one being emptied.
+    private nonisolated func letGo(_ state: inout CoachState, now: Date?) {
+        guard let now, let gone = Retention.letGo(&state, config: coach.config, now: now), !gone.isEmpty else { return }
+        logger.notice("retention let go of what is older than the team keeps", metadata: [
+            "examples": "\(gone.examples)", "ideas": "\(gone.ideas)", "definitions": "\(gone.definitions)",
+            "followUps": "\(gone.followUps)", "weeksTallied": "\(gone.weeksTallied)",
+        ])
     }
 
     public func close() {
@@ -136,7 +161,8 @@ public actor CoachSession {
             case .warning: logger.warning("\(note.message)", metadata: metadata)
             }
         }
-        guard !outcome.events.isEmpty else { return }
-        try store?.commit(outcome.events, state: state)
+        guard !outcome.events.isEmpty, let store else { return }
+        let now = latestNow
+        try store.commit(outcome.events, state: &state, beforeCompaction: { letGo(&$0, now: now) })
     }
 }

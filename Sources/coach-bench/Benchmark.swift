@@ -53,6 +53,13 @@ struct Benchmark {
             printTable(rows)
             return
         }
+        // The backup's rows alone, with the peak RSS of a process that did only that.
+        if only == "backup" {
+            for (name, value, target) in try BackupBenchmark.rows(coach) { row(name, value, target) }
+            row("peak RSS, backup and restore alone", "\(peakRSSMegabytes()) MB", "-")
+            printTable(rows)
+            return
+        }
         // `coach run --teams` with 1, 100 and 1,000 teams (COACH_BENCH_TEAMS="1 100" for fewer), each the release
         // `coach` in a child process against a fake long-polling platform on 127.0.0.1.
         if only == "teams" {
@@ -105,6 +112,8 @@ struct Benchmark {
         {
             row(name, value, target)
         }
+        // After the bot's own peak RSS row: backup and restore hold a whole state in memory, as a separate command.
+        for (name, value, target) in try BackupBenchmark.rows(coach) { row(name, value, target) }
         for (name, value, target) in await HungServerBenchmark.rows(seconds: 60) { row(name, value, target) }
         for (name, value, target) in try await recoveryRows() { row(name, value, target) }
         for (name, value, target) in try await teamsRows() { row(name, value, target) }

@@ -5,9 +5,10 @@ import Foundation
 public struct CoachState: Codable, Sendable, Equatable {
     /// 2: examples carry a report watermark, suggestions wait for a "yes", a message may be queued in the thread of
     /// another. 3: the team's agreed definition, votes, its own principle details, trainings and customer feedback.
-    /// 4: what each report-back covered (for `history`), and admins' answers to ideas.
-    /// A state written by 1, 2 or 3 still loads (see `init(from:)`).
-    public static let schemaVersion = 4
+    /// 4: what each report-back covered (for `history`), and admins' answers to ideas. 5: what retention let go of
+    /// (each week's counts, the highest ids), which an older build would silently drop.
+    /// A state written by 1 to 4 still loads (see `init(from:)`).
+    public static let schemaVersion = 5
 
     public var members: [String: Member] = [:]
     /// Principles the team wrote itself, next to the catalogue's.
@@ -38,6 +39,8 @@ public struct CoachState: Codable, Sendable, Equatable {
     public var trainings: [Training] = []
     /// What each report-back covered, in the order they went out, so `history <week>` can show one again.
     public var reportBacks: [ReportBackRecord] = []
+    /// What retention (`retention.months`) has let go of: the weeks' counts that stay, and the highest ids given.
+    public var retention = RetentionRecord()
     /// Scheduled jobs already handled, by key (`announce:2026-W48`), so a restart never repeats one.
     public var jobs: [String: JobOutcome] = [:]
     /// Messages committed but not yet confirmed sent.
@@ -65,7 +68,7 @@ public struct CoachState: Codable, Sendable, Equatable {
         case members, teamPrinciples, ratingRounds, programme, weeks, examples, goals, followUps, ideas, definitions
         case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs, installID, reportedThroughExampleID
         case pendingSuggestions, agreedDefinitions, principleDetails, feedback, reportedThroughFeedbackID, trainings
-        case reportBacks
+        case reportBacks, retention
     }
 
     // Tolerant: a field added in a later build is simply absent from an older file.
@@ -94,6 +97,7 @@ public struct CoachState: Codable, Sendable, Equatable {
         reportedThroughFeedbackID = try c.decodeIfPresent(Int.self, forKey: .reportedThroughFeedbackID) ?? 0
         trainings = try c.decodeIfPresent([Training].self, forKey: .trainings) ?? []
         reportBacks = try c.decodeIfPresent([ReportBackRecord].self, forKey: .reportBacks) ?? []
+        retention = try c.decodeIfPresent(RetentionRecord.self, forKey: .retention) ?? RetentionRecord()
         if let watermark = try c.decodeIfPresent(Int.self, forKey: .reportedThroughExampleID) {
             reportedThroughExampleID = watermark
         } else {

@@ -163,6 +163,24 @@ public struct ExampleLog: Codable, Sendable, Equatable {
 
     public var liveCount: Int { all.lazy.filter { !$0.deleted }.count }
 
+    /// Removes the examples `goes` picks (what retention lets go). Ids count on from where they were, so a new
+    /// example never takes an id an old one had.
+    public mutating func removeAll(where goes: (Example) -> Bool) {
+        all.removeAll(where: goes)
+        index()
+    }
+
+    /// Each week's first position and live count, from `all`.
+    private mutating func index() {
+        weekStarts = [:]
+        weekCounts = [:]
+        for (i, example) in all.enumerated() {
+            guard let week = example.weekKey else { continue }
+            if weekStarts[week] == nil { weekStarts[week] = i }
+            if !example.deleted { weekCounts[week, default: 0] += 1 }
+        }
+    }
+
     enum CodingKeys: String, CodingKey { case all, nextID }
 
     public init(from decoder: any Decoder) throws {
@@ -172,11 +190,7 @@ public struct ExampleLog: Codable, Sendable, Equatable {
         try checkNumbers(StateCheck(decoder.codingPath))
         nextID = try c.decodeIfPresent(Int.self, forKey: .nextID) ?? ((all.last?.id ?? 0) + 1)
         try StateCheck(decoder.codingPath).number(nextID, at: "nextID")
-        for (i, example) in all.enumerated() {
-            guard let week = example.weekKey else { continue }
-            if weekStarts[week] == nil { weekStarts[week] = i }
-            if !example.deleted { weekCounts[week, default: 0] += 1 }
-        }
+        index()
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -8,6 +8,10 @@ public enum Template: String, CaseIterable, Sendable {
     case announcement
     case awayAck = "away-ack"
     case backAck = "back-ack"
+    /// A partial: what a backup holds, counted, for `coach backup` and `coach restore`.
+    case backupCounts = "backup-counts"
+    /// `coach backup`'s report of what it wrote.
+    case backupWritten = "backup-written"
     case beforeAfter = "before-after"
     case chatLine = "chat-line"
     case checkReport = "check-report"
@@ -108,6 +112,8 @@ public enum Template: String, CaseIterable, Sendable {
     case sessionAgenda = "session-agenda"
     case simulateProgress = "simulate-progress"
     case skipped
+    /// `coach restore`'s report of what it restored and where the replaced state went.
+    case stateRestored = "state-restored"
     case status
     case summary
     case summaryHeadline = "summary-headline"

@@ -57,6 +57,9 @@ public enum TemplateSamples {
             HistoryView(
                 weeks: [HistoryView.Row(sample: ())], empty: false, cycle: 1, trends: participation, example: 2),
             HistoryWeekView(weekNumber: 3, principle: "Listen to the customer", why: .notYet, due: "Friday 16:00"),
+            HistoryWeekView(
+                weekNumber: 1, principle: "Listen to the customer", why: .letGo, due: nil, months: 12, examples: 14,
+                contributors: 6),
             SentPrivatelyView(what: .history, weekNumber: 2, sent: true),
             SentPrivatelyView(what: .digest, weekNumber: nil, sent: false),
             IdeaAnsweredView(id: 3, idea: "A tips jar", author: "Jo", answer: "Yes, from March", replaced: true, waiting: 2),
