@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "coach",
             dependencies: [
-                "CoachRuntime", "CoachPlatforms", "CoachReport",
+                "CoachRuntime", "CoachStore", "CoachPlatforms", "CoachReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
