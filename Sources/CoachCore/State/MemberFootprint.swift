@@ -127,7 +127,16 @@ public enum MemberFootprint {
                 }
             }
         },
-        Place(property: "outbox") { state, walk in walk.walk("outbox", &state.outbox, outboundMessage) },
+        Place(property: "outbox") { state, walk in
+            let queued = Set(state.outbox.map(\.id))
+            walk.walk("outbox", &state.outbox, outboundMessage)
+            // A message waiting to go in the thread of one that was dropped goes to the channel, as after `.dropped`.
+            let gone = queued.subtracting(state.outbox.map(\.id))
+            for i in state.outbox.indices where state.outbox[i].threadUnder.map(gone.contains) == true {
+                state.outbox[i].threadUnder = nil
+                state.outbox[i].destination = .channel
+            }
+        },
     ]
 
     // MARK: - Records
