@@ -92,7 +92,7 @@ public indirect enum FootprintValue: Sendable, Equatable, Encodable {
         case .flag(let value): value ? "true" : "false"
         case .time(let date): time(date)
         case .day(let day): day.description
-        case .person(_, let name): name
+        case .person(let id, let name): name == id ? id : "\(name) (\(id))"
         case .list(let values): values.map { $0.text(time: time) }.joined(separator: ", ")
         case .records(let records):
             records.map { fields in

@@ -84,9 +84,10 @@ enum MyData {
 struct RoleFlag: Encodable {
     var role: FootprintRole
 
+    // Every role, set or not: a key missing here would be looked up in the views around it (a `mention` there).
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: FlagKey.self)
-        try c.encode(true, forKey: FlagKey(stringValue: role.rawValue))
+        for each in FootprintRole.allCases { try c.encode(each == role, forKey: FlagKey(stringValue: each.rawValue)) }
     }
 }
 
