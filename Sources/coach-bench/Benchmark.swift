@@ -52,6 +52,12 @@ struct Benchmark {
             printTable(rows)
             return
         }
+        if only == "forget" {
+            for (name, value, target) in try await ForgetBenchmark.rows(coach) { row(name, value, target) }
+            row("peak RSS, forget alone", "\(peakRSSMegabytes()) MB", "-")
+            printTable(rows)
+            return
+        }
         if only == "recovery" {
             for (name, value, target) in try await recoveryRows() { row(name, value, target) }
             printTable(rows)

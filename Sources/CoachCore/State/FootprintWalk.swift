@@ -183,7 +183,10 @@ struct FootprintSubject: Sendable {
 /// missed by the other.
 public struct FootprintVisit {
     let subject: FootprintSubject
+    /// Whether the record's fields are gathered for showing (`mydata`'s records); counting needs only the roles.
+    let showing: Bool
     let declaring: Bool
+    /// The record's type, named only when declaring: naming a type costs more than the rest of a visit.
     let typeName: String
     /// In erase mode, the words the member wrote that were found so far: a message waiting in the outbox may quote
     /// them (an acknowledgement, a report-back not yet sent), and loses them too.
@@ -210,7 +213,7 @@ public struct FootprintVisit {
     /// A field that never holds anything about a member (a date, a week, a number).
     public mutating func plain(_ name: String, _ value: some FootprintPlain) {
         note(name)
-        if collecting { fields.append(FootprintField(name, value.footprintValue)) }
+        if showing { fields.append(FootprintField(name, value.footprintValue)) }
     }
 
     /// A member id. Erasing puts the anonymous id in its place, or, with `drops`, removes the whole record.
@@ -221,9 +224,8 @@ public struct FootprintVisit {
             found(role)
             if drops { self.drops = true }
         }
-        if collecting {
-            fields.append(FootprintField(name, subject.person(id)))
-        } else if isSubject, let former = subject.formerID, id != former {
+        if showing { fields.append(FootprintField(name, subject.person(id))) }
+        if isSubject, let former = subject.formerID, id != former {
             id = former
             changed = true
         }
@@ -250,7 +252,7 @@ public struct FootprintVisit {
             }
         }
         if hit { found(role) }
-        if collecting { fields.append(FootprintField(name, .list(ids.map(subject.person)))) }
+        if showing { fields.append(FootprintField(name, .list(ids.map(subject.person)))) }
     }
 
     /// A map keyed by member id (a round's scores, the votes). Only the member's own entry is theirs to see; erasing
@@ -261,9 +263,8 @@ public struct FootprintVisit {
         note(name)
         let hits = map.keys.filter(subject.isMember).sorted()
         for _ in hits { found(role) }
-        if collecting {
-            fields.append(FootprintField(name, .list(hits.compactMap { map[$0].map(show) })))
-        } else if let former = subject.formerID {
+        if showing { fields.append(FootprintField(name, .list(hits.compactMap { map[$0].map(show) }))) }
+        if let former = subject.formerID {
             for key in hits where key != former {
                 map[former] = map.removeValue(forKey: key)
                 changed = true
@@ -276,9 +277,8 @@ public struct FootprintVisit {
     public mutating func words(_ name: String, _ text: inout String, by author: String?, quotes: Bool = false) {
         note(name)
         if let author, subject.isMember(author) {
-            if collecting {
-                fields.append(FootprintField(name, .text(text)))
-            } else if !text.isEmpty && text != subject.erasedText {
+            if showing { fields.append(FootprintField(name, .text(text))) }
+            if subject.erasing && !text.isEmpty && text != subject.erasedText {
                 // Quoted words shorter than this would take out ordinary words of other messages ("ok").
                 if text.count >= 4 { authored.append(text) }
                 text = subject.erasedText
@@ -288,7 +288,7 @@ public struct FootprintVisit {
         }
         if collecting {
             if subject.names.occurs(in: text) { found(.mention) }
-            fields.append(FootprintField(name, .text(text)))
+            if showing { fields.append(FootprintField(name, .text(text))) }
             return
         }
         if let scrubbed = subject.names.replacing(in: text, with: subject.label) {
@@ -327,7 +327,7 @@ public struct FootprintVisit {
             }
         }
         if mentioned { found(.mention) }
-        if collecting { fields.append(FootprintField(name, .list(texts.map(FootprintValue.text)))) }
+        if showing { fields.append(FootprintField(name, .list(texts.map(FootprintValue.text)))) }
     }
 
     /// Records inside this one, each walked with its own shape.
@@ -338,13 +338,15 @@ public struct FootprintVisit {
         var shown: [[FootprintField]] = []
         for i in items.indices {
             var item = items[i]
-            var inner = FootprintVisit(subject: subject, declaring: declaring, typeName: "\(Record.self)", quoted: quoted)
+            var inner = FootprintVisit(
+                subject: subject, showing: showing, declaring: declaring, typeName: declaring ? "\(Record.self)" : "",
+                quoted: quoted)
             shape(&inner, &item)
             absorb(inner)
             if inner.changed { items[i] = item }
-            if collecting { shown.append(inner.fields) }
+            if showing { shown.append(inner.fields) }
         }
-        if collecting { fields.append(FootprintField(name, .records(shown))) }
+        if showing { fields.append(FootprintField(name, .records(shown))) }
     }
 
     public mutating func nested<Record>(
@@ -372,6 +374,8 @@ public struct FootprintVisit {
 /// shows before it erases), or erasing it (`forget`). Both are the same walk over `MemberFootprint.places`.
 public struct FootprintWalk {
     let subject: FootprintSubject
+    /// Collecting records to show them (`mydata`), not only counting them.
+    let showing: Bool
     /// How often the member appears in each role.
     public private(set) var counts: [FootprintRole: Int] = [:]
     /// Collecting: every record that holds something about them, in the order of the places.
@@ -381,8 +385,9 @@ public struct FootprintWalk {
     /// The fields each record type declared, by type name; nil unless a test asked for them.
     public private(set) var declaredFields: [String: Set<String>]?
 
-    init(subject: FootprintSubject, declaring: Bool = false) {
+    init(subject: FootprintSubject, showing: Bool = false, declaring: Bool = false) {
         self.subject = subject
+        self.showing = showing && !subject.erasing
         declaredFields = declaring ? [:] : nil
     }
 
@@ -390,16 +395,28 @@ public struct FootprintWalk {
     mutating func visit<Record>(
         _ place: String, _ record: inout Record, _ shape: (inout FootprintVisit, inout Record) -> Void
     ) -> (changed: Bool, drops: Bool) {
+        let declaring = declaredFields != nil
         var visit = FootprintVisit(
-            subject: subject, declaring: declaredFields != nil, typeName: "\(Record.self)", quoted: authored)
+            subject: subject, showing: declaring && showing, declaring: declaring,
+            typeName: declaring ? "\(Record.self)" : "", quoted: authored)
         shape(&visit, &record)
         for (role, count) in visit.counts { counts[role, default: 0] += count }
         authored += visit.authored
-        if declaredFields != nil {
+        if declaring {
             for (type, names) in visit.declared { declaredFields?[type, default: []].formUnion(names) }
         }
-        if visit.collecting, !visit.roles.isEmpty {
-            entries.append(FootprintEntry(place: place, roles: visit.roles, fields: visit.fields))
+        if showing, !visit.roles.isEmpty {
+            // Only the few records about them are walked again to gather their fields: gathering every record's
+            // would cost most of a 100k-example walk.
+            if !visit.fields.isEmpty || declaring {
+                entries.append(FootprintEntry(place: place, roles: visit.roles, fields: visit.fields))
+            } else {
+                var again = record
+                var shown = FootprintVisit(
+                    subject: subject, showing: true, declaring: false, typeName: "", quoted: authored)
+                shape(&shown, &again)
+                entries.append(FootprintEntry(place: place, roles: visit.roles, fields: shown.fields))
+            }
         }
         return (visit.changed, visit.drops)
     }

@@ -179,7 +179,9 @@ public enum MemberFootprint {
         v.plain("cycle", r.cycle)
         v.plain("purpose", r.purpose.rawValue)
         v.keyed("scores", &r.scores, .rating) { scores in
-            .records(scores.keys.sorted().map { [FootprintField("principleID", .text($0)), FootprintField("score", .integer(scores[$0]!))] })
+            .records(scores.keys.sorted().map { id in
+                [FootprintField("principleID", .text(id)), FootprintField("score", .integer(scores[id] ?? 0))]
+            })
         }
         v.plain("principleIDs", r.principleIDs)
     }
@@ -419,8 +421,21 @@ extension MemberFootprint {
     /// Everything `state` holds about `memberID`: each record they appear in and how, and the counts by role. Reads
     /// only. `names` shows the people in the records by name (`ProgrammeFigures.names`).
     public static func collect(_ memberID: String, in state: CoachState, names: [String: String]) -> FootprintWalk {
+        walk(memberID, in: state, names: names, showing: true)
+    }
+
+    /// How often `memberID` appears in each role: what `forget` would erase, counted without gathering the records.
+    public static func count(_ memberID: String, in state: CoachState) -> [FootprintRole: Int] {
+        walk(memberID, in: state, names: [:], showing: false).counts
+    }
+
+    private static func walk(
+        _ memberID: String, in state: CoachState, names: [String: String], showing: Bool
+    ) -> FootprintWalk {
         var copy = state
-        var walk = FootprintWalk(subject: subject(memberID, in: state, formerID: nil, label: "", erasedText: "", peopleNames: names))
+        var walk = FootprintWalk(
+            subject: subject(memberID, in: state, formerID: nil, label: "", erasedText: "", peopleNames: names),
+            showing: showing)
         // Collecting never writes, so `copy` shares the state's storage throughout.
         for place in places { place.walk(&copy, &walk) }
         return walk
@@ -428,10 +443,13 @@ extension MemberFootprint {
 
     /// The fields every record type declared, by type name, over `state` (which should fill every list): for the
     /// test that every field of every record is classified.
-    public static func declaredFields(in state: CoachState, about memberID: String) -> (places: [String], fields: [String: Set<String>]) {
+    public static func declaredFields(
+        in state: CoachState, about memberID: String
+    ) -> (places: [String], fields: [String: Set<String>]) {
         var copy = state
         var walk = FootprintWalk(
-            subject: subject(memberID, in: state, formerID: nil, label: "", erasedText: "", peopleNames: [:]), declaring: true)
+            subject: subject(memberID, in: state, formerID: nil, label: "", erasedText: "", peopleNames: [:]), showing: true,
+            declaring: true)
         for place in places { place.walk(&copy, &walk) }
         return (places.map(\.property), walk.declaredFields ?? [:])
     }
@@ -443,7 +461,9 @@ extension CoachState {
     /// only for them goes. Pure and deterministic, so replaying the journal's `memberForgotten` does the same again.
     /// Returns the counts by role.
     @discardableResult
-    mutating func forget(_ memberID: String, as formerID: String, label: String, erasedText: String) -> [FootprintRole: Int] {
+    mutating func forget(
+        _ memberID: String, as formerID: String, label: String, erasedText: String
+    ) -> [FootprintRole: Int] {
         var walk = FootprintWalk(
             subject: MemberFootprint.subject(memberID, in: self, formerID: formerID, label: label, erasedText: erasedText))
         for place in MemberFootprint.places { place.walk(&self, &walk) }

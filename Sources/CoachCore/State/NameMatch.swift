@@ -42,14 +42,14 @@ public struct NameMatch: Sendable {
     /// Whether `text` names the member.
     public func occurs(in text: String) -> Bool {
         guard !needles.isEmpty, !text.isEmpty else { return false }
-        return !ranges(in: Self.fold(text)).isEmpty
+        return !ranges(in: text).isEmpty
     }
 
     /// `text` with every whole occurrence of the member's names replaced by `replacement`, or nil when it names
     /// them nowhere.
     public func replacing(in text: String, with replacement: String) -> String? {
         guard !needles.isEmpty, !text.isEmpty else { return nil }
-        let found = ranges(in: Self.fold(text))
+        let found = ranges(in: text)
         guard !found.isEmpty else { return nil }
         let original = Array(text.utf8)
         var result: [UInt8] = []
@@ -66,15 +66,48 @@ public struct NameMatch: Sendable {
 
     // MARK: - Matching
 
-    struct Folded {
+    /// Text as the search reads it: lower-case bytes, and whether each belongs to a word.
+    protocol Searched {
+        var count: Int { get }
+        func byte(_ i: Int) -> UInt8
+        func isWord(_ i: Int) -> Bool
+    }
+
+    /// Any text, folded scalar by scalar into arrays.
+    struct Folded: Searched {
         /// The text's UTF-8 with each scalar in lower case (where that keeps its length).
         var bytes: [UInt8]
         /// Per byte: whether it belongs to a letter, digit, mark or `_`.
         var word: [Bool]
+
+        var count: Int { bytes.count }
+        func byte(_ i: Int) -> UInt8 { bytes[i] }
+        func isWord(_ i: Int) -> Bool { word[i] }
+    }
+
+    /// ASCII text read in place, folded as it is read: most of what a team writes, and no copy of it is made.
+    struct ASCII: Searched {
+        let buffer: UnsafeBufferPointer<UInt8>
+
+        var count: Int { buffer.count }
+        func byte(_ i: Int) -> UInt8 {
+            let b = buffer[i]
+            return b >= 0x41 && b <= 0x5A ? b + 0x20 : b
+        }
+        func isWord(_ i: Int) -> Bool { NameMatch.isWordByte(buffer[i]) }
+    }
+
+    private func ranges(in text: String) -> [Range<Int>] {
+        let found = text.utf8.withContiguousStorageIfAvailable { buffer -> [Range<Int>]? in
+            for byte in buffer where byte >= 0x80 { return nil }
+            return ranges(in: ASCII(buffer: buffer))
+        }
+        if let found, let found { return found }
+        return ranges(in: Self.fold(text))
     }
 
     /// Byte ranges of whole occurrences, in order, not overlapping, none inside a protected name.
-    private func ranges(in folded: Folded) -> [Range<Int>] {
+    private func ranges(in folded: some Searched) -> [Range<Int>] {
         var shielded: [Range<Int>] = []
         for name in protected { shielded += Self.occurrences(of: name, in: folded, skipping: []) }
         var found: [Range<Int>] = []
@@ -87,25 +120,24 @@ public struct NameMatch: Sendable {
     }
 
     /// Whole occurrences of `needle`, an `@` before one included, outside `skipping`.
-    private static func occurrences(of needle: [UInt8], in text: Folded, skipping: [Range<Int>]) -> [Range<Int>] {
-        let bytes = text.bytes
-        guard let first = needle.first, needle.count <= bytes.count else { return [] }
+    private static func occurrences(of needle: [UInt8], in text: some Searched, skipping: [Range<Int>]) -> [Range<Int>] {
+        guard let first = needle.first, needle.count <= text.count else { return [] }
         var result: [Range<Int>] = []
         var i = 0
-        let last = bytes.count - needle.count
+        let last = text.count - needle.count
         while i <= last {
-            guard bytes[i] == first else {
+            guard text.byte(i) == first else {
                 i += 1
                 continue
             }
             var matches = true
-            for k in 1..<needle.count where bytes[i + k] != needle[k] {
+            for k in 1..<needle.count where text.byte(i + k) != needle[k] {
                 matches = false
                 break
             }
             let end = i + needle.count
-            if matches, i == 0 || !text.word[i - 1], end == bytes.count || !text.word[end] {
-                let start = i > 0 && bytes[i - 1] == UInt8(ascii: "@") ? i - 1 : i
+            if matches, i == 0 || !text.isWord(i - 1), end == text.count || !text.isWord(end) {
+                let start = i > 0 && text.byte(i - 1) == UInt8(ascii: "@") ? i - 1 : i
                 let range = start..<end
                 if !skipping.contains(where: { $0.overlaps(range) }) { result.append(range) }
                 i = end

@@ -54,14 +54,15 @@ enum Forget {
                 tx.reply(request, NotFoundView(kind: .outsider, ref: ref, known: tx.knownNames))
                 return
             }
-            // Privately, where there is such a thing: the counts are about one person.
+            // Privately, where there is such a thing: the counts are about one person. Where there is not, where it was
+            // asked: an admin must be able to erase on every platform, and counts say nothing of what anyone wrote.
             let privately = !request.message.isDirect && tx.coach.capabilities.directMessages
             let destination = privately ? .direct(userID: request.senderID) : request.replyTo
             var view = ForgetView(outcome: .preview, admin: tx.name(of: request.senderID), mention: member)
             view.inRoster = tx.config.members.contains { $0.id == memberID }
             view.isAdmin = tx.config.isAdmin(memberID)
             guard confirmed else {
-                let counts = MemberFootprint.collect(memberID, in: tx.state, names: [:]).counts
+                let counts = MemberFootprint.count(memberID, in: tx.state)
                 view.name = tx.name(of: memberID)
                 guard !counts.isEmpty else {
                     view.outcome = .nothingHeld
@@ -88,7 +89,7 @@ enum Forget {
                 return
             }
             view.outcome = .done
-            view.items = RoleCount.list(Forget.erase(memberID, &tx))
+            view.items = RoleCount.list(Forget.erase(memberID, counted: MemberFootprint.count(memberID, in: tx.state), &tx))
             view.label = tx.render(FormerMemberView(part: .name))
             // Sent after the erasure, so it names nobody: it waits in the outbox, and in the snapshot, until sent.
             tx.send(view, to: destination, kind: .reply)
@@ -96,10 +97,11 @@ enum Forget {
         }
     }
 
-    /// Records the erasure and returns what it erased, by role. The counts come from the collecting walk before the
-    /// erasure, which visits exactly what the erasing walk changes.
-    static func erase(_ memberID: String, _ tx: inout Transaction) -> [FootprintRole: Int] {
-        let counts = MemberFootprint.collect(memberID, in: tx.state, names: [:]).counts
+    /// Records the erasure and returns what it erased, by role: `counted`, the counting walk's result just before,
+    /// which visits exactly what the erasing walk changes (`MemberFootprintTests` holds them equal).
+    static func erase(
+        _ memberID: String, counted counts: [FootprintRole: Int], _ tx: inout Transaction
+    ) -> [FootprintRole: Int] {
         tx.record(.memberForgotten(
             id: memberID, formerID: formerID(tx.state, tx.config), label: tx.render(FormerMemberView(part: .name)),
             erasedText: tx.render(FormerMemberView(part: .text))))
@@ -112,7 +114,9 @@ enum Forget {
         var n = state.formerMembers.count + 1
         while true {
             let id = "former-\(n)"
-            if state.formerMembers[id] == nil && state.members[id] == nil && !config.members.contains(where: { $0.id == id }) {
+            let taken = state.formerMembers[id] != nil || state.members[id] != nil
+                || config.members.contains { $0.id == id }
+            if !taken {
                 return id
             }
             n += 1
@@ -132,7 +136,7 @@ extension Coach {
     /// `coach forget --member ID`: the erasure `forget @member confirm` does, without the chat. The confirmation is
     /// the operator's own command line.
     public func forgetOnServer(memberID: String, at now: Date, state: inout CoachState) -> ServerErasure {
-        let counts = MemberFootprint.collect(memberID, in: state, names: [:]).counts
+        let counts = MemberFootprint.count(memberID, in: state)
         guard !counts.isEmpty else {
             let known = state.members.values.sorted { ($0.name, $0.id) < ($1.name, $1.id) }.map { "\($0.name) (\($0.id))" }
             return .unknown(known: known)
@@ -142,7 +146,7 @@ extension Coach {
             var view = ForgetView(outcome: .server, admin: "", mention: memberID)
             view.inRoster = tx.config.members.contains { $0.id == memberID }
             view.isAdmin = tx.config.isAdmin(memberID)
-            view.items = RoleCount.list(Forget.erase(memberID, &tx))
+            view.items = RoleCount.list(Forget.erase(memberID, counted: counts, &tx))
             view.label = tx.render(FormerMemberView(part: .name))
             report = tx.render(view)
         }

@@ -33,9 +33,9 @@ enum MyData {
             }
             let destination = OutboundMessage.Destination.direct(userID: request.senderID)
             if capabilities.files {
-                let walk = MemberFootprint.collect(request.senderID, in: tx.state, names: [:])
+                let counts = MemberFootprint.count(request.senderID, in: tx.state)
                 tx.send(
-                    MyDataView(request.senderID, walk: walk, form: .file, tx), to: destination, kind: .reply,
+                    MyDataView(request.senderID, counts: counts, form: .file, tx), to: destination, kind: .reply,
                     attachment: .memberData(memberID: request.senderID))
             } else {
                 MyData.sendText(for: request.senderID, to: destination, problem: nil, &tx)
@@ -51,10 +51,11 @@ enum MyData {
     static func sendText(
         for memberID: String, to destination: OutboundMessage.Destination, problem: FileProblem?, _ tx: inout Transaction
     ) {
-        let walk = MemberFootprint.collect(memberID, in: tx.state, names: ProgrammeFigures.names(state: tx.state, config: tx.config))
+        let names = ProgrammeFigures.names(state: tx.state, config: tx.config)
+        let walk = MemberFootprint.collect(memberID, in: tx.state, names: names)
         let entries = walk.entries.filter { !isOwnFile($0, memberID) }
         let shown = entries.prefix(recordsPerMessage * messagesAtMost)
-        var first = MyDataView(memberID, walk: walk, form: .text, tx)
+        var first = MyDataView(memberID, counts: walk.counts, form: .text, tx)
         first.problem = problem.map(MyDataView.Problem.init)
         first.records = entries.count
         first.shown = shown.count
@@ -136,7 +137,7 @@ struct MyDataView: MessageView {
         }
     }
 
-    init(_ memberID: String, walk: FootprintWalk, form: Form, _ tx: Transaction) {
+    init(_ memberID: String, counts: [FootprintRole: Int], form: Form, _ tx: Transaction) {
         let member = tx.state.members[memberID]
         name = tx.name(of: memberID)
         id = memberID
@@ -144,8 +145,8 @@ struct MyDataView: MessageView {
         awayUntil = member?.awayUntil?.description
         inRoster = tx.config.members.contains { $0.id == memberID }
         isAdmin = tx.config.isAdmin(memberID)
-        items = RoleCount.list(walk.counts)
-        empty = walk.counts.isEmpty
+        items = RoleCount.list(counts)
+        empty = counts.isEmpty
         self.form = form
     }
 }
