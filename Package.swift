@@ -20,6 +20,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // The CSV exports (`coach export --csv`): RFC 4180 quoting from a library rather than by hand.
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // Running it as a service: `--listen` serves /healthz and /metrics (Hummingbird); the bot counts what it does
+        // through swift-metrics, exported as Prometheus text.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Tests only: the local fake platform servers the adapters' contract tests run against.
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
@@ -49,7 +54,18 @@ let package = Package(
             dependencies: [
                 "CoachCore", "CoachStore", "CoachChat",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The health and metrics endpoints (`coach run --listen`): Hummingbird, the Prometheus exporter.
+        .target(
+            name: "CoachOperations",
+            dependencies: [
+                "CoachRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // What a manager reads and takes away: the self-contained HTML report (page model, inline SVG charts) and
@@ -62,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "coach",
             dependencies: [
-                "CoachRuntime", "CoachStore", "CoachPlatforms", "CoachReport",
+                "CoachRuntime", "CoachStore", "CoachPlatforms", "CoachReport", "CoachOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -73,6 +89,8 @@ let package = Package(
             name: "coach-bench",
             dependencies: [
                 "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachTestSupport", .product(name: "Logging", package: "swift-log"),
+                // The fake long-polling platform of the many-teams rows.
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // The seeded fuzzer over the parser, each platform's escaping, the splitter and the engine: scripts/fuzz.sh.
@@ -99,6 +117,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CoachRuntimeTests", dependencies: ["CoachRuntime", "CoachStore", "CoachTestSupport"]),
+        .testTarget(
+            name: "CoachOperationsTests",
+            dependencies: [
+                "CoachOperations", "CoachRuntime", "CoachTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .testTarget(
             name: "CoachPlatformsTests",
             dependencies: [

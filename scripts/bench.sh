@@ -10,4 +10,6 @@ trap 'exit 130' INT TERM
 bash scripts/synapse.sh start >/dev/null
 synapse_env="$(bash scripts/synapse.sh env)"
 eval "$synapse_env"
+# The many-teams rows run the release `coach` itself, in child processes.
+swift build -c release --product coach
 swift run -c release coach-bench "$@"

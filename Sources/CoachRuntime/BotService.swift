@@ -1,5 +1,6 @@
 import CoachChat
 import CoachCore
+import CoachStore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -29,6 +30,10 @@ public struct BotService: Service, CustomStringConvertible {
     /// Makes the files messages ask for; nil in a build without one, where such a message is answered as a file
     /// that could not be made.
     let renderAttachment: AttachmentRenderer?
+    /// What the loop is doing, for the health endpoint and the watchdog.
+    public let monitor: BotMonitor
+    /// What it counts; a builder running many teams labels each with the team's name.
+    public var metrics: BotMetrics
 
     public init(
         session: CoachSession, transport: any ChatTransport, clock: any CoachClock, logger: Logger,
@@ -44,6 +49,8 @@ public struct BotService: Service, CustomStringConvertible {
         self.random = SeededRandom(seed: randomSeed)
         self.redactor = redactor
         self.renderAttachment = renderAttachment
+        self.monitor = BotMonitor(startedAt: clock.now(), pollTimeout: pollTimeout)
+        self.metrics = BotMetrics(team: "default", platform: transport.name)
     }
 
     /// How the service is named in logs and errors (swift-service-lifecycle's "Starting service"): the platform,
@@ -76,7 +83,19 @@ public struct BotService: Service, CustomStringConvertible {
         await session.close()
         // Said however the loop ended, so a log always shows the stop (the error itself is reported by the caller).
         logger.info("bot stopped", metadata: ["by": "\(stoppedBy)"])
+        monitor.stopped(failure.map(Self.stopReason) ?? stoppedBy)
         if let failure { throw failure }
+    }
+
+    /// Why a loop that failed stopped, in a few words for the health endpoint: never the error's own text, which may
+    /// quote what a platform said.
+    static func stopReason(_ error: any Error) -> String {
+        switch error {
+        case BotError.transport(.unauthorized): "the platform refused the bot's credentials"
+        case BotError.transport: "the platform stopped the bot"
+        case is StoreError: "the state could not be written"
+        default: "an error stopped the bot"
+        }
     }
 
     /// The loop's mutable parts: failure counts and the jitter source.
@@ -109,12 +128,14 @@ public struct BotService: Service, CustomStringConvertible {
                 let timeout = min(service.pollTimeout, max(.milliseconds(10), untilWake))
                 guard let reader = transport as? any PollingTransport else {
                     // A send-only platform: nothing to read. Sleep until the next scheduled post (or the poll
-                    // timeout, to stay responsive to shutdown and clock jumps).
+                    // timeout, to stay responsive to shutdown and clock jumps). A turn of the loop is its "poll".
+                    service.monitor.polled(at: clock.now())
                     try await sleep(timeout)
                     continue
                 }
                 let request = await session.pollRequest(for: transport.name, timeout: timeout)
                 let batch: PollBatch
+                let asked = clock.now()
                 do {
                     batch = try await reader.poll(request)
                 } catch {
@@ -122,8 +143,13 @@ public struct BotService: Service, CustomStringConvertible {
                     continue
                 }
                 succeeded()
+                service.monitor.polled(at: clock.now())
+                service.metrics.pollTook(clock.now().timeIntervalSince(asked))
                 if !batch.messages.isEmpty || batch.cursor != request.cursor {
-                    try await session.receive(batch, transport: transport.name, at: clock.now())
+                    service.metrics.received(batch.messages.count)
+                    let outcome = try await session.receive(batch, transport: transport.name, at: clock.now())
+                    service.metrics.commands(outcome.commands)
+                    service.monitor.outbox(depth: await session.outbox.count, at: clock.now())
                 }
                 if case .every(let interval) = reader.pacing, batch.messages.isEmpty {
                     // A platform that answers at once is asked again only after a pause, within its rate budget.
@@ -139,7 +165,9 @@ public struct BotService: Service, CustomStringConvertible {
         mutating func deliver() async throws -> Bool {
             var attempted = Set<String>()
             while true {
-                let pending = await session.outbox.filter { !attempted.contains($0.id) }
+                let outbox = await session.outbox
+                service.monitor.outbox(depth: outbox.count, at: clock.now())
+                let pending = outbox.filter { !attempted.contains($0.id) }
                 guard !pending.isEmpty else { return true }
                 for queued in pending {
                     guard !Task.isCancelled else { return true }
@@ -155,6 +183,7 @@ public struct BotService: Service, CustomStringConvertible {
         mutating func deliver(_ message: OutboundMessage) async throws -> Bool {
             let key = await session.deliveryKey(for: message)
             let delivery: FileDelivery
+            let started = clock.now()
             do {
                 if let attachment = message.attachment {
                     delivery = try await sendFile(message, attachment, key: key)
@@ -170,6 +199,9 @@ public struct BotService: Service, CustomStringConvertible {
                 return false
             }
             succeeded()
+            service.monitor.delivered(at: clock.now())
+            service.metrics.sendTook(clock.now().timeIntervalSince(started))
+            service.metrics.sent()
             switch delivery {
             case .sent(let platformID):
                 try await session.markDelivered(message.id, platformID: platformID)
@@ -218,19 +250,23 @@ public struct BotService: Service, CustomStringConvertible {
         mutating func recover(from error: TransportError, during operation: String) async throws {
             // A graceful stop cancels the call in flight: that is not the platform failing, so nothing is logged.
             if Task.isCancelled { throw CancellationError() }
+            service.metrics.failure(Self.kind(of: error), during: operation)
             switch error {
             case .closed:
                 logger.info("input closed; stopping")
                 throw InputClosed()
             case .unauthorized:
                 logger.critical("platform refused the bot's credentials", metadata: ["operation": "\(operation)"])
+                service.monitor.failing("credentials refused")
                 throw BotError.transport(error)
             case .rateLimited(let wait):
                 logger.notice("rate limited", metadata: ["operation": "\(operation)", "wait": "\(wait)"])
+                service.monitor.failing("rate limited")
                 try await sleep(wait)
             case .temporary(let reason), .rejected(let reason), .tooLong(let reason):
                 let wait = service.backoff.delay(attempt: failures, using: &random)
                 failures += 1
+                service.monitor.failing(operation + " failing")
                 if failingSince == nil { failingSince = clock.now() }
                 // The bot probes every few seconds through an outage; a warning at the 1st, 2nd, 4th, 8th… failed
                 // call keeps a long outage visible in a handful of lines instead of hundreds.
@@ -239,6 +275,18 @@ public struct BotService: Service, CustomStringConvertible {
                     "operation": "\(operation)", "reason": "\(reason)", "attempt": "\(failures)", "wait": "\(wait)",
                 ])
                 try await sleep(wait)
+            }
+        }
+
+        /// A failure's kind in one word, for the failures metric.
+        static func kind(of error: TransportError) -> String {
+            switch error {
+            case .closed: "closed"
+            case .unauthorized: "unauthorized"
+            case .rateLimited: "rate_limited"
+            case .temporary: "temporary"
+            case .rejected: "rejected"
+            case .tooLong: "too_long"
             }
         }
 

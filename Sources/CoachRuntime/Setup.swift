@@ -14,9 +14,14 @@ public struct CoachSetup: Sendable {
     public var configFile: URL?
     public var promptsDirectory: URL
     public var stateDirectory: URL
+    /// A digest of every byte the setup was read from (config, catalogue, templates), so a reload can tell whether a
+    /// team's setup changed. Stable within one process only.
+    public var fingerprint: Int = 0
 
+    /// The templates compiled for `markup`: compiled once per process for every setup with the same wording.
     public func prompts(for markup: Markup) throws(ConfigError) -> PromptBook {
-        try PromptBook(markup: markup, templates: templates, commandHelpJSON: commandHelp, rewardIdeasJSON: rewardIdeas)
+        try SharedReading.shared.book(
+            .init(markup: markup, templates: templates, commandHelp: commandHelp, rewardIdeas: rewardIdeas))
     }
 }
 
@@ -32,6 +37,12 @@ public enum SetupError: Error, CustomStringConvertible {
     case folderNotEmpty(path: String)
     /// The state folder (`stateDirectory`, or `--state`) is one the bot must not write into; see `StateFolder`.
     case refusedStateFolder(path: String, reason: String)
+    /// `--team NAME` names no team of the teams folder.
+    case unknownTeam(name: String, folder: String, teams: [String])
+    /// A team's state folder is already another team's.
+    case sharedStateFolder(path: String, owner: String)
+    /// A team of a teams folder chose the local chat, which needs the one terminal.
+    case consoleInTeams
 
     public var description: String {
         switch self {
@@ -47,6 +58,16 @@ public enum SetupError: Error, CustomStringConvertible {
         case .refusedStateFolder(let path, let reason):
             "The state folder \(path) cannot be used: \(reason). Set stateDirectory in the config (or --state) to a "
                 + "folder of the bot's own, such as \"state\" beside the config or /var/lib/coach; coach creates it."
+        case .unknownTeam(let name, let folder, let teams):
+            teams.isEmpty
+                ? "There is no team \"\(name)\" in \(folder): it holds no team yet. A team is a subfolder with its coach.json."
+                : "There is no team \"\(name)\" in \(folder). Its teams are: \(teams.joined(separator: ", "))."
+        case .sharedStateFolder(let path, let owner):
+            "The state folder \(path) is team \(owner)'s already. Two teams cannot share one state: give this team its "
+                + "own stateDirectory (a relative one, such as \"state\", is inside the team's folder)."
+        case .consoleInTeams:
+            "The local chat (\"kind\": \"console\") needs this terminal to itself, so it cannot be one team of many. "
+                + "Run it alone (coach run --config <its coach.json>), or give this team a chat platform."
         }
     }
 }
@@ -84,6 +105,8 @@ public struct SetupReading: Sendable {
     public var stateDirectory: URL?
     /// Everything that stops the bot, in the order `load` meets it; one entry per unknown config key.
     public var problems: [(part: Part, error: SetupError)] = []
+    /// Every byte read, in order (see `CoachSetup.fingerprint`).
+    var digest = Hasher()
 
     /// The whole setup, when every part could be read (a config with unknown keys counts, without those keys).
     public var setup: CoachSetup? {
@@ -95,7 +118,7 @@ public struct SetupReading: Sendable {
         return CoachSetup(
             config: config, catalogue: catalogue, templates: templates, commandHelp: commandHelp,
             rewardIdeas: rewardIdeas, configFile: configFile,
-            promptsDirectory: promptsDirectory, stateDirectory: stateDirectory)
+            promptsDirectory: promptsDirectory, stateDirectory: stateDirectory, fingerprint: digest.finalize())
     }
 }
 
@@ -105,15 +128,23 @@ extension CoachSetup {
     ///
     /// Folders are looked for in the working directory and then beside the executable and its parents, so both
     /// `swift run coach` in a checkout and an installed binary with `Prompts/` next to it work without flags.
-    public static func load(configPath: String?, promptsPath: String?, stateOverride: String?) throws(SetupError) -> CoachSetup {
-        let reading = read(configPath: configPath, promptsPath: promptsPath, stateOverride: stateOverride)
+    public static func load(
+        configPath: String?, promptsPath: String?, stateOverride: String?, team: TeamFolder? = nil
+    ) throws(SetupError) -> CoachSetup {
+        let reading = read(configPath: configPath, promptsPath: promptsPath, stateOverride: stateOverride, team: team)
         if let first = reading.problems.first { throw first.error }
         // Every part was read when nothing went wrong.
         return reading.setup!
     }
 
     /// Reads every part that can be read and lists what went wrong with the others; `load` is this, strict.
-    public static func read(configPath: String?, promptsPath: String?, stateOverride: String?) -> SetupReading {
+    ///
+    /// For one team of a teams folder (`team`), a relative `stateDirectory` is relative to the team's folder, not to
+    /// where coach runs (a teams folder moved or started from elsewhere keeps each team's state), and the team's own
+    /// `Prompts/` folder, if it has one, replaces the shared wording file by file.
+    public static func read(
+        configPath: String?, promptsPath: String?, stateOverride: String?, team: TeamFolder? = nil
+    ) -> SetupReading {
         var reading = SetupReading()
         do throws(SetupError) {
             let url: URL
@@ -124,6 +155,7 @@ extension CoachSetup {
             }
             reading.configFile = url
             let bytes = try read(url)
+            reading.digest.combine(bytes)
             do {
                 let (config, unknownKeys) = try CoachConfig.reading(json: bytes)
                 reading.config = config
@@ -136,7 +168,8 @@ extension CoachSetup {
         }
         // Relative state folders are relative to where coach runs, like any other command-line path.
         if let stateText = stateOverride ?? reading.config?.stateDirectory {
-            let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/")
+            let here = team.map { URL(fileURLWithPath: $0.directory.path + "/") }
+                ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/")
             let directory = URL(fileURLWithPath: stateText, relativeTo: here).absoluteURL.standardizedFileURL
             reading.stateDirectory = directory
             if let reason = StateFolder.refusal(of: directory, home: ProcessInfo.processInfo.environment["HOME"]) {
@@ -151,11 +184,21 @@ extension CoachSetup {
             reading.problems.append((.prompts, error))
             return reading
         }
+        // A team's own file of the same name, where it has one, else the shared one.
+        let overlay = team?.prompts
+        func source(_ name: String) -> URL {
+            if let overlay {
+                let own = overlay.appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: own.path) { return own }
+            }
+            return prompts.appendingPathComponent(name)
+        }
         do throws(SetupError) {
-            let url = prompts.appendingPathComponent("catalogue.json")
+            let url = source("catalogue.json")
             let bytes = try read(url)
+            reading.digest.combine(bytes)
             do {
-                reading.catalogue = try Catalogue(json: bytes)
+                reading.catalogue = try SharedReading.shared.catalogue(bytes)
             } catch {
                 throw .invalid(path: url.path, problem: error)
             }
@@ -164,16 +207,20 @@ extension CoachSetup {
         }
         do throws(SetupError) {
             var templates: [String: String] = [:]
-            for name in templateNames(in: prompts) {
-                let url = prompts.appendingPathComponent(name + ".mustache")
-                guard let text = String(bytes: try read(url), encoding: .utf8) else {
-                    throw .unreadable(path: url.path, reason: "it is not UTF-8 text")
-                }
-                // A file's final newline is an editor habit, not part of the message.
-                templates[name] = text.hasSuffix("\n") ? String(text.dropLast()) : text
+            // The team's own templates need not exist in the shared folder; a name only they have is still read
+            // (and `coach check` then reports it as a template the bot does not use).
+            let names = Set(templateNames(in: prompts)).union(overlay.map(templateNames(in:)) ?? [])
+            for name in names.sorted() {
+                let url = source(name + ".mustache")
+                let bytes = try read(url)
+                reading.digest.combine(name)
+                reading.digest.combine(bytes)
+                templates[name] = try SharedReading.shared.template(bytes, url: url)
             }
-            reading.commandHelp = try read(prompts.appendingPathComponent("commands.json"))
-            reading.rewardIdeas = try read(prompts.appendingPathComponent("reward-ideas.json"))
+            reading.commandHelp = try read(source("commands.json"))
+            reading.rewardIdeas = try read(source("reward-ideas.json"))
+            reading.digest.combine(reading.commandHelp)
+            reading.digest.combine(reading.rewardIdeas)
             reading.templates = templates
         } catch {
             reading.problems.append((.templates, error))
@@ -220,7 +267,7 @@ extension CoachSetup {
 
     static func read(_ url: URL) throws(SetupError) -> [UInt8] {
         do {
-            return [UInt8](try Data(contentsOf: url))
+            return try SharedReading.shared.bytes(of: url)
         } catch {
             throw .unreadable(path: url.path, reason: (error as NSError).localizedDescription)
         }

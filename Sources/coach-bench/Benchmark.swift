@@ -58,6 +58,13 @@ struct Benchmark {
             printTable(rows)
             return
         }
+        // `coach run --teams` with 1, 100 and 1,000 teams (COACH_BENCH_TEAMS="1 100" for fewer), each the release
+        // `coach` in a child process against a fake long-polling platform on 127.0.0.1.
+        if only == "teams" {
+            for (name, value, target) in try await teamsRows() { row(name, value, target) }
+            printTable(rows)
+            return
+        }
         if only == "recovery" {
             for (name, value, target) in try await recoveryRows() { row(name, value, target) }
             printTable(rows)
@@ -102,10 +109,18 @@ struct Benchmark {
         row("peak RSS", "\(peakRSSMegabytes()) MB", "<= 200 MB")
         for (name, value, target) in await HungServerBenchmark.rows(seconds: 60) { row(name, value, target) }
         for (name, value, target) in try await recoveryRows() { row(name, value, target) }
+        for (name, value, target) in try await teamsRows() { row(name, value, target) }
         if let synapse {
             for (name, value, target) in try await MatrixBenchmark.rows(synapse) { row(name, value, target) }
         }
         printTable(rows)
+    }
+
+    static func teamsRows() async throws -> [(String, String, String)] {
+        let environment = ProcessInfo.processInfo.environment
+        let counts = (environment["COACH_BENCH_TEAMS"] ?? "1 100 1000").split(separator: " ").compactMap { Int($0) }
+        let idle = environment["COACH_BENCH_TEAMS_IDLE"].flatMap(Double.init) ?? 60
+        return try await TeamsBenchmark.rows(counts: counts, idleSeconds: idle, replies: 50)
     }
 
     /// Seconds from a platform's return to the bot's first call that goes through, after outages of 1, 5 and 30

@@ -1,11 +1,13 @@
 import ArgumentParser
 import CoachChat
 import CoachCore
+import CoachOperations
 import CoachPlatforms
 import CoachReport
 import CoachRuntime
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// The version `coach --version` prints. Bump it here, and only here, for a release.
 enum CoachVersion {
@@ -47,22 +49,68 @@ struct DeploymentOptions<Use: DeploymentUse>: ParsableArguments {
     @Option(help: "How much to log, to stderr.")
     var logLevel: Logger.Level = .notice
 
+    @Option(help: "How log lines look: text for people, json for log collectors (one JSON object per line).")
+    var logFormat: LogFormat = .text
+
     func load() throws -> CoachSetup {
         try CoachSetup.load(configPath: config, promptsPath: prompts, stateOverride: state)
     }
 
     func logger(_ label: String) -> Logger {
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        logFormat.bootstrap(level: logLevel)
         return Logger(label: label)
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// `--teams DIR --team NAME`: one team of a teams folder, for the commands that work on one deployment's state
+/// (report, export, backup, forget). Without them, `--config` and `--state` say which deployment as before.
+struct TeamChoice: ParsableArguments {
+    @Option(help: ArgumentHelp("A teams folder, as coach run --teams takes; with --team.", valueName: "folder"))
+    var teams: String?
+
+    @Option(help: ArgumentHelp("The team to work on: the name of its folder in --teams.", valueName: "name"))
+    var team: String?
+
+    func validate() throws {
+        switch (teams, team) {
+        case (nil, nil), (.some, .some): return
+        case (.some(let folder), nil):
+            throw ValidationError("--teams needs --team to say which team, e.g. --teams \(folder) --team acme.")
+        case (nil, .some(let name)):
+            throw ValidationError("--team needs --teams to say which folder it is in, e.g. --teams /etc/servicecoach/teams --team \(name).")
+        }
+    }
+
+    /// The chosen team's setup, or the deployment `--config` names when no team was chosen.
+    func load<Use>(_ deployment: DeploymentOptions<Use>) throws -> CoachSetup {
+        guard let teams, let team else { return try deployment.load() }
+        guard deployment.config == nil, deployment.state == nil else {
+            throw ValidationError("--teams and --team choose the team's own coach.json and state folder, so they take no --config or --state.")
+        }
+        let folder = try TeamsFolder(teams).team(named: team)
+        return try CoachSetup.load(configPath: folder.config.path, promptsPath: deployment.prompts, stateOverride: nil, team: folder)
+    }
+}
+
+/// `--log-format`.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+
+    func bootstrap(level: Logger.Level) {
+        let format = self
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = switch format {
+            case .text: StreamLogHandler.standardError(label: label)
+            case .json: JSONLogHandler.standardError(label: label)
+            }
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
 
 /// Prints a start-up failure as the one clear sentence it carries, with the deployment's secrets masked, and exits
 /// non-zero.
@@ -81,6 +129,17 @@ struct Run: AsyncParsableCommand, DeploymentUse {
 
     @OptionGroup var deployment: DeploymentOptions<Run>
 
+    @Option(help: ArgumentHelp(
+        "Run every team of a folder in this one process: each subfolder with a coach.json is a team, with its own "
+            + "state, platform and credentials, and optionally its own Prompts/ overriding the shared wording file by "
+            + "file. SIGHUP (or a restart) picks up teams added, removed or changed.", valueName: "folder"))
+    var teams: String?
+
+    @Option(help: ArgumentHelp(
+        "Serve GET /healthz and GET /metrics (Prometheus) on this address, e.g. 127.0.0.1:9090. Off unless given; "
+            + "keep it on 127.0.0.1 unless a firewall or a reverse proxy guards it.", valueName: "host:port"))
+    var listen: String?
+
     /// Words that are no option. Run is the default subcommand, so `coach chek` arrives here as the word "chek";
     /// ArgumentParser would only say "Unexpected argument", so `validate` names the closest subcommand instead.
     @Argument(help: .hidden)
@@ -88,6 +147,18 @@ struct Run: AsyncParsableCommand, DeploymentUse {
 
     func validate() throws {
         if let word = unexpected.first { throw ValidationError(Self.notACommand(word)) }
+        if teams != nil, deployment.config != nil || deployment.state != nil {
+            throw ValidationError(
+                "--teams runs each team with its own coach.json and state folder, so it takes no --config or --state. "
+                    + "Use coach run --teams <folder>, or coach run --config <file> for one deployment.")
+        }
+        if let listen, case .failure(let problem) = ListenAddress.parse(listen) { throw ValidationError(problem.description) }
+    }
+
+    /// The health and metrics endpoint, when `--listen` asks for it; metrics are counted from here on.
+    func operations(_ registry: TeamsRegistry, logger: Logger) -> [any Service] {
+        guard let listen, case .success(let address) = ListenAddress.parse(listen) else { return [] }
+        return [OperationsServer.live(address: address, registry: registry, logger: logger)]
     }
 
     static func notACommand(_ word: String) -> String {
@@ -105,6 +176,27 @@ struct Run: AsyncParsableCommand, DeploymentUse {
     }
 
     func run() async throws {
+        if let teams {
+            let folder = TeamsFolder(teams)
+            do {
+                _ = try folder.scan()
+            } catch {
+                throw fail(error)
+            }
+            // No team reads the terminal: each has a chat platform of its own.
+            let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"), readsInput: false)
+            let registry = TeamsRegistry()
+            do {
+                let teamsGroup = CoachBuilder.teamsGroup(
+                    folder: folder, promptsPath: deployment.prompts, outside, reports: Self.reports,
+                    reloads: CoachBuilder.reloadSignals(), registry: registry,
+                    alongside: operations(registry, logger: outside.logger))
+                try await teamsGroup.group.run()
+            } catch {
+                throw fail(error)
+            }
+            return
+        }
         let setup: CoachSetup
         do {
             setup = try deployment.load()
@@ -112,8 +204,12 @@ struct Run: AsyncParsableCommand, DeploymentUse {
             throw fail(error)
         }
         let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"))
+        let registry = TeamsRegistry()
         do {
-            try await CoachBuilder.serviceGroup(for: setup, outside, reports: Self.reports).run()
+            try await CoachBuilder.serviceGroup(
+                for: setup, outside, reports: Self.reports, alongside: operations(registry, logger: outside.logger),
+                registry: registry
+            ).run()
         } catch {
             throw fail(error, redacting: CoachBuilder.redactor(for: setup, outside))
         }
@@ -186,8 +282,30 @@ struct Check: AsyncParsableCommand, DeploymentUse {
 
     @OptionGroup var deployment: DeploymentOptions<Check>
 
+    @Option(help: ArgumentHelp(
+        "Check every team of a teams folder (as coach run --teams runs them): one section per team, then the total.",
+        valueName: "folder"))
+    var teams: String?
+
+    func validate() throws {
+        if teams != nil, deployment.config != nil || deployment.state != nil {
+            throw ValidationError("--teams checks each team's own coach.json and state folder, so it takes no --config or --state.")
+        }
+    }
+
     func run() async throws {
         let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"), readsInput: false)
+        if let teams {
+            let report: CoachCheck.Report
+            do {
+                report = try await CoachCheck.runTeams(folder: TeamsFolder(teams), promptsPath: deployment.prompts, outside: outside)
+            } catch {
+                throw fail(error)
+            }
+            print(report.text)
+            if report.problems > 0 { throw ExitCode(1) }
+            return
+        }
         let report = await CoachCheck.run(
             configPath: deployment.config, promptsPath: deployment.prompts, stateOverride: deployment.state,
             outside: outside)

@@ -69,12 +69,16 @@ enum CoachBuilder {
     /// The bot on its platform, its state opened, ready to run. `reports` makes the programme report the bot sends
     /// as a file (`report html`): the caller chooses it, so this module need not know how the report is drawn; nil
     /// builds a bot that answers `report html` with how to get the report on the server instead.
-    static func bot(for setup: CoachSetup, _ outside: Outside, reports: ReportFiles.Maker?) throws -> BotService {
+    ///
+    /// `team` labels its metrics: the team's folder name in a teams folder, else the team's name from the config.
+    static func bot(for setup: CoachSetup, _ outside: Outside, reports: ReportFiles.Maker?, team: String? = nil) throws -> BotService {
         let outside = guarded(outside, for: setup)
-        return try BotService.open(
+        var bot = try BotService.open(
             setup: setup, transport: transport(for: setup, outside), clock: outside.clock, logger: outside.logger,
             randomSeed: outside.randomSeed, redactor: redactor(for: setup, outside),
             renderAttachment: ReportFiles.renderer(for: setup, reports: reports))
+        bot.metrics = BotMetrics(team: team ?? setup.config.team.name, platform: setup.config.transport.kind)
+        return bot
     }
 
     /// What `coach run` runs: the bot in a service group that stops it gracefully on the given signals, after the
@@ -82,11 +86,65 @@ enum CoachBuilder {
     ///
     /// The service is named explicitly: swift-service-lifecycle otherwise names it by `"\(service)"`, which would
     /// spell out whatever the service holds in its "Starting service" line.
-    static func serviceGroup(for setup: CoachSetup, _ outside: Outside, reports: ReportFiles.Maker?) throws -> ServiceGroup {
+    ///
+    /// `alongside` are services that run with the bot and stop with it (the health endpoint); `registry` learns the
+    /// bot's monitor, under the team's name, for them.
+    static func serviceGroup(
+        for setup: CoachSetup, _ outside: Outside, reports: ReportFiles.Maker?, alongside: [any Service] = [],
+        registry: TeamsRegistry? = nil
+    ) throws -> ServiceGroup {
         let outside = guarded(outside, for: setup)
         let bot = try bot(for: setup, outside, reports: reports)
+        registry?.set(setup.config.team.name, .running(bot.monitor))
         return ServiceGroup(configuration: .init(
-            services: [.init(service: bot, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: bot.description)],
+            services: [.init(service: bot, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: bot.description)]
+                + alongside.map { .init(service: $0, serviceName: "OperationsServer") },
             gracefulShutdownSignals: outside.shutdownSignals, logger: outside.logger))
+    }
+
+    /// What `coach run --teams` runs: every team of the folder under one supervisor (`TeamsService`), in a service
+    /// group that stops them all gracefully on the shutdown signals. Each team's bot logs with the team's name in its
+    /// metadata and masks its own secrets; a team whose config chose the local chat is refused (it needs the one
+    /// terminal).
+    static func teamsGroup(
+        folder: TeamsFolder, promptsPath: String?, _ outside: Outside, reports: ReportFiles.Maker?,
+        reloads: AsyncStream<Void>, registry: TeamsRegistry = TeamsRegistry(), alongside: [any Service] = [],
+        notify: @escaping @Sendable (TeamsEvent) -> Void = { _ in }
+    ) -> (group: ServiceGroup, teams: TeamsService) {
+        let teams = TeamsService(
+            read: { TeamsReading(folder: folder, promptsPath: promptsPath) },
+            start: { team, setup in
+                if let refusal = teamRefusal(setup) { throw refusal }
+                var own = outside
+                own.logger[metadataKey: "team"] = "\(team.name)"
+                // Each team's retries jitter apart, so teams sharing a platform that failed do not retry in step.
+                var name = Hasher()
+                name.combine(team.name)
+                own.randomSeed = outside.randomSeed &+ UInt64(truncatingIfNeeded: name.finalize())
+                let bot = try bot(for: setup, own, reports: reports, team: team.name)
+                return (bot, guarded(own, for: setup).logger)
+            },
+            logger: outside.logger, reloads: reloads, registry: registry, notify: notify)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: teams, serviceName: teams.description)]
+                + alongside.map { .init(service: $0, serviceName: "OperationsServer") },
+            gracefulShutdownSignals: outside.shutdownSignals, logger: outside.logger))
+        return (group, teams)
+    }
+
+    /// Why a setup cannot be one team of many, if it cannot: the local chat needs the one terminal.
+    static func teamRefusal(_ setup: CoachSetup) -> SetupError? {
+        setup.config.transport.kind == "console" ? .consoleInTeams : nil
+    }
+
+    /// One element per SIGHUP, for as long as the process runs.
+    static func reloadSignals() -> AsyncStream<Void> {
+        AsyncStream { continuation in
+            let task = Task {
+                for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield() }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
     }
 }

@@ -18,12 +18,18 @@ enum CoachCheck {
         var text: String
         var findings: [CheckFinding]
         var problems: Int { findings.filter { $0.status == .problem }.count }
+        /// The templates the report was rendered with, when they could be read.
+        var prompts: PromptBook? = nil
     }
 
-    static func run(configPath: String?, promptsPath: String?, stateOverride: String?, outside: CoachBuilder.Outside) async
-        -> Report
-    {
-        let reading = CoachSetup.read(configPath: configPath, promptsPath: promptsPath, stateOverride: stateOverride)
+    /// - Parameters:
+    ///   - team: one team of a teams folder: its config, its own Prompts overlay and its state folder inside it.
+    ///   - extra: findings the caller knows and this check cannot (a teams folder's: a state folder shared by two).
+    static func run(
+        configPath: String?, promptsPath: String?, stateOverride: String?, team: TeamFolder? = nil,
+        extra: [CheckFinding] = [], outside: CoachBuilder.Outside
+    ) async -> Report {
+        let reading = CoachSetup.read(configPath: configPath, promptsPath: promptsPath, stateOverride: stateOverride, team: team)
         let redactor = reading.config.map {
             Platforms.redactor(kind: $0.transport.kind, settings: $0.transport.settings, environment: outside.environment)
         } ?? .none
@@ -84,7 +90,10 @@ enum CoachCheck {
             findings.append(.warning("state", "not checked: without a config there is no stateDirectory; pass --state"))
         }
 
-        if let setup = reading.setup, prompts != nil {
+        findings += extra
+        if team != nil, let setup = reading.setup, let refusal = CoachBuilder.teamRefusal(setup) {
+            findings.append(.problem("platform", refusal.description))
+        } else if let setup = reading.setup, prompts != nil {
             do {
                 let transport = try CoachBuilder.transport(for: setup, outside)
                 findings += await transport.check()
@@ -104,14 +113,43 @@ enum CoachCheck {
         findings = findings.map { $0.redacted(by: redactor) }
         let text = prompts.map { $0.render(CheckReportView(settings: settings, findings: findings)) }
             ?? plainText(findings)
-        return Report(text: redactor(text), findings: findings)
+        return Report(text: redactor(text), findings: findings, prompts: prompts)
+    }
+
+    /// `coach check --teams DIR`: every team checked as `coach check` checks one deployment (each with its own
+    /// secrets masked), one section each, then the subfolders that are no team and the total.
+    static func runTeams(folder: TeamsFolder, promptsPath: String?, outside: CoachBuilder.Outside) async throws(SetupError)
+        -> Report
+    {
+        let scan = try folder.scan()
+        // The teams folder's own rule, declared once where the bot applies it: two teams may not share a state.
+        let shared = TeamsReading(scan: scan, promptsPath: promptsPath).failed.filter {
+            if case .sharedStateFolder = $0.error { true } else { false }
+        }
+        var sections: [CheckTeamsView.Section] = []
+        var findings: [CheckFinding] = []
+        var prompts: PromptBook?
+        for team in scan.teams {
+            let extra = shared.filter { $0.team == team }.map { CheckFinding.problem("state", $0.error.description) }
+            let report = await run(
+                configPath: team.config.path, promptsPath: promptsPath, stateOverride: nil, team: team, extra: extra,
+                outside: outside)
+            prompts = prompts ?? report.prompts
+            findings += report.findings
+            sections.append(.init(name: team.name, folder: team.directory.path, report: report.text, problems: report.problems))
+        }
+        let view = CheckTeamsView(
+            folder: folder.directory.path, teams: sections,
+            notTeams: scan.notTeams.map { .init(name: $0.name, reason: $0.reason) })
+        let text = prompts.map { $0.render(view) } ?? (sections.map { "[\($0.name)]\n\($0.report)" }.joined(separator: "\n\n"))
+        return Report(text: text, findings: findings, prompts: prompts)
     }
 
     /// One sample of every view coach renders, from every module that has views: rendering each is how check
     /// tries every template before the bot posts it. `TemplateSampleTests` keeps it complete.
     static func templateSamples(prompts: PromptBook) -> [any MessageView] {
         TemplateSamples.views(prompts: prompts) + [ChatLine.sample] + ConsoleTransport.templateSamples
-            + Simulation.templateSamples + [CheckReportView.sample(prompts: prompts)]
+            + Simulation.templateSamples + [CheckReportView.sample(prompts: prompts), CheckTeamsView.sample]
             + ReportRenderer.templateSamples(prompts: prompts)
     }
 
@@ -227,6 +265,53 @@ enum CoachCheck {
         let problems = findings.filter { $0.status == .problem }.count
         return (findings.map(\.description) + ["\(problems) problem\(problems == 1 ? "" : "s") found."])
             .joined(separator: "\n")
+    }
+}
+
+/// `coach check --teams`: each team's report under its name, the folders that are no team, and the total.
+struct CheckTeamsView: MessageView {
+    static let template = Template.checkTeams
+    var folder: String
+    var teams: [Section]
+    var notTeams: [NotTeam]
+    var teamCount: Int
+    var ready: Int
+    var withProblems: Int
+    var problems: Int
+    var noTeams: Bool
+
+    struct Section: Encodable {
+        var name: String
+        var folder: String
+        /// The team's own `coach check` report, as rendered.
+        var report: String
+        var problems: Int
+    }
+
+    struct NotTeam: Encodable {
+        var name: String
+        var reason: String
+    }
+
+    init(folder: String, teams: [Section], notTeams: [NotTeam]) {
+        self.folder = folder
+        self.teams = teams
+        self.notTeams = notTeams
+        teamCount = teams.count
+        ready = teams.filter { $0.problems == 0 }.count
+        withProblems = teamCount - ready
+        problems = teams.map(\.problems).reduce(0, +)
+        noTeams = teams.isEmpty
+    }
+
+    static var sample: CheckTeamsView {
+        CheckTeamsView(
+            folder: "/etc/servicecoach/teams",
+            teams: [
+                .init(name: "acme", folder: "/etc/servicecoach/teams/acme", report: "No problems found.", problems: 0),
+                .init(name: "bravo", folder: "/etc/servicecoach/teams/bravo", report: "1 problem found.", problems: 1),
+            ],
+            notTeams: [.init(name: "notes", reason: "it has no coach.json")])
     }
 }
 

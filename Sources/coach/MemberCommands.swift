@@ -23,9 +23,11 @@ struct ForgetMember: AsyncParsableCommand, DeploymentUse {
 
     @OptionGroup var deployment: DeploymentOptions<ForgetMember>
 
+    @OptionGroup var choice: TeamChoice
+
     func run() async throws {
         do {
-            let setup = try deployment.load()
+            let setup = try choice.load(deployment)
             print(try await MemberFiles.forget(setup: setup, memberID: member, now: SystemClock().now()))
         } catch {
             throw fail(error)

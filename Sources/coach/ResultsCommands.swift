@@ -21,9 +21,11 @@ struct Report: AsyncParsableCommand, DeploymentUse {
 
     @OptionGroup var deployment: DeploymentOptions<Report>
 
+    @OptionGroup var choice: TeamChoice
+
     func run() async throws {
         do {
-            let setup = try deployment.load()
+            let setup = try choice.load(deployment)
             print(try ResultsFiles.report(setup: setup, html: html, now: moment.instant(setup)).path)
         } catch {
             throw fail(error)
@@ -56,6 +58,8 @@ struct Export: AsyncParsableCommand, DeploymentUse {
 
     @OptionGroup var deployment: DeploymentOptions<Export>
 
+    @OptionGroup var choice: TeamChoice
+
     func validate() throws {
         guard csv != nil || json != nil else {
             throw ValidationError("Say what to write: --csv <folder> for the CSV files, --json <file> for one JSON "
@@ -66,7 +70,7 @@ struct Export: AsyncParsableCommand, DeploymentUse {
 
     func run() async throws {
         do {
-            let setup = try deployment.load()
+            let setup = try choice.load(deployment)
             if let member, let json {
                 print(try MemberFiles.export(setup: setup, memberID: member, json: json, now: moment.instant(setup)).path)
                 return

@@ -113,6 +113,38 @@ struct ReflectAndVoteTests {
         #expect(scores.contains("how consistently we live the principle"))
     }
 
+    @Test("ratings.minRaters: an average and its agreement show only once that many have rated, in scores and shared scores")
+    func fewRatersHideTheAverage() throws {
+        var h = try Self.harness()
+        Self.rateCore(&h, "sam", 5, except: [2: 1])
+        Self.rateCore(&h, "jo", 3, except: [2: 1])
+        let title = Self.core(h)[2].title
+        let scores = h.say("sam", "!scores", name: "Sam")[0].text
+        let line = try #require(scores.split(separator: "\n").first { $0.contains(title) })
+        #expect(line.contains("rated by 2, the average shows once 3 have rated it"), "\(line)")
+        #expect(!line.contains("1.0") && !line.contains("gave the same score"), "\(line)")
+        #expect(scores.contains("so nobody's own score can be worked out"))
+        let shared = try #require(h.say("alex", "!scores share", name: "Alex").first { $0.destination == .channel }?.text)
+        #expect(shared.contains("rated by 2, the average shows once 3 have rated it"))
+        #expect(!shared.contains("4.0"), "two raters' average would give each one's score away")
+        #expect(shared.contains("so nobody's own score can be worked out"))
+        // The third rater brings the averages out.
+        Self.rateCore(&h, "alex", 5, except: [2: 1])
+        let after = h.say("sam", "!scores", name: "Sam")[0].text
+        let shown = try #require(after.split(separator: "\n").first { $0.contains(title) })
+        #expect(shown.contains("1.0, rated by 3, 100% gave the same score"), "\(shown)")
+        #expect(!after.contains("so nobody's own score can be worked out"))
+    }
+
+    @Test("a small team lowers ratings.minRaters to 1 and sees every average, with one view so far")
+    func minRatersLowered() throws {
+        var h = try Self.harness { $0.ratings.minRaters = 1 }
+        Self.rateCore(&h, "sam", 5)
+        let scores = h.say("sam", "!scores", name: "Sam")[0].text
+        #expect(scores.contains("5.0, one view so far"), "\(scores)")
+        #expect(!scores.contains("the average shows once"))
+    }
+
     @Test("members vote for up to three; the suggestion weighs the votes; votes close when the plan is accepted")
     func votes() throws {
         var h = try Self.harness { $0.programme.suggestedLength = 3 }

@@ -170,6 +170,26 @@ struct WeeklyCycleTests {
         #expect(!week4.contains("Looking back"))
     }
 
+    @Test("end of programme with two raters: no average, no overall and no change is shown, and the report says why")
+    func endOfProgrammeFewRaters() throws {
+        var h = try Self.started(length: 2, beforeStart: { h in
+            let all = h.coach.catalogue.principles.count
+            h.say("sam", "!rate all " + Array(repeating: "1", count: all).joined(separator: " "), name: "Sam")
+            h.say("jo", "!rate all " + Array(repeating: "3", count: all).joined(separator: " "), name: "Jo")
+        })
+        let all = h.coach.catalogue.principles.count
+        for day in ["2027-01-04 09:00", "2027-01-08 16:00", "2027-01-11 09:00", "2027-01-15 16:00", "2027-01-18 09:00"] {
+            h.tick(at: day)
+        }
+        h.now = h.instant("2027-01-18 11:00")
+        h.say("sam", "!rate all " + Array(repeating: "5", count: all).joined(separator: " "), name: "Sam")
+        h.say("jo", "!rate all " + Array(repeating: "3", count: all).joined(separator: " "), name: "Jo")
+        let report = try #require(texts(h.tick(at: "2027-01-22 16:00").queued, kind: .summary).first)
+        #expect(report.contains("\(principle(h, week: 0).title): too few raters → too few raters"), "\(report)")
+        #expect(!report.contains("Overall:") && !report.contains("Improved:") && !report.contains("2.0") && !report.contains("4.0"))
+        #expect(report.contains("An average shows only where at least 3 people rated"))
+    }
+
     @Test("end of programme: re-rating, a before/after report, then a new cycle")
     func endOfProgramme() throws {
         // The baseline is what the team rated before the start.
@@ -177,6 +197,7 @@ struct WeeklyCycleTests {
             let all = h.coach.catalogue.principles.count
             h.say("sam", "!rate all " + Array(repeating: "1", count: all).joined(separator: " "), name: "Sam")
             h.say("jo", "!rate all " + Array(repeating: "3", count: all).joined(separator: " "), name: "Jo")
+            h.say("alex", "!rate all " + Array(repeating: "5", count: all).joined(separator: " "), name: "Alex")
         })
         let all = h.coach.catalogue.principles.count
         for day in ["2027-01-04 09:00", "2027-01-08 16:00", "2027-01-11 09:00", "2027-01-15 16:00"] { h.tick(at: day) }
@@ -187,10 +208,13 @@ struct WeeklyCycleTests {
         h.now = h.instant("2027-01-18 11:00")
         h.say("sam", "!rate all " + Array(repeating: "5", count: all).joined(separator: " "), name: "Sam")
         h.say("jo", "!rate all " + Array(repeating: "3", count: all).joined(separator: " "), name: "Jo")
+        h.say("alex", "!rate all " + Array(repeating: "5", count: all).joined(separator: " "), name: "Alex")
         let report = try #require(texts(h.tick(at: "2027-01-22 16:00").queued, kind: .summary).first)
         #expect(report.contains(principle(h, week: 0).title))
-        #expect(report.contains("2.0") && report.contains("4.0"))
-        #expect(report.contains("+2.0"))
+        // Before 1, 3, 5; after 5, 3, 5.
+        #expect(report.contains("3.0 → 4.3 (+1.3)"), "\(report)")
+        #expect(report.contains("Overall: 3.0 → 4.3"))
+        #expect(!report.contains("too few raters"))
         #expect(h.tick(at: "2027-01-25 09:00").queued.isEmpty)
         let restarted = h.say("alex", "!cycle new", name: "Alex")
         #expect(!restarted.isEmpty)

@@ -59,6 +59,7 @@ public struct Coach: Sendable {
         let request = Request(message: message, replyTo: replyDestination(for: message))
         switch parser.parse(message.text, addressed: message.isDirect || message.addressed) {
         case .command(let command):
+            tx.outcome.commands.append(command.name)
             if command.isAdminOnly && !config.isAdmin(message.senderID) {
                 tx.reply(request, AdminOnlyView(command: command.name))
             } else {

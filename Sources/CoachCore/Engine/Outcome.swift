@@ -18,6 +18,8 @@ public struct LogNote: Sendable, Equatable {
 public struct Outcome: Sendable, Equatable {
     public var events: [StateEvent] = []
     public var notes: [LogNote] = []
+    /// The commands this step ran, by name, for the operator's metrics.
+    public var commands: [String] = []
 
     public init(events: [StateEvent] = [], notes: [LogNote] = []) {
         self.events = events

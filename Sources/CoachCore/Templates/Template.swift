@@ -11,6 +11,7 @@ public enum Template: String, CaseIterable, Sendable {
     case beforeAfter = "before-after"
     case chatLine = "chat-line"
     case checkReport = "check-report"
+    case checkTeams = "check-teams"
     case consoleHelp = "console-help"
     case consoleSwitched = "console-switched"
     case consoleUnknownMember = "console-unknown-member"

@@ -99,10 +99,17 @@ public enum TemplateSamples {
             scores,
             BeforeAfterView(
                 late: late, cycle: 1,
-                rows: [.init(
-                    title: "Listen to the customer", before: "2.6", after: "3.8", beforeAgreement: 60, afterAgreement: 75,
-                    comparable: true, change: "+1.2", up: true, down: false, same: false)],
-                overallBefore: "2.9", overallAfter: "3.6", improved: 9, principleCount: 13, beforeRaters: 5,
+                rows: [
+                    .init(
+                        title: "Listen to the customer", before: "2.6", after: "3.8", beforeHidden: false,
+                        afterHidden: false, beforeAgreement: 60, afterAgreement: 75, comparable: true, change: "+1.2",
+                        up: true, down: false, same: false),
+                    .init(
+                        title: "Keep your promises", before: "-", after: "3.4", beforeHidden: true, afterHidden: false,
+                        beforeAgreement: nil, afterAgreement: 50, comparable: false, change: "-", up: false, down: false,
+                        same: false),
+                ],
+                overallBefore: "2.9", overallAfter: "3.6", overallShown: true, minRaters: 3, someHidden: true, improved: 9, principleCount: 13, beforeRaters: 5,
                 afterRaters: 4, noRerate: false, running: false, teamDefinition: "Customer service means care",
                 earlier: [earlier], hasEarlier: true, feedback: feedbackCounts, trainings: [training], hasTrainings: true),
             VotesView(sample: ()),
@@ -229,7 +236,18 @@ public enum TemplateSamples {
     static var agenda: SessionAgenda { SessionAgenda(inReport: true, inThread: true, shoutOuts: 3) }
     static var part: PrincipleDetailSetView.Part { PrincipleDetailSetView.Part(.skills) }
     static var scoreRow: ScoresView.Row { ScoresView.Row(sample: ()) }
-    static var scores: ScoresView { ScoresView(rows: [scoreRow], raterCount: 4, memberCount: 5, empty: false, frozen: true) }
+    /// A principle only two rated: its average is held back (`ratings.minRaters`).
+    static var hiddenScoreRow: ScoresView.Row {
+        var row = scoreRow
+        (row.number, row.id, row.title, row.mean, row.raters, row.hidden, row.agreement) =
+            (2, "promise", "Keep your promises", "-", 2, true, nil)
+        return row
+    }
+    static var scores: ScoresView {
+        ScoresView(
+            rows: [scoreRow, hiddenScoreRow], raterCount: 4, memberCount: 5, empty: false, frozen: true, minRaters: 3,
+            someHidden: true)
+    }
     static var sparkline: Sparkline { Sparkline(sample: ()) }
     static var participation: ParticipationTrend {
         ParticipationTrend(firstWeek: 1, lastWeek: 5, examples: sparkline, contributors: sparkline)
@@ -515,6 +533,7 @@ extension ScoresView.Row {
         mean = "2.6"
         raters = 4
         rated = true
+        hidden = false
         oneView = false
         agreement = 50
         suggested = true

@@ -21,6 +21,10 @@ public final class HTTPWebClient: WebClient {
         // Redirects are followed here, within one origin only (`send`), so credentials never travel elsewhere.
         configuration.redirectConfiguration = .disallow
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10))
+        // Every team of a teams folder shares this pool, often on one host (a hosted Mattermost, slack.com): with the
+        // default eight connections per host, the ninth team's call would wait for another team's long-poll to end.
+        // A long-poll holds its connection by design, so each call in flight gets its own.
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 100_000)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 

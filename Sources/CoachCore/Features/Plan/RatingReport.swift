@@ -11,17 +11,28 @@ struct RatingReport {
 
     var state: CoachState { tx.state }
 
+    /// The fewest raters whose average and agreement are shown (`ratings.minRaters`): with fewer, anyone who knows
+    /// who rated could work out each one's score. The suggested order still weighs every rating: it says which
+    /// principle to work on first, never a score.
+    var minRaters: Int { max(1, tx.config.ratings.minRaters) }
+
     struct Score {
         var principle: Principle
         var index: Int
         var values: [Int]
+        /// The fewest raters whose average may be shown.
+        var minRaters: Int
+        /// Rated, but by fewer than `minRaters` people: the average and the agreement are not shown.
+        var hidden: Bool { !values.isEmpty && values.count < minRaters }
         var mean: Double? { values.isEmpty ? nil : Double(values.reduce(0, +)) / Double(values.count) }
+        /// The average where it may be shown.
+        var shownMean: Double? { hidden ? nil : mean }
         /// The average as it is shown, to one decimal: what every comparison is made from, so a change shown is the
         /// difference of the values shown.
         var shown: Double? { mean.map(RatingReport.roundedForShow) }
         /// How far the raters agree: the share (in percent) who gave the most common score. Unlike the range, which
         /// is 1 to 5 for nearly any large team, it tells teams and principles apart. Nil with fewer than two views.
-        var agreement: Int? { RatingReport.agreement(values) }
+        var agreement: Int? { hidden ? nil : RatingReport.agreement(values) }
     }
 
     /// The share (in percent) of raters who gave the most common score; nil with fewer than two views. The one
@@ -37,7 +48,7 @@ struct RatingReport {
 
     func scores(in round: RatingRound?) -> [Score] {
         tx.allPrinciples.enumerated().map { i, p in
-            Score(principle: p, index: i, values: round?.scores.values.compactMap { $0[p.id] } ?? [])
+            Score(principle: p, index: i, values: round?.scores.values.compactMap { $0[p.id] } ?? [], minRaters: minRaters)
         }
     }
 
@@ -68,7 +79,8 @@ struct RatingReport {
             case (_, nil): return true
             case (let x?, let y?):
                 if x != y { return x < y }
-                if a.0.agreement != b.0.agreement { return (a.0.agreement ?? 100) < (b.0.agreement ?? 100) }
+                let (x2, y2) = (RatingReport.agreement(a.0.values), RatingReport.agreement(b.0.values))
+                if x2 != y2 { return (x2 ?? 100) < (y2 ?? 100) }
                 return a.0.index < b.0.index
             }
         }.map(\.0)
@@ -102,7 +114,7 @@ struct RatingReport {
         let raters = Set(baseline?.scores.keys.map { $0 } ?? [])
         return ScoresView(
             rows: rows, raterCount: raters.count, memberCount: state.members.count, empty: raters.isEmpty,
-            frozen: state.programme.phase != .setup)
+            frozen: state.programme.phase != .setup, minRaters: minRaters, someHidden: rows.contains(where: \.hidden))
     }
 
     func beforeAfter() -> BeforeAfterView {
@@ -117,23 +129,32 @@ struct RatingReport {
             guard let b = beforeScores[id], let a = afterScores[id] else { return nil }
             // Week 0 is an activity, not a principle the team rated: it has a row only if someone rated it anyway.
             if id == DefinitionWeek.principleID, b.mean == nil, a.mean == nil { return nil }
-            let comparable = b.mean != nil && a.mean != nil
+            let comparable = b.shownMean != nil && a.shownMean != nil
             // The change of the values shown, so "3.2 → 3.9" always reads "+0.7".
             let change = Self.roundedForShow((a.shown ?? 0) - (b.shown ?? 0))
             if comparable && change > 0 { improved += 1 }
             return BeforeAfterView.Row(
-                title: b.principle.title, before: Self.format(b.mean), after: Self.format(a.mean),
+                title: b.principle.title, before: Self.format(b.shownMean), after: Self.format(a.shownMean),
+                beforeHidden: b.hidden, afterHidden: a.hidden,
                 beforeAgreement: b.agreement, afterAgreement: a.agreement, comparable: comparable,
                 change: comparable ? String(format: "%+.1f", change) : "-", up: comparable && change > 0,
                 down: comparable && change < 0, same: comparable && change == 0)
         }
+        // The overall average is every rating of the plan's principles together: with fewer than `minRaters`
+        // people it would be one person's own average, so it is held back the same way.
         func overall(_ round: RatingRound?) -> Double? {
-            let values = round?.scores.values.flatMap { scores in ids.compactMap { scores[$0] } } ?? []
+            let scored = round?.scores.values.filter { scores in ids.contains { scores[$0] != nil } } ?? []
+            guard scored.count >= minRaters else { return nil }
+            let values = scored.flatMap { scores in ids.compactMap { scores[$0] } }
             return values.isEmpty ? nil : Double(values.reduce(0, +)) / Double(values.count)
         }
+        let (overallBefore, overallAfter) = (overall(before), overall(after))
         return BeforeAfterView(
-            cycle: cycle, rows: rows, overallBefore: Self.format(overall(before)),
-            overallAfter: Self.format(overall(after)), improved: improved, principleCount: rows.count,
+            cycle: cycle, rows: rows, overallBefore: Self.format(overallBefore),
+            overallAfter: Self.format(overallAfter), overallShown: overallBefore != nil && overallAfter != nil,
+            minRaters: minRaters, someHidden: rows.contains { $0.beforeHidden || $0.afterHidden } || (
+                (before?.scores.isEmpty == false && overallBefore == nil) || (after?.scores.isEmpty == false && overallAfter == nil)),
+            improved: improved, principleCount: rows.filter(\.comparable).count,
             beforeRaters: before?.scores.count ?? 0, afterRaters: after?.scores.count ?? 0,
             noRerate: after?.scores.isEmpty ?? true, running: state.programme.phase == .running,
             teamDefinition: state.teamDefinition?.text)
@@ -148,6 +169,10 @@ struct ScoresView: MessageView {
     var empty: Bool
     /// The programme has started: these are the starting scores, kept as they were.
     var frozen: Bool
+    /// The fewest raters whose average is shown (`ratings.minRaters`).
+    var minRaters: Int
+    /// Some principle's average is held back: the message says why.
+    var someHidden: Bool
 
     struct Row: Encodable {
         var number: Int
@@ -156,6 +181,8 @@ struct ScoresView: MessageView {
         var mean: String
         var raters: Int
         var rated: Bool
+        /// Rated by fewer than `ratings.minRaters` people: the average and the agreement are held back.
+        var hidden: Bool
         /// A single rating: "one view so far", not a measure of agreement.
         var oneView: Bool
         var agreement: Int?
@@ -168,10 +195,11 @@ struct ScoresView: MessageView {
             number = score.index + 1
             id = score.principle.id
             title = score.principle.title
-            mean = RatingReport.format(score.mean)
+            mean = RatingReport.format(score.shownMean)
             raters = score.values.count
             rated = !score.values.isEmpty
-            oneView = score.values.count == 1
+            hidden = score.hidden
+            oneView = score.values.count == 1 && !score.hidden
             agreement = score.agreement
             self.suggested = suggested
             self.rank = rank
@@ -187,7 +215,13 @@ struct BeforeAfterView: MessageView {
     var rows: [Row]
     var overallBefore: String
     var overallAfter: String
+    /// Both rounds had at least `minRaters` raters, so the overall averages are shown.
+    var overallShown: Bool
+    var minRaters: Int
+    /// Some average is held back because too few rated: the message says why.
+    var someHidden: Bool
     var improved: Int
+    /// Principles compared: both averages shown.
     var principleCount: Int
     var beforeRaters: Int
     var afterRaters: Int
@@ -208,6 +242,9 @@ struct BeforeAfterView: MessageView {
         var title: String
         var before: String
         var after: String
+        /// Fewer than `minRaters` rated it before, or after: that side's average is held back.
+        var beforeHidden: Bool
+        var afterHidden: Bool
         var beforeAgreement: Int?
         var afterAgreement: Int?
         var comparable: Bool
