@@ -18,7 +18,9 @@ let package = Package(
         // waits (URLSession on Linux spun a core; see the README's "The HTTP client").
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        // The CSV exports (`coach export --csv`): RFC 4180 quoting from a library rather than by hand.
+        // The CSV library: the tests read every exported file back with it, field by field, and hold the export's own
+        // writer to its bytes; the benchmark times the two writers side by side (why the export has its own: the
+        // README's "coach export", and CoachReport/Export/CSVFormat.swift).
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         // Running it as a service: `--listen` serves /healthz and /metrics (Hummingbird); the bot counts what it does
         // through swift-metrics, exported as Prometheus text.
@@ -72,7 +74,7 @@ let package = Package(
         // the CSV and JSON exports, all from a state read without the bot's lock.
         .target(
             name: "CoachReport",
-            dependencies: ["CoachCore", "CoachRuntime", .product(name: "CSV", package: "CSV.swift")]
+            dependencies: ["CoachCore", "CoachRuntime"]
         ),
         // A thin `@main` and the builder that turns a loaded setup into the service group.
         .executableTarget(
@@ -101,10 +103,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Fakes and a manual clock, shared by the tests and the benchmark.
+        // Fakes and a manual clock, shared by the tests and the benchmark; and the CSV library's writer, which the
+        // export's own is held to (tests) and timed against (benchmark).
         .target(
             name: "CoachTestSupport",
-            dependencies: ["CoachCore", "CoachChat", "CoachRuntime", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CoachCore", "CoachChat", "CoachRuntime", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
         ),
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore", "CoachTestSupport"]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore"]),

@@ -13,6 +13,9 @@ public typealias StateStore = JournalStore<CoachState, StateEvent>
 public actor CoachSession {
     public nonisolated let coach: Coach
     public private(set) var state: CoachState
+    /// The last next wake-up worked out, and the moment it was worked out for. Any committed change may move it (a
+    /// member's own time zone does), so a commit with events forgets it.
+    private var wake: (after: Date, at: Date)?
     private let store: StateStore?
     private let logger: Logger
 
@@ -114,7 +117,16 @@ public actor CoachSession {
         try commit(coach.fileNotSent(outboxID: id, problem: problem, reason: reason, at: now, state: &state))
     }
 
-    public func nextWakeUp(after now: Date) -> Date { coach.schedule.nextWakeUp(after: now) }
+    ///
+    /// Kept while the state is unchanged and the wake-up is still ahead: the first moment something is due after an
+    /// earlier `now` is also the first after this one, until it arrives. Working it out walks the calendar (a third of
+    /// an idle bot's CPU, measured with 1,000 teams long-polling), and an idle bot asks at every poll.
+    public func nextWakeUp(after now: Date) -> Date {
+        if let wake, wake.after <= now, now < wake.at { return wake.at }
+        let next = coach.schedule.nextWakeUp(after: now)
+        wake = (now, next)
+        return next
+    }
 
     /// Writes a fresh snapshot, so the next start replays nothing.
     public func compact() throws {
@@ -131,6 +143,7 @@ public actor CoachSession {
     }
 
     private func commit(_ outcome: Outcome) throws {
+        if !outcome.events.isEmpty { wake = nil }
         for note in outcome.notes {
             let metadata = note.metadata.mapValues { Logger.MetadataValue.string($0) }
             switch note.level {

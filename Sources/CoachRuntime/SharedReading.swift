@@ -23,67 +23,85 @@ final class SharedReading: Sendable {
         var modified: Date
     }
 
+    /// A book by its markup and a digest of every byte of its wording (each template's name and text, the command
+    /// help and the reward ideas). The digest is 64 bits, so two different wordings share a book only with odds
+    /// of about one in 10^17 for the few kept; hashing the texts themselves on every lookup cost more than the
+    /// compile it saved, byte by byte (measured: a fifth of a 1,000-team start).
     struct BookKey: Hashable {
         var markup: Markup
-        var templates: [String: String]
-        var commandHelp: [UInt8]
-        var rewardIdeas: [UInt8]
+        var wording: Int
     }
 
     private let files = Mutex<[FileKey: [UInt8]]>([:])
-    private let catalogues = Mutex<[[UInt8]: Catalogue]>([:])
+    private let catalogues = Mutex<[FileKey: Catalogue]>([:])
     private let books = Mutex<[BookKey: PromptBook]>([:])
-    private let texts = Mutex<[[UInt8]: String]>([:])
+    private let texts = Mutex<[FileKey: String]>([:])
 
-    /// A template's text from its file's bytes, less the final newline (an editor habit, not part of the message):
-    /// one string for every team whose file holds the same bytes.
-    func template(_ bytes: [UInt8], url: URL) throws(SetupError) -> String {
-        if let known = texts.withLock({ $0[bytes] }) { return known }
+    /// A template's text from its file, less the final newline (an editor habit, not part of the message): one
+    /// string for every team that reads the same file.
+    func template(_ file: FileKey, _ bytes: [UInt8], url: URL) throws(SetupError) -> String {
+        if let known = texts.withLock({ $0[file] }) { return known }
         guard let text = String(bytes: bytes, encoding: .utf8) else {
             throw .unreadable(path: url.path, reason: "it is not UTF-8 text")
         }
         let trimmed = text.hasSuffix("\n") ? String(text.dropLast()) : text
         texts.withLock { cache in
             if cache.count >= 4096 { cache = [:] }
-            cache[bytes] = trimmed
+            cache[file] = trimmed
         }
         return trimmed
     }
 
-    /// A file's bytes: the same array (shared storage) for every reader while the file is unchanged.
-    func bytes(of url: URL) throws -> [UInt8] {
+    /// A file's bytes: the same array (shared storage) for every reader while the file is unchanged, and the key
+    /// that names this version of it.
+    func file(_ url: URL) throws -> (file: FileKey, bytes: [UInt8]) {
         let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
         let key = FileKey(
             path: url.standardizedFileURL.path, size: (attributes[.size] as? NSNumber)?.intValue ?? -1,
             modified: attributes[.modificationDate] as? Date ?? .distantPast)
-        if let known = files.withLock({ $0[key] }) { return known }
+        if let known = files.withLock({ $0[key] }) { return (key, known) }
         let bytes = [UInt8](try Data(contentsOf: url))
         files.withLock { cache in
-            // One entry per path: an edited file replaces its old bytes.
-            cache = cache.filter { $0.key.path != key.path }
+            if cache.count >= 8192 { cache = [:] }
             cache[key] = bytes
         }
-        return bytes
+        return (key, bytes)
     }
 
-    func catalogue(_ bytes: [UInt8]) throws(ConfigError) -> Catalogue {
-        if let known = catalogues.withLock({ $0[bytes] }) { return known }
+    func catalogue(_ file: FileKey, _ bytes: [UInt8]) throws(ConfigError) -> Catalogue {
+        if let known = catalogues.withLock({ $0[file] }) { return known }
         let catalogue = try Catalogue(json: bytes)
         catalogues.withLock { cache in
             if cache.count >= Self.bookLimit { cache = [:] }
-            cache[bytes] = catalogue
+            cache[file] = catalogue
         }
         return catalogue
     }
 
-    func book(_ key: BookKey) throws(ConfigError) -> PromptBook {
+    /// The templates of `setup` compiled for `markup`: from the cache when the setup's wording digest is known and
+    /// a book was compiled for it; a setup whose wording was changed in memory (digest 0) always compiles its own.
+    func book(_ markup: Markup, _ setup: CoachSetup) throws(ConfigError) -> PromptBook {
+        func compile() throws(ConfigError) -> PromptBook {
+            try PromptBook(
+                markup: markup, templates: setup.templates, commandHelpJSON: setup.commandHelp,
+                rewardIdeasJSON: setup.rewardIdeas)
+        }
+        guard setup.wordingDigest != 0 else { return try compile() }
+        let key = BookKey(markup: markup, wording: setup.wordingDigest)
         if let known = books.withLock({ $0[key] }) { return known }
-        let book = try PromptBook(
-            markup: key.markup, templates: key.templates, commandHelpJSON: key.commandHelp, rewardIdeasJSON: key.rewardIdeas)
+        let book = try compile()
         books.withLock { cache in
             if cache.count >= Self.bookLimit { cache = [:] }
             cache[key] = book
         }
         return book
+    }
+}
+
+extension Hasher {
+    /// Feeds `bytes` in one call: `combine(_ array:)` hashes an array element by element, many times slower.
+    mutating func combine(contentsOf bytes: [UInt8]) {
+        combine(bytes.count)
+        bytes.withUnsafeBytes { combine(bytes: $0) }
     }
 }
