@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "coach",
             dependencies: [
-                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachOperations", "CoachBackup",
+                "CoachRuntime", "CoachStore", "CoachPlatforms", "CoachReport", "CoachOperations", "CoachBackup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

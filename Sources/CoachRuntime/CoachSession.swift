@@ -28,12 +28,28 @@ public actor CoachSession {
         self.logger = logger
         if let directory {
             // The store creates the folder itself, durably, and names the problem when it cannot.
+            var erasureReplayed = false
             let (store, state) = try StateStore.open(
                 directory: directory, schemaVersion: CoachState.schemaVersion, options: options,
-                initial: { CoachState() }, apply: { state, event in state.apply(event) })
+                initial: { CoachState() },
+                apply: { state, event in
+                    if event.erasesHistory { erasureReplayed = true }
+                    state.apply(event)
+                })
             self.store = store
             self.state = state
             let report = store.openReport
+            // A crash between an erasure's journal line and the compaction after it: the erasure is in the state again
+            // (replayed), or already in the snapshot with the journal still holding older lines (skipped). Either way
+            // earlier lines still hold what was erased, so the compaction is finished before the bot does anything.
+            // Skipped lines alone (any compaction cut short) need the journal reset anyway, so that case compacts
+            // too.
+            if erasureReplayed || report.skippedLines > 0 {
+                try store.compact(state: state)
+                logger.notice("finished a compaction a crash interrupted", metadata: [
+                    "erasure": "\(erasureReplayed)", "skippedLines": "\(report.skippedLines)",
+                ])
+            }
             logger.info("state loaded", metadata: [
                 "directory": "\(directory.path)", "replayed": "\(report.replayedLines)",
                 "examples": "\(state.examples.all.count)", "outbox": "\(state.outbox.count)",
@@ -164,5 +180,17 @@ public actor CoachSession {
         guard !outcome.events.isEmpty, let store else { return }
         let now = latestNow
         try store.commit(outcome.events, state: &state, beforeCompaction: { letGo(&$0, now: now) })
+        // An erasure is only done once no file holds what it erased: the snapshot is rewritten from the erased state
+        // and the journal, whose earlier lines hold it, starts again empty. (A crash before this completes is
+        // finished at the next start; see `init`.)
+        if outcome.events.contains(where: \.erasesHistory) { try store.compact(state: state) }
+    }
+
+    /// `coach forget --member ID`: erases a member as `forget @member confirm` does, committed and compacted the same
+    /// way. Changes nothing when the state holds nothing about `memberID`.
+    public func forget(memberID: String, at now: Date) throws -> ServerErasure {
+        let result = coach.forgetOnServer(memberID: memberID, at: now, state: &state)
+        if case .erased(let outcome, _) = result { try commit(outcome) }
+        return result
     }
 }

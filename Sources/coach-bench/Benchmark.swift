@@ -60,6 +60,12 @@ struct Benchmark {
             printTable(rows)
             return
         }
+        if only == "forget" {
+            for (name, value, target) in try await ForgetBenchmark.rows(coach) { row(name, value, target) }
+            row("peak RSS, forget alone", "\(peakRSSMegabytes()) MB", "-")
+            printTable(rows)
+            return
+        }
         // `coach run --teams` with 1, 100 and 1,000 teams (COACH_BENCH_TEAMS="1 100" for fewer), each the release
         // `coach` in a child process against a fake long-polling platform on 127.0.0.1.
         if only == "teams" {

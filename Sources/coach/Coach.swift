@@ -20,7 +20,7 @@ struct CoachCommand: AsyncParsableCommand {
         commandName: "coach",
         abstract: "ServiceCoach: a customer-service improvement programme that runs in your team's chat.",
         version: CoachVersion.current,
-        subcommands: [Run.self, Simulate.self, Check.self, Report.self, Export.self, Backup.self, Restore.self],
+        subcommands: [Run.self, Simulate.self, Check.self, Report.self, Export.self, Backup.self, Restore.self, ForgetMember.self],
         defaultSubcommand: Run.self)
 
     /// The subcommands' names, for suggesting one when a word is none of them.

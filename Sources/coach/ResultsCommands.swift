@@ -49,6 +49,11 @@ struct Export: AsyncParsableCommand, DeploymentUse {
     @Option(help: ArgumentHelp("A file for the JSON document, e.g. export.json. Its folder must exist.", valueName: "file"))
     var json: String?
 
+    @Option(help: ArgumentHelp(
+        "Instead of the programme's data, everything the state holds about one member, by their chat platform id, "
+            + "as the JSON document !mydata sends them. Needs --json.", valueName: "id"))
+    var member: String?
+
     @OptionGroup var moment: ReportMoment
 
     @OptionGroup var deployment: DeploymentOptions<Export>
@@ -60,11 +65,16 @@ struct Export: AsyncParsableCommand, DeploymentUse {
             throw ValidationError("Say what to write: --csv <folder> for the CSV files, --json <file> for one JSON "
                 + "document, or both.")
         }
+        if member != nil, csv != nil || json == nil { throw ValidationError(MemberDataError.memberNeedsJSON.description) }
     }
 
     func run() async throws {
         do {
             let setup = try choice.load(deployment)
+            if let member, let json {
+                print(try MemberFiles.export(setup: setup, memberID: member, json: json, now: moment.instant(setup)).path)
+                return
+            }
             let written = try ResultsFiles.export(setup: setup, csv: csv, json: json, now: moment.instant(setup))
             for file in written { print(file.path) }
         } catch {

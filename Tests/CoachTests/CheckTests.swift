@@ -381,7 +381,7 @@ struct CommandLineTests {
         #expect(typo.code == .validationFailure)
         let far = Self.message(["bogus", "--config", "x.json"])
         #expect(!far.text.contains("Did you mean"))
-        #expect(far.text.contains("The commands are: run, simulate, check, report, export, backup, restore."))
+        #expect(far.text.contains("The commands are: run, simulate, check, report, export, backup, restore, forget."))
         #expect(Self.message(["simulat"]).text.contains(#"Did you mean "simulate"?"#))
     }
 

@@ -6,7 +6,8 @@ public struct CoachState: Codable, Sendable, Equatable {
     /// 2: examples carry a report watermark, suggestions wait for a "yes", a message may be queued in the thread of
     /// another. 3: the team's agreed definition, votes, its own principle details, trainings and customer feedback.
     /// 4: what each report-back covered (for `history`), and admins' answers to ideas. 5: what retention let go of
-    /// (each week's counts, the highest ids), which an older build would silently drop.
+    /// (each week's counts, the highest ids), which an older build would silently drop; and members erased
+    /// (`forget`): their anonymous ids, and erasures waiting for an admin's confirmation.
     /// A state written by 1 to 4 still loads (see `init(from:)`).
     public static let schemaVersion = 5
 
@@ -52,6 +53,11 @@ public struct CoachState: Codable, Sendable, Equatable {
     /// Random, chosen once per state: prefixes idempotency keys (Matrix txnId, Discord nonce), so a bot started again
     /// on a fresh state never collides with the keys of the messages its earlier life sent.
     public var installID: String?
+    /// Members erased by `forget`, by the anonymous id that took the place of theirs (`former-1`), with the words
+    /// shown for them ("a former member"). What they did is still counted under that id; nothing says who they were.
+    public var formerMembers: [String: String] = [:]
+    /// An erasure an admin asked for (`forget @sam`), waiting for their confirmation, by the admin's id.
+    public var pendingErasures: [String: PendingErasure] = [:]
 
     public init() {}
 
@@ -68,7 +74,7 @@ public struct CoachState: Codable, Sendable, Equatable {
         case members, teamPrinciples, ratingRounds, programme, weeks, examples, goals, followUps, ideas, definitions
         case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs, installID, reportedThroughExampleID
         case pendingSuggestions, agreedDefinitions, principleDetails, feedback, reportedThroughFeedbackID, trainings
-        case reportBacks, retention
+        case reportBacks, retention, formerMembers, pendingErasures
     }
 
     // Tolerant: a field added in a later build is simply absent from an older file.
@@ -98,6 +104,8 @@ public struct CoachState: Codable, Sendable, Equatable {
         trainings = try c.decodeIfPresent([Training].self, forKey: .trainings) ?? []
         reportBacks = try c.decodeIfPresent([ReportBackRecord].self, forKey: .reportBacks) ?? []
         retention = try c.decodeIfPresent(RetentionRecord.self, forKey: .retention) ?? RetentionRecord()
+        formerMembers = try c.decodeIfPresent([String: String].self, forKey: .formerMembers) ?? [:]
+        pendingErasures = try c.decodeIfPresent([String: PendingErasure].self, forKey: .pendingErasures) ?? [:]
         if let watermark = try c.decodeIfPresent(Int.self, forKey: .reportedThroughExampleID) {
             reportedThroughExampleID = watermark
         } else {
@@ -277,6 +285,17 @@ public struct PendingSuggestion: Codable, Sendable, Equatable {
 
     public init(text: String, at: Date) {
         self.text = text
+        self.at = at
+    }
+}
+
+/// `forget @sam`, waiting for the admin's `forget @sam confirm`. Kept for a few minutes (`Forget.confirmWithin`).
+public struct PendingErasure: Codable, Sendable, Equatable {
+    public var memberID: String
+    public var at: Date
+
+    public init(memberID: String, at: Date) {
+        self.memberID = memberID
         self.at = at
     }
 }

@@ -86,6 +86,16 @@ public struct ExampleLog: Codable, Sendable, Equatable {
         nextID = max(nextID, example.id + 1)
     }
 
+    /// Puts a changed example in the place of the one at `index` (`forget` rewrites examples in place, without
+    /// looking each up by id).
+    mutating func rewrite(at index: Int, _ example: Example) {
+        let old = all[index]
+        all[index] = example
+        if let week = example.weekKey, old.deleted != example.deleted {
+            weekCounts[week, default: 0] += example.deleted ? -1 : 1
+        }
+    }
+
     /// How many live examples a week has, without walking them.
     public func count(inWeek key: String) -> Int { weekCounts[key] ?? 0 }
 

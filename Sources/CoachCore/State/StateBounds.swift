@@ -258,7 +258,7 @@ extension StateEvent {
         case .memberSeen, .memberAway, .ratingWidened, .voted, .teamPrincipleAdded, .principleDetailSet, .planChanged,
             .programmeStarted, .pausedChanged, .weekSkipped, .announcementQueued, .weekWithdrawn, .programmeFinished,
             .jobRecorded, .delivered, .dropped, .cursorAdvanced, .messagesSeen, .installed, .suggestionOffered,
-            .suggestionSettled:
+            .suggestionSettled, .erasureOffered, .erasureSettled, .memberForgotten:
             // Nothing the bot counts on from.
             break
         }

@@ -77,6 +77,22 @@ public enum StateEvent: Codable, Sendable, Equatable {
     case reportBackRecorded(ReportBackRecord)
     /// An admin answered an idea (answering again replaces the answer).
     case ideaAnswered(id: Int, answer: IdeaAnswer)
+    /// An admin asked to erase a member (`forget @sam`); it waits for their confirmation.
+    case erasureOffered(adminID: String, memberID: String, at: Date)
+    /// The admin's erasure was confirmed, or lapsed.
+    case erasureSettled(adminID: String)
+    /// A member erased (`forget`; see `MemberFootprint`): `formerID` takes the place of their id, `label` of their
+    /// names in other people's words, `erasedText` of their own words. Carries the member's id and the wording, never
+    /// their words: the erasure is worked out again from the state when the line is replayed. The store is compacted
+    /// straight after (see `erasesHistory`), so no earlier line keeps what was erased.
+    case memberForgotten(id: String, formerID: String, label: String, erasedText: String)
+
+    /// Whether the journal's earlier lines must go once this event is committed: they hold what it erased. The runtime
+    /// compacts right after committing it, and at start-up when it was replayed (a crash came before the compaction).
+    public var erasesHistory: Bool {
+        if case .memberForgotten = self { return true }
+        return false
+    }
 }
 
 extension CoachState {
@@ -223,6 +239,12 @@ extension CoachState {
             reportBacks.append(record)
         case .ideaAnswered(let id, let answer):
             if let i = ideas.firstIndex(where: { $0.id == id }) { ideas[i].answer = answer }
+        case .erasureOffered(let adminID, let memberID, let at):
+            pendingErasures[adminID] = PendingErasure(memberID: memberID, at: at)
+        case .erasureSettled(let adminID):
+            pendingErasures[adminID] = nil
+        case .memberForgotten(let id, let formerID, let label, let erasedText):
+            forget(id, as: formerID, label: label, erasedText: erasedText)
         }
     }
 
@@ -315,6 +337,9 @@ extension StateEvent {
         case trainingsReported
         case reportBackRecorded
         case ideaAnswered
+        case erasureOffered
+        case erasureSettled
+        case memberForgotten
     }
 
     public var kind: Kind {
@@ -369,11 +394,15 @@ extension StateEvent {
         case .trainingsReported: .trainingsReported
         case .reportBackRecorded: .reportBackRecorded
         case .ideaAnswered: .ideaAnswered
+        case .erasureOffered: .erasureOffered
+        case .erasureSettled: .erasureSettled
+        case .memberForgotten: .memberForgotten
         }
     }
 
     enum Key: String, CodingKey {
         case type, value, id, name, principles, detail, handle, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids
+        case adminID, formerID, label, erasedText
     }
 
     public init(from decoder: any Decoder) throws {
@@ -503,6 +532,16 @@ extension StateEvent {
         case .reportBackRecorded: self = .reportBackRecorded(try c.decode(ReportBackRecord.self, forKey: .value))
         case .ideaAnswered:
             self = .ideaAnswered(id: try c.decode(Int.self, forKey: .id), answer: try c.decode(IdeaAnswer.self, forKey: .value))
+        case .erasureOffered:
+            self = .erasureOffered(
+                adminID: try c.decode(String.self, forKey: .adminID), memberID: try c.decode(String.self, forKey: .memberID),
+                at: try c.decode(Date.self, forKey: .at))
+        case .erasureSettled:
+            self = .erasureSettled(adminID: try c.decode(String.self, forKey: .adminID))
+        case .memberForgotten:
+            self = .memberForgotten(
+                id: try c.decode(String.self, forKey: .id), formerID: try c.decode(String.self, forKey: .formerID),
+                label: try c.decode(String.self, forKey: .label), erasedText: try c.decode(String.self, forKey: .erasedText))
         }
         // Before `apply` counts on from an id: a hand-edited Int.max is damage at this line, not a trap.
         try checkNumbers(StateCheck(decoder.codingPath))
@@ -641,6 +680,17 @@ extension StateEvent {
         case .ideaAnswered(let id, let answer):
             try c.encode(id, forKey: .id)
             try c.encode(answer, forKey: .value)
+        case .erasureOffered(let adminID, let memberID, let at):
+            try c.encode(adminID, forKey: .adminID)
+            try c.encode(memberID, forKey: .memberID)
+            try c.encode(at, forKey: .at)
+        case .erasureSettled(let adminID):
+            try c.encode(adminID, forKey: .adminID)
+        case .memberForgotten(let id, let formerID, let label, let erasedText):
+            try c.encode(id, forKey: .id)
+            try c.encode(formerID, forKey: .formerID)
+            try c.encode(label, forKey: .label)
+            try c.encode(erasedText, forKey: .erasedText)
         }
     }
 }

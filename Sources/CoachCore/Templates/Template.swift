@@ -36,6 +36,12 @@ public enum Template: String, CaseIterable, Sendable {
     case followUpFixed = "followup-fixed"
     case followUpOpened = "followup-opened"
     case followUps = "followups"
+    /// Every answer to `forget`.
+    case forget
+    /// A partial: how a member appears in a record (`FootprintRole`), for `mydata` and `forget`.
+    case footprintRole = "footprint-role"
+    /// The words that take a forgotten member's place: their names in others' words, their own words.
+    case formerMember = "former-member"
     case goalAction = "goal-action"
     case goalAdded = "goal-added"
     case goalClosed = "goal-closed"
@@ -59,6 +65,10 @@ public enum Template: String, CaseIterable, Sendable {
     /// A partial: the admins' weekly digest, inside their check-in.
     case managerDigest = "manager-digest"
     case meansAck = "means-ack"
+    /// The first message of `mydata`: the file's caption, or the head of the text form.
+    case myData = "mydata"
+    /// A part of `mydata`'s text form: a few records.
+    case myDataRecords = "mydata-records"
     case notFound = "not-found"
     case nothingToConfirm = "nothing-to-confirm"
     case notUnderstood = "not-understood"

@@ -251,5 +251,9 @@ struct SentPrivatelyView: MessageView {
 
     enum What: String, TemplateFlag {
         case history, digest
+        /// What the bot holds about the asker (`mydata`).
+        case mydata
+        /// What `forget` would erase, or did.
+        case forget
     }
 }

@@ -58,10 +58,12 @@ public struct ProgrammeFigures: Sendable, Equatable {
             cycle: cycle, quietWeeks: config.digest.quietWeeks, followUpDays: config.digest.followUpDays)
     }
 
-    /// Everyone's name by id: the name the chat last showed, or the config's roster for someone who has not spoken.
+    /// Everyone's name by id: the name the chat last showed, or the config's roster for someone who has not spoken;
+    /// a member erased by `forget` is shown as the words for a former member.
     public static func names(state: CoachState, config: CoachConfig) -> [String: String] {
         var names: [String: String] = [:]
         for entry in config.members { names[entry.id] = entry.name }
+        for (id, label) in state.formerMembers { names[id] = label }
         for (id, member) in state.members { names[id] = member.name }
         return names
     }
