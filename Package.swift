@@ -18,8 +18,13 @@ let package = Package(
         // waits (URLSession on Linux spun a core; see the README's "The HTTP client").
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        // The CSV exports (`coach export --csv`): RFC 4180 quoting from a library rather than by hand.
+        // The CSV library: the tests read every exported file back with it, field by field, and hold the export's own
+        // writer to its bytes; the benchmark times the two writers side by side (why the export has its own: the
+        // README's "coach export", and CoachReport/Export/CSVFormat.swift).
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // `coach backup`: the state as one gzip stream (zlib underneath, the format `gunzip` reads), over the
+        // ByteBuffer of the SwiftNIO the bot already builds.
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         // Running it as a service: `--listen` serves /healthz and /metrics (Hummingbird); the bot counts what it does
         // through swift-metrics, exported as Prometheus text.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -72,13 +77,21 @@ let package = Package(
         // the CSV and JSON exports, all from a state read without the bot's lock.
         .target(
             name: "CoachReport",
-            dependencies: ["CoachCore", "CoachRuntime", .product(name: "CSV", package: "CSV.swift")]
+            dependencies: ["CoachCore", "CoachRuntime"]
+        ),
+        // A team's state as one checked, compressed file (`coach backup`), and putting one back (`coach restore`).
+        .target(
+            name: "CoachBackup",
+            dependencies: [
+                "CoachCore", "CoachStore", "CoachRuntime",
+                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         // A thin `@main` and the builder that turns a loaded setup into the service group.
         .executableTarget(
             name: "coach",
             dependencies: [
-                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachOperations",
+                "CoachRuntime", "CoachStore", "CoachPlatforms", "CoachReport", "CoachOperations", "CoachBackup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,7 +101,10 @@ let package = Package(
         .executableTarget(
             name: "coach-bench",
             dependencies: [
-                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachTestSupport", .product(name: "Logging", package: "swift-log"),
+                "CoachRuntime", "CoachPlatforms", "CoachReport", "CoachBackup", "CoachTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                // The fake long-polling platform of the many-teams rows.
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // The seeded fuzzer over the parser, each platform's escaping, the splitter and the engine: scripts/fuzz.sh.
@@ -99,10 +115,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Fakes and a manual clock, shared by the tests and the benchmark.
+        // Fakes and a manual clock, shared by the tests and the benchmark; and the CSV library's writer, which the
+        // export's own is held to (tests) and timed against (benchmark).
         .target(
             name: "CoachTestSupport",
-            dependencies: ["CoachCore", "CoachChat", "CoachRuntime", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CoachCore", "CoachChat", "CoachRuntime", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
         ),
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore", "CoachTestSupport"]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore"]),
@@ -114,6 +134,9 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        // Backups taken beside a committing bot, damaged and truncated ones refused, restores and retention.
+        .testTarget(
+            name: "CoachBackupTests", dependencies: ["CoachBackup", "CoachRuntime", "CoachStore", "CoachTestSupport"]),
         .testTarget(name: "CoachRuntimeTests", dependencies: ["CoachRuntime", "CoachStore", "CoachTestSupport"]),
         .testTarget(
             name: "CoachOperationsTests",

@@ -10,4 +10,7 @@ trap 'exit 130' INT TERM
 bash scripts/synapse.sh start >/dev/null
 synapse_env="$(bash scripts/synapse.sh env)"
 eval "$synapse_env"
+# The report and export rows, and the many-teams rows, run `coach` itself, release-built beside the benchmark, each
+# command in a process of its own (its own peak RSS and CPU).
+swift build -c release --product coach
 swift run -c release coach-bench "$@"

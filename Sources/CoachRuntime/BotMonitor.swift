@@ -36,6 +36,8 @@ public final class BotMonitor: Sendable {
         public var waitingSince: Date?
         /// Failed platform calls in a row.
         public var failures = 0
+        /// The last time the loop did anything: a poll answered or failed, a send, a look at the outbox.
+        public var lastTurn: Date?
     }
 
     /// How long the bot may go without an answered poll, or a full outbox without a delivery, and still count as
@@ -55,6 +57,7 @@ public final class BotMonitor: Sendable {
     func polled(at now: Date) {
         status.withLock {
             $0.lastPoll = now
+            $0.lastTurn = now
             $0.failures = 0
             $0.phase = .running
         }
@@ -62,6 +65,7 @@ public final class BotMonitor: Sendable {
 
     func outbox(depth: Int, at now: Date) {
         status.withLock {
+            $0.lastTurn = now
             if depth == 0 {
                 $0.waitingSince = nil
             } else if $0.outboxDepth == 0 || $0.waitingSince == nil {
@@ -74,14 +78,16 @@ public final class BotMonitor: Sendable {
     func delivered(at now: Date) {
         status.withLock {
             $0.lastDelivery = now
+            $0.lastTurn = now
             $0.failures = 0
             if case .stopped = $0.phase { return }
             $0.phase = .running
         }
     }
 
-    func failing(_ kind: String) {
+    func failing(_ kind: String, at now: Date) {
         status.withLock {
+            $0.lastTurn = now
             $0.failures += 1
             $0.phase = .backingOff(kind)
         }
@@ -89,6 +95,17 @@ public final class BotMonitor: Sendable {
 
     func stopped(_ why: String) {
         status.withLock { $0.phase = .stopped(why) }
+    }
+
+    /// Whether the loop is making progress, for systemd's watchdog: it turned lately, or it is waiting out a failure
+    /// (a platform that is down is not the process being stuck, and a restart would not bring the platform back).
+    /// A stopped loop is not stuck either: it ended, and says why in the health check.
+    public func turning(at now: Date) -> Bool {
+        let status = current
+        switch status.phase {
+        case .stopped, .backingOff: return true
+        case .starting, .running: return now.timeIntervalSince(status.lastTurn ?? status.startedAt) <= window
+        }
     }
 
     /// Whether the bot is well at `now`, and if not, why, in words for an operator.

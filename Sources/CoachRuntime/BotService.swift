@@ -257,16 +257,16 @@ public struct BotService: Service, CustomStringConvertible {
                 throw InputClosed()
             case .unauthorized:
                 logger.critical("platform refused the bot's credentials", metadata: ["operation": "\(operation)"])
-                service.monitor.failing("credentials refused")
+                service.monitor.failing("credentials refused", at: clock.now())
                 throw BotError.transport(error)
             case .rateLimited(let wait):
                 logger.notice("rate limited", metadata: ["operation": "\(operation)", "wait": "\(wait)"])
-                service.monitor.failing("rate limited")
+                service.monitor.failing("rate limited", at: clock.now())
                 try await sleep(wait)
             case .temporary(let reason), .rejected(let reason), .tooLong(let reason):
                 let wait = service.backoff.delay(attempt: failures, using: &random)
                 failures += 1
-                service.monitor.failing(operation + " failing")
+                service.monitor.failing(operation + " failing", at: clock.now())
                 if failingSince == nil { failingSince = clock.now() }
                 // The bot probes every few seconds through an outage; a warning at the 1st, 2nd, 4th, 8th… failed
                 // call keeps a long outage visible in a handful of lines instead of hundreds.

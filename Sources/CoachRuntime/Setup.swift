@@ -7,10 +7,13 @@ public struct CoachSetup: Sendable {
     public var config: CoachConfig
     public var catalogue: Catalogue
     /// Template texts by name; compiled into a `PromptBook` once the transport's markup is known.
-    public var templates: [String: String]
-    public var commandHelp: [UInt8]
+    public var templates: [String: String] { didSet { wordingDigest = 0 } }
+    public var commandHelp: [UInt8] { didSet { wordingDigest = 0 } }
     /// `Prompts/reward-ideas.json`.
-    public var rewardIdeas: [UInt8]
+    public var rewardIdeas: [UInt8] { didSet { wordingDigest = 0 } }
+    /// A digest of the wording as read from disk, under which its compiled templates are shared; 0 once the
+    /// wording was changed in memory (a test's edit), so such a setup compiles its own.
+    var wordingDigest: Int = 0
     public var configFile: URL?
     public var promptsDirectory: URL
     public var stateDirectory: URL
@@ -18,8 +21,9 @@ public struct CoachSetup: Sendable {
     /// team's setup changed. Stable within one process only.
     public var fingerprint: Int = 0
 
+    /// The templates compiled for `markup`: compiled once per process for every setup with the same wording.
     public func prompts(for markup: Markup) throws(ConfigError) -> PromptBook {
-        try PromptBook(markup: markup, templates: templates, commandHelpJSON: commandHelp, rewardIdeasJSON: rewardIdeas)
+        try SharedReading.shared.book(markup, self)
     }
 }
 
@@ -105,6 +109,8 @@ public struct SetupReading: Sendable {
     public var problems: [(part: Part, error: SetupError)] = []
     /// Every byte read, in order (see `CoachSetup.fingerprint`).
     var digest = Hasher()
+    /// Every byte of the wording (templates, command help, reward ideas), for sharing compiled templates.
+    var wording = Hasher()
 
     /// The whole setup, when every part could be read (a config with unknown keys counts, without those keys).
     public var setup: CoachSetup? {
@@ -113,10 +119,13 @@ public struct SetupReading: Sendable {
         else {
             return nil
         }
-        return CoachSetup(
+        var setup = CoachSetup(
             config: config, catalogue: catalogue, templates: templates, commandHelp: commandHelp,
             rewardIdeas: rewardIdeas, configFile: configFile,
             promptsDirectory: promptsDirectory, stateDirectory: stateDirectory, fingerprint: digest.finalize())
+        // Nonzero: 0 means "changed in memory" (see `CoachSetup.wordingDigest`).
+        setup.wordingDigest = wording.finalize() | 1
+        return setup
     }
 }
 
@@ -152,8 +161,8 @@ extension CoachSetup {
                 url = try locate("Config", explicit: nil).appendingPathComponent("coach.json")
             }
             reading.configFile = url
-            let bytes = try read(url)
-            reading.digest.combine(bytes)
+            let bytes = try read(url).bytes
+            reading.digest.combine(contentsOf: bytes)
             do {
                 let (config, unknownKeys) = try CoachConfig.reading(json: bytes)
                 reading.config = config
@@ -193,10 +202,10 @@ extension CoachSetup {
         }
         do throws(SetupError) {
             let url = source("catalogue.json")
-            let bytes = try read(url)
-            reading.digest.combine(bytes)
+            let (file, bytes) = try read(url)
+            reading.digest.combine(contentsOf: bytes)
             do {
-                reading.catalogue = try Catalogue(json: bytes)
+                reading.catalogue = try SharedReading.shared.catalogue(file, bytes)
             } catch {
                 throw .invalid(path: url.path, problem: error)
             }
@@ -210,19 +219,21 @@ extension CoachSetup {
             let names = Set(templateNames(in: prompts)).union(overlay.map(templateNames(in:)) ?? [])
             for name in names.sorted() {
                 let url = source(name + ".mustache")
-                let bytes = try read(url)
-                reading.digest.combine(name)
-                reading.digest.combine(bytes)
-                guard let text = String(bytes: bytes, encoding: .utf8) else {
-                    throw .unreadable(path: url.path, reason: "it is not UTF-8 text")
+                let (file, bytes) = try read(url)
+                for part in [Array(name.utf8), bytes] {
+                    reading.digest.combine(contentsOf: part)
+                    reading.wording.combine(contentsOf: part)
                 }
-                // A file's final newline is an editor habit, not part of the message.
-                templates[name] = text.hasSuffix("\n") ? String(text.dropLast()) : text
+                templates[name] = try SharedReading.shared.template(file, bytes, url: url)
             }
-            reading.commandHelp = try read(source("commands.json"))
-            reading.rewardIdeas = try read(source("reward-ideas.json"))
-            reading.digest.combine(reading.commandHelp)
-            reading.digest.combine(reading.rewardIdeas)
+            let help = try read(source("commands.json")).bytes
+            let ideas = try read(source("reward-ideas.json")).bytes
+            for part in [help, ideas] {
+                reading.digest.combine(contentsOf: part)
+                reading.wording.combine(contentsOf: part)
+            }
+            reading.commandHelp = help
+            reading.rewardIdeas = ideas
             reading.templates = templates
         } catch {
             reading.problems.append((.templates, error))
@@ -267,9 +278,9 @@ extension CoachSetup {
         return names.sorted()
     }
 
-    static func read(_ url: URL) throws(SetupError) -> [UInt8] {
+    static func read(_ url: URL) throws(SetupError) -> (file: SharedReading.FileKey, bytes: [UInt8]) {
         do {
-            return [UInt8](try Data(contentsOf: url))
+            return try SharedReading.shared.file(url)
         } catch {
             throw .unreadable(path: url.path, reason: (error as NSError).localizedDescription)
         }

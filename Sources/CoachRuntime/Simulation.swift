@@ -105,7 +105,7 @@ public struct Simulation {
         progress: @escaping @Sendable (String) -> Void
     ) throws(SetupError) {
         let url = setup.promptsDirectory.appendingPathComponent("simulation.json")
-        let bytes = try CoachSetup.read(url)
+        let bytes = try CoachSetup.read(url).bytes
         do {
             script = try JSONCoding.decoder.decode(Script.self, from: Data(bytes))
         } catch {

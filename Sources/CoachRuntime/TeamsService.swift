@@ -25,6 +25,13 @@ public final class TeamsRegistry: Sendable {
     public func set(_ name: String, _ entry: Entry?) {
         entries.withLock { $0[name] = entry }
     }
+
+    /// Every running team's loop is making progress (`BotMonitor.turning`): what systemd's watchdog is fed on.
+    public func turning(at now: Date) -> Bool {
+        all.allSatisfy { _, entry in
+            if case .running(let monitor) = entry { monitor.turning(at: now) } else { true }
+        }
+    }
 }
 
 /// What the teams service tells whoever supervises the process (systemd's notify socket).

@@ -27,7 +27,6 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
     private let options: StoreOptions
     private let paths: StorePaths
     private let lineEncoder = StoreCoding.encoder(sortedKeys: false)
-    private let snapshotEncoder = StoreCoding.encoder(sortedKeys: true)
     private var lockFD: Int32
     private var journalFD: Int32
     /// Set once closed or once a write failed; every later write throws `StoreError.unusable` with it.
@@ -110,6 +109,14 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
     /// After any other error what reached the disk is unknown: the store refuses further writes, and the caller should
     /// close it and open again, continuing from the state `open` returns (which may or may not include `events`).
     public func commit(_ events: [Event], state: Snapshot) throws {
+        var state = state
+        try commit(events, state: &state, beforeCompaction: { _ in })
+    }
+
+    /// `commit`, letting the caller change the state just before it becomes the snapshot, when this commit compacts:
+    /// what retention lets go leaves memory and disk in one step, and no journal line keeps it, because the journal
+    /// starts empty right after. `state` is changed only when the commit compacts.
+    public func commit(_ events: [Event], state: inout Snapshot, beforeCompaction: (inout Snapshot) -> Void) throws {
         try ensureUsable()
         guard !events.isEmpty else { return }
         // Unreachable by commits (2^53 of them), but never a trap: `open` refuses a larger seq as damage.
@@ -141,7 +148,10 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         if journalBytes > max(options.compactAfterJournalBytes, snapshotBytes) {
             // The batch is already durable, so even a snapshot that cannot be encoded must not look like "nothing
             // was written": every compaction failure here takes the reopen path.
-            try markUnusableOnFailure { try compact(state: state) }
+            try markUnusableOnFailure {
+                beforeCompaction(&state)
+                try compact(state: state)
+            }
         }
     }
 
@@ -152,7 +162,7 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         try ensureUsable()
         let snapshot: Data
         do {
-            snapshot = try snapshotEncoder.encode(SnapshotFile(schema: schemaVersion, seq: lastSeq, state: state))
+            snapshot = try Self.snapshotDocument(state: state, seq: lastSeq, schemaVersion: schemaVersion)
         } catch {
             throw StoreError.unencodable(path: paths.snapshot, reason: StoreCoding.describe(error))
         }
@@ -164,6 +174,22 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
             journalBytes = 0
             snapshotBytes = snapshot.count
         }
+    }
+
+    /// The bytes compaction writes as `state.json` for `state` folded up to `seq`: sorted keys, so two snapshots of
+    /// one state are the same bytes. A backup carries exactly this document.
+    public static func snapshotDocument(state: Snapshot, seq: Int, schemaVersion: Int) throws -> Data {
+        try StoreCoding.encoder(sortedKeys: true).encode(SnapshotFile(schema: schemaVersion, seq: seq, state: state))
+    }
+
+    /// Reads a snapshot document (`state.json`, or one carried in a backup) with the checks `open` makes: the same
+    /// strict decoder, a newer schema refused as such, a seq out of range refused as damage. `path` names the
+    /// document in the `StoreError` thrown.
+    public static func readSnapshotDocument(
+        _ data: Data, path: String, schemaVersion: Int
+    ) throws -> (state: Snapshot, seq: Int, schema: Int) {
+        try StoreLoader<Snapshot, Event>(paths: StorePaths(URL(fileURLWithPath: path).deletingLastPathComponent()),
+            schemaVersion: schemaVersion).decodeSnapshot(data, path: path)
     }
 
     /// Whether `directory` already holds a state (a snapshot or a journal), without opening or locking it.
@@ -232,7 +258,7 @@ public final class JournalStore<Snapshot: Codable, Event: Codable> {
         return true
     }
 
-    private static func createDirectory(_ directory: URL, durable: Bool) throws {
+    static func createDirectory(_ directory: URL, durable: Bool) throws {
         let path = directory.path
         if try existingDirectory(directory) { return }
         do {

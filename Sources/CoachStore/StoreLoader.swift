@@ -67,24 +67,30 @@ struct StoreLoader<Snapshot: Codable, Event: Codable> {
 
     private func loadSnapshot(initial: () -> Snapshot) throws -> (Snapshot, seq: Int, schema: Int?) {
         guard let data = try SystemCalls.readFile(paths.snapshot) else { return (initial(), 0, nil) }
+        let (state, seq, schema) = try decodeSnapshot(data, path: paths.snapshot)
+        return (state, seq, schema)
+    }
+
+    /// A snapshot document's state, seq and schema, checked as `open` checks `state.json`: the one strict reading,
+    /// shared with restoring a backup. `path` names the document in the errors.
+    func decodeSnapshot(_ data: Data, path: String) throws -> (state: Snapshot, seq: Int, schema: Int) {
         let file: SnapshotFile<Snapshot>
         do {
             file = try decoder.decode(SnapshotFile<Snapshot>.self, from: data)
         } catch {
-            try rejectNewerSchema(data, path: paths.snapshot)
+            try rejectNewerSchema(data, path: path)
             let reason = StoreCoding.syntaxError(in: data) ?? StoreCoding.describe(error, in: data)
-            throw StoreError.corruptSnapshot(path: paths.snapshot, reason: reason)
+            throw StoreError.corruptSnapshot(path: path, reason: reason)
         }
         guard file.schema <= schemaVersion else {
-            throw StoreError.newerSchema(path: paths.snapshot, found: file.schema, supported: schemaVersion)
+            throw StoreError.newerSchema(path: path, found: file.schema, supported: schemaVersion)
         }
         guard file.seq >= 0 else {
-            throw StoreError.corruptSnapshot(path: paths.snapshot, reason: "negative seq \(file.seq)")
+            throw StoreError.corruptSnapshot(path: path, reason: "negative seq \(file.seq)")
         }
         guard file.seq <= StoreLimits.largestSeq else {
             throw StoreError.corruptSnapshot(
-                path: paths.snapshot,
-                reason: "seq \(file.seq) is beyond \(StoreLimits.largestSeq), the largest this store writes")
+                path: path, reason: "seq \(file.seq) is beyond \(StoreLimits.largestSeq), the largest this store writes")
         }
         return (file.state, file.seq, file.schema)
     }

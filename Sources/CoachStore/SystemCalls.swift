@@ -215,7 +215,7 @@ enum SystemCalls {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         #if os(Linux)
-        if let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) {
+        if let table = readToEnd("/proc/locks") {
             return lockHolder(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), in: table)
         }
         #endif
@@ -224,6 +224,27 @@ enum SystemCalls {
         defer { closeFile(fd) }
         guard let pid = readPID(fd), pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return nil }
         return LockHolder(pid: pid)
+    }
+
+    /// A file the kernel makes as it is read (`/proc/locks`), read to its end, or nil when it cannot be opened. Its size
+    /// says 0, and Foundation's `String(contentsOfFile:)` returns only the first page of it: with more than about
+    /// 60 locks on the machine (a few teams' bots, a test run) a running bot's lock was missed.
+    static func readToEnd(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { closeFile(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if got == 0 { break }
+            bytes += chunk[..<got]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The FLOCK entry of /proc/locks for a file, e.g. `5: FLOCK  ADVISORY  WRITE 2341 fe:00:16220208 0 EOF`: the pid,

@@ -43,12 +43,33 @@ struct Benchmark {
             printTable(rows)
             return
         }
-        // The report's and the export's rows alone, each with the peak RSS of a process that did only that.
+        // The report's or the export's rows alone; their peak RSS is measured in a `coach` process of its own.
         if only == "report" || only == "export" {
             let results = only == "report"
-                ? try ResultsBenchmark.reportRows(setup, coach) : try await ResultsBenchmark.exportRows(setup, coach)
-            for (name, value, target) in results { row(name, value, target) }
-            row("peak RSS, \(only!) alone", "\(peakRSSMegabytes()) MB", "-")
+                ? try ResultsBenchmark.reportRows(setup, coach) : try ResultsBenchmark.exportRows(setup, coach)
+            for (name, value, target) in results + (try ResultsBenchmark.commandRows(coach, which: only)) {
+                row(name, value, target)
+            }
+            printTable(rows)
+            return
+        }
+        // The backup's rows alone, with the peak RSS of a process that did only that.
+        if only == "backup" {
+            for (name, value, target) in try BackupBenchmark.rows(coach) { row(name, value, target) }
+            row("peak RSS, backup and restore alone", "\(peakRSSMegabytes()) MB", "-")
+            printTable(rows)
+            return
+        }
+        if only == "forget" {
+            for (name, value, target) in try await ForgetBenchmark.rows(coach) { row(name, value, target) }
+            row("peak RSS, forget alone", "\(peakRSSMegabytes()) MB", "-")
+            printTable(rows)
+            return
+        }
+        // `coach run --teams` with 1, 100 and 1,000 teams (COACH_BENCH_TEAMS="1 100" for fewer), each the release
+        // `coach` in a child process against a fake long-polling platform on 127.0.0.1.
+        if only == "teams" {
+            for (name, value, target) in try await teamsRows() { row(name, value, target) }
             printTable(rows)
             return
         }
@@ -95,17 +116,30 @@ struct Benchmark {
         row("cold start after a crash, 100k examples + the largest journal", String(format: "%.3f s", journalCold), "-")
         let summary = summaryTime(coach, examples: 100_000)
         row("Friday summary, 100k examples stored", String(format: "%.2f ms", summary * 1000), "<= 50 ms")
-        for (name, value, target) in try ResultsBenchmark.reportRows(setup, coach) + (try await ResultsBenchmark.exportRows(setup, coach)) {
+        for (name, value, target) in try TimeZoneBenchmark.rows(setup) { row(name, value, target) }
+        // The bot's own peak, before the report and the exports, whose peaks are measured in processes of their own.
+        row("peak RSS", "\(peakRSSMegabytes()) MB", "<= 200 MB")
+        for (name, value, target) in try ResultsBenchmark.reportRows(setup, coach)
+            + (try ResultsBenchmark.exportRows(setup, coach)) + (try ResultsBenchmark.commandRows(coach, which: nil))
+        {
             row(name, value, target)
         }
-        for (name, value, target) in try TimeZoneBenchmark.rows(setup) { row(name, value, target) }
-        row("peak RSS", "\(peakRSSMegabytes()) MB", "<= 200 MB")
+        // After the bot's own peak RSS row: backup and restore hold a whole state in memory, as a separate command.
+        for (name, value, target) in try BackupBenchmark.rows(coach) { row(name, value, target) }
         for (name, value, target) in await HungServerBenchmark.rows(seconds: 60) { row(name, value, target) }
         for (name, value, target) in try await recoveryRows() { row(name, value, target) }
+        for (name, value, target) in try await teamsRows() { row(name, value, target) }
         if let synapse {
             for (name, value, target) in try await MatrixBenchmark.rows(synapse) { row(name, value, target) }
         }
         printTable(rows)
+    }
+
+    static func teamsRows() async throws -> [(String, String, String)] {
+        let environment = ProcessInfo.processInfo.environment
+        let counts = (environment["COACH_BENCH_TEAMS"] ?? "1 100 1000").split(separator: " ").compactMap { Int($0) }
+        let idle = environment["COACH_BENCH_TEAMS_IDLE"].flatMap(Double.init) ?? 60
+        return try await TeamsBenchmark.rows(counts: counts, idleSeconds: idle, replies: 50)
     }
 
     /// Seconds from a platform's return to the bot's first call that goes through, after outages of 1, 5 and 30

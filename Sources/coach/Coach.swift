@@ -20,7 +20,7 @@ struct CoachCommand: AsyncParsableCommand {
         commandName: "coach",
         abstract: "ServiceCoach: a customer-service improvement programme that runs in your team's chat.",
         version: CoachVersion.current,
-        subcommands: [Run.self, Simulate.self, Check.self, Report.self, Export.self],
+        subcommands: [Run.self, Simulate.self, Check.self, Report.self, Export.self, Backup.self, Restore.self, ForgetMember.self],
         defaultSubcommand: Run.self)
 
     /// The subcommands' names, for suggesting one when a word is none of them.
@@ -155,10 +155,29 @@ struct Run: AsyncParsableCommand, DeploymentUse {
         if let listen, case .failure(let problem) = ListenAddress.parse(listen) { throw ValidationError(problem.description) }
     }
 
-    /// The health and metrics endpoint, when `--listen` asks for it; metrics are counted from here on.
-    func operations(_ registry: TeamsRegistry, logger: Logger) -> [any Service] {
-        guard let listen, case .success(let address) = ListenAddress.parse(listen) else { return [] }
-        return [OperationsServer.live(address: address, registry: registry, logger: logger)]
+    /// What runs beside the bots: the health and metrics endpoint when `--listen` asks for it (metrics are counted
+    /// from here on), and systemd's watchdog when the unit sets `WatchdogSec=`, fed while every team's loop turns.
+    func operations(_ registry: TeamsRegistry, notifier: SystemdNotifier?, logger: Logger) -> [any Service] {
+        var services: [any Service] = []
+        if let listen, case .success(let address) = ListenAddress.parse(listen) {
+            services.append(OperationsServer.live(address: address, registry: registry, logger: logger))
+        }
+        let clock = SystemClock()
+        if let notifier, let feeder = WatchdogFeeder(
+            notifier: notifier, clock: clock, logger: logger, healthy: { registry.turning(at: clock.now()) })
+        {
+            services.append(feeder)
+        }
+        return services
+    }
+
+    /// Tells systemd (Type=notify units) what the teams do; a failed notification is logged, never fatal.
+    static func tell(_ notifier: SystemdNotifier?, _ event: TeamsEvent, logger: Logger) {
+        do {
+            try notifier?.tell(event)
+        } catch {
+            logger.warning("could not notify systemd", metadata: ["error": "\(error)"])
+        }
     }
 
     static func notACommand(_ word: String) -> String {
@@ -186,11 +205,14 @@ struct Run: AsyncParsableCommand, DeploymentUse {
             // No team reads the terminal: each has a chat platform of its own.
             let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"), readsInput: false)
             let registry = TeamsRegistry()
+            let notifier = SystemdNotifier.fromEnvironment(outside.environment, logger: outside.logger)
+            let logger = outside.logger
             do {
                 let teamsGroup = CoachBuilder.teamsGroup(
                     folder: folder, promptsPath: deployment.prompts, outside, reports: Self.reports,
                     reloads: CoachBuilder.reloadSignals(), registry: registry,
-                    alongside: operations(registry, logger: outside.logger))
+                    alongside: operations(registry, notifier: notifier, logger: outside.logger),
+                    notify: { Self.tell(notifier, $0, logger: logger) })
                 try await teamsGroup.group.run()
             } catch {
                 throw fail(error)
@@ -205,11 +227,14 @@ struct Run: AsyncParsableCommand, DeploymentUse {
         }
         let outside = CoachBuilder.Outside.live(logger: deployment.logger("coach"))
         let registry = TeamsRegistry()
+        let notifier = SystemdNotifier.fromEnvironment(outside.environment, logger: outside.logger)
         do {
-            try await CoachBuilder.serviceGroup(
-                for: setup, outside, reports: Self.reports, alongside: operations(registry, logger: outside.logger),
-                registry: registry
-            ).run()
+            let group = try CoachBuilder.serviceGroup(
+                for: setup, outside, reports: Self.reports,
+                alongside: operations(registry, notifier: notifier, logger: outside.logger), registry: registry)
+            // The state is loaded and the platform built: ready, as systemd's Type=notify waits to hear.
+            Self.tell(notifier, .started(running: 1, failed: 0), logger: outside.logger)
+            try await group.run()
         } catch {
             throw fail(error, redacting: CoachBuilder.redactor(for: setup, outside))
         }

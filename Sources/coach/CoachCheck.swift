@@ -1,3 +1,4 @@
+import CoachBackup
 import CoachChat
 import CoachCore
 import CoachPlatforms
@@ -150,7 +151,7 @@ enum CoachCheck {
     static func templateSamples(prompts: PromptBook) -> [any MessageView] {
         TemplateSamples.views(prompts: prompts) + [ChatLine.sample] + ConsoleTransport.templateSamples
             + Simulation.templateSamples + [CheckReportView.sample(prompts: prompts), CheckTeamsView.sample]
-            + ReportRenderer.templateSamples(prompts: prompts)
+            + ReportRenderer.templateSamples(prompts: prompts) + StateBackup.templateSamples(prompts: prompts)
     }
 
     /// What rendering with samples found: a problem naming the file for each template that renders no message or
@@ -337,6 +338,7 @@ struct CheckReportView: MessageView {
         config.team.name = "Corner Bakery"
         config.admins = ["alex", "sam"]
         config.members = [.init(id: "alex", name: "Alex")]
+        config.retention.months = 12
         var settings = Settings(
             config: config, file: URL(fileURLWithPath: "/etc/coach/coach.json"),
             stateDirectory: URL(fileURLWithPath: "/var/lib/coach"), now: Date(timeIntervalSince1970: 1_796_371_200),
@@ -374,6 +376,8 @@ struct CheckReportView: MessageView {
         var admins: [Admin]
         var holidays: [Holiday]
         var state: String
+        /// `retention.months`: how long what members write is kept; nil keeps everything.
+        var retentionMonths: Int?
         var platform: String
 
         struct Post: Encodable {
@@ -422,6 +426,7 @@ struct CheckReportView: MessageView {
             admins = config.admins.map { id in Admin(id: id, name: config.members.first { $0.id == id }?.name) }
             holidays = config.holidays.map { Holiday(from: $0.first.description, to: $0.last == $0.first ? nil : $0.last.description) }
             state = stateDirectory?.path ?? config.stateDirectory
+            retentionMonths = config.retention.months
             platform = config.transport.kind
         }
     }

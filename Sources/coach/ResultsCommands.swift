@@ -49,6 +49,11 @@ struct Export: AsyncParsableCommand, DeploymentUse {
     @Option(help: ArgumentHelp("A file for the JSON document, e.g. export.json. Its folder must exist.", valueName: "file"))
     var json: String?
 
+    @Option(help: ArgumentHelp(
+        "Instead of the programme's data, everything the state holds about one member, by their chat platform id, "
+            + "as the JSON document !mydata sends them. Needs --json.", valueName: "id"))
+    var member: String?
+
     @OptionGroup var moment: ReportMoment
 
     @OptionGroup var deployment: DeploymentOptions<Export>
@@ -60,12 +65,17 @@ struct Export: AsyncParsableCommand, DeploymentUse {
             throw ValidationError("Say what to write: --csv <folder> for the CSV files, --json <file> for one JSON "
                 + "document, or both.")
         }
+        if member != nil, csv != nil || json == nil { throw ValidationError(MemberDataError.memberNeedsJSON.description) }
     }
 
     func run() async throws {
         do {
             let setup = try choice.load(deployment)
-            let written = try await ResultsFiles.export(setup: setup, csv: csv, json: json, now: moment.instant(setup))
+            if let member, let json {
+                print(try MemberFiles.export(setup: setup, memberID: member, json: json, now: moment.instant(setup)).path)
+                return
+            }
+            let written = try ResultsFiles.export(setup: setup, csv: csv, json: json, now: moment.instant(setup))
             for file in written { print(file.path) }
         } catch {
             throw fail(error)
@@ -111,20 +121,14 @@ enum ResultsFiles {
     }
 
     /// Writes the CSV files and the JSON document asked for, and returns their paths in the order written.
-    static func export(setup: CoachSetup, csv: String?, json: String?, now: Date) async throws -> [URL] {
+    static func export(setup: CoachSetup, csv: String?, json: String?, now: Date) throws -> [URL] {
         let folder = try csv.map { try OutputPath.folder($0, stateDirectory: setup.stateDirectory) }
         let document = try json.map { try OutputPath.file($0, option: "--json", stateDirectory: setup.stateDirectory) }
         let export = ProgrammeExport(setup: setup, state: try state(of: setup), at: now)
         var written: [URL] = []
-        if let folder {
-            for (name, contents) in try await export.csvFiles() {
-                let file = folder.appendingPathComponent(name)
-                try OutputPath.write(contents, to: file)
-                written.append(file)
-            }
-        }
+        if let folder { written += try export.writeCSV(into: folder) }
         if let document {
-            try OutputPath.write(try export.json(), to: document)
+            try export.writeJSON(to: document)
             written.append(document)
         }
         return written

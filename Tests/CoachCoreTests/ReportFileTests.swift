@@ -128,7 +128,7 @@ struct ReportFileTests {
                 id: "o7", destination: .direct(userID: "alex"), kind: .reply, text: "caption", createdAt: Date(timeIntervalSince1970: 1),
                 attachment: attachment)
             let data = try JSONCoding.encoder.encode(StateEvent.queued(message))
-            #expect(String(decoding: data, as: UTF8.self).contains("\"attachment\":\"programmeReport:html\""))
+            #expect(String(decoding: data, as: UTF8.self).contains("\"attachment\":\"\(attachment.label)\""))
             #expect(try JSONCoding.decoder.decode(StateEvent.self, from: data) == .queued(message))
         }
         let unknown = #"{"type":"queued","value":{"id":"o1","destination":"channel","kind":"reply","text":"x","createdAt":1,"attachment":"programmeReport:pdf"}}"#

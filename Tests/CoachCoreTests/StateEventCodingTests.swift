@@ -107,8 +107,13 @@ struct StateEventCodingTests {
                 weekKey: "2027-W01", cycle: 1, at: at, afterExampleID: 4, throughExampleID: 9, afterFeedbackID: 0,
                 throughFeedbackID: 2, trainingIDs: [3], goalIDs: [1, 2]))]
         case .ideaAnswered: [.ideaAnswered(id: 1, answer: IdeaAnswer(text: "we'll try it \"soon\"", byID: "u9", at: at))]
+        case .erasureOffered: [.erasureOffered(adminID: "u9", memberID: "u1", at: at)]
+        case .erasureSettled: [.erasureSettled(adminID: "u9")]
+        case .memberForgotten:
+            [.memberForgotten(id: "u1", formerID: "former-1", label: "a former member", erasedText: "(erased)")]
         case .memberTimeZone: [.memberTimeZone(id: "u1", zone: "Asia/Kolkata"), .memberTimeZone(id: "u1", zone: nil)]
         case .memberCheckedIn: [.memberCheckedIn(id: "u1", at: at)]
+        case .memberHadRides: [.memberHadRides(id: "u1", jobs: ["digest:2027-W03", "monthly:2027-01"])]
         }
     }
 

@@ -21,7 +21,7 @@ struct ExportTests {
 
     static func files(_ export: ProgrammeExport) async throws -> [String: (header: [String], rows: [[String]])] {
         var files: [String: (header: [String], rows: [[String]])] = [:]
-        for (name, contents) in try await export.csvFiles() { files[name] = try read(contents) }
+        for (name, contents) in try export.csvFiles() { files[name] = try read(contents) }
         return files
     }
 
@@ -73,7 +73,7 @@ struct ExportTests {
         state.ideas = [Idea(id: 1, text: "مرحبا, \"idea\"", authorID: "z", at: at, weekKey: week.key)]
         let now = at.addingTimeInterval(3600)
         let export = ProgrammeExport(setup: setup, state: state, at: now)
-        let raw = try #require(try await export.csvFiles().first { $0.name == "examples.csv" }?.contents)
+        let raw = try #require(try export.csvFiles().first { $0.name == "examples.csv" }?.contents)
         let text = String(decoding: raw, as: UTF8.self)
         // Records end with CRLF; a field with a quote, comma or line break is quoted, its quotes doubled.
         #expect(text.hasSuffix("\r\n"))
@@ -88,7 +88,7 @@ struct ExportTests {
         #expect(field("caughtIDs") == "k; z")
         #expect(field("shoutOut") == "true")
         #expect(field("week") == "2027-W02")
-        let ideas = try Self.read(try #require(try await export.csvFiles().first { $0.name == "ideas.csv" }?.contents))
+        let ideas = try Self.read(try #require(try export.csvFiles().first { $0.name == "ideas.csv" }?.contents))
         #expect(ideas.rows.first?[1] == "مرحبا, \"idea\"")
         // UTF-8 with no byte-order mark: the header is the first thing in the file.
         #expect(raw.starts(with: Data("id,week,".utf8)))
@@ -107,7 +107,7 @@ struct ExportTests {
                 id: id, weekKey: nil, principleID: nil, reporterID: "a", caughtIDs: [], text: "x", at: at, source: .command))
         }
         let export = ProgrammeExport(setup: setup, state: state, at: summer.addingTimeInterval(60))
-        let file = try Self.read(try #require(try await export.csvFiles().first { $0.name == "examples.csv" }?.contents))
+        let file = try Self.read(try #require(try export.csvFiles().first { $0.name == "examples.csv" }?.contents))
         let column = try #require(file.header.firstIndex(of: "sharedAt"))
         // 03:10 UTC in July is still the evening before in New York.
         #expect(file.rows.map { $0[column] } == ["2027-01-15T09:30:05-05:00", "2027-07-14T23:10:00-04:00"])

@@ -81,63 +81,20 @@ enum Chromium {
 
     /// `COACH_CHROMIUM`, else `chromium` on the PATH.
     static let path: String? = {
-        let environment = ProcessInfo.processInfo.environment
-        if let given = environment["COACH_CHROMIUM"], FileManager.default.isExecutableFile(atPath: given) { return given }
-        for folder in (environment["PATH"] ?? "").split(separator: ":") {
-            let candidate = "\(folder)/chromium"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        if let given = ProcessInfo.processInfo.environment["COACH_CHROMIUM"], FileManager.default.isExecutableFile(atPath: given) {
+            return given
         }
-        return nil
+        return ChildProcess.find("chromium")
     }()
 
-    struct Result {
-        var status: Int32
-        var output: Data
-        var error: Data
-        var errorText: String { String(decoding: error.suffix(2000), as: UTF8.self) }
-    }
-
     /// Runs chromium headless with a profile of its own in `folder`, offline: no first-run, sync, updates or other
-    /// background traffic. Waits for it to exit (an event, not a time), reading its output meanwhile.
-    static func run(_ arguments: [String], in folder: URL) async throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path))
-        process.arguments = [
+    /// background traffic.
+    static func run(_ arguments: [String], in folder: URL) async throws -> ChildProcess.Result {
+        try await ChildProcess.run(try #require(path), [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
             "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--disable-extensions", "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
-        ] + arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        let outputData = Collected()
-        let errorData = Collected()
-        output.fileHandleForReading.readabilityHandler = { outputData.append($0.availableData) }
-        error.fileHandleForReading.readabilityHandler = { errorData.append($0.availableData) }
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        output.fileHandleForReading.readabilityHandler = nil
-        error.fileHandleForReading.readabilityHandler = nil
-        outputData.append(output.fileHandleForReading.readDataToEndOfFile())
-        errorData.append(error.fileHandleForReading.readDataToEndOfFile())
-        return Result(status: status, output: outputData.data, error: errorData.data)
-    }
-
-    final class Collected: @unchecked Sendable {
-        // @unchecked: `bytes` is only touched under `lock`, from the pipes' handlers and the test.
-        private let lock = NSLock()
-        private var bytes = Data()
-        func append(_ more: Data) { lock.withLock { bytes.append(more) } }
-        var data: Data { lock.withLock { bytes } }
+        ] + arguments)
     }
 }
 

@@ -286,6 +286,32 @@ struct TeamsServiceTests {
         #expect(throws: SetupError.self) { try TeamsFolder(root.appendingPathComponent("missing").path).scan() }
     }
 
+    @Test("the watchdog's question: every running team's loop turned lately; waiting out a platform's failure counts, a stuck loop does not")
+    func turning() async throws {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A real loop: it polls once (a turn), then the scripted chat closes and the loop stops.
+        let clock = ManualClock(start)
+        var setup = try Fixtures.setup(state: dir)
+        setup.config.holidays = []
+        let stopped = try BotService.open(
+            setup: setup, transport: ScriptedChat(batches: []).transport(), clock: clock, logger: Self.logger, randomSeed: 7)
+        try await stopped.run()
+        #expect(stopped.monitor.current.lastTurn == start)
+        #expect(stopped.monitor.turning(at: start.addingTimeInterval(3600)), "a loop that ended is not stuck")
+        // A loop that never turns after its start: stuck once three long polls have passed.
+        let stuck = BotMonitor(startedAt: start, pollTimeout: .seconds(30))
+        #expect(stuck.turning(at: start.addingTimeInterval(90)))
+        #expect(!stuck.turning(at: start.addingTimeInterval(91)))
+        let registry = TeamsRegistry()
+        registry.set("ended", .running(stopped.monitor))
+        registry.set("broken", .failed("bad config"))
+        #expect(registry.turning(at: start.addingTimeInterval(3600)))
+        registry.set("stuck", .running(stuck))
+        #expect(!registry.turning(at: start.addingTimeInterval(91)))
+    }
+
     static func reopen(_ state: URL) throws -> CoachState {
         let (store, loaded) = try StateStore.open(
             directory: state, schemaVersion: CoachState.schemaVersion, initial: { CoachState() }, apply: { $0.apply($1) })

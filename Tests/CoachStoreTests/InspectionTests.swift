@@ -119,6 +119,30 @@ struct InspectionTests {
         }
     }
 
+    @Test("a running bot is seen however many locks the machine holds: the lock table is read to its end")
+    func manyLocks() throws {
+        try withTemporaryDirectory { directory in
+            let bot = directory.appendingPathComponent("bot")
+            var (store, state) = try openTally(bot)
+            defer { store.close() }
+            try record(batch(1), in: store, state: &state)
+            // Several hundred locks taken after the bot's push its line off the table's first page, which was all
+            // Foundation read of it: the bot was missed.
+            var others: [Int32] = []
+            defer { for fd in others { close(fd) } }
+            for i in 0..<300 {
+                let fd = open(directory.appendingPathComponent("other-\(i).lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+                #expect(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+                others.append(fd)
+            }
+            #expect(try inspectTally(bot).runningBot == LockHolder(pid: getpid()))
+            #if os(Linux)
+            let table = try #require(SystemCalls.readToEnd("/proc/locks"))
+            #expect(table.split(separator: "\n").count >= 301)
+            #endif
+        }
+    }
+
     @Test("the lock table is read by device and inode; a waiter holds nothing")
     func lockTable() {
         let table = """

@@ -116,7 +116,12 @@ struct BuilderTests {
         #expect(file.mimeType == "text/html; charset=utf-8")
         #expect(String(decoding: file.bytes, as: UTF8.self) == "<p>0 examples at \(lateEvening.timeIntervalSince1970)</p>")
         #expect(prepared.names.count == 1, "made once when the bot is built, not per file")
-        #expect(try ReportFiles.renderer(for: setup, reports: nil) == nil)
+        // Without a report maker the report cannot be made (the member is told so), but a member's data can.
+        let bare = try ReportFiles.renderer(for: setup, reports: nil)
+        #expect(throws: ReportFiles.NoReportMaker.self) { _ = try bare(.programmeReport(format: .html), CoachState(), lateEvening) }
+        let data = try bare(.memberData(memberID: "u1"), CoachState(), lateEvening)
+        #expect(data.filename == "my-data-2027-07-05.json")
+        #expect(data.mimeType.hasPrefix("application/json"))
     }
 
     @Test("a report maker that cannot use the setup stops the start with its reason")

@@ -76,6 +76,7 @@ struct CheckTests {
               admins: Alex (alex)
               holidays: 2026-12-25 to 2027-01-01
               state folder: \(state.path)
+              kept: everything, until someone deletes it (retention.months is not set)
               chat platform: console
 
             ok: config: \(config): every key is one coach reads, and every value works
@@ -118,7 +119,7 @@ struct CheckTests {
         #expect(storeMessage.contains(state.appendingPathComponent("state.json").path))
         #expect(findings == [
             "problem: config: \(file.path): The config key admin is not one coach reads: did you mean admins? The keys at "
-                + "the top level are admins, digest, holidays, members, nudges, programme, ratings, schedule, schema, stateDirectory, team, "
+                + "the top level are admins, digest, holidays, members, nudges, programme, ratings, retention, schedule, schema, stateDirectory, team, "
                 + "transport.",
             "problem: config: \(file.path): The config key team.timezone is not one coach reads: did you mean team.timeZone? "
                 + "The keys of team are botName, name, timeZone.",
@@ -380,7 +381,7 @@ struct CommandLineTests {
         #expect(typo.code == .validationFailure)
         let far = Self.message(["bogus", "--config", "x.json"])
         #expect(!far.text.contains("Did you mean"))
-        #expect(far.text.contains("The commands are: run, simulate, check, report, export."))
+        #expect(far.text.contains("The commands are: run, simulate, check, report, export, backup, restore, forget."))
         #expect(Self.message(["simulat"]).text.contains(#"Did you mean "simulate"?"#))
     }
 

@@ -55,7 +55,7 @@ struct ResultsCommandTests {
         #expect(try ResultsFiles.report(setup: setup, html: html.path, now: Self.now) == html)
         let page = try String(contentsOf: html, encoding: .utf8)
         #expect(page.contains("Kim &lt;b&gt;") && page.contains("Kim waited, &quot;listened&quot;, then answered"))
-        let written = try await ResultsFiles.export(
+        let written = try ResultsFiles.export(
             setup: setup, csv: folder.appendingPathComponent("csv").path, json: folder.appendingPathComponent("all.json").path,
             now: Self.now)
         #expect(written.map(\.lastPathComponent) == ProgrammeExport.fileNames + ["all.json"])
@@ -83,17 +83,17 @@ struct ResultsCommandTests {
         }
         let file = folder.appendingPathComponent("a-file")
         try Data("x".utf8).write(to: file)
-        await #expect(throws: ReportError.fileNotFolder(path: file.path)) {
-            try await ResultsFiles.export(setup: setup, csv: file.path, json: nil, now: Self.now)
+        #expect(throws: ReportError.fileNotFolder(path: file.path)) {
+            try ResultsFiles.export(setup: setup, csv: file.path, json: nil, now: Self.now)
         }
         // Over the bot's own files, or among them: refused, and state.json is as it was.
         let snapshot = setup.stateDirectory.appendingPathComponent("state.json").path
         let before = try Self.snapshot(setup.stateDirectory)
-        await #expect(throws: ReportError.insideStateFolder(path: snapshot, stateDirectory: setup.stateDirectory.path)) {
-            try await ResultsFiles.export(setup: setup, csv: nil, json: snapshot, now: Self.now)
+        #expect(throws: ReportError.insideStateFolder(path: snapshot, stateDirectory: setup.stateDirectory.path)) {
+            try ResultsFiles.export(setup: setup, csv: nil, json: snapshot, now: Self.now)
         }
-        await #expect(throws: ReportError.self) {
-            try await ResultsFiles.export(setup: setup, csv: setup.stateDirectory.path, json: nil, now: Self.now)
+        #expect(throws: ReportError.self) {
+            try ResultsFiles.export(setup: setup, csv: setup.stateDirectory.path, json: nil, now: Self.now)
         }
         #expect(try Self.snapshot(setup.stateDirectory) == before)
         // The messages say what to do.
@@ -103,8 +103,8 @@ struct ResultsCommandTests {
         #expect(ReportError.insideStateFolder(path: snapshot, stateDirectory: "/var/lib/coach").description
             .contains("Write it somewhere else"))
         let nested = folder.appendingPathComponent("no/csv").path
-        await #expect(throws: ReportError.missingParent(path: nested, parent: folder.appendingPathComponent("no").path)) {
-            try await ResultsFiles.export(setup: setup, csv: nested, json: nil, now: Self.now)
+        #expect(throws: ReportError.missingParent(path: nested, parent: folder.appendingPathComponent("no").path)) {
+            try ResultsFiles.export(setup: setup, csv: nested, json: nil, now: Self.now)
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("no").path))
     }
@@ -125,7 +125,7 @@ struct ResultsCommandTests {
         let garbage = Data("garbage{".utf8)
         try garbage.write(to: broken.appendingPathComponent("state.json"))
         do {
-            _ = try await ResultsFiles.export(
+            _ = try ResultsFiles.export(
                 setup: try Fixtures.setup(state: broken), csv: nil, json: output.path, now: Self.now)
             Issue.record("a corrupt state was exported")
         } catch {

@@ -5,5 +5,5 @@ enum Commands {
         Help.commands + Principles.commands + Ratings.commands + Votes.commands + Plan.commands + ProgrammeControl.commands
         + Examples.commands + Goals.commands + FollowUps.commands + IdeasAndDefinitions.commands + Presence.commands
         + CustomerFeedback.commands + Trainings.commands + History.commands + PersonRecord.commands
-        + ManagerDigest.commands + MemberTimeZones.commands
+        + ManagerDigest.commands + MyData.commands + Forget.commands + MemberTimeZones.commands
 }

@@ -16,6 +16,7 @@ public struct CoachConfig: Sendable, Equatable {
     public var nudges = NudgeSettings()
     public var digest = DigestSettings()
     public var ratings = RatingSettings()
+    public var retention = RetentionSettings()
     /// Single days (`2026-12-25`) or ranges (`2026-12-24..2027-01-01`) when the programme rests.
     public var holidays: [HolidayRange] = []
     public var programme = ProgrammeSettings()
@@ -86,6 +87,16 @@ public struct CoachConfig: Sendable, Equatable {
         /// A principle's average is shown only when at least this many people rated it: with fewer, anyone who knows
         /// who rated could work out each one's score. A small team lowers it, trading that privacy for the figure.
         public var minRaters = 3
+    }
+
+    /// How long what members wrote is kept (`Retention`).
+    public struct RetentionSettings: Sendable, Equatable {
+        /// Examples, ideas, definitions and closed follow-ups older than this many months are let go when the state
+        /// is compacted; each week's counts stay. Nil (the default) keeps everything.
+        public var months: Int?
+
+        /// The longest window a config may set: ten years, past which "keep" and "keep everything" are the same.
+        public static let allowedMonths = 1...120
     }
 
     public struct ProgrammeSettings: Sendable, Equatable {
@@ -275,6 +286,14 @@ extension CoachConfig {
             }
             ratings.minRaters = count
         }
+        if let months = raw.retention?.months {
+            guard RetentionSettings.allowedMonths.contains(months) else {
+                throw .invalidField(
+                    field: "retention.months", value: "\(months)",
+                    fix: "use 1 to 120 months, e.g. 12 to keep a year; leave it out to keep everything")
+            }
+            retention.months = months
+        }
         holidays = try (raw.holidays ?? []).map { text throws(ConfigError) in try HolidayRange(parsing: text) }
         if let p = raw.programme, let length = p.suggestedLength {
             guard length >= 1 else { throw .invalidField(field: "programme.suggestedLength", value: "\(length)", fix: "use 1 or more") }
@@ -309,14 +328,15 @@ struct RawConfig: Decodable {
     var nudges: RawNudges?
     var digest: RawDigest?
     var ratings: RawRatings?
+    var retention: RawRetention?
     var holidays: [String]?
     var programme: RawProgramme?
     var transport: RawTransport?
     var stateDirectory: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case schema, team, admins, members, schedule, nudges, digest, ratings, holidays, programme, transport
-        case stateDirectory
+        case schema, team, admins, members, schedule, nudges, digest, ratings, retention, holidays, programme
+        case transport, stateDirectory
     }
 
     init(from decoder: any Decoder) throws {
@@ -329,6 +349,7 @@ struct RawConfig: Decodable {
         nudges = try c.decodeIfPresent(RawNudges.self, forKey: .nudges)
         digest = try c.decodeIfPresent(RawDigest.self, forKey: .digest)
         ratings = try c.decodeIfPresent(RawRatings.self, forKey: .ratings)
+        retention = try c.decodeIfPresent(RawRetention.self, forKey: .retention)
         holidays = try c.decodeIfPresent([String].self, forKey: .holidays)
         programme = try c.decodeIfPresent(RawProgramme.self, forKey: .programme)
         transport = try c.decodeIfPresent(RawTransport.self, forKey: .transport)
@@ -428,6 +449,16 @@ struct RawConfig: Decodable {
         init(from decoder: any Decoder) throws {
             let c = try decoder.section(CodingKeys.self)
             minRaters = try c.decodeWholeNumber(forKey: .minRaters)
+        }
+    }
+    struct RawRetention: Decodable {
+        var months: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case months }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.section(CodingKeys.self)
+            months = try c.decodeWholeNumber(forKey: .months)
         }
     }
     struct RawProgramme: Decodable {

@@ -139,8 +139,10 @@ public struct Coach: Sendable {
         return matches.count == 1 ? matches[0] : nil
     }
 
+    /// A member's name; for a member erased by `forget`, the words for a former member.
     func name(of memberID: String, _ state: CoachState) -> String {
-        state.members[memberID]?.name ?? config.members.first { $0.id == memberID }?.name ?? memberID
+        state.members[memberID]?.name ?? state.formerMembers[memberID] ?? config.members.first { $0.id == memberID }?.name
+            ?? memberID
     }
 
     /// Who a mention in a command means.

@@ -51,6 +51,12 @@ public struct TeamCalendar: Sendable {
         return localDate(of: calendar.date(byAdding: .day, value: days, to: noon)!)
     }
 
+    /// The same day `months` later (earlier when negative); a day the month does not have becomes its last day.
+    public func adding(months: Int, to date: LocalDate) -> LocalDate {
+        let noon = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 12))!
+        return localDate(of: calendar.date(byAdding: .month, value: months, to: noon)!)
+    }
+
     /// The Monday on or before a date.
     public func monday(of date: LocalDate) -> LocalDate {
         let weekday = weekday(of: date)

@@ -5,10 +5,12 @@ import Foundation
 public struct CoachState: Codable, Sendable, Equatable {
     /// 2: examples carry a report watermark, suggestions wait for a "yes", a message may be queued in the thread of
     /// another. 3: the team's agreed definition, votes, its own principle details, trainings and customer feedback.
-    /// 4: what each report-back covered (for `history`), and admins' answers to ideas. 5: a member's own time zone,
-    /// and when their own clock last ran their check-in.
-    /// A state written by 1 to 4 still loads (see `init(from:)`; a member's new fields are optional).
-    public static let schemaVersion = 5
+    /// 4: what each report-back covered (for `history`), and admins' answers to ideas. 5: what retention let go of
+    /// (each week's counts, the highest ids), which an older build would silently drop; and members erased
+    /// (`forget`): their anonymous ids, and erasures waiting for an admin's confirmation. 6: a member's own time zone
+    /// (`timezone`), and when their last check-in ran.
+    /// A state written by 1 to 5 still loads (see `init(from:)`; a member's new fields are optional).
+    public static let schemaVersion = 6
 
     public var members: [String: Member] = [:]
     /// Principles the team wrote itself, next to the catalogue's.
@@ -39,6 +41,8 @@ public struct CoachState: Codable, Sendable, Equatable {
     public var trainings: [Training] = []
     /// What each report-back covered, in the order they went out, so `history <week>` can show one again.
     public var reportBacks: [ReportBackRecord] = []
+    /// What retention (`retention.months`) has let go of: the weeks' counts that stay, and the highest ids given.
+    public var retention = RetentionRecord()
     /// Scheduled jobs already handled, by key (`announce:2026-W48`), so a restart never repeats one.
     public var jobs: [String: JobOutcome] = [:]
     /// Messages committed but not yet confirmed sent.
@@ -50,6 +54,11 @@ public struct CoachState: Codable, Sendable, Equatable {
     /// Random, chosen once per state: prefixes idempotency keys (Matrix txnId, Discord nonce), so a bot started again
     /// on a fresh state never collides with the keys of the messages its earlier life sent.
     public var installID: String?
+    /// Members erased by `forget`, by the anonymous id that took the place of theirs (`former-1`), with the words
+    /// shown for them ("a former member"). What they did is still counted under that id; nothing says who they were.
+    public var formerMembers: [String: String] = [:]
+    /// An erasure an admin asked for (`forget @sam`), waiting for their confirmation, by the admin's id.
+    public var pendingErasures: [String: PendingErasure] = [:]
 
     public init() {}
 
@@ -66,7 +75,7 @@ public struct CoachState: Codable, Sendable, Equatable {
         case members, teamPrinciples, ratingRounds, programme, weeks, examples, goals, followUps, ideas, definitions
         case jobs, outbox, nextOutboxNumber, cursors, recentMessageIDs, installID, reportedThroughExampleID
         case pendingSuggestions, agreedDefinitions, principleDetails, feedback, reportedThroughFeedbackID, trainings
-        case reportBacks
+        case reportBacks, retention, formerMembers, pendingErasures
     }
 
     // Tolerant: a field added in a later build is simply absent from an older file.
@@ -95,6 +104,9 @@ public struct CoachState: Codable, Sendable, Equatable {
         reportedThroughFeedbackID = try c.decodeIfPresent(Int.self, forKey: .reportedThroughFeedbackID) ?? 0
         trainings = try c.decodeIfPresent([Training].self, forKey: .trainings) ?? []
         reportBacks = try c.decodeIfPresent([ReportBackRecord].self, forKey: .reportBacks) ?? []
+        retention = try c.decodeIfPresent(RetentionRecord.self, forKey: .retention) ?? RetentionRecord()
+        formerMembers = try c.decodeIfPresent([String: String].self, forKey: .formerMembers) ?? [:]
+        pendingErasures = try c.decodeIfPresent([String: PendingErasure].self, forKey: .pendingErasures) ?? [:]
         if let watermark = try c.decodeIfPresent(Int.self, forKey: .reportedThroughExampleID) {
             reportedThroughExampleID = watermark
         } else {
@@ -129,6 +141,11 @@ public struct Member: Codable, Sendable, Equatable {
     /// (whether or not it had anything to say). A check-in on either clock waits for a later local day than this
     /// instant's, so a restart or a change of time zone never brings a second one the same day.
     public var checkedInAt: Date?
+    /// For an admin in a time zone of their own: what rode on their check-ins there (the weekly digest, the monthly
+    /// reward prompt, the request to agree the definition), by the team's job key (`digest:2027-W03`), the latest of
+    /// each kind; what the team's clock had already given them when they left it counts too. Kept here, not under
+    /// the team's jobs, so no job key names a person, and `forget` takes it with the record. Nil: none.
+    public var ridesHad: [String]?
 
     public init(
         id: String, name: String, handle: String? = nil, awayUntil: LocalDate? = nil, timeZone: String? = nil,
@@ -140,6 +157,20 @@ public struct Member: Codable, Sendable, Equatable {
         self.awayUntil = awayUntil
         self.timeZone = timeZone
         self.checkedInAt = checkedInAt
+    }
+
+    /// Whether a job that rides on an admin's check-in went to them on their own clock (see `ridesHad`).
+    public func hasHad(_ job: String) -> Bool { ridesHad?.contains(job) ?? false }
+
+    /// Notes the jobs in `ridesHad`, each replacing the one of its kind (the words before `:`) it had.
+    mutating func had(_ jobs: [String]) {
+        var had = ridesHad ?? []
+        for job in jobs {
+            let kind = job.prefix { $0 != ":" }
+            had.removeAll { $0.prefix { $0 != ":" } == kind }
+            had.append(job)
+        }
+        ridesHad = had
     }
 
     public func isAway(on date: LocalDate) -> Bool {
@@ -286,6 +317,17 @@ public struct PendingSuggestion: Codable, Sendable, Equatable {
 
     public init(text: String, at: Date) {
         self.text = text
+        self.at = at
+    }
+}
+
+/// `forget @sam`, waiting for the admin's `forget @sam confirm`. Kept for a few minutes (`Forget.confirmWithin`).
+public struct PendingErasure: Codable, Sendable, Equatable {
+    public var memberID: String
+    public var at: Date
+
+    public init(memberID: String, at: Date) {
+        self.memberID = memberID
         self.at = at
     }
 }

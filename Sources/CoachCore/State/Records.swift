@@ -86,6 +86,16 @@ public struct ExampleLog: Codable, Sendable, Equatable {
         nextID = max(nextID, example.id + 1)
     }
 
+    /// Puts a changed example in the place of the one at `index` (`forget` rewrites examples in place, without
+    /// looking each up by id).
+    mutating func rewrite(at index: Int, _ example: Example) {
+        let old = all[index]
+        all[index] = example
+        if let week = example.weekKey, old.deleted != example.deleted {
+            weekCounts[week, default: 0] += example.deleted ? -1 : 1
+        }
+    }
+
     /// How many live examples a week has, without walking them.
     public func count(inWeek key: String) -> Int { weekCounts[key] ?? 0 }
 
@@ -163,6 +173,24 @@ public struct ExampleLog: Codable, Sendable, Equatable {
 
     public var liveCount: Int { all.lazy.filter { !$0.deleted }.count }
 
+    /// Removes the examples `goes` picks (what retention lets go). Ids count on from where they were, so a new
+    /// example never takes an id an old one had.
+    public mutating func removeAll(where goes: (Example) -> Bool) {
+        all.removeAll(where: goes)
+        index()
+    }
+
+    /// Each week's first position and live count, from `all`.
+    private mutating func index() {
+        weekStarts = [:]
+        weekCounts = [:]
+        for (i, example) in all.enumerated() {
+            guard let week = example.weekKey else { continue }
+            if weekStarts[week] == nil { weekStarts[week] = i }
+            if !example.deleted { weekCounts[week, default: 0] += 1 }
+        }
+    }
+
     enum CodingKeys: String, CodingKey { case all, nextID }
 
     public init(from decoder: any Decoder) throws {
@@ -172,11 +200,7 @@ public struct ExampleLog: Codable, Sendable, Equatable {
         try checkNumbers(StateCheck(decoder.codingPath))
         nextID = try c.decodeIfPresent(Int.self, forKey: .nextID) ?? ((all.last?.id ?? 0) + 1)
         try StateCheck(decoder.codingPath).number(nextID, at: "nextID")
-        for (i, example) in all.enumerated() {
-            guard let week = example.weekKey else { continue }
-            if weekStarts[week] == nil { weekStarts[week] = i }
-            if !example.deleted { weekCounts[week, default: 0] += 1 }
-        }
+        index()
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -219,6 +219,26 @@ extension CoachState {
         for (i, training) in trainings.enumerated() { try training.checkNumbers(check.at("trainings").at(i)) }
         for (i, record) in reportBacks.enumerated() { try record.checkNumbers(check.at("reportBacks").at(i)) }
         for (i, message) in outbox.enumerated() { try message.checkNumbers(check.at("outbox").at(i)) }
+        try retention.checkNumbers(check.at("retention"))
+    }
+}
+
+extension RetentionRecord {
+    func checkNumbers(_ check: StateCheck) throws {
+        try check.number(highestIdeaID, at: "highestIdeaID")
+        try check.number(highestDefinitionID, at: "highestDefinitionID")
+        try check.number(highestFollowUpID, at: "highestFollowUpID")
+        for (i, week) in weeks.enumerated() {
+            let at = check.at("weeks").at(i)
+            try at.number(week.cycle, at: "cycle")
+            for (key, value) in [
+                ("examples", week.examples), ("ownExamples", week.ownExamples), ("shoutOuts", week.shoutOuts),
+                ("contributors", week.contributors), ("recognised", week.recognised),
+                ("recognisedSoFar", week.recognisedSoFar),
+            ] {
+                try at.number(value, at: key)
+            }
+        }
     }
 }
 
@@ -260,7 +280,7 @@ extension StateEvent {
         case .memberSeen, .memberAway, .ratingWidened, .voted, .teamPrincipleAdded, .principleDetailSet, .planChanged,
             .programmeStarted, .pausedChanged, .weekSkipped, .announcementQueued, .weekWithdrawn, .programmeFinished,
             .jobRecorded, .delivered, .dropped, .cursorAdvanced, .messagesSeen, .installed, .suggestionOffered,
-            .suggestionSettled:
+            .suggestionSettled, .erasureOffered, .erasureSettled, .memberForgotten, .memberHadRides:
             // Nothing the bot counts on from.
             break
         }

@@ -77,10 +77,29 @@ public enum StateEvent: Codable, Sendable, Equatable {
     case reportBackRecorded(ReportBackRecord)
     /// An admin answered an idea (answering again replaces the answer).
     case ideaAnswered(id: Int, answer: IdeaAnswer)
+    /// An admin asked to erase a member (`forget @sam`); it waits for their confirmation.
+    case erasureOffered(adminID: String, memberID: String, at: Date)
+    /// The admin's erasure was confirmed, or lapsed.
+    case erasureSettled(adminID: String)
+    /// A member erased (`forget`; see `MemberFootprint`): `formerID` takes the place of their id, `label` of their
+    /// names in other people's words, `erasedText` of their own words. Carries the member's id and the wording, never
+    /// their words: the erasure is worked out again from the state when the line is replayed. The store is compacted
+    /// straight after (see `erasesHistory`), so no earlier line keeps what was erased.
+    case memberForgotten(id: String, formerID: String, label: String, erasedText: String)
+
     /// A member chose their own time zone by its IANA name, or went back to the team's (nil).
     case memberTimeZone(id: String, zone: String?)
     /// A member's check-in ran: sent on the team's clock, or run on their own (sent or not).
     case memberCheckedIn(id: String, at: Date)
+    /// What rode on an admin's check-in on their own clock, by the team's job keys (see `Member.ridesHad`).
+    case memberHadRides(id: String, jobs: [String])
+
+    /// Whether the journal's earlier lines must go once this event is committed: they hold what it erased. The runtime
+    /// compacts right after committing it, and at start-up when it was replayed (a crash came before the compaction).
+    public var erasesHistory: Bool {
+        if case .memberForgotten = self { return true }
+        return false
+    }
 }
 
 extension CoachState {
@@ -100,6 +119,8 @@ extension CoachState {
             members[id]?.timeZone = zone
         case .memberCheckedIn(let id, let at):
             members[id]?.checkedInAt = at
+        case .memberHadRides(let id, let jobs):
+            members[id]?.had(jobs)
         case .ratingRoundOpened(let cycle, let purpose, let principles):
             ratingRounds.append(RatingRound(cycle: cycle, purpose: purpose, principleIDs: principles))
         case .ratingWidened(let ids):
@@ -231,6 +252,12 @@ extension CoachState {
             reportBacks.append(record)
         case .ideaAnswered(let id, let answer):
             if let i = ideas.firstIndex(where: { $0.id == id }) { ideas[i].answer = answer }
+        case .erasureOffered(let adminID, let memberID, let at):
+            pendingErasures[adminID] = PendingErasure(memberID: memberID, at: at)
+        case .erasureSettled(let adminID):
+            pendingErasures[adminID] = nil
+        case .memberForgotten(let id, let formerID, let label, let erasedText):
+            forget(id, as: formerID, label: label, erasedText: erasedText)
         }
     }
 
@@ -323,8 +350,12 @@ extension StateEvent {
         case trainingsReported
         case reportBackRecorded
         case ideaAnswered
+        case erasureOffered
+        case erasureSettled
+        case memberForgotten
         case memberTimeZone
         case memberCheckedIn
+        case memberHadRides
     }
 
     public var kind: Kind {
@@ -379,13 +410,18 @@ extension StateEvent {
         case .trainingsReported: .trainingsReported
         case .reportBackRecorded: .reportBackRecorded
         case .ideaAnswered: .ideaAnswered
+        case .erasureOffered: .erasureOffered
+        case .erasureSettled: .erasureSettled
+        case .memberForgotten: .memberForgotten
         case .memberTimeZone: .memberTimeZone
         case .memberCheckedIn: .memberCheckedIn
+        case .memberHadRides: .memberHadRides
         }
     }
 
     enum Key: String, CodingKey {
-        case type, value, id, name, principles, detail, handle, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids, zone
+        case type, value, id, name, principles, detail, handle, until, cycle, purpose, memberID, scores, plan, accepted, startDate, at, paused, key, weekKey, outboxID, monday, text, update, action, resolution, outcome, platformID, reason, transport, cursor, ids
+        case adminID, formerID, label, erasedText, zone, jobs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -515,10 +551,22 @@ extension StateEvent {
         case .reportBackRecorded: self = .reportBackRecorded(try c.decode(ReportBackRecord.self, forKey: .value))
         case .ideaAnswered:
             self = .ideaAnswered(id: try c.decode(Int.self, forKey: .id), answer: try c.decode(IdeaAnswer.self, forKey: .value))
+        case .erasureOffered:
+            self = .erasureOffered(
+                adminID: try c.decode(String.self, forKey: .adminID), memberID: try c.decode(String.self, forKey: .memberID),
+                at: try c.decode(Date.self, forKey: .at))
+        case .erasureSettled:
+            self = .erasureSettled(adminID: try c.decode(String.self, forKey: .adminID))
+        case .memberForgotten:
+            self = .memberForgotten(
+                id: try c.decode(String.self, forKey: .id), formerID: try c.decode(String.self, forKey: .formerID),
+                label: try c.decode(String.self, forKey: .label), erasedText: try c.decode(String.self, forKey: .erasedText))
         case .memberTimeZone:
             self = .memberTimeZone(id: try c.decode(String.self, forKey: .id), zone: try c.decodeIfPresent(String.self, forKey: .zone))
         case .memberCheckedIn:
             self = .memberCheckedIn(id: try c.decode(String.self, forKey: .id), at: try c.decode(Date.self, forKey: .at))
+        case .memberHadRides:
+            self = .memberHadRides(id: try c.decode(String.self, forKey: .id), jobs: try c.decode([String].self, forKey: .jobs))
         }
         // Before `apply` counts on from an id: a hand-edited Int.max is damage at this line, not a trap.
         try checkNumbers(StateCheck(decoder.codingPath))
@@ -657,12 +705,26 @@ extension StateEvent {
         case .ideaAnswered(let id, let answer):
             try c.encode(id, forKey: .id)
             try c.encode(answer, forKey: .value)
+        case .erasureOffered(let adminID, let memberID, let at):
+            try c.encode(adminID, forKey: .adminID)
+            try c.encode(memberID, forKey: .memberID)
+            try c.encode(at, forKey: .at)
+        case .erasureSettled(let adminID):
+            try c.encode(adminID, forKey: .adminID)
+        case .memberForgotten(let id, let formerID, let label, let erasedText):
+            try c.encode(id, forKey: .id)
+            try c.encode(formerID, forKey: .formerID)
+            try c.encode(label, forKey: .label)
+            try c.encode(erasedText, forKey: .erasedText)
         case .memberTimeZone(let id, let zone):
             try c.encode(id, forKey: .id)
             try c.encodeIfPresent(zone, forKey: .zone)
         case .memberCheckedIn(let id, let at):
             try c.encode(id, forKey: .id)
             try c.encode(at, forKey: .at)
+        case .memberHadRides(let id, let jobs):
+            try c.encode(id, forKey: .id)
+            try c.encode(jobs, forKey: .jobs)
         }
     }
 }

@@ -8,6 +8,10 @@ public enum Template: String, CaseIterable, Sendable {
     case announcement
     case awayAck = "away-ack"
     case backAck = "back-ack"
+    /// A partial: what a backup holds, counted, for `coach backup` and `coach restore`.
+    case backupCounts = "backup-counts"
+    /// `coach backup`'s report of what it wrote.
+    case backupWritten = "backup-written"
     case beforeAfter = "before-after"
     case chatLine = "chat-line"
     case checkReport = "check-report"
@@ -32,6 +36,12 @@ public enum Template: String, CaseIterable, Sendable {
     case followUpFixed = "followup-fixed"
     case followUpOpened = "followup-opened"
     case followUps = "followups"
+    /// Every answer to `forget`.
+    case forget
+    /// A partial: how a member appears in a record (`FootprintRole`), for `mydata` and `forget`.
+    case footprintRole = "footprint-role"
+    /// The words that take a forgotten member's place: their names in others' words, their own words.
+    case formerMember = "former-member"
     case goalAction = "goal-action"
     case goalAdded = "goal-added"
     case goalClosed = "goal-closed"
@@ -55,6 +65,10 @@ public enum Template: String, CaseIterable, Sendable {
     /// A partial: the admins' weekly digest, inside their check-in.
     case managerDigest = "manager-digest"
     case meansAck = "means-ack"
+    /// The first message of `mydata`: the file's caption, or the head of the text form.
+    case myData = "mydata"
+    /// A part of `mydata`'s text form: a few records.
+    case myDataRecords = "mydata-records"
     case notFound = "not-found"
     case nothingToConfirm = "nothing-to-confirm"
     case notUnderstood = "not-understood"
@@ -108,6 +122,8 @@ public enum Template: String, CaseIterable, Sendable {
     case sessionAgenda = "session-agenda"
     case simulateProgress = "simulate-progress"
     case skipped
+    /// `coach restore`'s report of what it restored and where the replaced state went.
+    case stateRestored = "state-restored"
     case status
     case summary
     case summaryHeadline = "summary-headline"

@@ -57,6 +57,9 @@ public enum TemplateSamples {
             HistoryView(
                 weeks: [HistoryView.Row(sample: ())], empty: false, cycle: 1, trends: participation, example: 2),
             HistoryWeekView(weekNumber: 3, principle: "Listen to the customer", why: .notYet, due: "Friday 16:00"),
+            HistoryWeekView(
+                weekNumber: 1, principle: "Listen to the customer", why: .letGo, due: nil, months: 12, examples: 14,
+                contributors: 6),
             SentPrivatelyView(what: .history, weekNumber: 2, sent: true),
             SentPrivatelyView(what: .digest, weekNumber: nil, sent: false),
             IdeaAnsweredView(id: 3, idea: "A tips jar", author: "Jo", answer: "Yes, from March", replaced: true, waiting: 2),
@@ -159,12 +162,55 @@ public enum TemplateSamples {
         // Every outcome, so each branch of the template is tried.
         let reportFileNotices = ReportFileNoticeView.Outcome.allCases.map { ReportFileNoticeView(outcome: $0, name: "Sam") }
         let timeZones = TimeZoneView.What.allCases.map { TimeZoneView(sample: $0) }
-        return (core + reportFileNotices + timeZones).map { view in envelope(view) }
+        return (core + reportFileNotices + memberData + timeZones).map { view in envelope(view) }
     }
 
     /// As `Transaction.render` sends it.
     static func envelope(_ view: some MessageView) -> any MessageView {
         Envelope(view: view, bot: "coach", team: "Corner Bakery", you: "Sam")
+    }
+
+    /// `mydata` and `forget`: each form and outcome, every role once, so each branch of their templates is tried.
+    static var memberData: [any MessageView] {
+        var views: [any MessageView] = []
+        var file = MyDataView(sample: ())
+        file.form = .file
+        views.append(file)
+        for problem in [nil] + FileProblem.allCases.map(Optional.some) {
+            var text = MyDataView(sample: ())
+            text.problem = problem.map(MyDataView.Problem.init)
+            views.append(text)
+        }
+        var nothing = MyDataView(sample: ())
+        nothing.empty = true
+        nothing.items = []
+        nothing.records = 0
+        views.append(nothing)
+        views.append(MyDataRecordsView(part: 1, parts: 2, records: [
+            RecordRow(place: "examples", roles: [.shoutOutGiven], fields: [
+                .init(name: "id", value: "12"), .init(name: "text", value: "Stayed late to sort a delivery"),
+            ]),
+            RecordRow(place: "goals", roles: [.goalOwned, .goalReading], fields: [.init(name: "kpi", value: "Reply time")]),
+        ]))
+        for outcome in ForgetView.Outcome.allCases {
+            var view = ForgetView(outcome: outcome, admin: "Alex", mention: "sam", yourself: outcome == .adminsOnly)
+            view.name = "Sam"
+            view.items = RoleCount.list(Dictionary(uniqueKeysWithValues: FootprintRole.allCases.map { ($0, 2) }))
+            view.minutes = 10
+            view.inRoster = true
+            view.isAdmin = outcome == .done
+            view.label = "a former member"
+            views.append(view)
+        }
+        var member = ForgetView(outcome: .adminsOnly, yourself: false)
+        member.isAdmin = true
+        views.append(member)
+        views += FormerMemberView.Part.allCases.map { FormerMemberView(part: $0) }
+        for what in [SentPrivatelyView.What.mydata, .forget] {
+            views.append(SentPrivatelyView(what: what, weekNumber: nil, sent: true))
+        }
+        views.append(SentPrivatelyView(what: .mydata, weekNumber: nil, sent: false))
+        return views
     }
 
     // MARK: - The parts the views share
@@ -618,5 +664,23 @@ extension PromptBook {
             }
         }
         return reached
+    }
+}
+
+extension MyDataView {
+    init(sample: ()) {
+        name = "Sam"
+        id = "U024BE7LH"
+        handle = "sam"
+        awayUntil = "2027-02-12"
+        timeZone = "Asia/Kolkata"
+        inRoster = true
+        isAdmin = true
+        items = RoleCount.list(Dictionary(uniqueKeysWithValues: FootprintRole.allCases.map { ($0, 3) }))
+        empty = false
+        form = .text
+        records = 180
+        shown = 150
+        left = 30
     }
 }

@@ -39,27 +39,49 @@ enum ExportValue: Sendable, Equatable {
 /// drift apart and the order of the columns is written once.
 struct ExportColumn<Source> {
     let name: String
-    let value: (Source) -> ExportValue
+    let value: @Sendable (Source) -> ExportValue
 
-    init(_ name: String, _ value: @escaping (Source) -> ExportValue) {
+    init(_ name: String, _ value: @escaping @Sendable (Source) -> ExportValue) {
         self.name = name
         self.value = value
     }
 }
 
 /// One exported table: `examples.csv` in the CSV export, `"examples": [...]` in the JSON document.
-public struct ExportTable: Sendable, Equatable {
+///
+/// Its rows are made as the writer reaches them, not kept: a year of a large team's examples held as values first
+/// would cost tens of megabytes (a list of fourteen values and a new timestamp per example) for nothing.
+public struct ExportTable: Sendable {
     /// The file's base name and the JSON key.
     public let name: String
     public let columns: [String]
-    let rows: [[ExportValue]]
+    public let rowCount: Int
+    private let row: @Sendable (Int) -> [ExportValue]
 
-    init<Source>(_ name: String, _ sources: some Sequence<Source>, _ columns: [ExportColumn<Source>]) {
+    init<Source: Sendable>(_ name: String, _ sources: [Source], _ columns: [ExportColumn<Source>]) {
         self.name = name
         self.columns = columns.map(\.name)
-        rows = sources.map { source in columns.map { $0.value(source) } }
+        rowCount = sources.count
+        let values = columns.map(\.value)
+        row = { index in
+            // Read out of the array once a row, not once a column: each read copies the source (an example's
+            // strings and lists, a retain apiece).
+            let source = sources[index]
+            return values.map { $0(source) }
+        }
     }
 
-    public var rowCount: Int { rows.count }
+    /// Every row's values, in order, each made when it is read.
+    var rows: LazyMapSequence<Range<Int>, [ExportValue]> { (0..<rowCount).lazy.map(row) }
 
+    /// The table as its CSV file, in memory.
+    public func csv() throws -> Data {
+        var output = ChunkedOutput()
+        try CSVFormat.write(self, to: &output)
+        return Data(output.bytes)
+    }
+
+    /// Each row's fields as the CSV file's text, made as they are read: for the benchmark, which gives them to the
+    /// CSV library to time it against the export's own writer.
+    public var fieldRows: some Sequence<[String]> { rows.lazy.map { $0.map(\.csvField) } }
 }

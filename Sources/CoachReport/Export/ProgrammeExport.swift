@@ -29,16 +29,30 @@ public struct ProgrammeExport: Sendable {
             exportedAt: record.clock.timestamp(now), minRaters: record.ratings.minRaters)
     }
 
-    /// Each table as a CSV file, by file name.
-    public func csvFiles() async throws -> [(name: String, contents: Data)] {
-        var files: [(name: String, contents: Data)] = []
-        for table in tables { files.append((table.name + ".csv", try await ExportFormats.csv(table))) }
-        return files
+    /// Writes each table's CSV file into `folder`, as it is made, and returns the files in order.
+    public func writeCSV(into folder: URL) throws(ReportError) -> [URL] {
+        try tables.map { table throws(ReportError) in
+            let file = folder.appendingPathComponent(table.name + ".csv")
+            try OutputPath.write(to: file) { try CSVFormat.write(table, to: &$0) }
+            return file
+        }
     }
 
-    /// Every table in one versioned JSON document.
+    /// Writes every table into one versioned JSON document at `file`, as it is made.
+    public func writeJSON(to file: URL) throws(ReportError) {
+        try OutputPath.write(to: file) { try JSONFormat.write(tables, header: header, to: &$0) }
+    }
+
+    /// Each table as a CSV file in memory, by file name: what `writeCSV` writes.
+    public func csvFiles() throws -> [(name: String, contents: Data)] {
+        try tables.map { (name: $0.name + ".csv", contents: try $0.csv()) }
+    }
+
+    /// The JSON document in memory: what `writeJSON` writes.
     public func json() throws -> Data {
-        try ExportFormats.json(tables, header: header)
+        var output = ChunkedOutput()
+        try JSONFormat.write(tables, header: header, to: &output)
+        return Data(output.bytes)
     }
 
     // MARK: - The tables

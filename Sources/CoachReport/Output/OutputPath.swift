@@ -38,15 +38,59 @@ public enum OutputPath {
     /// Writes `bytes` to `url` through a temporary file in the same folder and a rename. A link at `url` is replaced,
     /// never followed.
     public static func write(_ bytes: Data, to url: URL) throws(ReportError) {
+        try write(to: url) { output in
+            bytes.withUnsafeBytes { output.append($0.bindMemory(to: UInt8.self)) }
+        }
+    }
+
+    /// Writes to `url` what `produce` makes, chunk by chunk as it is made (the exports), through a temporary file in
+    /// the same folder and a rename: the file appears whole or not at all, and a run that fails half-way removes
+    /// what it wrote. A link at `url` is replaced, never followed.
+    static func write(to url: URL, _ produce: (inout ChunkedOutput) throws -> Void) throws(ReportError) {
         let folder = url.deletingLastPathComponent().path
-        // Checked first: the rename's own refusal would name the temporary file rather than the one asked for.
+        // Checked first: a refusal to create the temporary file would name it rather than the file asked for.
         guard access(folder, W_OK) == 0 else {
             throw .unwritable(path: url.path, reason: String(cString: strerror(errno)))
         }
+        // Hidden, and named for the file and this process, so a run cut off by a power cut leaves a name that says
+        // what it was.
+        let temporary = folder + "/." + url.lastPathComponent + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            throw .unwritable(path: url.path, reason: String(cString: strerror(errno)))
+        }
+        var stillOpen = true
         do {
-            try bytes.write(to: url, options: .atomic)
+            var output = ChunkedOutput { chunk in try writeAll(chunk, to: descriptor) }
+            try produce(&output)
+            try output.flush()
+            stillOpen = false
+            // A full disk on some file systems is only reported here.
+            guard close(descriptor) == 0 else { throw SystemError(code: errno) }
+            guard rename(temporary, url.path) == 0 else { throw SystemError(code: errno) }
         } catch {
+            if stillOpen { close(descriptor) }
+            unlink(temporary)
             throw .unwritable(path: url.path, reason: reason(error))
+        }
+    }
+
+    /// A failed system call, by its `errno`.
+    struct SystemError: Error {
+        let code: Int32
+    }
+
+    static func writeAll(_ chunk: UnsafeBufferPointer<UInt8>, to descriptor: Int32) throws {
+        guard var next = chunk.baseAddress else { return }
+        var left = chunk.count
+        while left > 0 {
+            let written = systemWrite(descriptor, next, left)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(code: errno)
+            }
+            next += written
+            left -= written
         }
     }
 
@@ -72,6 +116,7 @@ public enum OutputPath {
 
     /// The system's own words for a failed write, e.g. "No space left on device".
     static func reason(_ error: any Error) -> String {
+        if let error = error as? SystemError { return String(cString: strerror(error.code)) }
         let error = error as NSError
         if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))
@@ -79,4 +124,9 @@ public enum OutputPath {
         if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
         return error.localizedDescription
     }
+}
+
+/// The system's `write`, which `OutputPath.write` hides inside the type.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
 }

@@ -16,11 +16,51 @@ struct TeamClock: Sendable {
         let days = Self.floorDivide(local, 86_400)
         let seconds = local - days * 86_400
         let (year, month, day) = Self.civil(fromDays: days)
-        let sign = offset < 0 ? "-" : "+"
         let magnitude = abs(offset) / 60
-        return Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2) + "T" + Self.pad(seconds / 3600, 2)
-            + ":" + Self.pad(seconds % 3600 / 60, 2) + ":" + Self.pad(seconds % 60, 2) + sign
-            + Self.pad(magnitude / 60, 2) + ":" + Self.pad(magnitude % 60, 2)
+        // Put together as ASCII bytes and made a string once: joining eleven small strings took about half the time
+        // an export spent making its examples table (100k timestamps).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+            var count = 0
+            func put(_ byte: UInt8) {
+                buffer[count] = byte
+                count += 1
+            }
+            func put(_ value: Int, width: Int) {
+                if value < 0 {
+                    put(UInt8(ascii: "-"))
+                    return put(-value, width: width)
+                }
+                var digits = 1
+                var rest = value / 10
+                while rest > 0 {
+                    digits += 1
+                    rest /= 10
+                }
+                for _ in digits..<max(width, digits) { put(UInt8(ascii: "0")) }
+                var divisor = 1
+                for _ in 1..<digits { divisor *= 10 }
+                while divisor > 0 {
+                    put(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                    divisor /= 10
+                }
+            }
+            put(year, width: 4)
+            put(UInt8(ascii: "-"))
+            put(month, width: 2)
+            put(UInt8(ascii: "-"))
+            put(day, width: 2)
+            put(UInt8(ascii: "T"))
+            put(seconds / 3600, width: 2)
+            put(UInt8(ascii: ":"))
+            put(seconds % 3600 / 60, width: 2)
+            put(UInt8(ascii: ":"))
+            put(seconds % 60, width: 2)
+            put(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            put(magnitude / 60, width: 2)
+            put(UInt8(ascii: ":"))
+            put(magnitude % 60, width: 2)
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
     }
 
     /// The zone's offset at an instant, to the whole minute: ISO 8601 offsets have no seconds, and a few zones' old
@@ -38,11 +78,6 @@ struct TeamClock: Sendable {
     }
 
     static func floorDivide(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
-
-    static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
 
     /// The proleptic Gregorian date of a count of days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
     static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {

@@ -216,8 +216,6 @@ struct ProgrammeRun {
         for event in outcome.events {
             guard case .jobRecorded(let key, _) = event, key.hasPrefix("monthly:") else { continue }
             monthlyJobs[key, default: 0] += 1
-            // An admin's own key (`monthly:2027-01 u1`) posts nothing in the channel.
-            guard !key.contains(" ") else { continue }
             for message in outcome.queued where message.destination == .channel && message.text.hasPrefix("Monthly goal review") {
                 goalReviews.append((key, message.text))
             }

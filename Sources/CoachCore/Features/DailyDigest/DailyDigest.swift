@@ -17,8 +17,8 @@ import Foundation
 /// their clock (`runOwnClocks`), with what it holds worked out for their own day (`CheckInDay`). Everyone else
 /// shares the team's one job a day, `nudges:2027-01-04`, as before. What rides on an admin's check-in (the weekly
 /// digest, the monthly reward prompt, the request to agree the definition) rides on theirs too, once each: the
-/// team's job keys say it went to the admins on the team's clock, and the same key with an admin's id after it
-/// (`digest:2027-W03 alex`) says it went to that admin on their own.
+/// team's job keys say it went to the admins on the team's clock, and the admin's own record (`Member.ridesHad`)
+/// that it went to them on their own.
 enum DailyDigest {
     static func run(_ tx: inout Transaction) {
         runTeamClock(&tx)
@@ -31,15 +31,15 @@ enum DailyDigest {
         guard let checkInDue = tx.coach.schedule.dailyNudgeDue(on: today) else { return }
         let direct = tx.coach.capabilities.directMessages
         let teamDay = CheckInDay(team: tx)
-        let digestDue = direct ? ManagerDigest.pending(on: teamDay, key: ManagerDigest.jobKey(tx.weekKey), tx) : nil
+        let key = ManagerDigest.jobKey(tx.weekKey)
+        let digestDue = direct ? ManagerDigest.pending(on: teamDay, gone: tx.hasRun(key), tx) : nil
         let job = "nudges:\(today)"
         if !tx.hasRun(job), tx.now >= checkInDue {
             // With the digest to come today, the admins' check-ins go with it.
             checkIns(admins: digestDue == nil, others: true, digest: false, &tx)
             tx.record(.jobRecorded(key: job, outcome: .done))
         }
-        let key = ManagerDigest.jobKey(tx.weekKey)
-        if !direct, let due = ManagerDigest.pending(on: teamDay, key: key, tx), tx.now >= due {
+        if !direct, let due = ManagerDigest.pending(on: teamDay, gone: tx.hasRun(key), tx), tx.now >= due {
             // It names people: without private messages it has nowhere to go. Said once a week, and only when there
             // was something to say.
             if ManagerDigest.hasProgramme(monday: tx.weekMonday, tx) {
@@ -64,7 +64,7 @@ enum DailyDigest {
         let monthly = admins ? MonthlyPosts.due(on: day.date, tx) : nil
         if tx.coach.capabilities.directMessages {
             let agreementJob = DefinitionWeek.agreementJob(tx.state)
-            let agreement = admins ? DefinitionWeek.agreementWanted(on: day.date, job: agreementJob, tx) : nil
+            let agreement = admins ? DefinitionWeek.agreementWanted(on: day.date, asked: tx.hasRun(agreementJob), tx) : nil
             let digestKey = ManagerDigest.jobKey(day.weekKey)
             let startOfToday = day.start
             // Worked out once, for the first admin who gets it.
@@ -77,9 +77,9 @@ enum DailyDigest {
                 // An admin who had any of these on their own clock before coming back to the team's has had it.
                 var rides = Rides()
                 if isAdmin {
-                    if !tx.hasRun(rideKey(agreementJob, member.id)) { rides.agreeFrom = agreement }
-                    if let monthly, !tx.hasRun(rideKey(monthly.key, member.id)) { rides.reward = monthly.reward }
-                    if digest, !tx.hasRun(rideKey(digestKey, member.id)) {
+                    if !member.hasHad(agreementJob) { rides.agreeFrom = agreement }
+                    if let monthly, !member.hasHad(monthly.key) { rides.reward = monthly.reward }
+                    if digest, !member.hasHad(digestKey) {
                         if manager == nil { manager = ManagerDigest.view(tx) }
                         rides.manager = manager
                     }
@@ -123,44 +123,41 @@ enum DailyDigest {
             let day = days[zone] ?? CheckInDay(calendar: tx.coach.calendar(for: member), tx)
             days[zone] = day
             let isAdmin = tx.config.isAdmin(member.id)
-            let digestDue = isAdmin ? ManagerDigest.pending(on: day, key: rideKey(ManagerDigest.jobKey(day.weekKey), member.id), tx) : nil
+            let digestDue = isAdmin ? ManagerDigest.pending(on: day, gone: member.hasHad(ManagerDigest.jobKey(day.weekKey)), tx) : nil
             guard tx.now >= max(due, digestDue ?? due) else { continue }
             ownCheckIn(member, isAdmin: isAdmin, digest: digestDue != nil, on: day, &tx)
         }
     }
 
-    /// One member's check-in on their own clock, and what rides on an admin's, each once: recorded under the team's
-    /// key with the admin's id after it (`rideKey`), and recorded when they are away too, as the team's jobs are.
+    /// One member's check-in on their own clock, and what rides on an admin's, each once: written down in their own
+    /// record (`Member.ridesHad`, under the team's job key), and written down when they are away too, as the team's
+    /// jobs are.
     static func ownCheckIn(_ member: Member, isAdmin: Bool, digest: Bool, on day: CheckInDay, _ tx: inout Transaction) {
         let away = member.isAway(on: day.date)
         var rides = Rides()
+        var had: [String] = []
         if isAdmin {
-            let agreementKey = rideKey(DefinitionWeek.agreementJob(tx.state), member.id)
-            if let count = DefinitionWeek.agreementWanted(on: day.date, job: agreementKey, tx) {
+            let agreementJob = DefinitionWeek.agreementJob(tx.state)
+            if let count = DefinitionWeek.agreementWanted(on: day.date, asked: member.hasHad(agreementJob), tx) {
                 rides.agreeFrom = count
-                tx.record(.jobRecorded(key: agreementKey, outcome: .done))
+                had.append(agreementJob)
             }
-            if let monthly = MonthlyPosts.due(on: day.date, for: member.id, tx) {
+            if let monthly = MonthlyPosts.due(on: day.date, for: member, tx) {
                 rides.reward = monthly.reward
-                tx.record(.jobRecorded(key: monthly.key, outcome: .done))
+                had.append(monthly.key)
             }
             if digest {
-                let hasProgramme = ManagerDigest.hasProgramme(monday: day.monday, tx)
-                if hasProgramme, !away { rides.manager = ManagerDigest.view(tx) }
-                let key = rideKey(ManagerDigest.jobKey(day.weekKey), member.id)
-                tx.record(.jobRecorded(key: key, outcome: hasProgramme ? .done : .skipped))
+                if ManagerDigest.hasProgramme(monday: day.monday, tx), !away { rides.manager = ManagerDigest.view(tx) }
+                had.append(ManagerDigest.jobKey(day.weekKey))
             }
         }
         if !away {
             let view = checkIn(for: member, on: day, rides, &tx)
             if view.hasItems || view.manager != nil { tx.send(view, to: .direct(userID: member.id), kind: .nudge) }
         }
+        if !had.isEmpty { tx.record(.memberHadRides(id: member.id, jobs: had)) }
         tx.record(.memberCheckedIn(id: member.id, at: tx.now))
     }
-
-    /// The job key of something that rides on an admin's check-in (`digest:2027-W03`, `monthly:2026-12`,
-    /// `agree-definition:1`), for one admin on their own clock: `digest:2027-W03 alex`.
-    static func rideKey(_ key: String, _ memberID: String) -> String { "\(key) \(memberID)" }
 
     /// What rides on an admin's check-in besides its own items.
     struct Rides {

@@ -102,13 +102,13 @@ public enum DefinitionWeek {
     }
 
     /// Once the opening week's report-back is out with answers but no definition agreed: an admin's check-in on
-    /// `day` asks for it, once a cycle (`job`: `agreementJob`, or an admin's own under `DailyDigest.rideKey`).
+    /// `day` asks for it, once a cycle (`asked`: `agreementJob` has run, or an admin on their own clock has had it).
     /// Returns the number of answers to choose from.
-    static func agreementWanted(on day: LocalDate, job: String, _ tx: Transaction) -> Int? {
+    static func agreementWanted(on day: LocalDate, asked: Bool, _ tx: Transaction) -> Int? {
         let state = tx.state
         // Asked on a later day than the report-back's, so the team has had the time to talk it over.
         guard let opening = state.weeksInCycle.first, isOpening(opening), !agreedThisCycle(state),
-            tx.hasRun(ProgrammeSchedule.jobKey(.summary, opening.key)), !tx.hasRun(job),
+            tx.hasRun(ProgrammeSchedule.jobKey(.summary, opening.key)), !asked,
             let reported = tx.coach.schedule.due(.summary, monday: opening.monday), tx.calendar.localDate(of: reported) < day
         else { return nil }
         let count = answers(state).count

@@ -13,7 +13,10 @@ enum FollowUps {
         },
     ]
 
-    static func nextID(_ state: CoachState) -> Int { (state.followUps.map(\.id).max() ?? 0) + 1 }
+    /// Past every id given, those retention let go included.
+    static func nextID(_ state: CoachState) -> Int {
+        max(state.followUps.map(\.id).max() ?? 0, state.retention.highestFollowUpID) + 1
+    }
 
     struct Open: CommandForm {
         static let access = Access.everyone

@@ -30,6 +30,16 @@ enum IdeasAndDefinitions {
         },
     ]
 
+    /// The next idea's and answer's ids: past every id given, those retention let go included, so "idea answer 3"
+    /// never reaches a newer idea that took an old one's number.
+    static func nextIdeaID(_ state: CoachState) -> Int {
+        max(state.ideas.map(\.id).max() ?? 0, state.retention.highestIdeaID) + 1
+    }
+
+    static func nextDefinitionID(_ state: CoachState) -> Int {
+        max(state.definitions.map(\.id).max() ?? 0, state.retention.highestDefinitionID) + 1
+    }
+
     /// How many of the latest entries a list shows.
     static let listedIdeas = 20
     static let listedDefinitions = 30
@@ -40,7 +50,7 @@ enum IdeasAndDefinitions {
 
         func run(_ request: Request, _ tx: inout Transaction) {
             let idea = Idea(
-                id: tx.state.ideas.count + 1, text: text, authorID: request.senderID, at: tx.now,
+                id: IdeasAndDefinitions.nextIdeaID(tx.state), text: text, authorID: request.senderID, at: tx.now,
                 weekKey: tx.currentWeek?.key)
             tx.record(.ideaAdded(idea))
             tx.reply(request, IdeaAckView(id: idea.id, count: tx.state.ideas.count))
@@ -87,7 +97,7 @@ enum IdeasAndDefinitions {
 
         func run(_ request: Request, _ tx: inout Transaction) {
             let definition = Definition(
-                id: tx.state.definitions.count + 1, text: DefinitionWeek.ending(of: text), authorID: request.senderID,
+                id: IdeasAndDefinitions.nextDefinitionID(tx.state), text: DefinitionWeek.ending(of: text), authorID: request.senderID,
                 at: tx.now, cycle: tx.state.programme.cycle)
             tx.record(.definitionAdded(definition))
             tx.reply(request, MeansAckView(

@@ -22,13 +22,13 @@ enum MonthlyPosts {
 
     /// The review of the month before `day`'s, if it has not gone out and the programme ran in it. Called from the
     /// daily check-in, which runs only on working days: the first one of a month is the first working day's. With
-    /// `memberID`, an admin on their own clock (`timezone`): only their reward prompt, once, under their own key;
-    /// the channel's review keeps the team's time.
-    static func due(on day: LocalDate, for memberID: String? = nil, _ tx: Transaction) -> Due? {
+    /// `member`, an admin on their own clock (`timezone`): only their reward prompt, once (`Member.ridesHad`); the
+    /// channel's review keeps the team's time.
+    static func due(on day: LocalDate, for member: Member? = nil, _ tx: Transaction) -> Due? {
         let calendar = tx.calendar
         let month = Month(day).adding(-1)
-        let key = memberID.map { DailyDigest.rideKey(jobKey(month), $0) } ?? jobKey(month)
-        guard !tx.hasRun(key) else { return nil }
+        let key = jobKey(month)
+        guard !(member.map { $0.hasHad(key) } ?? tx.hasRun(key)) else { return nil }
         let lastDay = month.lastDay(calendar)
         guard tx.state.weeks.contains(where: { $0.monday <= lastDay }) else { return nil }
         let span = Span.month(month, now: tx.now, calendar)

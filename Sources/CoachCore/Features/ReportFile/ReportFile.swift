@@ -59,6 +59,11 @@ extension Coach {
             guard let message = tx.state.outbox.first(where: { $0.id == outboxID }) else { return }
             tx.record(.dropped(id: outboxID, reason: reason))
             tx.note(.warning, "a file was not sent", ["outbox": outboxID, "problem": problem.rawValue, "reason": reason])
+            if case .memberData(let memberID) = message.attachment {
+                // A member's data goes as text instead: they asked for it, and text always goes.
+                MyData.sendText(for: memberID, to: message.destination, problem: problem, &tx)
+                return
+            }
             let outcome: ReportFileNoticeView.Outcome =
                 switch problem {
                 case .unsupported: .noFiles

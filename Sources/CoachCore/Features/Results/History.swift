@@ -47,7 +47,10 @@ enum History {
                 tx.reply(request, NotFoundView(kind: .week, ref: "\(number)"))
                 return
             }
-            guard let record = tx.state.reportBacks.last(where: { $0.weekKey == week.key && $0.cycle == week.cycle }) else {
+            // A week whose examples retention let go is not shown again without them: its counts are what is left.
+            guard let record = tx.state.reportBacks.last(where: { $0.weekKey == week.key && $0.cycle == week.cycle }),
+                tx.state.retention.tally(of: week) == nil
+            else {
                 tx.reply(request, HistoryWeekView(week: week, tx))
                 return
             }
@@ -193,14 +196,26 @@ struct HistoryWeekView: MessageView {
     var why: Why
     /// With `notYet`: when it is due, as people say it ("Friday 16:00").
     var due: String?
+    /// With `letGo`: how many months the team keeps examples (`retention.months`), and the week's counts.
+    var months: Int?
+    var examples: Int?
+    var contributors: Int?
 
     enum Why: String, TemplateFlag {
-        case notYet, missed, notKept
+        /// `letGo`: its examples were let go by retention; its counts are kept.
+        case notYet, missed, notKept, letGo
     }
 
     init(week: ProgrammeWeek, _ tx: Transaction) {
         weekNumber = tx.state.number(of: week)
         principle = tx.principle(id: week.principleID)?.title ?? week.principleID
+        if let tally = tx.state.retention.tally(of: week) {
+            why = .letGo
+            months = tx.config.retention.months
+            examples = tally.examples
+            contributors = tally.contributors
+            return
+        }
         switch tx.state.jobs[ProgrammeSchedule.jobKey(.summary, week.key)] {
         case nil:
             why = .notYet
@@ -213,11 +228,15 @@ struct HistoryWeekView: MessageView {
     }
 
     /// For `TemplateSamples`.
-    init(weekNumber: Int, principle: String, why: Why, due: String?) {
+    init(weekNumber: Int, principle: String, why: Why, due: String?, months: Int? = nil, examples: Int? = nil,
+        contributors: Int? = nil) {
         self.weekNumber = weekNumber
         self.principle = principle
         self.why = why
         self.due = due
+        self.months = months
+        self.examples = examples
+        self.contributors = contributors
     }
 }
 
@@ -232,5 +251,9 @@ struct SentPrivatelyView: MessageView {
 
     enum What: String, TemplateFlag {
         case history, digest
+        /// What the bot holds about the asker (`mydata`).
+        case mydata
+        /// What `forget` would erase, or did.
+        case forget
     }
 }

@@ -10,8 +10,8 @@ import Foundation
 /// its day) goes with the admin's next check-in that week, once; a week's digest is never made up in the next week.
 /// It goes only to admins, only privately, never while they are away, only on working days and never while the
 /// programme is paused. An admin in a time zone of their own (`timezone`) gets it on its day and at its time on their
-/// own clock, once, under their own key (`digest:2027-W03 alex`, see `DailyDigest.rideKey`). It names people, so where the platform has no private messages it is not sent at all: the
-/// operator's log says why, and `digest` in the chat says so too.
+/// own clock, once (`Member.ridesHad`). It names people, so where the platform has no private messages it is not
+/// sent at all: the operator's log says why, and `digest` in the chat says so too.
 ///
 /// It speaks from a programme's second week on, and once more in the re-rating week after its last principle;
 /// between cycles there is nothing new to say.
@@ -28,11 +28,11 @@ enum ManagerDigest {
     /// How many ideas and overdue follow-ups the digest lists; the counts cover them all.
     static let listed = 10
 
-    /// The week's digest, when it has fallen due (on `day` or earlier that week) and has not gone under `key`: when
-    /// it was due. `day` is the team's, or an admin's own (`timezone`), whose digest comes on the same day and time
-    /// on their clock.
-    static func pending(on day: CheckInDay, key: String, _ tx: Transaction) -> Date? {
-        guard !tx.hasRun(key), let due = tx.coach.schedule.digestDue(monday: day.monday, in: day.calendar),
+    /// The week's digest, when it has fallen due (on `day` or earlier that week) and has not gone (`gone`: the
+    /// team's job, or an admin's own record): when it was due. `day` is the team's, or an admin's own (`timezone`),
+    /// whose digest comes on the same day and time on their clock.
+    static func pending(on day: CheckInDay, gone: Bool, _ tx: Transaction) -> Date? {
+        guard !gone, let due = tx.coach.schedule.digestDue(monday: day.monday, in: day.calendar),
             day.calendar.localDate(of: due) <= day.date
         else { return nil }
         return due

@@ -58,10 +58,12 @@ public struct ProgrammeFigures: Sendable, Equatable {
             cycle: cycle, quietWeeks: config.digest.quietWeeks, followUpDays: config.digest.followUpDays)
     }
 
-    /// Everyone's name by id: the name the chat last showed, or the config's roster for someone who has not spoken.
+    /// Everyone's name by id: the name the chat last showed, or the config's roster for someone who has not spoken;
+    /// a member erased by `forget` is shown as the words for a former member.
     public static func names(state: CoachState, config: CoachConfig) -> [String: String] {
         var names: [String: String] = [:]
         for entry in config.members { names[entry.id] = entry.name }
+        for (id, label) in state.formerMembers { names[id] = label }
         for (id, member) in state.members { names[id] = member.name }
         return names
     }
@@ -116,10 +118,19 @@ public struct ProgrammeFigures: Sendable, Equatable {
                 }
             }
         }
-        contributors = reporters.count
+        // Weeks whose examples retention let go add their counts; who was in them is gone, so the people counted
+        // across weeks are at least as many as any one week (or the cycle so far) showed.
+        var contributorsAtLeast = 0
+        var recognisedAtLeast = 0
+        for week in weeks where state.retention.tally(key: week.key, cycle: week.cycle) != nil {
+            shoutOuts += week.shoutOuts
+            contributorsAtLeast = max(contributorsAtLeast, week.contributors)
+        }
+        for week in weeks { recognisedAtLeast = max(recognisedAtLeast, week.recognisedSoFar) }
+        contributors = max(reporters.count, contributorsAtLeast)
         recognition = RecognitionSpread(
-            shoutOuts: shoutOuts, given: given, recognisedPeople: recognised.count, memberCount: state.members.count,
-            name: name)
+            shoutOuts: shoutOuts, given: given, recognisedPeople: max(recognised.count, recognisedAtLeast),
+            memberCount: state.members.count, name: name)
         if quietListsReady {
             // Someone away today is resting, not quiet.
             let present = state.members.values.filter { !$0.isAway(on: today) }
@@ -177,19 +188,34 @@ extension ProgrammeFigures {
         _ selected: [ProgrammeWeek], state: CoachState, titles: [String: String], calendar: TeamCalendar, now: Date
     ) -> (weeks: [WeekFigures], recognised: [Int: Set<String>]) {
         var recognisedInCycle: [Int: Set<String>] = [:]
+        // A week whose examples retention let go counts from its tally, and its "recognised so far" stays the least
+        // the cycle can show afterwards: who was recognised in it is gone, how many is not.
+        var recognisedAtLeast: [Int: Int] = [:]
         let weeks = selected.map { week in
             var examples = 0
             var own = 0
-            var reporters = Set<String>()
-            var caught = Set<String>()
-            state.examples.forEachLive(inWeek: week.key) { example in
-                guard example.at <= now else { return }
-                examples += 1
-                if example.caughtIDs.isEmpty { own += 1 }
-                reporters.insert(example.reporterID)
-                caught.formUnion(example.caughtIDs)
+            var contributors = 0
+            var recognised = 0
+            if let tally = state.retention.tally(of: week) {
+                examples = tally.examples
+                own = tally.ownExamples
+                contributors = tally.contributors
+                recognised = tally.recognised
+                recognisedAtLeast[week.cycle] = max(recognisedAtLeast[week.cycle] ?? 0, tally.recognisedSoFar)
+            } else {
+                var reporters = Set<String>()
+                var caught = Set<String>()
+                state.examples.forEachLive(inWeek: week.key) { example in
+                    guard example.at <= now else { return }
+                    examples += 1
+                    if example.caughtIDs.isEmpty { own += 1 }
+                    reporters.insert(example.reporterID)
+                    caught.formUnion(example.caughtIDs)
+                }
+                contributors = reporters.count
+                recognised = caught.count
+                recognisedInCycle[week.cycle, default: []].formUnion(caught)
             }
-            recognisedInCycle[week.cycle, default: []].formUnion(caught)
             // A report-back recorded as sent after `now` had not gone out yet, as of `now`.
             let record = state.reportBacks.last { $0.weekKey == week.key && $0.cycle == week.cycle }
             let sentLater = record.map { $0.at > now } ?? false
@@ -198,8 +224,8 @@ extension ProgrammeFigures {
                 key: week.key, cycle: week.cycle, number: state.number(of: week), opening: DefinitionWeek.isOpening(week),
                 principleID: week.principleID, principle: titles[week.principleID] ?? week.principleID,
                 monday: week.monday, lastDay: calendar.adding(days: 6, to: week.monday), examples: examples,
-                ownExamples: own, shoutOuts: examples - own, contributors: reporters.count, recognised: caught.count,
-                recognisedSoFar: recognisedInCycle[week.cycle]?.count ?? 0,
+                ownExamples: own, shoutOuts: examples - own, contributors: contributors, recognised: recognised,
+                recognisedSoFar: max(recognisedAtLeast[week.cycle] ?? 0, recognisedInCycle[week.cycle]?.count ?? 0),
                 reportBack: job.map { $0 == .skipped ? .missed : .sent } ?? .notYet,
                 reportBackSentAt: sentLater ? nil : record?.at)
         }
@@ -268,7 +294,9 @@ public struct RecognitionSpread: Sendable, Equatable {
         giverCount = given.count
         givers = given.keys.map(name).sorted()
         mostFromOnePerson = given.values.max() ?? 0
-        mostFromOnePersonPercent = shoutOuts == 0 ? 0 : Int((Double(mostFromOnePerson) * 100 / Double(shoutOuts)).rounded())
+        // A share of the shout-outs whose givers are known: those retention let go are counted, but not by whom.
+        let known = given.values.reduce(0, +)
+        mostFromOnePersonPercent = known == 0 ? 0 : Int((Double(mostFromOnePerson) * 100 / Double(known)).rounded())
     }
 }
 

@@ -70,8 +70,8 @@ enum MemberTimeZones {
     /// Moves a member to another clock without a second check-in on one day, or a second digest, reward prompt or
     /// request to agree the definition in one period. A check-in needs nothing: `checkedInAt` says when they had
     /// their last, on either clock. What rides on an admin's check-in is kept under the team's keys on the team's
-    /// clock, so leaving it writes down the ones already given as the admin's own (`DailyDigest.rideKey`), as their
-    /// own clock would have; leaving their own clock needs nothing, since the team's reads the admin's keys.
+    /// clock, so leaving it writes down the ones already given in the admin's own record (`Member.ridesHad`), as
+    /// their own clock would have; leaving their own clock needs nothing, since the team's reads that record too.
     static func changeClock(of id: String, to zone: String?, _ tx: inout Transaction) {
         guard let member = tx.state.members[id] else { return }
         if member.timeZone == nil {
@@ -82,9 +82,8 @@ enum MemberTimeZones {
                     ManagerDigest.jobKey(tx.weekKey), MonthlyPosts.jobKey(Month(tx.today).adding(-1)),
                     DefinitionWeek.agreementJob(tx.state),
                 ]
-                for key in teamKeys where tx.hasRun(key) && !tx.hasRun(DailyDigest.rideKey(key, id)) {
-                    tx.record(.jobRecorded(key: DailyDigest.rideKey(key, id), outcome: .done))
-                }
+                let had = teamKeys.filter { tx.hasRun($0) && !member.hasHad($0) }
+                if !had.isEmpty { tx.record(.memberHadRides(id: id, jobs: had)) }
             }
         }
         tx.record(.memberTimeZone(id: id, zone: zone))

@@ -61,7 +61,9 @@ struct ReportBack {
         let recognition = credits.sorted { ($1.value, tx.name(of: $0.key)) < ($0.value, tx.name(of: $1.key)) }
         // One walk over the cycle's examples gives the trends and who has been recognised so far.
         let (weeks, recognisedByCycle) = ProgrammeFigures.weeksAndRecognised(tx, cycle: week.cycle)
-        let spread = recognitionSpread(recognisedByCycle[week.cycle] ?? [], including: earlier)
+        var spread = recognitionSpread(recognisedByCycle[week.cycle] ?? [], including: earlier)
+        // Weeks whose examples retention let go still count how many they recognised (`ProgrammeFigures`).
+        spread.recognised = max(spread.recognised, weeks.last { $0.key == week.key }?.recognisedSoFar ?? 0)
         let goals = state.goals.filter { !$0.closed }
         // A goal's corrective action shows under its goal, and a complaint's follow-up under the complaints still
         // open; listing either again as a follow-up would say it twice.
