@@ -294,6 +294,25 @@ struct MemberTimeZoneTests {
         #expect(week.checkIns["alex"]?.first == h.instant("2027-01-19 18:00"), "Monday is done; Tuesday in Los Angeles comes")
     }
 
+    @Test("a member's zone is their data: mydata shows it, forget takes it, and no job key names anyone")
+    func theirData() throws {
+        var h = try ProgrammeFiguresTests.threeWeeks()
+        h.say("alex", "!timezone America/Los_Angeles", name: "Alex")
+        h.say("sam", "!timezone Asia/Kolkata", name: "Sam")
+        _ = Self.advance(&h, to: "2027-01-19 12:00")
+        #expect(h.state.members["alex"]?.ridesHad == ["digest:2027-W03"])
+        let shown = h.say("sam", "mydata", name: "Sam", direct: true).map(\.text).joined(separator: "\n")
+        #expect(shown.contains("working in the time zone Asia/Kolkata"), "\(shown.prefix(300))")
+        let footprint = MemberFootprint.collect("alex", in: h.state, names: [:])
+        #expect(footprint.counts[.profile] == 1)
+
+        #expect(!h.state.jobs.keys.contains { $0.contains("alex") || $0.contains("sam") })
+        h.say("alex", "!forget @sam", name: "Alex")
+        h.say("alex", "!forget @sam confirm", name: "Alex")
+        #expect(h.state.members["sam"] == nil, "the zone went with the record")
+        #expect(MemberFootprint.collect("sam", in: h.state, names: [:]).counts.isEmpty)
+    }
+
     @Test("nothing changes for a team where nobody chose a zone: the team's wake-ups, one job a day, no keys of their own")
     func unchangedForTeams() throws {
         var h = try People.started()
