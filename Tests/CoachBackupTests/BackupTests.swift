@@ -9,7 +9,7 @@ import Testing
 /// `coach backup` and `coach restore` on real state folders: a backup taken while the store commits restores to a
 /// state the bot really had; a whole programme goes round the trip unchanged; anything that is not a whole, sound
 /// backup of a version this build reads is refused with the file named, and the state folder is left byte for byte.
-@Suite("Backup and restore", .timeLimit(.minutes(5)))
+@Suite("Backup and restore", .timeLimit(.minutes(10)))
 struct BackupTests {
     static let now = Date(timeIntervalSince1970: 1_807_000_000)
 

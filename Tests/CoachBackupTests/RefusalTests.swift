@@ -9,7 +9,7 @@ import Testing
 /// What `coach restore` refuses, and that it refuses before touching anything: a file that is not a backup, one
 /// damaged anywhere, one cut short at any length, one from a newer coach, and any restore while a bot runs on the
 /// folder. After each refusal the state folder is the same, byte for byte, and the message names the file.
-@Suite("Backups that are refused", .timeLimit(.minutes(5)))
+@Suite("Backups that are refused", .timeLimit(.minutes(10)))
 struct RefusalTests {
     static let now = BackupTests.now
 

@@ -12,7 +12,7 @@ import ServiceLifecycle
 import Testing
 
 /// `--listen`: the health check and the metrics, served on 127.0.0.1 with the bots' real monitors and counters.
-@Suite("Health and metrics", .timeLimit(.minutes(2)))
+@Suite("Health and metrics", .timeLimit(.minutes(10)))
 struct OperationsServerTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
     static let start = Date(timeIntervalSince1970: 1_800_000_000)

@@ -17,7 +17,7 @@ import Testing
 /// Serialized: its cases start some 220 servers, and each live FlyingFox server holds one of libdispatch's 256
 /// overcommit threads in `epoll_wait`. Run side by side with the other suites they took every thread, and
 /// FoundationNetworking, which needs one too, stalled the whole test run.
-@Suite("Secrets never leave the bot", .stopsServers, .serialized, .timeLimit(.minutes(2)))
+@Suite("Secrets never leave the bot", .stopsServers, .serialized, .timeLimit(.minutes(10)))
 struct SecretLeakTests {
     /// Every platform with a secret, Matrix twice: with an access token, and with a password login (whose body
     /// carries the password).

@@ -8,7 +8,7 @@ import Testing
 
 /// `coach export`'s seven tables, read back with the CSV library and compared field by field; the same tables as one
 /// JSON document; dates in the team's time zone.
-@Suite("Exports", .timeLimit(.minutes(3)))
+@Suite("Exports", .timeLimit(.minutes(10)))
 struct ExportTests {
     /// A CSV file as the library reads it: its header and its rows.
     static func read(_ data: Data) throws -> (header: [String], rows: [[String]]) {

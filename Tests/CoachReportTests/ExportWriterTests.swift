@@ -9,7 +9,7 @@ import Testing
 /// The export's own CSV and JSON writers, held to what the CSV library and `JSONEncoder` wrote before, byte for byte,
 /// on seeded random tables full of the text that breaks writers; read back and compared with the data, field by
 /// field; and written to files in chunks that appear whole or not at all.
-@Suite("Export writers", .timeLimit(.minutes(3)))
+@Suite("Export writers", .timeLimit(.minutes(10)))
 struct ExportWriterTests {
     /// Pieces of member text that need care: RFC 4180's specials, JSON's, spaces at the ends, spreadsheet formula
     /// starts, non-Latin text, emoji and combining marks.

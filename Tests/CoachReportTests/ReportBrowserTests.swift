@@ -12,7 +12,7 @@ import Testing
 /// `COACH_REQUIRE_CHROMIUM=1`, which turns a browser that cannot run into a failure. Run on its own without it, the
 /// check looks for `chromium` on the PATH and, when there is none, is skipped with the reason. `COACH_REPORT_KEEP=<folder>`
 /// keeps the page, its PDF and a screenshot there (how the README's screenshot is made).
-@Suite("Report in a browser", .timeLimit(.minutes(3)))
+@Suite("Report in a browser", .timeLimit(.minutes(10)))
 struct ReportBrowserTests {
     @Test("chromium is there when the test command installed it")
     func browserPresent() {

@@ -7,7 +7,7 @@ import Testing
 
 /// The HTML report from a simulated 12-week programme of 40 people: every section, chart and table is there, each
 /// chart's numbers are its table's numbers and the figures', member text is escaped, and the page can fetch nothing.
-@Suite("Report page", .timeLimit(.minutes(3)))
+@Suite("Report page", .timeLimit(.minutes(10)))
 struct ReportPageTests {
     static func programme() async throws -> SimulatedProgramme { try await SimulatedProgramme.twelveWeeks.value }
 

@@ -9,7 +9,7 @@ import ServiceLifecycle
 import Testing
 
 /// The live loop with a scripted platform, a manual clock and a real state folder.
-@Suite("Bot service", .timeLimit(.minutes(1)))
+@Suite("Bot service", .timeLimit(.minutes(10)))
 struct BotServiceTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 

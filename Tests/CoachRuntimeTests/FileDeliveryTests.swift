@@ -9,7 +9,7 @@ import Testing
 
 /// The report file through the live loop: made by the injected renderer when it is sent, handed to a platform that
 /// takes files, and answered in words when it does not go.
-@Suite("Files in the outbox", .timeLimit(.minutes(1)))
+@Suite("Files in the outbox", .timeLimit(.minutes(10)))
 struct FileDeliveryTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
@@ -154,7 +154,7 @@ final class Box: @unchecked Sendable {
     var renders: Int { lock.withLock { made } }
 }
 
-@Suite("Outbox order", .timeLimit(.minutes(1)))
+@Suite("Outbox order", .timeLimit(.minutes(10)))
 struct OutboxOrderTests {
     @Test("a message queued under a headline goes into the headline's thread once the headline is sent, in the same turn")
     func followerJoinsTheThread() async throws {

@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// How the loop paces platforms that answer at once, never reads send-only ones, and keys every delivery.
-@Suite("Pacing and delivery keys", .timeLimit(.minutes(1)))
+@Suite("Pacing and delivery keys", .timeLimit(.minutes(10)))
 struct PacingAndKeysTests {
     /// Counts polls; hands out scripted batches, then empty ones.
     actor Polls {

@@ -11,7 +11,7 @@ import Testing
 /// the way out. A 12-week programme lived by the real loop (`coach simulate`) is carried on by a session with
 /// `retention.months` set: afterwards no byte of what went is left in `state.json` or `journal.jsonl`, and the
 /// weekly counts are those the full state gives.
-@Suite("Retention at compaction", .timeLimit(.minutes(5)))
+@Suite("Retention at compaction", .timeLimit(.minutes(10)))
 struct RetentionCompactionTests {
     struct Programme: Sendable {
         let setup: CoachSetup

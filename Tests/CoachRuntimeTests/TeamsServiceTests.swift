@@ -11,7 +11,7 @@ import Testing
 
 /// Many teams in one process (`coach run --teams`): each team's bot on a scripted platform of its own, started by the
 /// supervisor from a real teams folder.
-@Suite("Teams service", .timeLimit(.minutes(2)))
+@Suite("Teams service", .timeLimit(.minutes(10)))
 struct TeamsServiceTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
     static let prompts = Fixtures.projectRoot.appendingPathComponent("Prompts").path

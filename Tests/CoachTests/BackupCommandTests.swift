@@ -9,7 +9,7 @@ import Testing
 
 /// `coach backup FILE` and `coach restore FILE` as the executable runs them: parsed, said in their templates' words,
 /// a backup taken beside a running bot, and a restore refused until it stops.
-@Suite("coach backup and coach restore", .timeLimit(.minutes(1)))
+@Suite("coach backup and coach restore", .timeLimit(.minutes(10)))
 struct BackupCommandTests {
     static let now = ResultsCommandTests.now
 

@@ -12,7 +12,7 @@ import Testing
 
 /// The builder is the one place that knows the concrete platforms: these wire a bot exactly as `coach run` does,
 /// with a scripted terminal, a fake environment and a manual clock.
-@Suite("Builder", .timeLimit(.minutes(1)))
+@Suite("Builder", .timeLimit(.minutes(10)))
 struct BuilderTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 

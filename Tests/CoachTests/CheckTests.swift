@@ -10,7 +10,7 @@ import Logging
 import Testing
 
 /// `coach check` as it prints, run through `CoachCheck.run` with a fake environment and a manual clock.
-@Suite("coach check", .timeLimit(.minutes(1)))
+@Suite("coach check", .timeLimit(.minutes(10)))
 struct CheckTests {
     static let root = Fixtures.projectRoot
     static let prompts = root.appendingPathComponent("Prompts")

@@ -9,7 +9,7 @@ import Testing
 
 /// `coach forget --member` and `coach export --member`: the same erasure and the same document as the chat's, on the
 /// server; a running bot is never written under, and an unknown id changes nothing.
-@Suite("coach forget and coach export --member", .timeLimit(.minutes(1)))
+@Suite("coach forget and coach export --member", .timeLimit(.minutes(10)))
 struct MemberCommandTests {
     static let now = ResultsCommandTests.now
 

@@ -9,7 +9,7 @@ import Testing
 
 /// `coach report --html` and `coach export`: they parse and explain themselves, read the state beside a running bot
 /// without disturbing it, and refuse bad paths and bad states with the problem and the fix, writing nothing.
-@Suite("coach report and coach export", .timeLimit(.minutes(1)))
+@Suite("coach report and coach export", .timeLimit(.minutes(10)))
 struct ResultsCommandTests {
     static let now = ISO8601DateFormatter().date(from: "2027-01-20T17:00:00Z")!
 

@@ -12,7 +12,7 @@ import Testing
 
 /// `coach run --teams`, `coach check --teams` and `--teams … --team` as the executable wires them: real platforms
 /// (Slack's webhook) on a fake network, real configs in a real teams folder.
-@Suite("Teams commands", .timeLimit(.minutes(2)))
+@Suite("Teams commands", .timeLimit(.minutes(10)))
 struct TeamsCommandTests {
     static let prompts = Fixtures.projectRoot.appendingPathComponent("Prompts").path
 
