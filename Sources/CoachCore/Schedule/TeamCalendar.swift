@@ -70,7 +70,7 @@ public struct TeamCalendar: Sendable {
     /// The ISO week key, e.g. `2026-W48`, of the week starting on this Monday.
     public func weekKey(monday: LocalDate) -> String {
         let c = calendar.dateComponents([.yearForWeekOfYear, .weekOfYear], from: at(monday, hour: 12, minute: 0))
-        return String(format: "%04d-W%02d", c.yearForWeekOfYear!, c.weekOfYear!)
+        return "\(c.yearForWeekOfYear!.zeroPadded(4))-W\(c.weekOfYear!.zeroPadded(2))"
     }
 
     public func days(from start: LocalDate, to end: LocalDate) -> Int {

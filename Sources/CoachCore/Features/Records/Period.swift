@@ -23,7 +23,7 @@ struct Month: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.init(year: y, month: m)
     }
 
-    var description: String { String(format: "%04d-%02d", year, month) }
+    var description: String { "\(year.zeroPadded(4))-\(month.zeroPadded(2))" }
 
     var firstDay: LocalDate { LocalDate(year: year, month: month, day: 1) }
 

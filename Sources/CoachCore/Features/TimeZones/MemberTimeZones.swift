@@ -123,7 +123,7 @@ struct TimeZoneView: MessageView {
         own = member?.timeZone != nil
         localTime = tx.coach.prompts.dayAndTime(tx.now, in: calendar)
         let nudge = tx.config.schedule.dailyNudge
-        checkInTime = String(format: "%02d:%02d", nudge.hour, nudge.minute)
+        checkInTime = "\(nudge.hour.zeroPadded(2)):\(nudge.minute.zeroPadded(2))"
         checkIns = tx.coach.capabilities.directMessages
     }
 
