@@ -175,14 +175,21 @@ public struct Redactor: Sendable {
         return [plain, slashes, ascii, asciiSlashes, ascii.uppercasedEscapes(), asciiSlashes.uppercasedEscapes()]
     }
 
-    /// Percent-encoded as a form field or query value (strictly, or leaving what a query allows), a path, and with
-    /// `+` for spaces; hex digits in both cases.
-    static func urlEncoded(_ text: String) -> [String] {
+    /// The characters each percent-encoding leaves as they are: strictly unreserved, a query value, a query, a path.
+    /// Built once: making them for every secret was most of the cost of a redactor, and a thousand teams each build
+    /// a few at start-up.
+    static let encodings: [CharacterSet] = {
         let strict = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         var queryValue = CharacterSet.urlQueryAllowed
         queryValue.remove(charactersIn: "&=+")
+        return [strict, queryValue, .urlQueryAllowed, .urlPathAllowed]
+    }()
+
+    /// Percent-encoded as a form field or query value (strictly, or leaving what a query allows), a path, and with
+    /// `+` for spaces; hex digits in both cases.
+    static func urlEncoded(_ text: String) -> [String] {
         var forms: [String] = []
-        for allowed in [strict, queryValue, .urlQueryAllowed, .urlPathAllowed] {
+        for allowed in encodings {
             guard let encoded = text.addingPercentEncoding(withAllowedCharacters: allowed), encoded != text else { continue }
             forms.append(encoded)
             forms.append(encoded.lowercasedPercentHex())

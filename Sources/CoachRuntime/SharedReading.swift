@@ -55,10 +55,17 @@ final class SharedReading: Sendable {
     /// A file's bytes: the same array (shared storage) for every reader while the file is unchanged, and the key
     /// that names this version of it.
     func file(_ url: URL) throws -> (file: FileKey, bytes: [UInt8]) {
-        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-        let key = FileKey(
-            path: url.standardizedFileURL.path, size: (attributes[.size] as? NSNumber)?.intValue ?? -1,
-            modified: attributes[.modificationDate] as? Date ?? .distantPast)
+        // stat(2) itself: FileManager's attributes cost several calls a file (the owner's name among them), and a
+        // thousand teams look at every shared template at start-up.
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            // FileManager says why in its own words, as the setup's error has always quoted them.
+            _ = try FileManager.default.attributesOfItem(atPath: url.path)
+            throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        let modified = Date(
+            timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+        let key = FileKey(path: url.standardizedFileURL.path, size: Int(info.st_size), modified: modified)
         if let known = files.withLock({ $0[key] }) { return (key, known) }
         let bytes = [UInt8](try Data(contentsOf: url))
         files.withLock { cache in
