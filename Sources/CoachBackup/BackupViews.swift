@@ -56,26 +56,37 @@ public struct StateRestoredView: MessageView {
     }
 }
 
-/// The counts both reports show, through the `backup-counts` partial.
+/// The counts both reports show, through the `backup-counts` partial: each number with a flag for one, so the
+/// wording can say "1 example" and "2 examples".
 struct CountsView: Encodable {
-    var members: Int
-    var examples: Int
-    var weeks: Int
-    var goals: Int
-    var followUps: Int
-    var ideas: Int
-    var definitions: Int
-    var feedback: Int
+    struct Count: Encodable {
+        var count: Int
+        var one: Bool
+
+        init(_ count: Int) {
+            self.count = count
+            one = count == 1
+        }
+    }
+
+    var members: Count
+    var examples: Count
+    var weeks: Count
+    var goals: Count
+    var followUps: Count
+    var ideas: Count
+    var definitions: Count
+    var feedback: Count
 
     init(_ counts: BackupCounts) {
-        members = counts.members
-        examples = counts.examples
-        weeks = counts.weeks
-        goals = counts.goals
-        followUps = counts.followUps
-        ideas = counts.ideas
-        definitions = counts.definitions
-        feedback = counts.feedback
+        members = Count(counts.members)
+        examples = Count(counts.examples)
+        weeks = Count(counts.weeks)
+        goals = Count(counts.goals)
+        followUps = Count(counts.followUps)
+        ideas = Count(counts.ideas)
+        definitions = Count(counts.definitions)
+        feedback = Count(counts.feedback)
     }
 }
 

@@ -88,7 +88,10 @@ enum CoachCheck {
             findings += climbFindings(stateOverride ?? reading.config?.stateDirectory, resolved: directory)
             findings += stateFindings(directory: directory, say: say) { try CoachSetup.inspectState(in: directory) }
         } else {
-            findings.append(.warning("state", "not checked: without a config there is no stateDirectory; pass --state"))
+            // A team's state folder comes only from its config: --state names one folder, never a team's.
+            findings.append(.warning("state", team == nil
+                ? "not checked: without a config there is no stateDirectory; pass --state"
+                : "not checked: without the team's coach.json there is no stateDirectory; fix the config first"))
         }
 
         findings += extra

@@ -31,7 +31,7 @@ struct BackupCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("team.coachbackup")
         let said = try BackupFiles.backup(setup: setup, file: file.path, now: Self.now)
-        #expect(said.hasPrefix("Backed up Corner Bakery as it stood at 2027-01-20 Wednesday 17:00: 2 members, 1 examples over 1 programme weeks"))
+        #expect(said.hasPrefix("Backed up Corner Bakery as it stood at 2027-01-20 Wednesday 17:00: 2 members, 1 example over 1 programme week"))
         #expect(said.contains("Wrote \(file.path): 1 KB, from 1 KB of state (backup format 1, state schema \(CoachState.schemaVersion))."))
         #expect(FileManager.default.fileExists(atPath: file.path))
 
