@@ -107,6 +107,11 @@ public struct TeamsService: Service, CustomStringConvertible {
                 var running: [String: Running] = [:]
                 /// Teams stopped to be started again with a new setup once their old run has ended.
                 var restarts: [String: (TeamFolder, CoachSetup)] = [:]
+                /// Teams whose folder went, until their run has ended.
+                var leaving: Set<String> = []
+                /// New teams waiting for every leaving team to stop. A renamed folder is the same team under a new
+                /// name: its state is the leaving team's, locked until that run ends, so it could not open sooner.
+                var arriving: [String: (TeamFolder, CoachSetup)] = [:]
                 var runs = 0
                 var stopping = false
 
@@ -157,8 +162,10 @@ public struct TeamsService: Service, CustomStringConvertible {
                     for (name, team) in running where !wanted.contains(name) {
                         logger.notice("team removed; stopping it", metadata: ["team": "\(name)"])
                         restarts[name] = nil
+                        leaving.insert(name)
                         Task { await team.group.triggerGracefulShutdown() }
                     }
+                    for name in arriving.keys where !wanted.contains(name) { arriving[name] = nil }
                     var failed = 0
                     for (team, error) in reading.failed {
                         let reason = Self.reason(error)
@@ -174,13 +181,22 @@ public struct TeamsService: Service, CustomStringConvertible {
                         }
                     }
                     for (team, setup) in reading.loaded {
-                        if let current = running[team.name] {
+                        if running[team.name] != nil, leaving.contains(team.name) {
+                            // Its folder came back before its last run ended: it starts again once that run has.
+                            leaving.remove(team.name)
+                            restarts[team.name] = (team, setup)
+                        } else if let current = running[team.name] {
                             guard current.fingerprint != setup.fingerprint else { continue }
                             logger.notice("team's setup changed; restarting it", metadata: ["team": "\(team.name)"])
                             restarts[team.name] = (team, setup)
                             Task { await current.group.triggerGracefulShutdown() }
                         } else if restarts[team.name] != nil {
                             restarts[team.name] = (team, setup)
+                        } else if !leaving.isEmpty {
+                            logger.notice("team added; it starts once the teams removed have stopped", metadata: [
+                                "team": "\(team.name)", "waitingFor": "\(leaving.sorted().joined(separator: ","))",
+                            ])
+                            arriving[team.name] = (team, setup)
                         } else if !launch(team, setup) {
                             failed += 1
                         }
@@ -190,7 +206,7 @@ public struct TeamsService: Service, CustomStringConvertible {
                         registry.set(name, nil)
                     }
                     // The teams that run, or will once their restart begins; a removed team still stopping is not one.
-                    let runningNow = Set(running.keys).intersection(wanted).union(restarts.keys)
+                    let runningNow = Set(running.keys).intersection(wanted).union(restarts.keys).union(arriving.keys)
                     return (runningNow.count, failed)
                 }
 
@@ -208,13 +224,23 @@ public struct TeamsService: Service, CustomStringConvertible {
                     case .reload:
                         break
                     case .ended(let name, let run):
-                        if running[name]?.run == run { running[name] = nil }
+                        if running[name]?.run == run {
+                            running[name] = nil
+                            // A removed team is no longer reported once it has stopped: the health endpoint would
+                            // otherwise count its stop against the process until the next reload.
+                            if leaving.remove(name) != nil { registry.set(name, nil) }
+                        }
                         if let (team, setup) = restarts.removeValue(forKey: name), !stopping { launch(team, setup) }
+                        if leaving.isEmpty, !stopping, !arriving.isEmpty {
+                            for (team, setup) in arriving.values.sorted(by: { $0.0.name < $1.0.name }) { launch(team, setup) }
+                            arriving = [:]
+                        }
                     case .shutdown:
                         guard !stopping else { break }
                         stopping = true
                         notify(.stopping)
                         restarts = [:]
+                        arriving = [:]
                         for team in running.values { Task { await team.group.triggerGracefulShutdown() } }
                     }
                     if stopping && running.isEmpty { break }

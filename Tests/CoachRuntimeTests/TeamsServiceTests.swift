@@ -235,6 +235,30 @@ struct TeamsServiceTests {
         #expect(kept.contains { $0.hasPrefix("journal") }, "\(kept)")
     }
 
+    @Test("a team's folder renamed while it runs: the reload stops the old name, then starts the new one on the same state")
+    func renamedFolder() async throws {
+        let root = try Self.folder(["acme", "bravo"])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let chats = Dictionary(uniqueKeysWithValues: ["acme", "bravo", "acme-north"].map { ($0, TeamChat($0)) })
+        let running = Self.run(root, chats: chats)
+        _ = await Self.next(running.events) { if case .started = $0 { true } else { false } }
+        chats["acme"]!.post("!example walked a customer to the right shelf")
+        await chats["acme"]!.waitFor("noted")
+
+        // The state folder is inside the team's folder, so it moves with it; its lock is the old run's until it ends.
+        try FileManager.default.moveItem(at: root.appendingPathComponent("acme"), to: root.appendingPathComponent("acme-north"))
+        running.reload.yield()
+        let reloaded = await Self.next(running.events) { if case .reloaded = $0 { true } else { false } }
+        #expect(reloaded == .reloaded(running: 2, failed: 0), "the renamed team counts as running, not as refused")
+        while !running.starts({ $0.contains("acme-north") }) { await Task.yield() }
+        chats["acme-north"]!.post("!examples")
+        await chats["acme-north"]!.waitFor("walked a customer to the right shelf")
+        let entries = running.teams.registry.all.map(\.name)
+        #expect(entries == ["acme-north", "bravo"], "\(entries)")
+        #expect(running.starts { $0.filter { $0 == "bravo" }.count } == 1, "the other team is left alone")
+        try await running.stop()
+    }
+
     @Test("two teams pointed at one state folder: the second is refused, naming the first")
     func sharedStateFolder() throws {
         let root = try Self.folder(["acme", "bravo"])
