@@ -248,6 +248,7 @@ enum CoachCheck {
         findings.append(.ok(
             "state", "\(directory.path) holds \(examples) example\(examples == 1 ? "" : "s")\(changed) "
                 + "(commit \(inspection.lastSeq))"))
+        findings += timeZoneFindings(inspection.state)
         // While a bot runs, an unfinished last line is most likely the write in progress, not a crash's leftover.
         guard running == nil else { return findings }
         let torn = inspection.report.droppedTornBytes
@@ -262,6 +263,19 @@ enum CoachCheck {
                     + "start and loses nothing"))
         }
         return findings
+    }
+
+    /// Members who set a time zone of their own (`timezone`): how many, and in which zones. (A zone this machine
+    /// cannot look up never gets here: the state is refused, naming it, as the bot would refuse it.)
+    static func timeZoneFindings(_ state: CoachState) -> [CheckFinding] {
+        var byZone: [String: Int] = [:]
+        for member in state.members.values { if let zone = member.timeZone { byZone[zone, default: 0] += 1 } }
+        guard !byZone.isEmpty else { return [] }
+        let members = byZone.values.reduce(0, +)
+        let zones = byZone.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+        return [.ok(
+            "state", "\(members) member\(members == 1 ? " has a time zone" : "s have time zones") of their own, where "
+                + "their check-ins come at the nudge time: \(zones)")]
     }
 
     /// The report without its templates, for when the templates are what is broken: the same lines, in English.

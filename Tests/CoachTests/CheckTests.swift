@@ -207,6 +207,25 @@ struct CheckTests {
         store.close()
     }
 
+    @Test("members with time zones of their own are counted by zone; none, no line")
+    func memberTimeZones() {
+        var state = CoachState()
+        #expect(CoachCheck.timeZoneFindings(state).isEmpty)
+        state.members["sam"] = Member(id: "sam", name: "Sam")
+        state.members["sam"]?.timeZone = "America/New_York"
+        #expect(CoachCheck.timeZoneFindings(state).map(\.description) == [
+            "ok: state: 1 member has a time zone of their own, where their check-ins come at the nudge time: America/New_York (1)",
+        ])
+        for (id, zone) in [("jo", "Asia/Kolkata"), ("priya", "Asia/Kolkata"), ("alex", nil)] {
+            state.members[id] = Member(id: id, name: id.capitalized)
+            state.members[id]?.timeZone = zone
+        }
+        #expect(CoachCheck.timeZoneFindings(state).map(\.description) == [
+            "ok: state: 3 members have time zones of their own, where their check-ins come at the nudge time: "
+                + "America/New_York (1), Asia/Kolkata (2)",
+        ])
+    }
+
     @Test("a torn last journal line is a warning that the bot will cut it")
     func tornLine() async throws {
         let state = Fixtures.temporaryDirectory()
