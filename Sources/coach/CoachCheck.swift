@@ -95,6 +95,7 @@ enum CoachCheck {
         }
 
         findings += extra
+        findings += shortSecretFindings(redactor)
         if team != nil, let setup = reading.setup, let refusal = CoachBuilder.teamRefusal(setup) {
             findings.append(.problem("platform", refusal.description))
         } else if let setup = reading.setup, prompts != nil {
@@ -263,6 +264,23 @@ enum CoachCheck {
                     + "start and loses nothing"))
         }
         return findings
+    }
+
+    /// The fewest characters a secret can have before check asks whether it is the right variable: no platform's
+    /// token, key or webhook address is this short, and a password this short is weak.
+    static let shortestLikelySecret = 8
+
+    /// A secret variable that holds only a few characters (`export SLACK_BOT_TOKEN=x` while trying things out) is
+    /// almost certainly not the credential, and the log masking has to hide every occurrence of those characters,
+    /// which blurs the logs. Named by its variable, never shown.
+    static func shortSecretFindings(_ redactor: Redactor) -> [CheckFinding] {
+        // A secret typed where its variable's name goes is already a problem of its own (`notAVariableName`).
+        redactor.secrets.filter { $0.value.count < shortestLikelySecret && !$0.name.hasPrefix("transport.") }.map { secret in
+            .warning(
+                "platform", "\(secret.name) holds only \(secret.value.count) character\(secret.value.count == 1 ? "" : "s"): "
+                    + "tokens, keys and webhook addresses are far longer, so check that it holds the real one (and a "
+                    + "password this short is easy to guess). Meanwhile the logs mask every occurrence of that text")
+        }
     }
 
     /// Members who set a time zone of their own (`timezone`): how many, and in which zones. (A zone this machine

@@ -207,6 +207,22 @@ struct CheckTests {
         store.close()
     }
 
+    @Test("a secret variable holding a few characters is a warning naming the variable, never the value")
+    func shortSecret() {
+        let redactor = Redactor(secrets: [
+            .init(value: "xoxb-1234-5678-abcdefghij", name: "SLACK_BOT_TOKEN"),
+            .init(value: "x", name: "ZULIP_API_KEY"),
+            .init(value: "hunter2", name: "MATRIX_PASSWORD"),
+            .init(value: "typed", name: "transport.settings.tokenEnv"),
+        ])
+        let lines = CoachCheck.shortSecretFindings(redactor).map(\.description)
+        #expect(lines == [
+            "warning: platform: ZULIP_API_KEY holds only 1 character: tokens, keys and webhook addresses are far longer, so check that it holds the real one (and a password this short is easy to guess). Meanwhile the logs mask every occurrence of that text",
+            "warning: platform: MATRIX_PASSWORD holds only 7 characters: tokens, keys and webhook addresses are far longer, so check that it holds the real one (and a password this short is easy to guess). Meanwhile the logs mask every occurrence of that text",
+        ])
+        #expect(!lines.joined().contains("hunter2"))
+    }
+
     @Test("members with time zones of their own are counted by zone; none, no line")
     func memberTimeZones() {
         var state = CoachState()
